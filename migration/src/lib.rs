@@ -1,0 +1,24 @@
+#![allow(elided_lifetimes_in_paths)]
+#![allow(clippy::wildcard_imports)]
+pub use sea_orm_migration::prelude::*;
+
+mod columns;
+mod m20261120_000001_organizations_and_sites;
+mod m20261120_000002_users;
+mod m20261120_000003_audit_events;
+mod m20261120_000004_login_attempts;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261120_000001_organizations_and_sites::Migration),
+            Box::new(m20261120_000002_users::Migration),
+            Box::new(m20261120_000003_audit_events::Migration),
+            Box::new(m20261120_000004_login_attempts::Migration),
+            // inject-above (do not remove this comment)
+        ]
+    }
+}

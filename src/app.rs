@@ -1,0 +1,161 @@
+use std::path::Path;
+
+use async_trait::async_trait;
+use axum::{
+    body::Body,
+    http::{header, HeaderValue, Response},
+    response::IntoResponse,
+    Router as AxumRouter,
+};
+use loco_rs::{
+    app::{AppContext, Hooks},
+    bgworker::Queue,
+    boot::{create_app, BootResult, StartMode},
+    config::Config,
+    controller::AppRoutes,
+    db::truncate_table,
+    environment::Environment,
+    task::Tasks,
+    Result,
+};
+use migration::Migrator;
+
+use crate::{
+    controllers,
+    errors::{ApiError, ContractBody},
+    models::_entities::{
+        audit_events, login_attempts, organizations, site_memberships, sites, users,
+    },
+    settings::Settings,
+    tasks,
+};
+
+pub struct App;
+
+#[async_trait]
+impl Hooks for App {
+    fn app_name() -> &'static str {
+        env!("CARGO_CRATE_NAME")
+    }
+
+    fn app_version() -> String {
+        format!(
+            "{} ({})",
+            env!("CARGO_PKG_VERSION"),
+            option_env!("BUILD_SHA").unwrap_or("dev")
+        )
+    }
+
+    async fn boot(
+        mode: StartMode,
+        environment: &Environment,
+        config: Config,
+    ) -> Result<BootResult> {
+        create_app::<Self, Migrator>(mode, environment, config).await
+    }
+
+    async fn after_context(ctx: AppContext) -> Result<AppContext> {
+        if ctx.environment == Environment::Production {
+            check_production_secret(&ctx.config)?;
+        }
+        ctx.shared_store.insert(Settings::from_config(&ctx.config)?);
+        Ok(ctx)
+    }
+
+    async fn before_run(ctx: &AppContext) -> Result<()> {
+        if Settings::of(ctx).seed_demo_on_empty {
+            tasks::seed_demo::seed_if_empty(ctx).await?;
+        }
+        Ok(())
+    }
+
+    fn routes(_ctx: &AppContext) -> AppRoutes {
+        AppRoutes::with_default_routes()
+            .add_route(controllers::auth::routes())
+            .add_route(controllers::sites::routes())
+            .add_route(controllers::staff::routes())
+            .add_route(controllers::audit::routes())
+    }
+
+    async fn after_routes(router: AxumRouter, _ctx: &AppContext) -> Result<AxumRouter> {
+        Ok(router
+            .merge(controllers::docs::router())
+            // Outermost: whatever refused a request (an unknown route, a
+            // framework layer), the client gets the contract's error body.
+            .layer(axum::middleware::map_response(contract_error_body)))
+    }
+
+    async fn connect_workers(_ctx: &AppContext, _queue: &Queue) -> Result<()> {
+        Ok(())
+    }
+
+    fn register_tasks(tasks: &mut Tasks) {
+        tasks.register(tasks::seed_demo::SeedDemo);
+        tasks.register(tasks::prune_login_attempts::PruneLoginAttempts);
+        // tasks-inject (do not remove)
+    }
+
+    async fn truncate(ctx: &AppContext) -> Result<()> {
+        truncate_table(&ctx.db, login_attempts::Entity).await?;
+        truncate_table(&ctx.db, audit_events::Entity).await?;
+        truncate_table(&ctx.db, site_memberships::Entity).await?;
+        truncate_table(&ctx.db, users::Entity).await?;
+        truncate_table(&ctx.db, sites::Entity).await?;
+        truncate_table(&ctx.db, organizations::Entity).await?;
+        Ok(())
+    }
+
+    async fn seed(_ctx: &AppContext, _base: &Path) -> Result<()> {
+        // Demo data comes from `karakana task seed_demo`, which builds it
+        // through the models rather than from fixtures.
+        Ok(())
+    }
+}
+
+/// Rewrites an error response that did not come from `ApiError` (axum's
+/// empty 404 and 405, a framework rejection) into the contract's body,
+/// keeping its status and headers.
+async fn contract_error_body(response: Response<Body>) -> Response<Body> {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error())
+        || response.extensions().get::<ContractBody>().is_some()
+    {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    let rewritten = match status {
+        axum::http::StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+        other => ApiError::for_status(other),
+    }
+    .into_response();
+    let (new_parts, body) = rewritten.into_parts();
+    parts.status = new_parts.status;
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    Response::from_parts(parts, body)
+}
+
+/// Production signs tokens with a real secret or does not start: the
+/// configuration reads `JWT_SECRET` with no default, and a weak one is
+/// refused here.
+fn check_production_secret(config: &Config) -> Result<()> {
+    use base64::Engine;
+
+    let secret = &config.get_jwt_config()?.secret;
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(secret)
+        .map_err(|_| {
+            loco_rs::Error::Message(
+                "JWT_SECRET must be base64 (e.g. `openssl rand -base64 48`)".into(),
+            )
+        })?;
+    if decoded.len() < 32 {
+        return Err(loco_rs::Error::Message(
+            "JWT_SECRET must hold at least 32 random bytes (e.g. `openssl rand -base64 48`)".into(),
+        ));
+    }
+    Ok(())
+}

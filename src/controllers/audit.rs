@@ -1,0 +1,36 @@
+//! The organization's audit trail.
+
+use axum::response::IntoResponse;
+use loco_rs::prelude::{get, AppContext, Routes, State};
+
+use super::extract::QueryParams;
+use crate::{
+    errors::{ApiResult, ErrorBody},
+    models::{actor::Actor, audit_events, paging::PageParams},
+    views::{audit::AuditEventResponse, page::PageResponse},
+};
+
+/// Who changed what and when, newest first (owner).
+#[utoipa::path(get, path = "/api/audit-events", tag = "audit", params(PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = PageResponse<AuditEventResponse>),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+async fn list(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    QueryParams(page): QueryParams<PageParams>,
+) -> ApiResult<impl IntoResponse> {
+    let page = audit_events::Model::list_for(&ctx.db, &actor, page.checked()?).await?;
+    Ok(axum::Json(PageResponse::from(
+        page.map(AuditEventResponse::from),
+    )))
+}
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .prefix("/api/audit-events")
+        .add("/", get(list))
+}

@@ -1,0 +1,136 @@
+//! Signing up, signing in, and who the caller is.
+
+use axum::{http::StatusCode, response::IntoResponse};
+use loco_rs::prelude::{get, post, AppContext, Routes, State};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::extract::JsonBody;
+use crate::{
+    errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
+    models::{
+        actor::Actor,
+        organizations, sites,
+        users::{self, Origin, Signup},
+        values::{Email, Name, Password},
+    },
+    views::auth::{AuthResponse, MeResponse},
+};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignupParams {
+    #[schema(example = "Kamau Motors")]
+    pub organization_name: String,
+    #[schema(example = "Wanjiru Kamau")]
+    pub name: String,
+    #[schema(example = "wanjiru@kamaumotors.co.ke")]
+    pub email: String,
+    /// At least 10 characters.
+    pub password: String,
+}
+
+impl SignupParams {
+    fn parse(self) -> ApiResult<Signup> {
+        let mut errors = FieldErrors::default();
+        let organization_name = errors.check(
+            "organization_name",
+            Name::parse(&self.organization_name, 120),
+        );
+        let name = errors.check("name", Name::parse(&self.name, 120));
+        let email = errors.check("email", Email::parse(&self.email));
+        let password = errors.check("password", Password::parse(&self.password));
+        match (organization_name, name, email, password) {
+            (Some(organization_name), Some(name), Some(email), Some(password)) => Ok(Signup {
+                organization_name: organization_name.into_inner(),
+                name: name.into_inner(),
+                email,
+                password,
+            }),
+            _ => Err(ApiError::Validation(errors)),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoginParams {
+    pub email: String,
+    pub password: String,
+}
+
+/// Create an organization and its owner.
+#[utoipa::path(post, path = "/api/auth/signup", tag = "auth", request_body = SignupParams,
+    responses(
+        (status = 201, body = AuthResponse),
+        (status = 400, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
+    ))]
+async fn signup(
+    State(ctx): State<AppContext>,
+    origin: Origin,
+    JsonBody(params): JsonBody<SignupParams>,
+) -> ApiResult<impl IntoResponse> {
+    let signup = params.parse()?;
+    let owner = users::Model::sign_up(&ctx.db, signup, &origin).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(authenticated(&ctx, owner).await?),
+    ))
+}
+
+/// Exchange an email and password for a token.
+#[utoipa::path(post, path = "/api/auth/login", tag = "auth", request_body = LoginParams,
+    responses(
+        (status = 200, body = AuthResponse),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
+    ))]
+async fn login(
+    State(ctx): State<AppContext>,
+    origin: Origin,
+    JsonBody(params): JsonBody<LoginParams>,
+) -> ApiResult<impl IntoResponse> {
+    // Any address that cannot be an account's fails like a wrong password.
+    let email = Email::parse(&params.email)
+        .map_err(|_| ApiError::Unauthorized("invalid email or password".to_string()))?;
+    let user = users::Model::sign_in(&ctx.db, &email, &params.password, &origin).await?;
+    Ok(axum::Json(authenticated(&ctx, user).await?))
+}
+
+/// The signed-in user, their organization and the sites they see.
+#[utoipa::path(get, path = "/api/auth/me", tag = "auth",
+    security(("bearer" = [])),
+    responses((status = 200, body = MeResponse), (status = 401, body = ErrorBody)))]
+async fn me(State(ctx): State<AppContext>, actor: Actor) -> ApiResult<impl IntoResponse> {
+    Ok(axum::Json(me_response(&ctx, &actor).await?))
+}
+
+async fn authenticated(ctx: &AppContext, user: users::Model) -> ApiResult<AuthResponse> {
+    let jwt = ctx.config.get_jwt_config().map_err(ApiError::internal)?;
+    let token = user.token(&jwt.secret, jwt.expiration)?;
+    let actor = Actor::for_user(&ctx.db, user).await?;
+    Ok(AuthResponse {
+        token,
+        user: me_response(ctx, &actor).await?,
+    })
+}
+
+async fn me_response(ctx: &AppContext, actor: &Actor) -> ApiResult<MeResponse> {
+    let organization = organizations::Model::find_by_id(&ctx.db, actor.organization_id()).await?;
+    let sites = sites::Model::visible_to(actor).all(&ctx.db).await?;
+    Ok(MeResponse::new(
+        &actor.user,
+        actor.role,
+        &organization,
+        &sites,
+    ))
+}
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .prefix("/api/auth")
+        .add("/signup", post(signup))
+        .add("/login", post(login))
+        .add("/me", get(me))
+}

@@ -1,0 +1,57 @@
+//! The OpenAPI description of the API, generated from the handlers'
+//! annotations, and the page that renders it.
+
+use axum::Router as AxumRouter;
+use utoipa::{
+    openapi::security::{Http, HttpAuthScheme, SecurityScheme},
+    Modify, OpenApi,
+};
+use utoipa_swagger_ui::SwaggerUi;
+
+use super::{audit, auth, sites, staff};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Karakana API",
+        description = "Run vehicle workshops with several branches. Errors share one body: \
+                       `{\"error\": {\"code\", \"message\", \"fields\"?}}`."
+    ),
+    paths(
+        auth::signup, auth::login, auth::me,
+        sites::create, sites::list, sites::show, sites::update,
+        staff::create, staff::list, staff::show, staff::update,
+        audit::list,
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Sign up, sign in, who am I"),
+        (name = "sites", description = "Branches of the workshop"),
+        (name = "staff", description = "The people who work there"),
+        (name = "audit", description = "Who changed what, and when"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                Http::builder()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// `/api/openapi.json` and the Swagger UI at `/api/docs`, served from files
+/// built into the binary (no network needed to read the docs).
+pub fn router() -> AxumRouter {
+    AxumRouter::new().merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
+}

@@ -1,0 +1,296 @@
+//! Request extractors that answer in the contract's error shape
+//! (docs/api.md, "Errors") instead of axum's or Loco's plain-text rejections.
+
+use axum::{
+    body::Bytes,
+    extract::{FromRequest, FromRequestParts, Path, Query, Request},
+    http::{header, request::Parts, HeaderMap, StatusCode},
+};
+use loco_rs::{app::AppContext, auth::jwt::JWT, controller::middleware::remote_ip::RemoteIP};
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use crate::{
+    errors::{ApiError, ApiResult, FieldErrors},
+    models::{actor::Actor, users::Origin},
+    settings::Settings,
+};
+
+/// A JSON body. Bodies that are not JSON, or hold the wrong JSON types, are
+/// 400; unknown, missing or out-of-range fields are 422 naming the field.
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<S, T> FromRequest<S> for JsonBody<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        if !is_json(req.headers()) {
+            return Err(ApiError::BadRequest(
+                "expected a JSON body with Content-Type: application/json".to_string(),
+            ));
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                ApiError::PayloadTooLarge("the request body is too large".to_string())
+            } else {
+                ApiError::BadRequest("the request body could not be read".to_string())
+            }
+        })?;
+        parse_json(&bytes).map(JsonBody)
+    }
+}
+
+fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split(';').next())
+        .map(|mime| mime.trim().to_ascii_lowercase())
+        .is_some_and(|mime| mime == "application/json" || mime.ends_with("+json"))
+}
+
+/// Reads `bytes` as `T`, sorting serde's complaints into the contract's
+/// statuses.
+///
+/// # Errors
+/// 400 for malformed JSON or a wrong JSON type; 422 for an unknown, missing
+/// or unacceptable field.
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        rejection(&path, err.inner())
+    })?;
+    deserializer
+        .end()
+        .map_err(|_| ApiError::BadRequest("the body holds more than one JSON value".to_string()))?;
+    Ok(value)
+}
+
+fn rejection(path: &str, err: &serde_json::Error) -> ApiError {
+    use serde_json::error::Category;
+
+    if !matches!(err.classify(), Category::Data) {
+        return ApiError::BadRequest(format!("the body is not valid JSON: {err}"));
+    }
+    // serde's messages end with " at line L column C"; the field is named
+    // by the path instead.
+    let message = err.to_string();
+    let message = message
+        .rsplit_once(" at line ")
+        .map_or(message.as_str(), |(head, _)| head);
+    let at_root = path.is_empty() || path == ".";
+    let mut fields = FieldErrors::default();
+    if message.starts_with("unknown field `") {
+        // The path already ends with the unknown field's name.
+        fields.add(path, "is not allowed");
+    } else if let Some(name) = backticked(message, "missing field `") {
+        fields.add(
+            if at_root {
+                name.to_string()
+            } else {
+                format!("{path}.{name}")
+            },
+            "is required",
+        );
+    } else if at_root {
+        return ApiError::BadRequest("the body must be a JSON object".to_string());
+    } else if message.starts_with("invalid type") {
+        return ApiError::BadRequest(format!("wrong JSON type for {path}: {message}"));
+    } else if let Some(rest) = message.strip_prefix("unknown variant `") {
+        let expected = rest.split_once("expected ").map_or("", |(_, list)| list);
+        fields.add(
+            path,
+            format!("must be one of {}", expected.replace('`', "")),
+        );
+    } else if message.starts_with("UUID parsing failed") {
+        fields.add(path, "is not a valid id");
+    } else {
+        fields.add(path, message);
+    }
+    ApiError::Validation(fields)
+}
+
+fn backticked<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
+    message
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.split_once('`'))
+        .map(|(name, _)| name)
+}
+
+/// Path ids. Ids are opaque: one that is not even well-formed names nothing,
+/// so it is a 404 like any other unknown id.
+#[derive(Debug)]
+pub struct Ids<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for Ids<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Path(ids)| Self(ids))
+            .map_err(|_| ApiError::NotFound("resource"))
+    }
+}
+
+/// Query-string parameters; unreadable ones are 400.
+#[derive(Debug)]
+pub struct QueryParams<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for QueryParams<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|Query(params)| Self(params))
+            .map_err(|rejection| {
+                ApiError::BadRequest(format!("bad query string: {}", rejection.body_text()))
+            })
+    }
+}
+
+/// The caller, from `Authorization: Bearer <jwt>`.
+impl FromRequestParts<AppContext> for Actor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        ctx: &AppContext,
+    ) -> Result<Self, Self::Rejection> {
+        let token = bearer_token(&parts.headers)?;
+        let config = ctx.config.get_jwt_config().map_err(ApiError::internal)?;
+        let claims = JWT::new(&config.secret).validate(token).map_err(|err| {
+            use jsonwebtoken::errors::ErrorKind;
+            ApiError::Unauthorized(match err.kind() {
+                ErrorKind::ExpiredSignature => "the token has expired".to_string(),
+                _ => "the token is not valid".to_string(),
+            })
+        })?;
+        let pid = Uuid::parse_str(&claims.claims.pid)
+            .map_err(|_| ApiError::Unauthorized("the token is not valid".to_string()))?;
+        Self::load(&ctx.db, pid).await
+    }
+}
+
+fn bearer_token(headers: &HeaderMap) -> ApiResult<&str> {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .ok_or_else(|| ApiError::Unauthorized("missing Authorization: Bearer token".to_string()))?;
+    value
+        .to_str()
+        .ok()
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|token| !token.is_empty())
+        .ok_or_else(|| ApiError::Unauthorized("expected Authorization: Bearer <token>".to_string()))
+}
+
+/// Where a sign-in or sign-up comes from, with the limits that apply.
+impl FromRequestParts<AppContext> for Origin {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        ctx: &AppContext,
+    ) -> Result<Self, Self::Rejection> {
+        let ip = match RemoteIP::from_request_parts(parts, ctx).await {
+            Ok(RemoteIP::Forwarded(ip) | RemoteIP::Socket(ip)) => ip.to_string(),
+            Ok(RemoteIP::None) | Err(_) => "unknown".to_string(),
+        };
+        Ok(Self {
+            ip,
+            throttle: Settings::of(ctx).throttle,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+
+    use super::*;
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Inner {
+        id: Uuid,
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct Outer {
+        name: String,
+        items: Vec<Inner>,
+    }
+
+    fn explain(body: &str) -> String {
+        match parse_json::<Outer>(body.as_bytes()) {
+            Ok(_) => "ok".to_string(),
+            Err(ApiError::Validation(fields)) => {
+                format!(
+                    "422 {}",
+                    serde_json::to_string(&fields).unwrap().replace(':', ": ")
+                )
+            }
+            Err(ApiError::BadRequest(message)) => format!("400 {message}"),
+            Err(other) => format!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn serde_complaints_map_to_the_contract() {
+        let cases = [
+            (
+                r#"{"name": "x", "items": [], "extra": 1}"#,
+                r#"422 {"extra": ["is not allowed"]}"#,
+            ),
+            (r#"{"name": "x"}"#, r#"422 {"items": ["is required"]}"#),
+            (
+                r#"{"name": "x", "items": [{"id": "nope"}]}"#,
+                r#"422 {"items[0].id": ["is not a valid id"]}"#,
+            ),
+            (
+                r#"{"name": "x", "items": [{"idd": "x"}]}"#,
+                r#"422 {"items[0].idd": ["is not allowed"]}"#,
+            ),
+            (
+                r#"{"name": "x", "items": [{}]}"#,
+                r#"422 {"items[0].id": ["is required"]}"#,
+            ),
+            (
+                r#"{"name": 1, "items": []}"#,
+                "400 wrong JSON type for name: invalid type: integer `1`, expected a string",
+            ),
+            (
+                r#"{"name": "x","#,
+                "400 the body is not valid JSON: EOF while parsing a value at line 1 column 13",
+            ),
+            (
+                r#"{"name": "x", "items": []} {}"#,
+                "400 the body holds more than one JSON value",
+            ),
+            ("[]", "400 the body must be a JSON object"),
+            ("12", "400 the body must be a JSON object"),
+        ];
+        for (body, expected) in cases {
+            assert_eq!(explain(body), expected, "for {body}");
+        }
+    }
+}

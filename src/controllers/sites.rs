@@ -1,0 +1,284 @@
+//! Branches of the workshop.
+
+use axum::{http::StatusCode, response::IntoResponse};
+use loco_rs::prelude::{get, patch, post, AppContext, Routes, State};
+use sea_orm::IntoActiveModel;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+use validator::Validate;
+
+use super::extract::{Ids, JsonBody, QueryParams};
+use crate::{
+    errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
+    models::{
+        actor::{Ability, Actor},
+        paging::PageParams,
+        sites::{
+            self, SiteChanges, SiteSettings, DEFAULT_REMINDER_HOUR, DEFAULT_REMINDER_LEAD_DAYS,
+        },
+        values::{CurrencyCode, Email, Name, OptionalText, SiteCode, TaxRate, TimeZone},
+    },
+    views::{page::PageResponse, sites::SiteResponse},
+};
+
+const NAME_MAX: usize = 120;
+const ADDRESS_MAX: usize = 500;
+const PHONE_MAX: usize = 32;
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSiteParams {
+    #[schema(example = "Nairobi Industrial Area")]
+    pub name: String,
+    /// 2–8 letters or digits, unique in the organization.
+    #[schema(example = "NBO")]
+    pub code: String,
+    #[schema(example = "Africa/Nairobi")]
+    pub timezone: String,
+    #[schema(example = "KES")]
+    pub currency: String,
+    #[schema(example = "0.16")]
+    pub tax_rate: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// Default 7.
+    #[validate(range(min = 0, max = 90, message = "must be between 0 and 90"))]
+    pub reminder_lead_days: Option<i32>,
+    /// Site-local hour, default 9.
+    #[validate(range(min = 0, max = 23, message = "must be between 0 and 23"))]
+    pub reminder_hour: Option<i32>,
+}
+
+impl CreateSiteParams {
+    fn parse(self) -> ApiResult<SiteSettings> {
+        let mut errors = FieldErrors::default();
+        if let Err(invalid) = self.validate() {
+            errors.merge_validation(&invalid);
+        }
+        let name = errors.check("name", Name::parse(&self.name, NAME_MAX));
+        let code = errors.check("code", SiteCode::parse(&self.code));
+        let timezone = errors.check("timezone", TimeZone::parse(&self.timezone));
+        let currency = errors.check("currency", CurrencyCode::parse(&self.currency));
+        let tax_rate = errors.check("tax_rate", TaxRate::parse(&self.tax_rate));
+        let address = errors.check(
+            "address",
+            OptionalText::parse(self.address.as_deref(), ADDRESS_MAX),
+        );
+        let phone = errors.check(
+            "phone",
+            OptionalText::parse(self.phone.as_deref(), PHONE_MAX),
+        );
+        let email = errors.check("email", optional_email(self.email.as_deref()));
+        match (
+            name, code, timezone, currency, tax_rate, address, phone, email,
+        ) {
+            (
+                Some(name),
+                Some(code),
+                Some(timezone),
+                Some(currency),
+                Some(tax_rate),
+                Some(address),
+                Some(phone),
+                Some(email),
+            ) if errors.is_empty() => Ok(SiteSettings {
+                name: name.into_inner(),
+                code: code.into_inner(),
+                timezone: timezone.name().to_string(),
+                currency: currency.code().to_string(),
+                tax_rate: tax_rate.decimal(),
+                address: address.into_inner(),
+                phone: phone.into_inner(),
+                email,
+                reminder_lead_days: self
+                    .reminder_lead_days
+                    .unwrap_or(DEFAULT_REMINDER_LEAD_DAYS),
+                reminder_hour: self.reminder_hour.unwrap_or(DEFAULT_REMINDER_HOUR),
+            }),
+            _ => Err(ApiError::Validation(errors)),
+        }
+    }
+}
+
+/// Every field optional; `null` clears `address`, `phone` and `email`.
+#[derive(Debug, Default, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSiteParams {
+    pub name: Option<String>,
+    pub code: Option<String>,
+    pub timezone: Option<String>,
+    pub currency: Option<String>,
+    pub tax_rate: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub address: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    #[validate(range(min = 0, max = 90, message = "must be between 0 and 90"))]
+    pub reminder_lead_days: Option<i32>,
+    #[validate(range(min = 0, max = 23, message = "must be between 0 and 23"))]
+    pub reminder_hour: Option<i32>,
+}
+
+impl UpdateSiteParams {
+    fn parse(self) -> ApiResult<SiteChanges> {
+        let mut errors = FieldErrors::default();
+        if let Err(invalid) = self.validate() {
+            errors.merge_validation(&invalid);
+        }
+        let changes = SiteChanges {
+            name: self
+                .name
+                .and_then(|name| errors.check("name", Name::parse(&name, NAME_MAX)))
+                .map(Name::into_inner),
+            code: self
+                .code
+                .and_then(|code| errors.check("code", SiteCode::parse(&code)))
+                .map(SiteCode::into_inner),
+            timezone: self
+                .timezone
+                .and_then(|zone| errors.check("timezone", TimeZone::parse(&zone)))
+                .map(|zone| zone.name().to_string()),
+            currency: self
+                .currency
+                .and_then(|code| errors.check("currency", CurrencyCode::parse(&code)))
+                .map(|code| code.code().to_string()),
+            tax_rate: self
+                .tax_rate
+                .and_then(|rate| errors.check("tax_rate", TaxRate::parse(&rate)))
+                .map(TaxRate::decimal),
+            address: self
+                .address
+                .and_then(|text| {
+                    errors.check("address", OptionalText::parse(text.as_deref(), ADDRESS_MAX))
+                })
+                .map(OptionalText::into_inner),
+            phone: self
+                .phone
+                .and_then(|text| {
+                    errors.check("phone", OptionalText::parse(text.as_deref(), PHONE_MAX))
+                })
+                .map(OptionalText::into_inner),
+            email: self
+                .email
+                .and_then(|text| errors.check("email", optional_email(text.as_deref()))),
+            reminder_lead_days: self.reminder_lead_days,
+            reminder_hour: self.reminder_hour,
+        };
+        errors.finish()?;
+        Ok(changes)
+    }
+}
+
+fn optional_email(raw: Option<&str>) -> Result<Option<String>, String> {
+    match raw.map(str::trim).filter(|text| !text.is_empty()) {
+        Some(text) => Email::parse(text).map(|email| Some(email.into_inner())),
+        None => Ok(None),
+    }
+}
+
+/// `Some(None)` for an explicit `null`, `None` (via `default`) when absent.
+fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// Open a branch (owner).
+#[utoipa::path(post, path = "/api/sites", tag = "sites", request_body = CreateSiteParams,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = SiteResponse),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+async fn create(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    JsonBody(params): JsonBody<CreateSiteParams>,
+) -> ApiResult<impl IntoResponse> {
+    actor.authorize(Ability::ManageSites)?;
+    let settings = params.parse()?;
+    let site = sites::Model::create(&ctx.db, &actor, settings).await?;
+    Ok((StatusCode::CREATED, axum::Json(SiteResponse::from(&site))))
+}
+
+/// The sites the caller sees: all of them for an owner.
+#[utoipa::path(get, path = "/api/sites", tag = "sites", params(PageParams),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = PageResponse<SiteResponse>),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+async fn list(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    QueryParams(page): QueryParams<PageParams>,
+) -> ApiResult<impl IntoResponse> {
+    let page = sites::Model::list_for(&ctx.db, &actor, page.checked()?).await?;
+    Ok(axum::Json(PageResponse::from(
+        page.map(|site| SiteResponse::from(&site)),
+    )))
+}
+
+/// One site.
+#[utoipa::path(get, path = "/api/sites/{id}", tag = "sites",
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, body = SiteResponse),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    ))]
+async fn show(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<impl IntoResponse> {
+    let site = sites::Model::find_for(&ctx.db, &actor, id).await?;
+    actor.authorize(Ability::ViewSites)?;
+    Ok(axum::Json(SiteResponse::from(&site)))
+}
+
+/// Change a site's settings (owner).
+#[utoipa::path(patch, path = "/api/sites/{id}", tag = "sites", request_body = UpdateSiteParams,
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, body = SiteResponse),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+    ))]
+async fn update(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+    JsonBody(params): JsonBody<UpdateSiteParams>,
+) -> ApiResult<impl IntoResponse> {
+    let site = sites::Model::find_for(&ctx.db, &actor, id).await?;
+    actor.authorize(Ability::ManageSites)?;
+    let changes = params.parse()?;
+    let site = site
+        .into_active_model()
+        .change(&ctx.db, &actor, changes)
+        .await?;
+    Ok(axum::Json(SiteResponse::from(&site)))
+}
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .prefix("/api/sites")
+        .add("/", post(create))
+        .add("/", get(list))
+        .add("/{id}", get(show))
+        .add("/{id}", patch(update))
+}

@@ -1,0 +1,334 @@
+//! The one error type of the HTTP API and its mapping to the contract
+//! (`docs/api.md`, "Errors"): every failure leaves as
+//! `{"error": {"code", "message", "fields"?}}` with the status listed there.
+
+use std::collections::BTreeMap;
+
+use axum::{
+    http::{header, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+};
+use loco_rs::model::ModelError;
+use sea_orm::{DbErr, SqlErr};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+/// Why a request failed. Each variant is one row of the contract's table.
+#[derive(Debug)]
+pub enum ApiError {
+    /// 400: the body is not JSON, has the wrong content type or wrong JSON types,
+    /// or the query string cannot be read.
+    BadRequest(String),
+    /// 401: missing, expired or forged token; wrong email or password.
+    Unauthorized(String),
+    /// 403: the object is visible to the caller but their role may not do this.
+    Forbidden,
+    /// 404: no such object *for this caller*; foreign ids land here too.
+    NotFound(&'static str),
+    /// 405: the path exists but not with this method.
+    MethodNotAllowed,
+    /// 409: the request collides with the current state (duplicate, already
+    /// claimed, illegal transition). `fields` names the field when there is one.
+    Conflict {
+        message: String,
+        fields: FieldErrors,
+    },
+    /// 413: an upload or body over the limit.
+    PayloadTooLarge(String),
+    /// 422: well-formed input that breaks a rule; `fields` names each field.
+    Validation(FieldErrors),
+    /// 429: too many attempts; the client may retry after this many seconds.
+    RateLimited { retry_after_secs: u64 },
+    /// 500: a fault of ours. The cause is logged, never shown.
+    Internal(String),
+}
+
+/// Messages per field, in the order the contract shows them.
+#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(transparent)]
+pub struct FieldErrors(BTreeMap<String, Vec<String>>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.entry(field.into()).or_default().push(message.into());
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    #[must_use]
+    pub fn get(&self, field: &str) -> Option<&Vec<String>> {
+        self.0.get(field)
+    }
+
+    /// Keeps the value of a parse, or records its message against `field`.
+    pub fn check<T>(&mut self, field: &str, parsed: Result<T, String>) -> Option<T> {
+        match parsed {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.add(field, message);
+                None
+            }
+        }
+    }
+
+    /// Adds every message of a `validator` run, with nested paths joined by dots.
+    pub fn merge_validation(&mut self, errors: &validator::ValidationErrors) {
+        self.merge_at("", errors);
+    }
+
+    fn merge_at(&mut self, prefix: &str, errors: &validator::ValidationErrors) {
+        for (field, kind) in errors.errors() {
+            let path = if prefix.is_empty() {
+                field.to_string()
+            } else {
+                format!("{prefix}.{field}")
+            };
+            match kind {
+                validator::ValidationErrorsKind::Field(list) => {
+                    for error in list {
+                        let message = error
+                            .message
+                            .as_ref()
+                            .map_or_else(|| error.code.to_string(), ToString::to_string);
+                        self.add(path.clone(), message);
+                    }
+                }
+                validator::ValidationErrorsKind::Struct(inner) => self.merge_at(&path, inner),
+                validator::ValidationErrorsKind::List(items) => {
+                    for (index, inner) in items {
+                        self.merge_at(&format!("{path}.{index}"), inner);
+                    }
+                }
+            }
+        }
+    }
+
+    /// `Ok` when nothing was recorded, otherwise the 422 carrying every field.
+    ///
+    /// # Errors
+    /// `ApiError::Validation` when any field has a message.
+    pub fn finish(self) -> ApiResult<()> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(self))
+        }
+    }
+}
+
+impl ApiError {
+    /// A 422 for a single field.
+    #[must_use]
+    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
+        let mut fields = FieldErrors::default();
+        fields.add(field, message);
+        Self::Validation(fields)
+    }
+
+    /// A 409 with no particular field.
+    #[must_use]
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::Conflict {
+            message: message.into(),
+            fields: FieldErrors::default(),
+        }
+    }
+
+    /// A 409 naming the field that collides, e.g. a duplicate email.
+    #[must_use]
+    pub fn duplicate(field: &str, message: &str) -> Self {
+        let mut fields = FieldErrors::default();
+        fields.add(field, message);
+        Self::Conflict {
+            message: format!("{field} {message}"),
+            fields,
+        }
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        Self::Internal(cause.to_string())
+    }
+
+    #[must_use]
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn body(&self) -> ErrorBody {
+        let (code, message, fields) = match self {
+            Self::BadRequest(message) => ("bad_request", message.clone(), None),
+            Self::Unauthorized(message) => ("unauthorized", message.clone(), None),
+            Self::Forbidden => ("forbidden", "your role may not do this".to_string(), None),
+            Self::NotFound(what) => ("not_found", format!("{what} not found"), None),
+            Self::MethodNotAllowed => (
+                "method_not_allowed",
+                "this path does not take that method".to_string(),
+                None,
+            ),
+            Self::Conflict { message, fields } => (
+                "conflict",
+                message.clone(),
+                (!fields.is_empty()).then(|| fields.clone()),
+            ),
+            Self::PayloadTooLarge(message) => ("payload_too_large", message.clone(), None),
+            Self::Validation(fields) => (
+                "validation_failed",
+                "the request breaks one or more rules".to_string(),
+                Some(fields.clone()),
+            ),
+            Self::RateLimited { retry_after_secs } => (
+                "rate_limited",
+                format!("too many attempts; try again in {retry_after_secs} seconds"),
+                None,
+            ),
+            Self::Internal(_) => (
+                "internal_error",
+                "something went wrong on our side".to_string(),
+                None,
+            ),
+        };
+        ErrorBody {
+            error: ErrorDetail {
+                code: code.to_string(),
+                message,
+                fields,
+            },
+        }
+    }
+
+    /// The contract's body for a bare status, for responses that did not come
+    /// from an `ApiError` (an unknown route, a framework rejection).
+    #[must_use]
+    pub fn for_status(status: StatusCode) -> Self {
+        match status {
+            StatusCode::BAD_REQUEST | StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                Self::BadRequest("the request could not be read".to_string())
+            }
+            StatusCode::UNAUTHORIZED => Self::Unauthorized("authentication required".to_string()),
+            StatusCode::FORBIDDEN => Self::Forbidden,
+            StatusCode::NOT_FOUND => Self::NotFound("resource"),
+            StatusCode::CONFLICT => Self::conflict("the request conflicts with the current state"),
+            StatusCode::PAYLOAD_TOO_LARGE => {
+                Self::PayloadTooLarge("the request body is too large".to_string())
+            }
+            StatusCode::UNPROCESSABLE_ENTITY => Self::Validation(FieldErrors::default()),
+            StatusCode::TOO_MANY_REQUESTS => Self::RateLimited {
+                retry_after_secs: 60,
+            },
+            _ => Self::Internal(format!("unmapped status {status}")),
+        }
+    }
+}
+
+/// Marks a response whose body is already the contract's, so the outer
+/// normalizing layer leaves it alone.
+#[derive(Clone, Copy, Debug)]
+pub struct ContractBody;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// One of `bad_request`, `unauthorized`, `forbidden`, `not_found`,
+    /// `conflict`, `payload_too_large`, `validation_failed`, `rate_limited`.
+    #[schema(example = "validation_failed")]
+    pub code: String,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<FieldErrors>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        match &self {
+            Self::Internal(cause) => tracing::error!(error.cause = %cause, "request failed"),
+            Self::Unauthorized(reason) => {
+                tracing::info!(reason = %reason, "request unauthenticated")
+            }
+            _ => tracing::debug!(status = status.as_u16(), "request refused"),
+        }
+        let mut response = (status, axum::Json(self.body())).into_response();
+        if let Self::RateLimited { retry_after_secs } = self {
+            if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
+        response.extensions_mut().insert(ContractBody);
+        response
+    }
+}
+
+impl From<DbErr> for ApiError {
+    fn from(err: DbErr) -> Self {
+        match err.sql_err() {
+            // A unique index caught a race that a model's check could not; the
+            // model names the field where it knows it (`on_unique`).
+            Some(SqlErr::UniqueConstraintViolation(_)) => {
+                Self::conflict("a record with these values already exists")
+            }
+            _ => Self::Internal(err.to_string()),
+        }
+    }
+}
+
+impl From<ModelError> for ApiError {
+    fn from(err: ModelError) -> Self {
+        match err {
+            ModelError::EntityNotFound => Self::NotFound("resource"),
+            ModelError::EntityAlreadyExists => {
+                Self::conflict("a record with these values already exists")
+            }
+            ModelError::DbErr(err) => err.into(),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<loco_rs::Error> for ApiError {
+    fn from(err: loco_rs::Error) -> Self {
+        match err {
+            loco_rs::Error::NotFound => Self::NotFound("resource"),
+            loco_rs::Error::Unauthorized(reason) => Self::Unauthorized(reason),
+            loco_rs::Error::BadRequest(reason) => Self::BadRequest(reason),
+            loco_rs::Error::Model(err) => err.into(),
+            loco_rs::Error::DB(err) => err.into(),
+            other => Self::Internal(other.to_string()),
+        }
+    }
+}
+
+/// Names the field behind a unique index, for writes where the model knows it.
+pub trait OnUnique<T> {
+    /// # Errors
+    /// A 409 naming `field` on a unique violation; any other database error as is.
+    fn on_unique(self, field: &str, message: &str) -> ApiResult<T>;
+}
+
+impl<T> OnUnique<T> for Result<T, DbErr> {
+    fn on_unique(self, field: &str, message: &str) -> ApiResult<T> {
+        self.map_err(|err| match err.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => ApiError::duplicate(field, message),
+            _ => err.into(),
+        })
+    }
+}

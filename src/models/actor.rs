@@ -1,0 +1,169 @@
+//! The caller of a request and what they may see and do.
+//!
+//! Every finder takes an `Actor`: an object outside its organization or sites
+//! is simply not found (404), and `authorize` is the one-line role guard (403)
+//! for objects the caller can see.
+
+use sea_orm::{sea_query::IntoCondition, ColumnTrait, Condition, DatabaseConnection};
+use uuid::Uuid;
+
+use super::{roles::Role, site_memberships, users};
+use crate::errors::{ApiError, ApiResult};
+
+/// The caller's scope, built once per request from their token.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub user: users::Model,
+    pub role: Role,
+    pub sites: SiteScope,
+}
+
+/// The sites an actor sees.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SiteScope {
+    /// Every site of the organization (owners).
+    All,
+    /// Only these sites (everyone else; empty for customers).
+    Only(Vec<i64>),
+}
+
+/// Things a role may or may not do. `Actor::authorize` reads the role table
+/// of docs/api.md from `Ability::allows`, the only place it is written down.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ability {
+    /// Create sites and change their settings.
+    ManageSites,
+    /// List and read the sites one works at.
+    ViewSites,
+    /// List and read colleagues at one's sites.
+    ViewStaff,
+    /// Create and change staff of the given role.
+    ManageStaff(Role),
+    /// Read the organization's audit trail.
+    ViewAudit,
+}
+
+impl Ability {
+    #[must_use]
+    pub const fn allows(self, role: Role) -> bool {
+        use Role::{Advisor, Customer, Manager, Owner, Technician};
+        match self {
+            Self::ManageSites | Self::ViewAudit => matches!(role, Owner),
+            Self::ViewSites => !matches!(role, Customer),
+            Self::ViewStaff => matches!(role, Owner | Manager | Advisor),
+            Self::ManageStaff(target) => match role {
+                Owner => !matches!(target, Customer),
+                Manager => matches!(target, Advisor | Technician),
+                Advisor | Technician | Customer => false,
+            },
+        }
+    }
+}
+
+impl Actor {
+    /// Builds the scope of an active user from their public id.
+    ///
+    /// # Errors
+    /// 401 when the user no longer exists or was deactivated; 500 on a
+    /// database failure.
+    pub async fn load(db: &DatabaseConnection, user_pid: Uuid) -> ApiResult<Self> {
+        let user = users::Model::find_active_by_pid(db, user_pid)
+            .await?
+            .ok_or_else(|| ApiError::Unauthorized("the account is no longer active".into()))?;
+        Self::for_user(db, user).await
+    }
+
+    /// The scope of a user already loaded.
+    ///
+    /// # Errors
+    /// 500 when the stored role is unknown or the database fails.
+    pub async fn for_user(db: &DatabaseConnection, user: users::Model) -> ApiResult<Self> {
+        let role = user.role()?;
+        let sites = if role.sees_every_site() {
+            SiteScope::All
+        } else {
+            SiteScope::Only(site_memberships::Model::site_ids_of(db, user.id).await?)
+        };
+        Ok(Self { user, role, sites })
+    }
+
+    #[must_use]
+    pub const fn user_id(&self) -> i64 {
+        self.user.id
+    }
+
+    /// Everything the actor sees belongs to this organization.
+    #[must_use]
+    pub const fn organization_id(&self) -> i64 {
+        self.user.organization_id
+    }
+
+    /// The role guard: `actor.authorize(Ability::ManageSites)?`.
+    ///
+    /// # Errors
+    /// 403 when the actor's role may not do this.
+    pub fn authorize(&self, ability: Ability) -> ApiResult<()> {
+        if ability.allows(self.role) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden)
+        }
+    }
+
+    #[must_use]
+    pub fn can(&self, ability: Ability) -> bool {
+        ability.allows(self.role)
+    }
+
+    #[must_use]
+    pub fn sees_site(&self, site_id: i64) -> bool {
+        match &self.sites {
+            SiteScope::All => true,
+            SiteScope::Only(ids) => ids.contains(&site_id),
+        }
+    }
+
+    /// Restricts a query on `site_column` to the actor's sites. Combine with
+    /// the organization filter: `SiteScope::All` means all sites *of the
+    /// actor's organization*.
+    #[must_use]
+    pub fn site_condition(&self, site_column: impl ColumnTrait) -> Condition {
+        match &self.sites {
+            SiteScope::All => Condition::all(),
+            SiteScope::Only(ids) => site_column.is_in(ids.iter().copied()).into_condition(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_role_table() {
+        use Role::{Advisor, Customer, Manager, Owner, Technician};
+        let can = |ability: Ability, role| ability.allows(role);
+
+        assert!(can(Ability::ManageSites, Owner));
+        for role in [Manager, Advisor, Technician, Customer] {
+            assert!(!can(Ability::ManageSites, role), "{role} manages sites");
+            assert!(
+                !can(Ability::ViewAudit, role),
+                "{role} reads the audit trail"
+            );
+        }
+        assert!(!can(Ability::ViewSites, Customer));
+        assert!(can(Ability::ViewStaff, Advisor));
+        assert!(!can(Ability::ViewStaff, Technician));
+
+        for target in [Owner, Manager, Advisor, Technician] {
+            assert!(can(Ability::ManageStaff(target), Owner));
+        }
+        assert!(!can(Ability::ManageStaff(Customer), Owner));
+        assert!(can(Ability::ManageStaff(Technician), Manager));
+        assert!(can(Ability::ManageStaff(Advisor), Manager));
+        assert!(!can(Ability::ManageStaff(Manager), Manager));
+        assert!(!can(Ability::ManageStaff(Owner), Manager));
+        assert!(!can(Ability::ManageStaff(Technician), Advisor));
+    }
+}

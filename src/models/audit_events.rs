@@ -1,0 +1,95 @@
+//! Who changed what, and when: one row per change that matters, written in
+//! the same transaction as the change.
+
+use std::collections::HashMap;
+
+use sea_orm::{entity::prelude::*, ActiveValue, QueryOrder};
+use serde_json::Value as Json;
+
+pub use super::_entities::audit_events::{self, ActiveModel, Column, Entity, Model};
+use super::{
+    actor::{Ability, Actor},
+    paging::{Page, PageRequest},
+    users,
+};
+use crate::errors::ApiResult;
+
+impl ActiveModelBehavior for ActiveModel {}
+
+/// The change being recorded.
+pub struct Change<'a> {
+    pub action: &'a str,
+    pub subject_type: &'a str,
+    pub subject_id: Uuid,
+    pub site_id: Option<i64>,
+    pub details: Option<Json>,
+}
+
+impl Model {
+    /// Records a change made by `actor` (or by the system when `None`).
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn record(
+        db: &impl ConnectionTrait,
+        organization_id: i64,
+        actor: Option<&Actor>,
+        change: Change<'_>,
+    ) -> Result<Self, DbErr> {
+        ActiveModel {
+            organization_id: ActiveValue::Set(organization_id),
+            site_id: ActiveValue::Set(change.site_id),
+            actor_id: ActiveValue::Set(actor.map(|actor| actor.user_id())),
+            action: ActiveValue::Set(change.action.to_string()),
+            subject_type: ActiveValue::Set(change.subject_type.to_string()),
+            subject_id: ActiveValue::Set(change.subject_id),
+            details: ActiveValue::Set(change.details),
+            created_at: ActiveValue::Set(super::now()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+    }
+}
+
+/// An event with the name of whoever made it.
+#[derive(Debug)]
+pub struct AuditEntry {
+    pub event: Model,
+    pub actor: Option<(Uuid, String)>,
+}
+
+impl Model {
+    /// The organization's trail, newest first.
+    ///
+    /// # Errors
+    /// 403 unless the actor may read the trail.
+    pub async fn list_for(
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        page: PageRequest,
+    ) -> ApiResult<Page<AuditEntry>> {
+        actor.authorize(Ability::ViewAudit)?;
+        let query = Entity::find()
+            .filter(Column::OrganizationId.eq(actor.organization_id()))
+            .order_by_desc(Column::CreatedAt)
+            .order_by_desc(Column::Id);
+        let events = page.fetch(db, query).await?;
+        let actor_ids: Vec<i64> = events.items.iter().filter_map(|e| e.actor_id).collect();
+        let names: HashMap<i64, (Uuid, String)> = if actor_ids.is_empty() {
+            HashMap::new()
+        } else {
+            users::Entity::find()
+                .filter(users::Column::Id.is_in(actor_ids))
+                .all(db)
+                .await?
+                .into_iter()
+                .map(|user| (user.id, (user.pid, user.name)))
+                .collect()
+        };
+        Ok(events.map(|event| AuditEntry {
+            actor: event.actor_id.and_then(|id| names.get(&id).cloned()),
+            event,
+        }))
+    }
+}

@@ -1,0 +1,26 @@
+pub mod _entities;
+
+pub mod actor;
+pub mod audit_events;
+pub mod login_attempts;
+pub mod organizations;
+pub mod paging;
+pub mod roles;
+pub mod site_memberships;
+pub mod sites;
+pub mod staff;
+pub mod users;
+pub mod values;
+
+use chrono::{DurationRound, TimeDelta, Utc};
+use sea_orm::prelude::DateTimeWithTimeZone;
+
+/// The current time in UTC, to the microsecond: what both databases keep, so
+/// a value reads back equal to what was written.
+#[must_use]
+pub fn now() -> DateTimeWithTimeZone {
+    let now = Utc::now();
+    now.duration_trunc(TimeDelta::microseconds(1))
+        .unwrap_or(now)
+        .fixed_offset()
+}

@@ -1,0 +1,88 @@
+//! Page requests and pages, in the shape of docs/api.md ("Lists").
+
+use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, Select};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::errors::{ApiError, ApiResult, FieldErrors};
+
+pub const DEFAULT_PER_PAGE: u64 = 50;
+pub const MAX_PER_PAGE: u64 = 200;
+
+/// `?page=&per_page=`, both optional.
+#[derive(Clone, Copy, Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// 1-based page number (default 1).
+    pub page: Option<u64>,
+    /// Items per page (default 50, at most 200).
+    pub per_page: Option<u64>,
+}
+
+/// A checked page request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageRequest {
+    pub page: u64,
+    pub per_page: u64,
+}
+
+impl PageParams {
+    /// # Errors
+    /// 422 when `page` is 0 or `per_page` is outside 1..=200.
+    pub fn checked(self) -> ApiResult<PageRequest> {
+        let mut errors = FieldErrors::default();
+        let page = self.page.unwrap_or(1);
+        let per_page = self.per_page.unwrap_or(DEFAULT_PER_PAGE);
+        if page == 0 {
+            errors.add("page", "must be at least 1");
+        }
+        if !(1..=MAX_PER_PAGE).contains(&per_page) {
+            errors.add("per_page", format!("must be between 1 and {MAX_PER_PAGE}"));
+        }
+        errors.finish()?;
+        Ok(PageRequest { page, per_page })
+    }
+}
+
+/// One page of rows and the total across all pages.
+#[derive(Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub page: u64,
+    pub per_page: u64,
+    pub total: u64,
+}
+
+impl<T> Page<T> {
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            page: self.page,
+            per_page: self.per_page,
+            total: self.total,
+        }
+    }
+}
+
+impl PageRequest {
+    /// Runs an ordered select for this page.
+    ///
+    /// # Errors
+    /// 500 when the database fails.
+    pub async fn fetch<C, E, M>(self, db: &C, select: Select<E>) -> ApiResult<Page<M>>
+    where
+        C: ConnectionTrait,
+        E: EntityTrait<Model = M>,
+        M: FromQueryResult + Sized + Send + Sync,
+    {
+        let paginator = select.paginate(db, self.per_page);
+        let total = paginator.num_items().await.map_err(ApiError::from)?;
+        let items = paginator.fetch_page(self.page - 1).await?;
+        Ok(Page {
+            items,
+            page: self.page,
+            per_page: self.per_page,
+            total,
+        })
+    }
+}

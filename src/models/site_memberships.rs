@@ -1,0 +1,64 @@
+use std::collections::BTreeSet;
+
+use sea_orm::{entity::prelude::*, ActiveValue, QuerySelect};
+
+pub use super::_entities::site_memberships::{self, ActiveModel, Column, Entity, Model};
+
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
+    where
+        C: ConnectionTrait,
+    {
+        if insert {
+            self.created_at = ActiveValue::Set(super::now());
+        }
+        Ok(self)
+    }
+}
+
+impl Model {
+    /// The ids of the sites a user is assigned to.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn site_ids_of(db: &impl ConnectionTrait, user_id: i64) -> Result<Vec<i64>, DbErr> {
+        Entity::find()
+            .select_only()
+            .column(Column::SiteId)
+            .filter(Column::UserId.eq(user_id))
+            .into_tuple()
+            .all(db)
+            .await
+    }
+
+    /// Makes `user_id`'s assignments exactly `wanted`.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn replace(
+        db: &impl ConnectionTrait,
+        user_id: i64,
+        wanted: &BTreeSet<i64>,
+    ) -> Result<(), DbErr> {
+        let current: BTreeSet<i64> = Self::site_ids_of(db, user_id).await?.into_iter().collect();
+        let removed: Vec<i64> = current.difference(wanted).copied().collect();
+        if !removed.is_empty() {
+            Entity::delete_many()
+                .filter(Column::UserId.eq(user_id))
+                .filter(Column::SiteId.is_in(removed))
+                .exec(db)
+                .await?;
+        }
+        for site_id in wanted.difference(&current) {
+            ActiveModel {
+                user_id: ActiveValue::Set(user_id),
+                site_id: ActiveValue::Set(*site_id),
+                ..Default::default()
+            }
+            .insert(db)
+            .await?;
+        }
+        Ok(())
+    }
+}

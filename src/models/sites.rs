@@ -1,0 +1,271 @@
+use sea_orm::{
+    entity::prelude::*, ActiveValue, Condition, QueryOrder, TransactionTrait, TryIntoModel,
+};
+use serde_json::json;
+
+pub use super::_entities::sites::{self, ActiveModel, Column, Entity, Model};
+use super::{
+    actor::{Ability, Actor},
+    audit_events::{self, Change},
+    paging::{Page, PageRequest},
+    values::Numeric,
+};
+use crate::errors::{ApiError, ApiResult, OnUnique};
+
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
+    where
+        C: ConnectionTrait,
+    {
+        let now = super::now();
+        if insert {
+            self.pid = ActiveValue::Set(Uuid::new_v4());
+            self.created_at = ActiveValue::Set(now);
+        }
+        self.updated_at = ActiveValue::Set(now);
+        Ok(self)
+    }
+}
+
+/// A branch as its owner describes it, every value already checked.
+#[derive(Clone, Debug)]
+pub struct SiteSettings {
+    pub name: String,
+    pub code: String,
+    pub timezone: String,
+    pub currency: String,
+    pub tax_rate: rust_decimal::Decimal,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub reminder_lead_days: i32,
+    pub reminder_hour: i32,
+}
+
+/// A partial change to a branch; `None` leaves the value as it is, and for
+/// the optional texts `Some(None)` clears it.
+#[derive(Clone, Debug, Default)]
+pub struct SiteChanges {
+    pub name: Option<String>,
+    pub code: Option<String>,
+    pub timezone: Option<String>,
+    pub currency: Option<String>,
+    pub tax_rate: Option<rust_decimal::Decimal>,
+    pub address: Option<Option<String>>,
+    pub phone: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+    pub reminder_lead_days: Option<i32>,
+    pub reminder_hour: Option<i32>,
+}
+
+pub const DEFAULT_REMINDER_LEAD_DAYS: i32 = 7;
+pub const DEFAULT_REMINDER_HOUR: i32 = 9;
+
+const CODE_TAKEN: &str = "is already used by another site";
+
+impl Model {
+    /// The sites `actor` sees, by name.
+    #[must_use]
+    pub fn visible_to(actor: &Actor) -> Select<Entity> {
+        Entity::find()
+            .filter(Column::OrganizationId.eq(actor.organization_id()))
+            .filter(actor.site_condition(Column::Id))
+            .order_by_asc(Column::Name)
+            .order_by_asc(Column::Id)
+    }
+
+    /// One site, if `actor` sees it.
+    ///
+    /// # Errors
+    /// 404 when the site does not exist for this actor.
+    pub async fn find_for(db: &impl ConnectionTrait, actor: &Actor, pid: Uuid) -> ApiResult<Self> {
+        Self::visible_to(actor)
+            .filter(Column::Pid.eq(pid))
+            .one(db)
+            .await?
+            .ok_or(ApiError::NotFound("site"))
+    }
+
+    /// Resolves public site ids to sites `actor` sees, keeping their order.
+    ///
+    /// # Errors
+    /// 404 when any of them does not exist for this actor.
+    pub async fn find_all_for(
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        pids: &[Uuid],
+    ) -> ApiResult<Vec<Self>> {
+        let found = Self::visible_to(actor)
+            .filter(Column::Pid.is_in(pids.iter().copied()))
+            .all(db)
+            .await?;
+        pids.iter()
+            .map(|pid| {
+                found
+                    .iter()
+                    .find(|site| site.pid == *pid)
+                    .cloned()
+                    .ok_or(ApiError::NotFound("site"))
+            })
+            .collect()
+    }
+
+    /// # Errors
+    /// 422 on a bad page request; 500 when the database fails.
+    pub async fn list_for(
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        page: PageRequest,
+    ) -> ApiResult<Page<Self>> {
+        actor.authorize(Ability::ViewSites)?;
+        page.fetch(db, Self::visible_to(actor)).await
+    }
+
+    /// Sites by internal id within one organization, for rendering.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn by_ids(
+        db: &impl ConnectionTrait,
+        organization_id: i64,
+        ids: &[i64],
+    ) -> Result<Vec<Self>, DbErr> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Entity::find()
+            .filter(
+                Condition::all()
+                    .add(Column::OrganizationId.eq(organization_id))
+                    .add(Column::Id.is_in(ids.iter().copied())),
+            )
+            .order_by_asc(Column::Name)
+            .all(db)
+            .await
+    }
+
+    /// Opens a branch.
+    ///
+    /// # Errors
+    /// 403 unless the actor may manage sites; 409 when the code is taken.
+    pub async fn create(
+        db: &DatabaseConnection,
+        actor: &Actor,
+        settings: SiteSettings,
+    ) -> ApiResult<Self> {
+        actor.authorize(Ability::ManageSites)?;
+        let txn = db.begin().await?;
+        if Self::code_taken(&txn, actor.organization_id(), &settings.code, None).await? {
+            return Err(ApiError::duplicate("code", CODE_TAKEN));
+        }
+        let site = ActiveModel {
+            organization_id: ActiveValue::Set(actor.organization_id()),
+            name: ActiveValue::Set(settings.name),
+            code: ActiveValue::Set(settings.code),
+            timezone: ActiveValue::Set(settings.timezone),
+            currency: ActiveValue::Set(settings.currency),
+            tax_rate: ActiveValue::Set(Numeric(settings.tax_rate)),
+            address: ActiveValue::Set(settings.address),
+            phone: ActiveValue::Set(settings.phone),
+            email: ActiveValue::Set(settings.email),
+            reminder_lead_days: ActiveValue::Set(settings.reminder_lead_days),
+            reminder_hour: ActiveValue::Set(settings.reminder_hour),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .on_unique("code", CODE_TAKEN)?;
+        audit_events::Model::record(
+            &txn,
+            actor.organization_id(),
+            Some(actor),
+            Change {
+                action: "site.created",
+                subject_type: "site",
+                subject_id: site.pid,
+                site_id: Some(site.id),
+                details: Some(json!({ "code": site.code, "name": site.name })),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(site)
+    }
+
+    async fn code_taken(
+        db: &impl ConnectionTrait,
+        organization_id: i64,
+        code: &str,
+        except: Option<i64>,
+    ) -> Result<bool, DbErr> {
+        let mut query = Entity::find()
+            .filter(Column::OrganizationId.eq(organization_id))
+            .filter(Column::Code.eq(code));
+        if let Some(id) = except {
+            query = query.filter(Column::Id.ne(id));
+        }
+        Ok(query.count(db).await? > 0)
+    }
+}
+
+impl ActiveModel {
+    /// Applies an owner's changes to this branch and records which fields
+    /// changed. Nothing is written when nothing differs.
+    ///
+    /// # Errors
+    /// 403 unless the actor may manage sites; 409 when the new code is taken.
+    pub async fn change(
+        mut self,
+        db: &DatabaseConnection,
+        actor: &Actor,
+        changes: SiteChanges,
+    ) -> ApiResult<Model> {
+        actor.authorize(Ability::ManageSites)?;
+        let id = *self.id.as_ref();
+        macro_rules! apply {
+            ($($field:ident $(=> $wrap:expr)?),* $(,)?) => {{
+                let mut changed: Vec<&'static str> = Vec::new();
+                $(
+                    if let Some(value) = changes.$field {
+                        $(let value = $wrap(value);)?
+                        self.$field.set_if_not_equals(value);
+                        if self.$field.is_set() {
+                            changed.push(stringify!($field));
+                        }
+                    }
+                )*
+                changed
+            }};
+        }
+        let changed = apply!(
+            name, code, timezone, currency, tax_rate => Numeric, address, phone, email,
+            reminder_lead_days, reminder_hour,
+        );
+        if changed.is_empty() {
+            return Ok(self.try_into_model()?);
+        }
+        let txn = db.begin().await?;
+        if let ActiveValue::Set(code) = &self.code {
+            if Model::code_taken(&txn, actor.organization_id(), code, Some(id)).await? {
+                return Err(ApiError::duplicate("code", CODE_TAKEN));
+            }
+        }
+        let site = self.update(&txn).await.on_unique("code", CODE_TAKEN)?;
+        audit_events::Model::record(
+            &txn,
+            actor.organization_id(),
+            Some(actor),
+            Change {
+                action: "site.updated",
+                subject_type: "site",
+                subject_id: site.pid,
+                site_id: Some(site.id),
+                details: Some(json!({ "changed": changed })),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(site)
+    }
+}

@@ -1,0 +1,317 @@
+//! The people who work at a workshop: creating them, assigning them to
+//! branches, changing their role, and deactivating them when they leave.
+
+use std::collections::{BTreeSet, HashMap};
+
+use sea_orm::{
+    entity::prelude::*, sea_query::Query, ActiveValue, Condition, QueryOrder, TransactionTrait,
+    TryIntoModel,
+};
+use serde_json::json;
+
+use super::{
+    actor::{Ability, Actor, SiteScope},
+    audit_events::{self, Change},
+    paging::{Page, PageRequest},
+    roles::Role,
+    site_memberships, sites,
+    users::{hash_password, ActiveModel, Column, Entity, Model, EMAIL_TAKEN},
+    values::{Email, Password},
+};
+use crate::errors::{ApiError, ApiResult, FieldErrors, OnUnique};
+
+/// A new member of staff, every value already checked.
+#[derive(Debug)]
+pub struct NewStaff {
+    pub name: String,
+    pub email: Email,
+    pub password: Password,
+    pub role: Role,
+    pub site_ids: Vec<Uuid>,
+}
+
+/// A partial change to a member of staff; `None` leaves a value as it is.
+#[derive(Debug, Default)]
+pub struct StaffChanges {
+    pub name: Option<String>,
+    pub role: Option<Role>,
+    pub site_ids: Option<Vec<Uuid>>,
+    pub active: Option<bool>,
+    pub password: Option<Password>,
+}
+
+const OWNER_SITES: &str = "must be empty: owners see every site";
+const NEEDS_A_SITE: &str = "must name at least one site";
+
+impl Model {
+    /// Staff `actor` sees: the whole organization for owners, otherwise the
+    /// people assigned to one of the actor's sites, and the actor.
+    #[must_use]
+    pub fn staff_visible_to(actor: &Actor) -> Select<Entity> {
+        let staff_roles = Role::STAFF.iter().map(|role| role.as_str());
+        let query = Entity::find()
+            .filter(Column::OrganizationId.eq(actor.organization_id()))
+            .filter(Column::Role.is_in(staff_roles));
+        let query = match &actor.sites {
+            SiteScope::All => query,
+            SiteScope::Only(site_ids) => query.filter(
+                Condition::any()
+                    .add(Column::Id.eq(actor.user_id()))
+                    .add(Column::Id.in_subquery(members_of(site_ids))),
+            ),
+        };
+        query.order_by_asc(Column::Name).order_by_asc(Column::Id)
+    }
+
+    /// # Errors
+    /// 404 when no such member of staff exists for `actor`; 403 when their
+    /// role may not look at staff.
+    pub async fn find_staff_for(
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        pid: Uuid,
+    ) -> ApiResult<Self> {
+        let member = Self::staff_visible_to(actor)
+            .filter(Column::Pid.eq(pid))
+            .one(db)
+            .await?
+            .ok_or(ApiError::NotFound("staff member"))?;
+        actor.authorize(Ability::ViewStaff)?;
+        Ok(member)
+    }
+
+    /// Staff `actor` sees, optionally only those assigned to `site`.
+    ///
+    /// # Errors
+    /// 403 when the actor's role may not look at staff.
+    pub async fn list_staff_for(
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        site: Option<&sites::Model>,
+        page: PageRequest,
+    ) -> ApiResult<Page<Self>> {
+        actor.authorize(Ability::ViewStaff)?;
+        let mut query = Self::staff_visible_to(actor);
+        if let Some(site) = site {
+            query = query.filter(Column::Id.in_subquery(members_of(&[site.id])));
+        }
+        page.fetch(db, query).await
+    }
+
+    /// Adds a member of staff and assigns them to their sites.
+    ///
+    /// # Errors
+    /// 403 when the actor may not manage staff of that role; 404 when a site
+    /// is not the actor's; 422 when the sites do not fit the role; 409 when
+    /// the email is registered already.
+    pub async fn create_staff(
+        db: &DatabaseConnection,
+        actor: &Actor,
+        staff: NewStaff,
+    ) -> ApiResult<Self> {
+        actor.authorize(Ability::ManageStaff(staff.role))?;
+        let sites = sites::Model::find_all_for(db, actor, &staff.site_ids).await?;
+        check_sites_fit_role(staff.role, sites.len())?;
+        if Self::find_by_email(db, &staff.email).await?.is_some() {
+            return Err(ApiError::duplicate("email", EMAIL_TAKEN));
+        }
+        let password = hash_password(staff.password).await?;
+
+        let txn = db.begin().await?;
+        let member = ActiveModel {
+            organization_id: ActiveValue::Set(actor.organization_id()),
+            email: ActiveValue::Set(staff.email.into_inner()),
+            password: ActiveValue::Set(password),
+            name: ActiveValue::Set(staff.name),
+            role: ActiveValue::Set(staff.role.as_str().to_string()),
+            active: ActiveValue::Set(true),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .on_unique("email", EMAIL_TAKEN)?;
+        let site_ids: BTreeSet<i64> = sites.iter().map(|site| site.id).collect();
+        site_memberships::Model::replace(&txn, member.id, &site_ids).await?;
+        audit_events::Model::record(
+            &txn,
+            actor.organization_id(),
+            Some(actor),
+            Change {
+                action: "staff.created",
+                subject_type: "user",
+                subject_id: member.pid,
+                site_id: None,
+                details: Some(json!({
+                    "role": member.role,
+                    "sites": sites.iter().map(|site| site.pid).collect::<Vec<_>>(),
+                })),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(member)
+    }
+}
+
+impl ActiveModel {
+    /// Applies a manager's or owner's changes to a member of staff.
+    ///
+    /// # Errors
+    /// 403 when the actor may not manage the member's current or new role;
+    /// 409 when actors change their own role or deactivate themselves (an
+    /// organization must never lose its last owner); 404 for a site that is
+    /// not the actor's; 422 when the sites do not fit the role.
+    pub async fn change_staff(
+        mut self,
+        db: &DatabaseConnection,
+        actor: &Actor,
+        changes: StaffChanges,
+    ) -> ApiResult<Model> {
+        let current = self.clone().try_into_model()?;
+        let current_role = current.role()?;
+        actor.authorize(Ability::ManageStaff(current_role))?;
+        let role = changes.role.unwrap_or(current_role);
+        actor.authorize(Ability::ManageStaff(role))?;
+        let is_self = current.id == actor.user_id();
+        if is_self && (role != current_role || changes.active == Some(false)) {
+            return Err(ApiError::conflict(
+                "you cannot change your own role or deactivate yourself",
+            ));
+        }
+
+        // Assignments are only replaced within the actor's own sites.
+        let within = match &actor.sites {
+            SiteScope::All => None,
+            SiteScope::Only(ids) => Some(ids.clone()),
+        };
+        let wanted_sites = match &changes.site_ids {
+            Some(pids) => Some(sites::Model::find_all_for(db, actor, pids).await?),
+            None => None,
+        };
+        let current_sites = site_memberships::Model::site_ids_of(db, current.id).await?;
+        let resulting: BTreeSet<i64> = match (&wanted_sites, role) {
+            (_, Role::Owner) => {
+                if wanted_sites.as_ref().is_some_and(|sites| !sites.is_empty()) {
+                    return Err(ApiError::invalid("site_ids", OWNER_SITES));
+                }
+                BTreeSet::new()
+            }
+            (Some(wanted), _) => current_sites
+                .iter()
+                .copied()
+                .filter(|id| within.as_ref().is_some_and(|scope| !scope.contains(id)))
+                .chain(wanted.iter().map(|site| site.id))
+                .collect(),
+            (None, _) => current_sites.iter().copied().collect(),
+        };
+        check_sites_fit_role(role, resulting.len())?;
+
+        let mut changed: Vec<&str> = Vec::new();
+        if let Some(name) = changes.name {
+            self.name.set_if_not_equals(name);
+        }
+        self.role.set_if_not_equals(role.as_str().to_string());
+        if let Some(active) = changes.active {
+            self.active.set_if_not_equals(active);
+        }
+        for (field, set) in [
+            ("name", self.name.is_set()),
+            ("role", self.role.is_set()),
+            ("active", self.active.is_set()),
+        ] {
+            if set {
+                changed.push(field);
+            }
+        }
+        if let Some(password) = changes.password {
+            self.password = ActiveValue::Set(hash_password(password).await?);
+            changed.push("password");
+        }
+        let sites_changed = resulting != current_sites.iter().copied().collect();
+        if sites_changed {
+            changed.push("site_ids");
+        }
+        if changed.is_empty() {
+            return Ok(current);
+        }
+
+        let txn = db.begin().await?;
+        let member = if self.is_changed() {
+            self.update(&txn).await?
+        } else {
+            current
+        };
+        if sites_changed {
+            site_memberships::Model::replace(&txn, member.id, &resulting).await?;
+        }
+        audit_events::Model::record(
+            &txn,
+            actor.organization_id(),
+            Some(actor),
+            Change {
+                action: "staff.updated",
+                subject_type: "user",
+                subject_id: member.pid,
+                site_id: None,
+                details: Some(json!({ "changed": changed })),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(member)
+    }
+}
+
+/// Owners work everywhere and hold no assignments; everyone else needs one.
+fn check_sites_fit_role(role: Role, site_count: usize) -> ApiResult<()> {
+    let mut errors = FieldErrors::default();
+    match role {
+        Role::Owner if site_count > 0 => errors.add("site_ids", OWNER_SITES),
+        Role::Owner => {}
+        _ if site_count == 0 => errors.add("site_ids", NEEDS_A_SITE),
+        _ => {}
+    }
+    errors.finish()
+}
+
+fn members_of(site_ids: &[i64]) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(site_memberships::Column::UserId)
+        .from(site_memberships::Entity)
+        .and_where(site_memberships::Column::SiteId.is_in(site_ids.iter().copied()))
+        .to_owned()
+}
+
+impl Model {
+    /// The sites each of `members` is assigned to, by user id.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn sites_of(
+        db: &impl ConnectionTrait,
+        organization_id: i64,
+        members: &[Self],
+    ) -> Result<HashMap<i64, Vec<sites::Model>>, DbErr> {
+        let ids: Vec<i64> = members.iter().map(|member| member.id).collect();
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let memberships = site_memberships::Entity::find()
+            .filter(site_memberships::Column::UserId.is_in(ids))
+            .all(db)
+            .await?;
+        let site_ids: Vec<i64> = memberships.iter().map(|m| m.site_id).collect();
+        let sites = sites::Model::by_ids(db, organization_id, &site_ids).await?;
+        let mut by_user: HashMap<i64, Vec<sites::Model>> = HashMap::new();
+        // `sites` is ordered by name, so each user's list is too.
+        for site in sites {
+            for membership in memberships.iter().filter(|m| m.site_id == site.id) {
+                by_user
+                    .entry(membership.user_id)
+                    .or_default()
+                    .push(site.clone());
+            }
+        }
+        Ok(by_user)
+    }
+}

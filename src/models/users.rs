@@ -1,0 +1,216 @@
+//! Accounts: signing up, signing in, and the user behind a token.
+
+use std::sync::OnceLock;
+
+use loco_rs::hash;
+use sea_orm::{entity::prelude::*, ActiveValue, TransactionTrait};
+use serde_json::json;
+
+pub use super::_entities::users::{self, ActiveModel, Column, Entity, Model};
+use super::{
+    audit_events::{self, Change},
+    login_attempts::{AttemptKind, Throttle},
+    organizations,
+    roles::Role,
+    values::{Email, Password},
+};
+use crate::errors::{ApiError, ApiResult, OnUnique};
+
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
+    where
+        C: ConnectionTrait,
+    {
+        let now = super::now();
+        if insert {
+            self.pid = ActiveValue::Set(Uuid::new_v4());
+            self.created_at = ActiveValue::Set(now);
+        }
+        self.updated_at = ActiveValue::Set(now);
+        Ok(self)
+    }
+}
+
+pub(crate) const EMAIL_TAKEN: &str = "is already registered";
+const BAD_CREDENTIALS: &str = "invalid email or password";
+
+/// A new workshop business and the person who owns it.
+#[derive(Debug)]
+pub struct Signup {
+    pub organization_name: String,
+    pub name: String,
+    pub email: Email,
+    pub password: Password,
+}
+
+/// Where a sign-in or sign-up comes from, for throttling.
+#[derive(Clone, Debug)]
+pub struct Origin {
+    pub ip: String,
+    pub throttle: Throttle,
+}
+
+impl Model {
+    /// # Errors
+    /// When the database fails.
+    pub async fn find_active_by_pid(
+        db: &impl ConnectionTrait,
+        pid: Uuid,
+    ) -> Result<Option<Self>, DbErr> {
+        Entity::find()
+            .filter(Column::Pid.eq(pid))
+            .filter(Column::Active.eq(true))
+            .one(db)
+            .await
+    }
+
+    /// # Errors
+    /// When the database fails.
+    pub async fn find_by_email(
+        db: &impl ConnectionTrait,
+        email: &Email,
+    ) -> Result<Option<Self>, DbErr> {
+        Entity::find()
+            .filter(Column::Email.eq(email.as_str()))
+            .one(db)
+            .await
+    }
+
+    /// # Errors
+    /// 500 when the stored role is not one of ours (the CHECK constraint
+    /// makes that a corrupted row).
+    pub fn role(&self) -> ApiResult<Role> {
+        Role::from_stored(&self.role)
+            .ok_or_else(|| ApiError::internal(format!("user {} has role {:?}", self.id, self.role)))
+    }
+
+    /// Creates the organization and its owner in one transaction.
+    ///
+    /// # Errors
+    /// 429 when the address signed up too often; 409 when the email is
+    /// registered already.
+    pub async fn sign_up(
+        db: &DatabaseConnection,
+        signup: Signup,
+        origin: &Origin,
+    ) -> ApiResult<Self> {
+        origin.throttle.check_signup(db, &origin.ip).await?;
+        // Every attempt counts, refused ones too: the 409 for a taken email
+        // must not become a free way to test which addresses have accounts.
+        origin
+            .throttle
+            .record(db, AttemptKind::Signup, signup.email.as_str(), &origin.ip)
+            .await?;
+        if Self::find_by_email(db, &signup.email).await?.is_some() {
+            return Err(ApiError::duplicate("email", EMAIL_TAKEN));
+        }
+        let password = hash_password(signup.password).await?;
+        let txn = db.begin().await?;
+        let organization = organizations::ActiveModel {
+            name: ActiveValue::Set(signup.organization_name),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        let owner = ActiveModel {
+            organization_id: ActiveValue::Set(organization.id),
+            email: ActiveValue::Set(signup.email.into_inner()),
+            password: ActiveValue::Set(password),
+            name: ActiveValue::Set(signup.name),
+            role: ActiveValue::Set(Role::Owner.as_str().to_string()),
+            active: ActiveValue::Set(true),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .on_unique("email", EMAIL_TAKEN)?;
+        audit_events::Model::record(
+            &txn,
+            organization.id,
+            None,
+            Change {
+                action: "organization.created",
+                subject_type: "organization",
+                subject_id: organization.pid,
+                site_id: None,
+                details: Some(json!({ "owner": owner.pid })),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(owner)
+    }
+
+    /// Checks an email and password. Refused sign-ins are counted; too many
+    /// for the email or the address are refused before the password is
+    /// even looked at.
+    ///
+    /// # Errors
+    /// 429 when throttled; 401 for an unknown email, a wrong password or a
+    /// deactivated account (the same message for all three).
+    pub async fn sign_in(
+        db: &DatabaseConnection,
+        email: &Email,
+        password: &str,
+        origin: &Origin,
+    ) -> ApiResult<Self> {
+        origin
+            .throttle
+            .check_login(db, email.as_str(), &origin.ip)
+            .await?;
+        let user = Self::find_by_email(db, email).await?;
+        // An unknown email costs as much time as a known one, so response
+        // times do not tell which addresses have accounts.
+        let stored_hash = user
+            .as_ref()
+            .map_or_else(|| dummy_hash().to_string(), |user| user.password.clone());
+        let matches = verify_password(password.to_string(), stored_hash).await?;
+        match user {
+            Some(user) if matches && user.active => Ok(user),
+            _ => {
+                origin
+                    .throttle
+                    .record(db, AttemptKind::FailedLogin, email.as_str(), &origin.ip)
+                    .await?;
+                Err(ApiError::Unauthorized(BAD_CREDENTIALS.to_string()))
+            }
+        }
+    }
+
+    /// A signed token naming this user.
+    ///
+    /// # Errors
+    /// 500 when the configured secret cannot sign.
+    pub fn token(&self, secret: &str, expiration_secs: u64) -> ApiResult<String> {
+        loco_rs::auth::jwt::JWT::new(secret)
+            .generate_token(
+                expiration_secs,
+                self.pid.to_string(),
+                serde_json::Map::new(),
+            )
+            .map_err(ApiError::internal)
+    }
+}
+
+/// Argon2 is slow on purpose; it runs off the async workers.
+///
+/// # Errors
+/// 500 when hashing fails.
+pub async fn hash_password(password: Password) -> ApiResult<String> {
+    tokio::task::spawn_blocking(move || hash::hash_password(password.expose()))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)
+}
+
+async fn verify_password(password: String, stored_hash: String) -> ApiResult<bool> {
+    tokio::task::spawn_blocking(move || hash::verify_password(&password, &stored_hash))
+        .await
+        .map_err(ApiError::internal)
+}
+
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| hash::hash_password(&hash::random_string(24)).unwrap_or_default())
+}

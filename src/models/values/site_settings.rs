@@ -1,0 +1,148 @@
+use rust_decimal::Decimal;
+
+/// A branch code, used in invoice numbers: 2–8 letters or digits, stored
+/// upper-case so that `nbo` and `NBO` are the same code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SiteCode(String);
+
+impl SiteCode {
+    /// # Errors
+    /// The field message when the code is not 2–8 ASCII letters or digits.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let code = raw.trim();
+        let valid_chars = code.chars().all(|c| c.is_ascii_alphanumeric());
+        if !(2..=8).contains(&code.len()) || !valid_chars {
+            return Err("must be 2 to 8 letters or digits".to_string());
+        }
+        Ok(Self(code.to_ascii_uppercase()))
+    }
+
+    #[must_use]
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+/// An IANA time zone such as `Africa/Nairobi`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimeZone(chrono_tz::Tz);
+
+impl TimeZone {
+    /// # Errors
+    /// The field message when the name is not in the IANA database.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        raw.trim()
+            .parse::<chrono_tz::Tz>()
+            .map(Self)
+            .map_err(|_| "is not an IANA time zone such as Africa/Nairobi".to_string())
+    }
+
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        self.0.name()
+    }
+}
+
+/// An ISO 4217 currency code such as `KES`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CurrencyCode(iso_currency::Currency);
+
+impl CurrencyCode {
+    /// # Errors
+    /// The field message when the code is not an ISO 4217 currency.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        iso_currency::Currency::from_code(&raw.trim().to_ascii_uppercase())
+            .map(Self)
+            .ok_or_else(|| "is not an ISO 4217 currency code such as KES".to_string())
+    }
+
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        self.0.code()
+    }
+}
+
+/// A sales tax rate as a fraction (`"0.16"` for 16 %), at most four places.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TaxRate(Decimal);
+
+impl TaxRate {
+    /// # Errors
+    /// The field message when the text is not a decimal in `[0, 1)` with at
+    /// most four places.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let rate: Decimal = raw
+            .trim()
+            .parse()
+            .map_err(|_| "must be a decimal string such as \"0.16\"".to_string())?;
+        if rate.is_sign_negative() || rate >= Decimal::ONE {
+            return Err("must be at least 0 and less than 1".to_string());
+        }
+        if rate.normalize().scale() > 4 {
+            return Err("must have at most four decimal places".to_string());
+        }
+        Ok(Self(rate.normalize()))
+    }
+
+    #[must_use]
+    pub const fn decimal(self) -> Decimal {
+        self.0
+    }
+
+    /// The contract shows rates with at least two places: `"0.16"`, `"0.075"`.
+    #[must_use]
+    pub fn display(rate: Decimal) -> String {
+        let mut rate = rate.normalize();
+        if rate.scale() < 2 {
+            rate.rescale(2);
+        }
+        rate.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_codes() {
+        assert_eq!(SiteCode::parse(" nbo1 ").unwrap().into_inner(), "NBO1");
+        for bad in ["N", "NAIROBI12", "NB-1", "", "ÑBO"] {
+            assert!(SiteCode::parse(bad).is_err(), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn time_zones_and_currencies() {
+        assert_eq!(
+            TimeZone::parse("Africa/Kampala").unwrap().name(),
+            "Africa/Kampala"
+        );
+        assert!(TimeZone::parse("Africa/Atlantis").is_err());
+        assert_eq!(CurrencyCode::parse("ugx").unwrap().code(), "UGX");
+        assert!(CurrencyCode::parse("KSH").is_err());
+    }
+
+    #[test]
+    fn tax_rates() {
+        assert_eq!(
+            TaxRate::parse("0.16").unwrap().decimal().to_string(),
+            "0.16"
+        );
+        assert_eq!(
+            TaxRate::display(TaxRate::parse("0.1600").unwrap().decimal()),
+            "0.16"
+        );
+        assert_eq!(
+            TaxRate::display(TaxRate::parse("0").unwrap().decimal()),
+            "0.00"
+        );
+        assert_eq!(
+            TaxRate::display(TaxRate::parse("0.075").unwrap().decimal()),
+            "0.075"
+        );
+        for bad in ["-0.01", "1", "1.5", "0.12345", "sixteen", ""] {
+            assert!(TaxRate::parse(bad).is_err(), "{bad} should be refused");
+        }
+    }
+}

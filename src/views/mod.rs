@@ -1,0 +1,9 @@
+//! Response bodies. Entities never go on the wire: each view names the fields
+//! a client may see, with public ids in place of internal keys.
+
+pub mod audit;
+pub mod auth;
+pub mod page;
+pub mod sites;
+pub mod staff;
+pub mod time;

@@ -1,0 +1,19 @@
+//! Times leave as RFC 3339 UTC to the second, `2026-11-20T07:30:00Z`
+//! (docs/api.md, "Conventions").
+
+use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+use serde::Serializer;
+
+/// `#[serde(serialize_with = "rfc3339")]` on a stored timestamp.
+///
+/// # Errors
+/// Never, beyond the serializer's own.
+pub fn rfc3339<S: Serializer>(
+    at: &DateTime<FixedOffset>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(
+        &at.with_timezone(&Utc)
+            .to_rfc3339_opts(SecondsFormat::Secs, true),
+    )
+}

@@ -1,0 +1,4 @@
+//! `karakana task NAME` commands, one file each.
+
+pub mod prune_login_attempts;
+pub mod seed_demo;

@@ -1,0 +1,6 @@
+mod audit;
+mod auth;
+mod errors;
+mod openapi;
+mod sites;
+mod staff;

@@ -1,0 +1,216 @@
+//! `TestApp` and the builders that keep test setup short.
+
+use std::net::SocketAddr;
+
+use axum_test::{TestResponse, TestServer, TestServerConfig, Transport};
+use karakana::app::App;
+use loco_rs::{
+    app::{AppContext, Hooks},
+    boot::StartMode,
+    environment::Environment,
+};
+use serde_json::{json, Value};
+
+mod database;
+
+pub use database::TestDatabase;
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A running app on a fresh database.
+pub struct TestApp {
+    pub server: TestServer,
+    pub ctx: AppContext,
+    // Dropped last: the database outlives the app's connections to it.
+    _database: TestDatabase,
+}
+
+/// A signed-in user.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub token: String,
+    pub id: String,
+    pub email: String,
+}
+
+impl TestApp {
+    /// The app listening on a real socket on a random port, as clients meet
+    /// it (and so that requests can truly race).
+    pub async fn spawn() -> Self {
+        let mut config = App::load_config(&Environment::Test)
+            .await
+            .expect("config/test.yaml loads");
+        let database = TestDatabase::create(&config.database.uri).await;
+        config.database.uri = database.url.clone();
+        let boot = App::boot(StartMode::ServerOnly, &Environment::Test, config)
+            .await
+            .expect("the app boots on a fresh database");
+        let router = boot.router.expect("the app has routes");
+        let server = TestServer::new_with_config(
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+            TestServerConfig {
+                transport: Some(Transport::HttpRandomPort),
+                ..TestServerConfig::default()
+            },
+        )
+        .expect("the test server starts");
+        Self {
+            server,
+            ctx: boot.app_context,
+            _database: database,
+        }
+    }
+
+    pub async fn get(&self, path: &str, session: &Session) -> TestResponse {
+        self.server
+            .get(path)
+            .authorization_bearer(&session.token)
+            .await
+    }
+
+    pub async fn post(&self, path: &str, session: &Session, body: &Value) -> TestResponse {
+        self.server
+            .post(path)
+            .authorization_bearer(&session.token)
+            .json(body)
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, session: &Session, body: &Value) -> TestResponse {
+        self.server
+            .patch(path)
+            .authorization_bearer(&session.token)
+            .json(body)
+            .await
+    }
+
+    /// Signs up a new organization and returns its owner.
+    pub async fn owner(&self, organization: &str) -> Session {
+        let email = format!("owner-{}@example.com", unique());
+        let response = self
+            .server
+            .post("/api/auth/signup")
+            .json(&json!({
+                "organization_name": organization,
+                "name": "Owner",
+                "email": email,
+                "password": PASSWORD,
+            }))
+            .await;
+        assert_eq!(response.status_code(), 201, "signup: {}", response.text());
+        session(&response.json(), &email)
+    }
+
+    /// Opens a site with sensible Kenyan defaults.
+    pub async fn site(&self, owner: &Session, code: &str) -> String {
+        let response = self
+            .post(
+                "/api/sites",
+                owner,
+                &json!({
+                    "name": format!("Branch {code}"),
+                    "code": code,
+                    "timezone": "Africa/Nairobi",
+                    "currency": "KES",
+                    "tax_rate": "0.16",
+                }),
+            )
+            .await;
+        assert_eq!(response.status_code(), 201, "site: {}", response.text());
+        id_of(&response.json())
+    }
+
+    /// Adds a member of staff (as `by`) and signs them in.
+    pub async fn staff(&self, by: &Session, role: &str, site_ids: &[&str]) -> Session {
+        let email = format!("{role}-{}@example.com", unique());
+        let response = self
+            .post(
+                "/api/staff",
+                by,
+                &json!({
+                    "name": format!("A {role}"),
+                    "email": email,
+                    "password": PASSWORD,
+                    "role": role,
+                    "site_ids": site_ids,
+                }),
+            )
+            .await;
+        assert_eq!(response.status_code(), 201, "staff: {}", response.text());
+        self.login(&email).await
+    }
+
+    pub async fn login(&self, email: &str) -> Session {
+        let response = self.try_login(email, PASSWORD).await;
+        assert_eq!(response.status_code(), 200, "login: {}", response.text());
+        session(&response.json(), email)
+    }
+
+    pub async fn try_login(&self, email: &str, password: &str) -> TestResponse {
+        self.server
+            .post("/api/auth/login")
+            .json(&json!({ "email": email, "password": password }))
+            .await
+    }
+}
+
+fn session(body: &Value, email: &str) -> Session {
+    Session {
+        token: body["token"].as_str().expect("a token").to_string(),
+        id: body["user"]["id"].as_str().expect("a user id").to_string(),
+        email: email.to_string(),
+    }
+}
+
+pub fn id_of(body: &Value) -> String {
+    body["id"].as_str().expect("an id").to_string()
+}
+
+pub fn unique() -> String {
+    uuid::Uuid::new_v4().simple().to_string()[..12].to_string()
+}
+
+/// Asserts the contract's error body and status; returns the body.
+#[track_caller]
+pub fn assert_error(response: &TestResponse, status: u16, code: &str) -> Value {
+    assert_eq!(
+        response.status_code().as_u16(),
+        status,
+        "unexpected status, body: {}",
+        response.text()
+    );
+    let body: Value = response.json();
+    assert_eq!(body["error"]["code"], code, "body: {body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "an error has a message: {body}"
+    );
+    let keys: Vec<&String> = body["error"]
+        .as_object()
+        .expect("an object")
+        .keys()
+        .collect();
+    assert!(
+        keys.iter()
+            .all(|k| ["code", "message", "fields"].contains(&k.as_str())),
+        "only code, message and fields: {body}"
+    );
+    assert_eq!(
+        body.as_object().map(serde_json::Map::len),
+        Some(1),
+        "one top-level key: {body}"
+    );
+    body
+}
+
+/// The ids of a list response's items.
+pub fn ids(body: &Value) -> Vec<String> {
+    body["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(id_of)
+        .collect()
+}
