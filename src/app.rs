@@ -1,4 +1,4 @@
-use std::path::Path;
+use std::{path::Path, sync::Arc};
 
 use async_trait::async_trait;
 use axum::{
@@ -24,7 +24,9 @@ use crate::{
     controllers,
     errors::{ApiError, ContractBody},
     models::_entities::{
-        audit_events, login_attempts, organizations, site_memberships, sites, users,
+        attachments, audit_events, customers, labor_lines, login_attempts, notifications,
+        odometer_readings, organizations, repair_order_events, repair_order_notes, repair_orders,
+        site_memberships, sites, users, vehicles,
     },
     settings::Settings,
     tasks,
@@ -58,8 +60,10 @@ impl Hooks for App {
         if ctx.environment == Environment::Production {
             check_production_secret(&ctx.config)?;
         }
-        ctx.shared_store.insert(Settings::from_config(&ctx.config)?);
-        Ok(ctx)
+        let settings = Settings::from_config(&ctx.config)?;
+        let storage = settings.storage.storage()?;
+        ctx.shared_store.insert(settings);
+        Ok(ctx.into_builder().storage(Arc::new(storage)).build())
     }
 
     async fn before_run(ctx: &AppContext) -> Result<()> {
@@ -69,11 +73,18 @@ impl Hooks for App {
         Ok(())
     }
 
-    fn routes(_ctx: &AppContext) -> AppRoutes {
+    fn routes(ctx: &AppContext) -> AppRoutes {
+        let upload_limit =
+            usize::try_from(Settings::of(ctx).uploads.max_bytes).unwrap_or(usize::MAX);
         AppRoutes::with_default_routes()
             .add_route(controllers::auth::routes())
             .add_route(controllers::sites::routes())
             .add_route(controllers::staff::routes())
+            .add_route(controllers::technicians::routes())
+            .add_route(controllers::customers::routes())
+            .add_route(controllers::vehicles::routes())
+            .add_route(controllers::repair_orders::routes(upload_limit))
+            .add_route(controllers::notifications::routes())
             .add_route(controllers::audit::routes())
     }
 
@@ -96,6 +107,15 @@ impl Hooks for App {
     }
 
     async fn truncate(ctx: &AppContext) -> Result<()> {
+        truncate_table(&ctx.db, notifications::Entity).await?;
+        truncate_table(&ctx.db, attachments::Entity).await?;
+        truncate_table(&ctx.db, repair_order_notes::Entity).await?;
+        truncate_table(&ctx.db, labor_lines::Entity).await?;
+        truncate_table(&ctx.db, repair_order_events::Entity).await?;
+        truncate_table(&ctx.db, repair_orders::Entity).await?;
+        truncate_table(&ctx.db, odometer_readings::Entity).await?;
+        truncate_table(&ctx.db, vehicles::Entity).await?;
+        truncate_table(&ctx.db, customers::Entity).await?;
         truncate_table(&ctx.db, login_attempts::Entity).await?;
         truncate_table(&ctx.db, audit_events::Entity).await?;
         truncate_table(&ctx.db, site_memberships::Entity).await?;

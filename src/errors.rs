@@ -130,6 +130,21 @@ impl ApiError {
         Self::Validation(fields)
     }
 
+    /// The same error with `from`'s field messages filed under `to`, for a
+    /// rule checked under another name than the request uses.
+    #[must_use]
+    pub fn renamed(self, from: &str, to: &str) -> Self {
+        match self {
+            Self::Validation(FieldErrors(mut fields)) => {
+                if let Some(messages) = fields.remove(from) {
+                    fields.entry(to.to_string()).or_default().extend(messages);
+                }
+                Self::Validation(FieldErrors(fields))
+            }
+            other => other,
+        }
+    }
+
     /// A 409 with no particular field.
     #[must_use]
     pub fn conflict(message: impl Into<String>) -> Self {

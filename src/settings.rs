@@ -16,6 +16,96 @@ pub struct Settings {
     /// database (development only).
     #[serde(default)]
     pub seed_demo_on_empty: bool,
+    /// Limits on files attached to repair orders.
+    #[serde(default)]
+    pub uploads: Uploads,
+    /// Where attached files are kept.
+    #[serde(default)]
+    pub storage: StorageSettings,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Uploads {
+    pub max_bytes: u64,
+}
+
+impl Default for Uploads {
+    fn default() -> Self {
+        Self {
+            max_bytes: 10 * 1024 * 1024,
+        }
+    }
+}
+
+/// Local disk by default; any S3-compatible service (AWS, MinIO, R2, …) by
+/// configuration.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum StorageSettings {
+    Local {
+        path: String,
+    },
+    S3 {
+        bucket: String,
+        region: String,
+        /// Empty for AWS itself; the service's URL otherwise.
+        #[serde(default)]
+        endpoint: String,
+        access_key_id: String,
+        secret_access_key: String,
+    },
+}
+
+impl Default for StorageSettings {
+    fn default() -> Self {
+        Self::Local {
+            path: "storage".to_string(),
+        }
+    }
+}
+
+impl StorageSettings {
+    /// The storage these settings describe.
+    ///
+    /// # Errors
+    /// When the local folder cannot be created or the S3 settings are unusable.
+    pub fn storage(&self) -> loco_rs::Result<loco_rs::storage::Storage> {
+        use loco_rs::storage::{drivers, Storage};
+        let driver = match self {
+            Self::Local { path } => {
+                std::fs::create_dir_all(path)?;
+                drivers::local::new_with_prefix(path).map_err(|err| {
+                    loco_rs::Error::Message(format!("storage folder {path}: {err}"))
+                })?
+            }
+            Self::S3 {
+                bucket,
+                region,
+                endpoint,
+                access_key_id,
+                secret_access_key,
+            } => {
+                let credentials = drivers::aws::Credential {
+                    key_id: access_key_id.clone(),
+                    secret_key: secret_access_key.clone(),
+                    token: None,
+                };
+                let driver = if endpoint.is_empty() {
+                    drivers::aws::with_credentials(bucket, region, credentials)
+                } else {
+                    drivers::aws::with_credentials_and_endpoint(
+                        bucket,
+                        region,
+                        endpoint,
+                        credentials,
+                    )
+                };
+                driver.map_err(|err| loco_rs::Error::Message(format!("S3 storage: {err}")))?
+            }
+        };
+        Ok(Storage::single(driver))
+    }
 }
 
 impl Settings {

@@ -3,6 +3,7 @@
 //! points at one), so tests run in parallel without sharing state.
 
 mod boot;
+mod models;
 mod requests;
 mod support;
 mod tasks;

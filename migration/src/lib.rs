@@ -7,6 +7,8 @@ mod m20261120_000001_organizations_and_sites;
 mod m20261120_000002_users;
 mod m20261120_000003_audit_events;
 mod m20261120_000004_login_attempts;
+mod m20261121_000001_customers_and_vehicles;
+mod m20261121_000002_repair_orders;
 
 pub struct Migrator;
 
@@ -18,6 +20,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261120_000002_users::Migration),
             Box::new(m20261120_000003_audit_events::Migration),
             Box::new(m20261120_000004_login_attempts::Migration),
+            Box::new(m20261121_000001_customers_and_vehicles::Migration),
+            Box::new(m20261121_000002_repair_orders::Migration),
             // inject-above (do not remove this comment)
         ]
     }

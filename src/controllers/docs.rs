@@ -8,7 +8,9 @@ use utoipa::{
 };
 use utoipa_swagger_ui::SwaggerUi;
 
-use super::{audit, auth, sites, staff};
+use super::{
+    audit, auth, customers, notifications, repair_orders, sites, staff, technicians, vehicles,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -21,6 +23,16 @@ use super::{audit, auth, sites, staff};
         auth::signup, auth::login, auth::me,
         sites::create, sites::list, sites::show, sites::update,
         staff::create, staff::list, staff::show, staff::update,
+        technicians::stats,
+        customers::create, customers::list, customers::show, customers::update, customers::erase,
+        vehicles::create, vehicles::list, vehicles::show, vehicles::update,
+        vehicles::record_reading, vehicles::readings,
+        repair_orders::create, repair_orders::list, repair_orders::queue, repair_orders::show,
+        repair_orders::claim, repair_orders::assign, repair_orders::transition,
+        repair_orders::history, repair_orders::add_labor, repair_orders::remove_labor,
+        repair_orders::add_note, repair_orders::notes, repair_orders::upload,
+        repair_orders::attachments_of, repair_orders::download,
+        notifications::list, notifications::mark_read, notifications::mark_all_read,
         audit::list,
     ),
     modifiers(&BearerAuth),
@@ -28,6 +40,10 @@ use super::{audit, auth, sites, staff};
         (name = "auth", description = "Sign up, sign in, who am I"),
         (name = "sites", description = "Branches of the workshop"),
         (name = "staff", description = "The people who work there"),
+        (name = "customers", description = "The workshop's customers and their consent"),
+        (name = "vehicles", description = "Customers' vehicles, odometer history, service schedule"),
+        (name = "repair orders", description = "Booking in, the queue, claiming, the work"),
+        (name = "notifications", description = "In-app notifications"),
         (name = "audit", description = "Who changed what, and when"),
     )
 )]

@@ -123,6 +123,19 @@ fn backticked<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
         .map(|(name, _)| name)
 }
 
+/// For PATCH fields that can be cleared: `Some(None)` for an explicit
+/// `null`, `None` (with `#[serde(default)]`) when the field is absent.
+///
+/// # Errors
+/// When the value is neither `null` nor a `T`.
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    serde::Deserialize::deserialize(deserializer).map(Some)
+}
+
 /// Path ids. Ids are opaque: one that is not even well-formed names nothing,
 /// so it is a 404 like any other unknown id.
 #[derive(Debug)]

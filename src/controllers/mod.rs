@@ -1,6 +1,11 @@
 pub mod audit;
 pub mod auth;
+pub mod customers;
 pub mod docs;
 pub mod extract;
+pub mod notifications;
+pub mod repair_orders;
 pub mod sites;
 pub mod staff;
+pub mod technicians;
+pub mod vehicles;

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 use validator::Validate;
 
-use super::extract::{Ids, JsonBody, QueryParams};
+use super::extract::{nullable, Ids, JsonBody, QueryParams};
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
@@ -181,15 +181,6 @@ fn optional_email(raw: Option<&str>) -> Result<Option<String>, String> {
         Some(text) => Email::parse(text).map(|email| Some(email.into_inner())),
         None => Ok(None),
     }
-}
-
-/// `Some(None)` for an explicit `null`, `None` (via `default`) when absent.
-fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// Open a branch (owner).

@@ -41,6 +41,12 @@ pub enum Ability {
     ManageStaff(Role),
     /// Read the organization's audit trail.
     ViewAudit,
+    /// Create, change and erase customers and their vehicles.
+    ManageCustomers,
+    /// Open repair orders, assign them, and move them through their states.
+    ManageRepairOrders,
+    /// Take orders from the queue.
+    ClaimRepairs,
 }
 
 impl Ability {
@@ -50,7 +56,10 @@ impl Ability {
         match self {
             Self::ManageSites | Self::ViewAudit => matches!(role, Owner),
             Self::ViewSites => !matches!(role, Customer),
-            Self::ViewStaff => matches!(role, Owner | Manager | Advisor),
+            Self::ViewStaff | Self::ManageCustomers | Self::ManageRepairOrders => {
+                matches!(role, Owner | Manager | Advisor)
+            }
+            Self::ClaimRepairs => matches!(role, Technician),
             Self::ManageStaff(target) => match role {
                 Owner => !matches!(target, Customer),
                 Manager => matches!(target, Advisor | Technician),
@@ -165,5 +174,16 @@ mod tests {
         assert!(!can(Ability::ManageStaff(Manager), Manager));
         assert!(!can(Ability::ManageStaff(Owner), Manager));
         assert!(!can(Ability::ManageStaff(Technician), Advisor));
+
+        for role in [Owner, Manager, Advisor] {
+            assert!(can(Ability::ManageCustomers, role));
+            assert!(can(Ability::ManageRepairOrders, role));
+            assert!(!can(Ability::ClaimRepairs, role));
+        }
+        for role in [Technician, Customer] {
+            assert!(!can(Ability::ManageCustomers, role));
+            assert!(!can(Ability::ManageRepairOrders, role));
+        }
+        assert!(can(Ability::ClaimRepairs, Technician));
     }
 }

@@ -1,8 +1,6 @@
 //! Who changed what, and when: one row per change that matters, written in
 //! the same transaction as the change.
 
-use std::collections::HashMap;
-
 use sea_orm::{entity::prelude::*, ActiveValue, QueryOrder};
 use serde_json::Value as Json;
 
@@ -76,17 +74,7 @@ impl Model {
             .order_by_desc(Column::Id);
         let events = page.fetch(db, query).await?;
         let actor_ids: Vec<i64> = events.items.iter().filter_map(|e| e.actor_id).collect();
-        let names: HashMap<i64, (Uuid, String)> = if actor_ids.is_empty() {
-            HashMap::new()
-        } else {
-            users::Entity::find()
-                .filter(users::Column::Id.is_in(actor_ids))
-                .all(db)
-                .await?
-                .into_iter()
-                .map(|user| (user.id, (user.pid, user.name)))
-                .collect()
-        };
+        let names = users::Model::names_by_id(db, &actor_ids).await?;
         Ok(events.map(|event| AuditEntry {
             actor: event.actor_id.and_then(|id| names.get(&id).cloned()),
             event,

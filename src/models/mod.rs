@@ -1,17 +1,27 @@
 pub mod _entities;
 
 pub mod actor;
+pub mod attachments;
 pub mod audit_events;
+pub mod customers;
+pub mod labor_lines;
 pub mod login_attempts;
+pub mod notifications;
+pub mod odometer_readings;
 pub mod organizations;
 pub mod paging;
+pub mod repair_order_events;
+pub mod repair_order_notes;
+pub mod repair_orders;
 pub mod roles;
+pub mod schedule;
 pub mod site_memberships;
 pub mod sites;
 pub mod staff;
+pub mod technician_stats;
 pub mod users;
 pub mod values;
-
+pub mod vehicles;
 use chrono::{DurationRound, TimeDelta, Utc};
 use sea_orm::prelude::DateTimeWithTimeZone;
 

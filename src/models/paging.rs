@@ -1,6 +1,6 @@
 //! Page requests and pages, in the shape of docs/api.md ("Lists").
 
-use sea_orm::{ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, Select};
+use sea_orm::{ConnectionTrait, PaginatorTrait, SelectorTrait};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -65,17 +65,20 @@ impl<T> Page<T> {
 }
 
 impl PageRequest {
-    /// Runs an ordered select for this page.
+    /// Runs an ordered query for this page, and counts all its rows.
     ///
     /// # Errors
     /// 500 when the database fails.
-    pub async fn fetch<C, E, M>(self, db: &C, select: Select<E>) -> ApiResult<Page<M>>
+    pub async fn fetch<'db, C, Q>(
+        self,
+        db: &'db C,
+        query: Q,
+    ) -> ApiResult<Page<<Q::Selector as SelectorTrait>::Item>>
     where
         C: ConnectionTrait,
-        E: EntityTrait<Model = M>,
-        M: FromQueryResult + Sized + Send + Sync,
+        Q: PaginatorTrait<'db, C>,
     {
-        let paginator = select.paginate(db, self.per_page);
+        let paginator = query.paginate(db, self.per_page);
         let total = paginator.num_items().await.map_err(ApiError::from)?;
         let items = paginator.fetch_page(self.page - 1).await?;
         Ok(Page {

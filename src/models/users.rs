@@ -1,6 +1,6 @@
 //! Accounts: signing up, signing in, and the user behind a token.
 
-use std::sync::OnceLock;
+use std::{collections::HashMap, sync::OnceLock};
 
 use loco_rs::hash;
 use sea_orm::{entity::prelude::*, ActiveValue, TransactionTrait};
@@ -213,4 +213,26 @@ async fn verify_password(password: String, stored_hash: String) -> ApiResult<boo
 fn dummy_hash() -> &'static str {
     static DUMMY: OnceLock<String> = OnceLock::new();
     DUMMY.get_or_init(|| hash::hash_password(&hash::random_string(24)).unwrap_or_default())
+}
+
+impl Model {
+    /// Public ids and names of users, by internal id.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn names_by_id(
+        db: &impl ConnectionTrait,
+        ids: &[i64],
+    ) -> Result<HashMap<i64, (Uuid, String)>, DbErr> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        Ok(Entity::find()
+            .filter(Column::Id.is_in(ids.iter().copied()))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|user| (user.id, (user.pid, user.name)))
+            .collect())
+    }
 }

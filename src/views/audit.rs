@@ -3,6 +3,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::refs::PersonRef;
 use crate::models::audit_events::AuditEntry;
 
 /// One recorded change.
@@ -14,16 +15,10 @@ pub struct AuditEventResponse {
     pub subject_type: String,
     pub subject_id: Uuid,
     /// Who made the change; absent for changes made by the system.
-    pub actor: Option<ActorRef>,
+    pub actor: Option<PersonRef>,
     pub details: Option<serde_json::Value>,
     #[serde(serialize_with = "super::time::rfc3339")]
     pub at: DateTime<FixedOffset>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ActorRef {
-    pub id: Uuid,
-    pub name: String,
 }
 
 impl From<AuditEntry> for AuditEventResponse {
@@ -32,7 +27,7 @@ impl From<AuditEntry> for AuditEventResponse {
             action: entry.event.action,
             subject_type: entry.event.subject_type,
             subject_id: entry.event.subject_id,
-            actor: entry.actor.map(|(id, name)| ActorRef { id, name }),
+            actor: entry.actor.map(PersonRef::from),
             details: entry.event.details,
             at: entry.event.created_at,
         }

@@ -3,7 +3,13 @@
 
 pub mod audit;
 pub mod auth;
+pub mod customers;
+pub mod notifications;
 pub mod page;
+pub mod refs;
+pub mod repair_orders;
 pub mod sites;
 pub mod staff;
+pub mod technicians;
 pub mod time;
+pub mod vehicles;

@@ -17,3 +17,17 @@ pub fn rfc3339<S: Serializer>(
             .to_rfc3339_opts(SecondsFormat::Secs, true),
     )
 }
+
+/// `rfc3339` for a timestamp that may be absent.
+///
+/// # Errors
+/// Never, beyond the serializer's own.
+pub fn rfc3339_opt<S: Serializer>(
+    at: &Option<DateTime<FixedOffset>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match at {
+        Some(at) => rfc3339(at, serializer),
+        None => serializer.serialize_none(),
+    }
+}

@@ -1,6 +1,13 @@
+mod attachments;
 mod audit;
 mod auth;
+mod customers;
 mod errors;
+mod notifications;
 mod openapi;
+mod queue;
+mod repair_orders;
 mod sites;
 mod staff;
+mod vehicles;
+mod work;

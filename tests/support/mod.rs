@@ -140,6 +140,89 @@ impl TestApp {
         self.login(&email).await
     }
 
+    pub async fn delete(&self, path: &str, session: &Session) -> TestResponse {
+        self.server
+            .delete(path)
+            .authorization_bearer(&session.token)
+            .await
+    }
+
+    /// Adds a customer whose home is `site`.
+    pub async fn customer(&self, by: &Session, site: &str) -> String {
+        let response = self
+            .post(
+                "/api/customers",
+                by,
+                &json!({
+                    "name": format!("Customer {}", unique()),
+                    "phone": "+254712345678",
+                    "home_site_id": site,
+                }),
+            )
+            .await;
+        assert_eq!(response.status_code(), 201, "customer: {}", response.text());
+        id_of(&response.json())
+    }
+
+    /// Registers a vehicle with a fresh plate to `customer`.
+    pub async fn vehicle(&self, by: &Session, customer: &str) -> String {
+        let plate = format!("K{}", &unique()[..6]).to_uppercase();
+        let response = self
+            .post(
+                "/api/vehicles",
+                by,
+                &json!({
+                    "customer_id": customer,
+                    "plate": plate,
+                    "make": "Toyota",
+                    "model": "Probox",
+                    "odometer_km": 120_000,
+                }),
+            )
+            .await;
+        assert_eq!(response.status_code(), 201, "vehicle: {}", response.text());
+        id_of(&response.json())
+    }
+
+    /// Books a new vehicle in at `site`: an order in `requested`.
+    pub async fn order(&self, by: &Session, site: &str, priority: &str) -> String {
+        let customer = self.customer(by, site).await;
+        let vehicle = self.vehicle(by, &customer).await;
+        let response = self
+            .post(
+                "/api/repair-orders",
+                by,
+                &json!({
+                    "site_id": site,
+                    "vehicle_id": vehicle,
+                    "description": "Brakes squeal",
+                    "priority": priority,
+                }),
+            )
+            .await;
+        assert_eq!(response.status_code(), 201, "order: {}", response.text());
+        id_of(&response.json())
+    }
+
+    pub async fn transition(&self, by: &Session, order: &str, to: &str) -> TestResponse {
+        self.post(
+            &format!("/api/repair-orders/{order}/transition"),
+            by,
+            &json!({ "to": to }),
+        )
+        .await
+    }
+
+    /// An order waiting in the queue.
+    pub async fn approved_order(&self, by: &Session, site: &str, priority: &str) -> String {
+        let order = self.order(by, site, priority).await;
+        for to in ["pending_approval", "approved"] {
+            let response = self.transition(by, &order, to).await;
+            assert_eq!(response.status_code(), 200, "{to}: {}", response.text());
+        }
+        order
+    }
+
     pub async fn login(&self, email: &str) -> Session {
         let response = self.try_login(email, PASSWORD).await;
         assert_eq!(response.status_code(), 200, "login: {}", response.text());

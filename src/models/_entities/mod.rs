@@ -2,9 +2,18 @@
 
 pub mod prelude;
 
+pub mod attachments;
 pub mod audit_events;
+pub mod customers;
+pub mod labor_lines;
 pub mod login_attempts;
+pub mod notifications;
+pub mod odometer_readings;
 pub mod organizations;
+pub mod repair_order_events;
+pub mod repair_order_notes;
+pub mod repair_orders;
 pub mod site_memberships;
 pub mod sites;
 pub mod users;
+pub mod vehicles;

@@ -19,15 +19,33 @@ pub struct Model {
 pub enum Relation {
     #[sea_orm(has_many = "super::audit_events::Entity")]
     AuditEvents,
+    #[sea_orm(has_many = "super::customers::Entity")]
+    Customers,
+    #[sea_orm(has_many = "super::repair_orders::Entity")]
+    RepairOrders,
     #[sea_orm(has_many = "super::sites::Entity")]
     Sites,
     #[sea_orm(has_many = "super::users::Entity")]
     Users,
+    #[sea_orm(has_many = "super::vehicles::Entity")]
+    Vehicles,
 }
 
 impl Related<super::audit_events::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::AuditEvents.def()
+    }
+}
+
+impl Related<super::customers::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Customers.def()
+    }
+}
+
+impl Related<super::repair_orders::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::RepairOrders.def()
     }
 }
 
@@ -40,5 +58,11 @@ impl Related<super::sites::Entity> for Entity {
 impl Related<super::users::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Users.def()
+    }
+}
+
+impl Related<super::vehicles::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Vehicles.def()
     }
 }

@@ -35,6 +35,8 @@ pub struct Model {
 pub enum Relation {
     #[sea_orm(has_many = "super::audit_events::Entity")]
     AuditEvents,
+    #[sea_orm(has_many = "super::customers::Entity")]
+    Customers,
     #[sea_orm(
         belongs_to = "super::organizations::Entity",
         from = "Column::OrganizationId",
@@ -43,6 +45,8 @@ pub enum Relation {
         on_delete = "Cascade"
     )]
     Organizations,
+    #[sea_orm(has_many = "super::repair_orders::Entity")]
+    RepairOrders,
     #[sea_orm(has_many = "super::site_memberships::Entity")]
     SiteMemberships,
 }
@@ -53,9 +57,21 @@ impl Related<super::audit_events::Entity> for Entity {
     }
 }
 
+impl Related<super::customers::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Customers.def()
+    }
+}
+
 impl Related<super::organizations::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Organizations.def()
+    }
+}
+
+impl Related<super::repair_orders::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::RepairOrders.def()
     }
 }
 

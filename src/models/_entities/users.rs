@@ -23,8 +23,18 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
+    #[sea_orm(has_many = "super::attachments::Entity")]
+    Attachments,
     #[sea_orm(has_many = "super::audit_events::Entity")]
     AuditEvents,
+    #[sea_orm(has_many = "super::customers::Entity")]
+    Customers,
+    #[sea_orm(has_many = "super::labor_lines::Entity")]
+    LaborLines,
+    #[sea_orm(has_many = "super::notifications::Entity")]
+    Notifications,
+    #[sea_orm(has_many = "super::odometer_readings::Entity")]
+    OdometerReadings,
     #[sea_orm(
         belongs_to = "super::organizations::Entity",
         from = "Column::OrganizationId",
@@ -33,8 +43,18 @@ pub enum Relation {
         on_delete = "Cascade"
     )]
     Organizations,
+    #[sea_orm(has_many = "super::repair_order_events::Entity")]
+    RepairOrderEvents,
+    #[sea_orm(has_many = "super::repair_order_notes::Entity")]
+    RepairOrderNotes,
     #[sea_orm(has_many = "super::site_memberships::Entity")]
     SiteMemberships,
+}
+
+impl Related<super::attachments::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Attachments.def()
+    }
 }
 
 impl Related<super::audit_events::Entity> for Entity {
@@ -43,9 +63,45 @@ impl Related<super::audit_events::Entity> for Entity {
     }
 }
 
+impl Related<super::customers::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Customers.def()
+    }
+}
+
+impl Related<super::labor_lines::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::LaborLines.def()
+    }
+}
+
+impl Related<super::notifications::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Notifications.def()
+    }
+}
+
+impl Related<super::odometer_readings::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::OdometerReadings.def()
+    }
+}
+
 impl Related<super::organizations::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Organizations.def()
+    }
+}
+
+impl Related<super::repair_order_events::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::RepairOrderEvents.def()
+    }
+}
+
+impl Related<super::repair_order_notes::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::RepairOrderNotes.def()
     }
 }
 

@@ -1,0 +1,265 @@
+//! The workshop's customers.
+
+use axum::{http::StatusCode, response::IntoResponse};
+use loco_rs::prelude::{delete, get, patch, post, AppContext, Routes, State};
+use sea_orm::IntoActiveModel;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::extract::{nullable, Ids, JsonBody, QueryParams};
+use crate::{
+    errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
+    models::{
+        actor::{Ability, Actor},
+        customers::{self, ConsentSource, CustomerChanges, NewCustomer},
+        paging::PageParams,
+        sites,
+        values::{Email, Name, PhoneE164},
+    },
+    views::{customers::CustomerResponse, page::PageResponse},
+};
+
+const NAME_MAX: usize = 120;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateCustomerParams {
+    #[schema(example = "Achieng Odhiambo")]
+    pub name: String,
+    /// E.164; at least one of `phone` and `email`.
+    #[schema(example = "+254712345678")]
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub home_site_id: Uuid,
+    #[serde(default)]
+    pub marketing_opt_in: bool,
+    /// How consent was given; default `in_person`.
+    pub marketing_consent_source: Option<ConsentSource>,
+}
+
+impl CreateCustomerParams {
+    fn parse(self) -> ApiResult<NewCustomer> {
+        let mut errors = FieldErrors::default();
+        let name = errors.check("name", Name::parse(&self.name, NAME_MAX));
+        let phone = errors.check("phone", optional(self.phone.as_deref(), PhoneE164::parse));
+        let email = errors.check("email", optional(self.email.as_deref(), Email::parse));
+        if matches!((&phone, &email), (Some(None), Some(None))) {
+            errors.add("phone", "a customer needs a phone number or an email");
+        }
+        match (name, phone, email) {
+            (Some(name), Some(phone), Some(email)) if errors.is_empty() => Ok(NewCustomer {
+                name: name.into_inner(),
+                phone: phone.map(PhoneE164::into_inner),
+                email: email.map(Email::into_inner),
+                home_site_id: self.home_site_id,
+                marketing_opt_in: self.marketing_opt_in,
+                consent_source: self.marketing_consent_source.unwrap_or_default(),
+            }),
+            _ => Err(ApiError::Validation(errors)),
+        }
+    }
+}
+
+/// Every field optional; `null` clears `phone` or `email` (one must remain).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateCustomerParams {
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    pub home_site_id: Option<Uuid>,
+    pub marketing_opt_in: Option<bool>,
+    pub marketing_consent_source: Option<ConsentSource>,
+}
+
+impl UpdateCustomerParams {
+    fn parse(self) -> ApiResult<CustomerChanges> {
+        let mut errors = FieldErrors::default();
+        let changes = CustomerChanges {
+            name: self
+                .name
+                .and_then(|name| errors.check("name", Name::parse(&name, NAME_MAX)))
+                .map(Name::into_inner),
+            phone: self
+                .phone
+                .and_then(|phone| {
+                    errors.check("phone", optional(phone.as_deref(), PhoneE164::parse))
+                })
+                .map(|phone| phone.map(PhoneE164::into_inner)),
+            email: self
+                .email
+                .and_then(|email| errors.check("email", optional(email.as_deref(), Email::parse)))
+                .map(|email| email.map(Email::into_inner)),
+            home_site_id: self.home_site_id,
+            marketing_opt_in: self.marketing_opt_in,
+            consent_source: self.marketing_consent_source,
+        };
+        errors.finish()?;
+        Ok(changes)
+    }
+}
+
+/// Blank means absent; anything else must parse.
+fn optional<T>(
+    raw: Option<&str>,
+    parse: fn(&str) -> Result<T, String>,
+) -> Result<Option<T>, String> {
+    raw.map(str::trim)
+        .filter(|text| !text.is_empty())
+        .map(parse)
+        .transpose()
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CustomerQuery {
+    /// Part of a name, phone number, email, plate or VIN.
+    pub q: Option<String>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+/// Add a customer.
+#[utoipa::path(post, path = "/api/customers", tag = "customers", request_body = CreateCustomerParams,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = CustomerResponse),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+async fn create(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    JsonBody(params): JsonBody<CreateCustomerParams>,
+) -> ApiResult<impl IntoResponse> {
+    actor.authorize(Ability::ManageCustomers)?;
+    let customer = customers::Model::create(&ctx.db, &actor, params.parse()?).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(render_one(&ctx, &customer).await?),
+    ))
+}
+
+/// Find customers by name, phone, email, plate or VIN.
+#[utoipa::path(get, path = "/api/customers", tag = "customers", params(CustomerQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = PageResponse<CustomerResponse>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
+    ))]
+async fn list(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    QueryParams(query): QueryParams<CustomerQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let page = PageParams {
+        page: query.page,
+        per_page: query.per_page,
+    }
+    .checked()?;
+    let page = customers::Model::search(&ctx.db, &actor, query.q.as_deref(), page).await?;
+    let site_ids: Vec<i64> = page.items.iter().map(|c| c.home_site_id).collect();
+    let homes = sites::Model::by_ids(&ctx.db, actor.organization_id(), &site_ids).await?;
+    let items = page
+        .items
+        .iter()
+        .map(|customer| {
+            homes
+                .iter()
+                .find(|site| site.id == customer.home_site_id)
+                .map(|home| CustomerResponse::new(customer, home))
+                .ok_or_else(|| ApiError::internal("a customer's home site is missing"))
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(axum::Json(PageResponse {
+        items,
+        page: page.page,
+        per_page: page.per_page,
+        total: page.total,
+    }))
+}
+
+/// One customer.
+#[utoipa::path(get, path = "/api/customers/{id}", tag = "customers",
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, body = CustomerResponse),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    ))]
+async fn show(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<impl IntoResponse> {
+    let customer = customers::Model::find_for(&ctx.db, &actor, id).await?;
+    Ok(axum::Json(render_one(&ctx, &customer).await?))
+}
+
+/// Change a customer's details or marketing consent.
+#[utoipa::path(patch, path = "/api/customers/{id}", tag = "customers", request_body = UpdateCustomerParams,
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, body = CustomerResponse),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+async fn update(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+    JsonBody(params): JsonBody<UpdateCustomerParams>,
+) -> ApiResult<impl IntoResponse> {
+    let customer = customers::Model::find_for(&ctx.db, &actor, id).await?;
+    let changes = params.parse()?;
+    let customer = customer
+        .into_active_model()
+        .change(&ctx.db, &actor, changes)
+        .await?;
+    Ok(axum::Json(render_one(&ctx, &customer).await?))
+}
+
+/// Erase a customer's personal data. Their repair orders and invoices stay,
+/// under an anonymous name.
+#[utoipa::path(delete, path = "/api/customers/{id}", tag = "customers",
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Erased"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    ))]
+async fn erase(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<impl IntoResponse> {
+    let customer = customers::Model::find_for(&ctx.db, &actor, id).await?;
+    customer.into_active_model().erase(&ctx.db, &actor).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn render_one(ctx: &AppContext, customer: &customers::Model) -> ApiResult<CustomerResponse> {
+    let home = sites::Model::by_ids(&ctx.db, customer.organization_id, &[customer.home_site_id])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::internal("a customer's home site is missing"))?;
+    Ok(CustomerResponse::new(customer, &home))
+}
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .prefix("/api/customers")
+        .add("/", post(create))
+        .add("/", get(list))
+        .add("/{id}", get(show))
+        .add("/{id}", patch(update))
+        .add("/{id}", delete(erase))
+}

@@ -1,0 +1,99 @@
+//! The caller's in-app notifications.
+
+use axum::response::IntoResponse;
+use loco_rs::prelude::{get, post, AppContext, Routes, State};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::extract::{Ids, QueryParams};
+use crate::{
+    errors::{ApiResult, ErrorBody},
+    models::{actor::Actor, notifications, paging::PageParams},
+    views::{notifications::NotificationResponse, page::PageResponse},
+};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct NotificationQuery {
+    /// Only those not read yet.
+    #[serde(default)]
+    pub unread: bool,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MarkedRead {
+    /// How many were unread.
+    pub marked: u64,
+}
+
+/// The caller's notifications, newest first.
+#[utoipa::path(get, path = "/api/notifications", tag = "notifications", params(NotificationQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = PageResponse<NotificationResponse>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+async fn list(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    QueryParams(query): QueryParams<NotificationQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let page = PageParams {
+        page: query.page,
+        per_page: query.per_page,
+    }
+    .checked()?;
+    let page = notifications::Model::list_for(&ctx.db, &actor, query.unread, page).await?;
+    let orders = notifications::Model::order_pids(&ctx.db, &page.items).await?;
+    Ok(axum::Json(PageResponse::from(page.map(|notification| {
+        let order = notification
+            .repair_order_id
+            .and_then(|id| orders.get(&id).copied());
+        NotificationResponse::new(notification, order)
+    }))))
+}
+
+/// Mark one notification read.
+#[utoipa::path(post, path = "/api/notifications/{id}/read", tag = "notifications",
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, body = NotificationResponse),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+    ))]
+async fn mark_read(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<impl IntoResponse> {
+    let notification = notifications::Model::mark_read(&ctx.db, &actor, id).await?;
+    let orders =
+        notifications::Model::order_pids(&ctx.db, std::slice::from_ref(&notification)).await?;
+    let order = notification
+        .repair_order_id
+        .and_then(|id| orders.get(&id).copied());
+    Ok(axum::Json(NotificationResponse::new(notification, order)))
+}
+
+/// Mark all of the caller's notifications read.
+#[utoipa::path(post, path = "/api/notifications/read-all", tag = "notifications",
+    security(("bearer" = [])),
+    responses((status = 200, body = MarkedRead), (status = 401, body = ErrorBody)))]
+async fn mark_all_read(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+) -> ApiResult<impl IntoResponse> {
+    let marked = notifications::Model::mark_all_read(&ctx.db, &actor).await?;
+    Ok(axum::Json(MarkedRead { marked }))
+}
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .prefix("/api/notifications")
+        .add("/", get(list))
+        .add("/read-all", post(mark_all_read))
+        .add("/{id}/read", post(mark_read))
+}

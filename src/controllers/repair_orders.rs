@@ -1,0 +1,626 @@
+//! Repair orders, the queue technicians claim from, and the work recorded
+//! on each order.
+
+use axum::{
+    extract::{multipart::MultipartRejection, DefaultBodyLimit, Multipart},
+    http::{header, HeaderValue, StatusCode},
+    response::IntoResponse,
+};
+use loco_rs::prelude::{delete, get, post, AppContext, Routes, State};
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::extract::{Ids, JsonBody, QueryParams};
+use crate::{
+    errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
+    models::{
+        actor::{Ability, Actor},
+        attachments::{self, Upload},
+        labor_lines::{self, NewLaborLine},
+        paging::PageParams,
+        repair_order_events, repair_order_notes,
+        repair_orders::{self, Filters, NewRepairOrder},
+        sites, users,
+        values::{Hours, Money, OptionalText, Priority, RepairStatus},
+    },
+    settings::Settings,
+    views::{
+        page::PageResponse,
+        repair_orders::{
+            AttachmentResponse, HistoryEntryResponse, LaborLineResponse, NoteResponse,
+            RepairOrderDetail, RepairOrderResponse,
+        },
+    },
+};
+
+const TEXT_MAX: usize = 4000;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRepairOrderParams {
+    pub site_id: Uuid,
+    pub vehicle_id: Uuid,
+    #[schema(example = "Replace front brake pads")]
+    pub description: String,
+    /// The customer's complaint, in their words.
+    pub complaint: Option<String>,
+    /// `low`, `normal` (default), `high` or `urgent`.
+    pub priority: Option<Priority>,
+    /// The odometer at intake; recorded in the vehicle's history.
+    pub odometer_km: Option<i64>,
+}
+
+impl CreateRepairOrderParams {
+    fn parse(self) -> ApiResult<NewRepairOrder> {
+        let mut errors = FieldErrors::default();
+        let description = errors.check("description", required_text(&self.description));
+        let complaint = errors.check(
+            "complaint",
+            OptionalText::parse(self.complaint.as_deref(), TEXT_MAX),
+        );
+        if self
+            .odometer_km
+            .is_some_and(|km| !(0..=5_000_000).contains(&km))
+        {
+            errors.add("odometer_km", "must be between 0 and 5000000");
+        }
+        match (description, complaint) {
+            (Some(description), Some(complaint)) if errors.is_empty() => Ok(NewRepairOrder {
+                site_id: self.site_id,
+                vehicle_id: self.vehicle_id,
+                description,
+                complaint: complaint.into_inner(),
+                priority: self.priority.unwrap_or_default(),
+                odometer_km: self.odometer_km,
+            }),
+            _ => Err(ApiError::Validation(errors)),
+        }
+    }
+}
+
+fn required_text(raw: &str) -> Result<String, String> {
+    OptionalText::parse(Some(raw), TEXT_MAX)?
+        .into_inner()
+        .ok_or_else(|| "must not be blank".to_string())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignParams {
+    pub technician_id: Uuid,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionParams {
+    pub to: RepairStatus,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LaborParams {
+    #[schema(example = "Replace front brake pads")]
+    pub description: String,
+    /// Decimal string, more than 0 and at most 999.
+    #[schema(example = "1.5")]
+    pub hours: String,
+    /// Money per hour, a decimal string.
+    #[schema(example = "3000.00")]
+    pub rate: String,
+}
+
+impl LaborParams {
+    fn parse(self) -> ApiResult<NewLaborLine> {
+        let mut errors = FieldErrors::default();
+        let description = errors.check("description", required_text(&self.description));
+        let hours = errors.check("hours", Hours::parse(&self.hours));
+        let rate = errors.check("rate", Money::parse(&self.rate));
+        match (description, hours, rate) {
+            (Some(description), Some(hours), Some(rate)) => Ok(NewLaborLine {
+                description,
+                hours,
+                rate,
+            }),
+            _ => Err(ApiError::Validation(errors)),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoteParams {
+    pub body: String,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrderQuery {
+    pub site_id: Option<Uuid>,
+    pub status: Option<RepairStatus>,
+    pub technician_id: Option<Uuid>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QueueQuery {
+    /// One site's queue; without it, every site the caller works at.
+    pub site_id: Option<Uuid>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+/// Book a vehicle in: a new order at a site, status `requested`.
+#[utoipa::path(post, path = "/api/repair-orders", tag = "repair orders",
+    request_body = CreateRepairOrderParams, security(("bearer" = [])),
+    responses(
+        (status = 201, body = RepairOrderDetail),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+async fn create(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    JsonBody(params): JsonBody<CreateRepairOrderParams>,
+) -> ApiResult<impl IntoResponse> {
+    actor.authorize(Ability::ManageRepairOrders)?;
+    let order = repair_orders::Model::create(&ctx.db, &actor, params.parse()?).await?;
+    Ok((StatusCode::CREATED, axum::Json(detail(&ctx, &order).await?)))
+}
+
+/// Orders at the caller's sites, newest first; a technician's own orders.
+#[utoipa::path(get, path = "/api/repair-orders", tag = "repair orders", params(OrderQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = PageResponse<RepairOrderResponse>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+async fn list(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    QueryParams(query): QueryParams<OrderQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let site = match query.site_id {
+        Some(id) => Some(sites::Model::find_for(&ctx.db, &actor, id).await?),
+        None => None,
+    };
+    let technician = match query.technician_id {
+        Some(id) if id == actor.user.pid => Some(actor.user.clone()),
+        Some(id) => Some(users::Model::find_staff_for(&ctx.db, &actor, id).await?),
+        None => None,
+    };
+    let page = PageParams {
+        page: query.page,
+        per_page: query.per_page,
+    }
+    .checked()?;
+    let filters = Filters {
+        site,
+        status: query.status,
+        technician,
+    };
+    let page = repair_orders::Model::list_for(&ctx.db, &actor, filters, page).await?;
+    render_page(page)
+}
+
+/// The queue: approved orders nobody has claimed, urgent first, then oldest.
+#[utoipa::path(get, path = "/api/repair-orders/queue", tag = "repair orders", params(QueueQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = PageResponse<RepairOrderResponse>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+async fn queue(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    QueryParams(query): QueryParams<QueueQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let site = match query.site_id {
+        Some(id) => Some(sites::Model::find_for(&ctx.db, &actor, id).await?),
+        None => None,
+    };
+    let page = PageParams {
+        page: query.page,
+        per_page: query.per_page,
+    }
+    .checked()?;
+    let page = repair_orders::Model::queue_for(&ctx.db, &actor, site.as_ref(), page).await?;
+    render_page(page)
+}
+
+/// One order with its labour.
+#[utoipa::path(get, path = "/api/repair-orders/{id}", tag = "repair orders",
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, body = RepairOrderDetail),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+    ))]
+async fn show(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<impl IntoResponse> {
+    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    Ok(axum::Json(detail(&ctx, &order).await?))
+}
+
+/// Take an order from the queue and start it (technicians). Of any number
+/// of technicians claiming at once, one wins; the others get 409.
+#[utoipa::path(post, path = "/api/repair-orders/{id}/claim", tag = "repair orders",
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, body = RepairOrderDetail),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+    ))]
+async fn claim(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<impl IntoResponse> {
+    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let order = order.claim(&ctx.db, &actor).await?;
+    Ok(axum::Json(detail(&ctx, &order).await?))
+}
+
+/// Assign the order to a technician of its site (manager, advisor, owner);
+/// the technician is notified.
+#[utoipa::path(post, path = "/api/repair-orders/{id}/assign", tag = "repair orders",
+    request_body = AssignParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, body = RepairOrderDetail),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+    ))]
+async fn assign(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+    JsonBody(params): JsonBody<AssignParams>,
+) -> ApiResult<impl IntoResponse> {
+    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    actor.authorize(Ability::ManageRepairOrders)?;
+    let order = order.assign(&ctx.db, &actor, params.technician_id).await?;
+    Ok(axum::Json(detail(&ctx, &order).await?))
+}
+
+/// Move the order along its state machine.
+#[utoipa::path(post, path = "/api/repair-orders/{id}/transition", tag = "repair orders",
+    request_body = TransitionParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, body = RepairOrderDetail),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+    ))]
+async fn transition(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+    JsonBody(params): JsonBody<TransitionParams>,
+) -> ApiResult<impl IntoResponse> {
+    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let note = OptionalText::parse(params.note.as_deref(), TEXT_MAX)
+        .map_err(|message| ApiError::invalid("note", message))?
+        .into_inner();
+    let order = order.transition(&ctx.db, &actor, params.to, note).await?;
+    Ok(axum::Json(detail(&ctx, &order).await?))
+}
+
+/// The order's status changes, oldest first, with who and when.
+#[utoipa::path(get, path = "/api/repair-orders/{id}/history", tag = "repair orders",
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<HistoryEntryResponse>),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+    ))]
+async fn history(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<impl IntoResponse> {
+    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let entries = repair_order_events::Model::history_of(&ctx.db, order.id).await?;
+    Ok(axum::Json(
+        entries
+            .into_iter()
+            .map(HistoryEntryResponse::from)
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// Add labour: hours at a rate.
+#[utoipa::path(post, path = "/api/repair-orders/{id}/labor", tag = "repair orders",
+    request_body = LaborParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 201, body = LaborLineResponse),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+    ))]
+async fn add_labor(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+    JsonBody(params): JsonBody<LaborParams>,
+) -> ApiResult<impl IntoResponse> {
+    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    order.authorize_work(&actor)?;
+    let line = labor_lines::Model::add(&ctx.db, &actor, &order, params.parse()?).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(LaborLineResponse::from(&line)),
+    ))
+}
+
+/// Remove a labour line.
+#[utoipa::path(delete, path = "/api/repair-orders/{id}/labor/{line_id}", tag = "repair orders",
+    params(("id" = Uuid, Path), ("line_id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+    ))]
+async fn remove_labor(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids((id, line_id)): Ids<(Uuid, Uuid)>,
+) -> ApiResult<impl IntoResponse> {
+    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    labor_lines::Model::remove(&ctx.db, &actor, &order, line_id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Add a note.
+#[utoipa::path(post, path = "/api/repair-orders/{id}/notes", tag = "repair orders",
+    request_body = NoteParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 201, body = NoteResponse),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+async fn add_note(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+    JsonBody(params): JsonBody<NoteParams>,
+) -> ApiResult<impl IntoResponse> {
+    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    order.authorize_work(&actor)?;
+    let body = required_text(&params.body).map_err(|message| ApiError::invalid("body", message))?;
+    let note = repair_order_notes::Model::add(&ctx.db, &actor, &order, body).await?;
+    let author = Some((actor.user.pid, actor.user.name.clone()));
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(NoteResponse::new(note, author)),
+    ))
+}
+
+/// The order's notes, oldest first.
+#[utoipa::path(get, path = "/api/repair-orders/{id}/notes", tag = "repair orders",
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<NoteResponse>),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+    ))]
+async fn notes(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<impl IntoResponse> {
+    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let notes = repair_order_notes::Model::of_order(&ctx.db, order.id).await?;
+    let author_ids: Vec<i64> = notes.iter().filter_map(|note| note.author_id).collect();
+    let names = users::Model::names_by_id(&ctx.db, &author_ids).await?;
+    Ok(axum::Json(
+        notes
+            .into_iter()
+            .map(|note| {
+                let author = note.author_id.and_then(|id| names.get(&id).cloned());
+                NoteResponse::new(note, author)
+            })
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// Attach a photo, voice note or PDF (multipart, field `file`). Files are
+/// judged by their content; the size limit is `settings.uploads.max_bytes`.
+#[utoipa::path(post, path = "/api/repair-orders/{id}/attachments", tag = "repair orders",
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    request_body(content_type = "multipart/form-data", description = "A `file` field"),
+    responses(
+        (status = 201, body = AttachmentResponse),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody),
+    ))]
+async fn upload(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> ApiResult<impl IntoResponse> {
+    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    order.authorize_work(&actor)?;
+    let max_bytes = Settings::of(&ctx).uploads.max_bytes;
+    let upload = read_upload(multipart, max_bytes).await?;
+    let attachment =
+        attachments::Model::store(&ctx.db, ctx.storage.as_ref(), &actor, &order, upload).await?;
+    let uploader = Some((actor.user.pid, actor.user.name.clone()));
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(AttachmentResponse::new(order.pid, attachment, uploader)),
+    ))
+}
+
+/// Reads the `file` field, refusing it as soon as it passes `max_bytes`.
+async fn read_upload(
+    multipart: Result<Multipart, MultipartRejection>,
+    max_bytes: u64,
+) -> ApiResult<Upload> {
+    let too_large = || ApiError::PayloadTooLarge(format!("files are limited to {max_bytes} bytes"));
+    let unreadable = |status: StatusCode| {
+        if status == StatusCode::PAYLOAD_TOO_LARGE {
+            too_large()
+        } else {
+            ApiError::BadRequest("expected a multipart/form-data body with a `file` field".into())
+        }
+    };
+    let mut multipart = multipart.map_err(|rejection| unreadable(rejection.status()))?;
+    while let Some(mut field) = multipart
+        .next_field()
+        .await
+        .map_err(|err| unreadable(err.status()))?
+    {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let file_name = field.file_name().unwrap_or_default().to_string();
+        let declared_type = field.content_type().map(ToString::to_string);
+        let mut bytes = Vec::new();
+        while let Some(chunk) = field
+            .chunk()
+            .await
+            .map_err(|err| unreadable(err.status()))?
+        {
+            if (bytes.len() + chunk.len()) as u64 > max_bytes {
+                return Err(too_large());
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        if bytes.is_empty() {
+            return Err(ApiError::invalid("file", "is empty"));
+        }
+        return Ok(Upload {
+            file_name,
+            declared_type,
+            bytes: bytes.into(),
+        });
+    }
+    Err(ApiError::invalid("file", "is required"))
+}
+
+/// The order's attachments, oldest first.
+#[utoipa::path(get, path = "/api/repair-orders/{id}/attachments", tag = "repair orders",
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<AttachmentResponse>),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+    ))]
+async fn attachments_of(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<impl IntoResponse> {
+    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let files = attachments::Model::of_order(&ctx.db, order.id).await?;
+    let uploader_ids: Vec<i64> = files.iter().filter_map(|file| file.uploaded_by).collect();
+    let names = users::Model::names_by_id(&ctx.db, &uploader_ids).await?;
+    Ok(axum::Json(
+        files
+            .into_iter()
+            .map(|file| {
+                let uploader = file.uploaded_by.and_then(|id| names.get(&id).cloned());
+                AttachmentResponse::new(order.pid, file, uploader)
+            })
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// Download an attachment; only people who see the order may.
+#[utoipa::path(get, path = "/api/repair-orders/{id}/attachments/{attachment_id}",
+    tag = "repair orders",
+    params(("id" = Uuid, Path), ("attachment_id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The file", content_type = "application/octet-stream"),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+    ))]
+async fn download(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids((id, attachment_id)): Ids<(Uuid, Uuid)>,
+) -> ApiResult<impl IntoResponse> {
+    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let attachment = attachments::Model::find_on(&ctx.db, &order, attachment_id).await?;
+    let bytes = attachment.read(ctx.storage.as_ref()).await?;
+    let content_type = HeaderValue::from_str(&attachment.content_type)
+        .unwrap_or(HeaderValue::from_static("application/octet-stream"));
+    let disposition = HeaderValue::from_str(&format!(
+        "attachment; filename=\"{}\"",
+        attachment
+            .file_name
+            .replace(|c: char| !c.is_ascii() || c.is_ascii_control(), "_")
+    ))
+    .unwrap_or(HeaderValue::from_static("attachment"));
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, max-age=3600"),
+            ),
+        ],
+        bytes,
+    ))
+}
+
+async fn detail(ctx: &AppContext, order: &repair_orders::Model) -> ApiResult<RepairOrderDetail> {
+    let row = order.row(&ctx.db).await?;
+    let lines = labor_lines::Model::of_order(&ctx.db, order.id).await?;
+    RepairOrderDetail::new(row, &lines)
+}
+
+fn render_page(
+    page: crate::models::paging::Page<repair_orders::OrderRow>,
+) -> ApiResult<axum::Json<PageResponse<RepairOrderResponse>>> {
+    let items = page
+        .items
+        .into_iter()
+        .map(RepairOrderResponse::new)
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(axum::Json(PageResponse {
+        items,
+        page: page.page,
+        per_page: page.per_page,
+        total: page.total,
+    }))
+}
+
+pub fn routes(upload_limit: usize) -> Routes {
+    Routes::new()
+        .prefix("/api/repair-orders")
+        .add("/", post(create))
+        .add("/", get(list))
+        .add("/queue", get(queue))
+        .add("/{id}", get(show))
+        .add("/{id}/claim", post(claim))
+        .add("/{id}/assign", post(assign))
+        .add("/{id}/transition", post(transition))
+        .add("/{id}/history", get(history))
+        .add("/{id}/labor", post(add_labor))
+        .add("/{id}/labor/{line_id}", delete(remove_labor))
+        .add("/{id}/notes", post(add_note))
+        .add("/{id}/notes", get(notes))
+        // The body limit leaves room for the multipart framing around the file.
+        .add(
+            "/{id}/attachments",
+            post(upload).layer(DefaultBodyLimit::max(upload_limit + 64 * 1024)),
+        )
+        .add("/{id}/attachments", get(attachments_of))
+        .add("/{id}/attachments/{attachment_id}", get(download))
+}

@@ -1,0 +1,427 @@
+//! Customers' vehicles and their odometer history.
+
+use axum::{http::StatusCode, response::IntoResponse};
+use chrono::{Datelike, NaiveDate, Utc};
+use loco_rs::prelude::{get, patch, post, AppContext, Routes, State};
+use sea_orm::IntoActiveModel;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::extract::{nullable, Ids, JsonBody, QueryParams};
+use crate::{
+    errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
+    models::{
+        actor::Actor,
+        customers, odometer_readings,
+        paging::PageParams,
+        values::{Name, Plate, Vin},
+        vehicles::{self, NewVehicle, Reading, ReadingSource, VehicleDetails},
+    },
+    views::{
+        page::PageResponse,
+        vehicles::{OdometerReadingResponse, VehicleResponse},
+    },
+};
+
+const MAX_KM: i64 = 5_000_000;
+
+/// Range checks shared by creating and changing a vehicle.
+struct Checks<'a>(&'a mut FieldErrors);
+
+impl Checks<'_> {
+    fn text(&mut self, field: &str, raw: &str) -> Option<String> {
+        self.0
+            .check(field, Name::parse(raw, 60))
+            .map(Name::into_inner)
+    }
+
+    fn vin(&mut self, raw: Option<&str>) -> Option<Option<String>> {
+        match raw.map(str::trim).filter(|vin| !vin.is_empty()) {
+            Some(vin) => self
+                .0
+                .check("vin", Vin::parse(vin))
+                .map(|vin| Some(vin.into_inner())),
+            None => Some(None),
+        }
+    }
+
+    fn range<T: PartialOrd + std::fmt::Display + Copy>(
+        &mut self,
+        field: &str,
+        value: Option<T>,
+        min: T,
+        max: T,
+    ) {
+        if let Some(value) = value {
+            if value < min || value > max {
+                self.0
+                    .add(field, format!("must be between {min} and {max}"));
+            }
+        }
+    }
+
+    fn year(&mut self, year: Option<i32>) {
+        self.range("year", year, 1900, Utc::now().year() + 1);
+    }
+
+    fn not_future(&mut self, field: &str, day: Option<NaiveDate>) {
+        if day.is_some_and(|day| day > Utc::now().date_naive() + chrono::Days::new(1)) {
+            self.0.add(field, "must not be in the future");
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateVehicleParams {
+    pub customer_id: Uuid,
+    #[schema(example = "KDA 123A")]
+    pub plate: String,
+    #[schema(example = "Toyota")]
+    pub make: String,
+    #[schema(example = "Probox")]
+    pub model: String,
+    pub year: Option<i32>,
+    /// 17 characters, no I, O or Q.
+    pub vin: Option<String>,
+    /// The odometer now; recorded as the first reading.
+    pub odometer_km: Option<i64>,
+    pub service_interval_months: Option<i32>,
+    pub service_interval_km: Option<i64>,
+    pub last_service_on: Option<NaiveDate>,
+    /// The odometer at the last service, if known.
+    pub last_service_km: Option<i64>,
+}
+
+impl CreateVehicleParams {
+    fn parse(self) -> ApiResult<(NewVehicle, Option<Reading>)> {
+        let mut errors = FieldErrors::default();
+        let mut check = Checks(&mut errors);
+        let make = check.text("make", &self.make);
+        let model = check.text("model", &self.model);
+        let vin = check.vin(self.vin.as_deref());
+        check.year(self.year);
+        check.range("odometer_km", self.odometer_km, 0, MAX_KM);
+        check.range("last_service_km", self.last_service_km, 0, MAX_KM);
+        check.range(
+            "service_interval_months",
+            self.service_interval_months,
+            1,
+            120,
+        );
+        check.range(
+            "service_interval_km",
+            self.service_interval_km,
+            500,
+            200_000,
+        );
+        check.not_future("last_service_on", self.last_service_on);
+        let plate = errors.check("plate", Plate::parse(&self.plate));
+        match (plate, make, model, vin) {
+            (Some(plate), Some(make), Some(model), Some(vin)) if errors.is_empty() => Ok((
+                NewVehicle {
+                    plate,
+                    vin,
+                    make,
+                    model,
+                    year: self.year,
+                    service_interval_months: self.service_interval_months,
+                    service_interval_km: self.service_interval_km,
+                    last_service_on: self.last_service_on,
+                    last_service_km: self.last_service_km,
+                },
+                self.odometer_km.map(|km| Reading {
+                    km,
+                    on: Utc::now().date_naive(),
+                    source: ReadingSource::Manual,
+                }),
+            )),
+            _ => Err(ApiError::Validation(errors)),
+        }
+    }
+}
+
+/// Every field optional; `null` clears the optional ones. A new
+/// `customer_id` re-registers the vehicle to another customer.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateVehicleParams {
+    pub customer_id: Option<Uuid>,
+    pub plate: Option<String>,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i32>)]
+    pub year: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub vin: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i32>)]
+    pub service_interval_months: Option<Option<i32>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub service_interval_km: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub last_service_on: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<i64>)]
+    pub last_service_km: Option<Option<i64>>,
+}
+
+impl UpdateVehicleParams {
+    fn parse(self) -> ApiResult<VehicleDetails> {
+        let mut errors = FieldErrors::default();
+        let mut check = Checks(&mut errors);
+        let make = self.make.and_then(|make| check.text("make", &make));
+        let model = self.model.and_then(|model| check.text("model", &model));
+        let vin = self.vin.and_then(|vin| check.vin(vin.as_deref()));
+        check.year(self.year.flatten());
+        check.range("last_service_km", self.last_service_km.flatten(), 0, MAX_KM);
+        check.range(
+            "service_interval_months",
+            self.service_interval_months.flatten(),
+            1,
+            120,
+        );
+        check.range(
+            "service_interval_km",
+            self.service_interval_km.flatten(),
+            500,
+            200_000,
+        );
+        check.not_future("last_service_on", self.last_service_on.flatten());
+        let plate = self
+            .plate
+            .and_then(|plate| errors.check("plate", Plate::parse(&plate)));
+        let details = VehicleDetails {
+            plate,
+            vin,
+            make,
+            model,
+            year: self.year,
+            service_interval_months: self.service_interval_months,
+            service_interval_km: self.service_interval_km,
+            last_service_on: self.last_service_on,
+            last_service_km: self.last_service_km,
+        };
+        errors.finish()?;
+        Ok(details)
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OdometerParams {
+    pub reading_km: i64,
+    pub read_on: NaiveDate,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VehicleQuery {
+    /// Only this customer's vehicles.
+    pub customer_id: Option<Uuid>,
+    /// Part of a plate or VIN.
+    pub q: Option<String>,
+    pub page: Option<u64>,
+    pub per_page: Option<u64>,
+}
+
+/// A recorded reading and the vehicle's schedule after it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OdometerRecorded {
+    pub reading: OdometerReadingResponse,
+    pub vehicle: VehicleResponse,
+}
+
+/// Register a vehicle to a customer.
+#[utoipa::path(post, path = "/api/vehicles", tag = "vehicles", request_body = CreateVehicleParams,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = VehicleResponse),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+    ))]
+async fn create(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    JsonBody(params): JsonBody<CreateVehicleParams>,
+) -> ApiResult<impl IntoResponse> {
+    let owner = customers::Model::find_for(&ctx.db, &actor, params.customer_id).await?;
+    let (vehicle, reading) = params.parse()?;
+    let vehicle = vehicles::Model::create(&ctx.db, &actor, &owner, vehicle, reading).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(VehicleResponse::new(&vehicle, &owner)),
+    ))
+}
+
+/// Vehicles by customer, plate or VIN.
+#[utoipa::path(get, path = "/api/vehicles", tag = "vehicles", params(VehicleQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = PageResponse<VehicleResponse>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+async fn list(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    QueryParams(query): QueryParams<VehicleQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let customer = match query.customer_id {
+        Some(id) => Some(customers::Model::find_for(&ctx.db, &actor, id).await?),
+        None => None,
+    };
+    let page = PageParams {
+        page: query.page,
+        per_page: query.per_page,
+    }
+    .checked()?;
+    let page =
+        vehicles::Model::search(&ctx.db, &actor, customer.as_ref(), query.q.as_deref(), page)
+            .await?;
+    let owner_ids: Vec<i64> = page.items.iter().map(|v| v.customer_id).collect();
+    let owners = customers::Model::by_ids(&ctx.db, actor.organization_id(), &owner_ids).await?;
+    let items = page
+        .items
+        .iter()
+        .map(|vehicle| {
+            owners
+                .iter()
+                .find(|owner| owner.id == vehicle.customer_id)
+                .map(|owner| VehicleResponse::new(vehicle, owner))
+                .ok_or_else(|| ApiError::internal("a vehicle's owner is missing"))
+        })
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(axum::Json(PageResponse {
+        items,
+        page: page.page,
+        per_page: page.per_page,
+        total: page.total,
+    }))
+}
+
+/// One vehicle with its service schedule.
+#[utoipa::path(get, path = "/api/vehicles/{id}", tag = "vehicles",
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, body = VehicleResponse),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    ))]
+async fn show(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<impl IntoResponse> {
+    let vehicle = vehicles::Model::find_for(&ctx.db, &actor, id).await?;
+    Ok(axum::Json(render(&ctx, &vehicle).await?))
+}
+
+/// Change a vehicle's details, intervals or owner.
+#[utoipa::path(patch, path = "/api/vehicles/{id}", tag = "vehicles", request_body = UpdateVehicleParams,
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, body = VehicleResponse),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+    ))]
+async fn update(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+    JsonBody(params): JsonBody<UpdateVehicleParams>,
+) -> ApiResult<impl IntoResponse> {
+    let vehicle = vehicles::Model::find_for(&ctx.db, &actor, id).await?;
+    let new_owner = match params.customer_id {
+        Some(owner) => Some(customers::Model::find_for(&ctx.db, &actor, owner).await?),
+        None => None,
+    };
+    let details = params.parse()?;
+    let vehicle = vehicle
+        .into_active_model()
+        .change(&ctx.db, &actor, new_owner.as_ref(), details)
+        .await?;
+    Ok(axum::Json(render(&ctx, &vehicle).await?))
+}
+
+/// Record an odometer reading. A reading lower than an earlier one is refused.
+#[utoipa::path(post, path = "/api/vehicles/{id}/odometer", tag = "vehicles", request_body = OdometerParams,
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 201, body = OdometerRecorded),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+async fn record_reading(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+    JsonBody(params): JsonBody<OdometerParams>,
+) -> ApiResult<impl IntoResponse> {
+    let vehicle = vehicles::Model::find_for(&ctx.db, &actor, id).await?;
+    let mut errors = FieldErrors::default();
+    Checks(&mut errors).range("reading_km", Some(params.reading_km), 0, MAX_KM);
+    errors.finish()?;
+    let reading = Reading {
+        km: params.reading_km,
+        on: params.read_on,
+        source: ReadingSource::Manual,
+    };
+    let (recorded, vehicle) = vehicle.record_reading(&ctx.db, &actor, reading).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(OdometerRecorded {
+            reading: OdometerReadingResponse::from(recorded),
+            vehicle: render(&ctx, &vehicle).await?,
+        }),
+    ))
+}
+
+/// A vehicle's odometer readings, newest first.
+#[utoipa::path(get, path = "/api/vehicles/{id}/odometer", tag = "vehicles",
+    params(("id" = Uuid, Path), PageParams), security(("bearer" = [])),
+    responses(
+        (status = 200, body = PageResponse<OdometerReadingResponse>),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+    ))]
+async fn readings(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+    QueryParams(page): QueryParams<PageParams>,
+) -> ApiResult<impl IntoResponse> {
+    let vehicle = vehicles::Model::find_for(&ctx.db, &actor, id).await?;
+    let page = odometer_readings::Model::history_of(&ctx.db, &vehicle, page.checked()?).await?;
+    Ok(axum::Json(PageResponse::from(
+        page.map(OdometerReadingResponse::from),
+    )))
+}
+
+async fn render(ctx: &AppContext, vehicle: &vehicles::Model) -> ApiResult<VehicleResponse> {
+    let owner = customers::Model::by_ids(&ctx.db, vehicle.organization_id, &[vehicle.customer_id])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::internal("a vehicle's owner is missing"))?;
+    Ok(VehicleResponse::new(vehicle, &owner))
+}
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .prefix("/api/vehicles")
+        .add("/", post(create))
+        .add("/", get(list))
+        .add("/{id}", get(show))
+        .add("/{id}", patch(update))
+        .add("/{id}/odometer", post(record_reading))
+        .add("/{id}/odometer", get(readings))
+}

@@ -1,0 +1,345 @@
+//! The workshop's customers: organization-wide (a customer may visit any
+//! branch), with how to reach them and whether they agreed to marketing.
+
+use sea_orm::{
+    entity::prelude::*,
+    sea_query::{Func, LikeExpr, Query},
+    ActiveValue, Condition, QueryOrder, TransactionTrait, TryIntoModel,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use utoipa::ToSchema;
+
+pub use super::_entities::customers::{self, ActiveModel, Column, Entity, Model};
+use super::{
+    actor::{Ability, Actor},
+    audit_events::{self, Change},
+    paging::{Page, PageRequest},
+    sites,
+    values::Plate,
+    vehicles,
+};
+use crate::errors::{ApiError, ApiResult};
+
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
+    where
+        C: ConnectionTrait,
+    {
+        let now = super::now();
+        if insert {
+            self.pid = ActiveValue::Set(Uuid::new_v4());
+            self.created_at = ActiveValue::Set(now);
+        }
+        self.updated_at = ActiveValue::Set(now);
+        Ok(self)
+    }
+}
+
+/// How a customer gave (or withdrew) marketing consent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentSource {
+    #[default]
+    InPerson,
+    Phone,
+    Sms,
+    Email,
+    Web,
+    PaperForm,
+}
+
+impl ConsentSource {
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::InPerson => "in_person",
+            Self::Phone => "phone",
+            Self::Sms => "sms",
+            Self::Email => "email",
+            Self::Web => "web",
+            Self::PaperForm => "paper_form",
+        }
+    }
+}
+
+/// A new customer, every value already checked.
+#[derive(Debug)]
+pub struct NewCustomer {
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub home_site_id: Uuid,
+    pub marketing_opt_in: bool,
+    pub consent_source: ConsentSource,
+}
+
+/// A partial change; for `phone` and `email`, `Some(None)` clears.
+#[derive(Debug, Default)]
+pub struct CustomerChanges {
+    pub name: Option<String>,
+    pub phone: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+    pub home_site_id: Option<Uuid>,
+    pub marketing_opt_in: Option<bool>,
+    pub consent_source: Option<ConsentSource>,
+}
+
+const NEEDS_CONTACT: &str = "a customer needs a phone number or an email";
+
+impl Model {
+    /// Customers of the actor's organization, erased ones excepted.
+    #[must_use]
+    pub fn visible_to(actor: &Actor) -> Select<Entity> {
+        Entity::find()
+            .filter(Column::OrganizationId.eq(actor.organization_id()))
+            .filter(Column::ErasedAt.is_null())
+    }
+
+    /// # Errors
+    /// 404 when no such customer exists for the actor; 403 when their role
+    /// does not deal with customers.
+    pub async fn find_for(db: &impl ConnectionTrait, actor: &Actor, pid: Uuid) -> ApiResult<Self> {
+        let customer = Self::visible_to(actor)
+            .filter(Column::Pid.eq(pid))
+            .one(db)
+            .await?
+            .ok_or(ApiError::NotFound("customer"))?;
+        actor.authorize(Ability::ManageCustomers)?;
+        Ok(customer)
+    }
+
+    /// Customers by internal id within one organization, erased ones too
+    /// (their vehicles and orders still point at them).
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn by_ids(
+        db: &impl ConnectionTrait,
+        organization_id: i64,
+        ids: &[i64],
+    ) -> Result<Vec<Self>, DbErr> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        Entity::find()
+            .filter(Column::OrganizationId.eq(organization_id))
+            .filter(Column::Id.is_in(ids.iter().copied()))
+            .all(db)
+            .await
+    }
+
+    /// Customers whose name, phone or email, or whose vehicle's plate or VIN,
+    /// contains `q`; all of them without `q`. By name.
+    ///
+    /// # Errors
+    /// 403 when the actor's role does not deal with customers.
+    pub async fn search(
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        q: Option<&str>,
+        page: PageRequest,
+    ) -> ApiResult<Page<Self>> {
+        actor.authorize(Ability::ManageCustomers)?;
+        let mut query = Self::visible_to(actor);
+        if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
+            query = query.filter(matching(actor, q));
+        }
+        let query = query.order_by_asc(Column::Name).order_by_asc(Column::Id);
+        page.fetch(db, query).await
+    }
+
+    /// # Errors
+    /// 403 unless the actor deals with customers; 404 when the home site is
+    /// not theirs.
+    pub async fn create(
+        db: &DatabaseConnection,
+        actor: &Actor,
+        new: NewCustomer,
+    ) -> ApiResult<Self> {
+        actor.authorize(Ability::ManageCustomers)?;
+        let home = sites::Model::find_for(db, actor, new.home_site_id).await?;
+        let txn = db.begin().await?;
+        let mut customer = ActiveModel {
+            organization_id: ActiveValue::Set(actor.organization_id()),
+            home_site_id: ActiveValue::Set(home.id),
+            name: ActiveValue::Set(new.name),
+            phone: ActiveValue::Set(new.phone),
+            email: ActiveValue::Set(new.email),
+            marketing_opt_in: ActiveValue::Set(false),
+            ..Default::default()
+        };
+        if new.marketing_opt_in {
+            customer.record_consent(actor, true, new.consent_source);
+        }
+        let customer = customer.insert(&txn).await?;
+        audit_events::Model::record(
+            &txn,
+            actor.organization_id(),
+            Some(actor),
+            Change {
+                action: "customer.created",
+                subject_type: "customer",
+                subject_id: customer.pid,
+                site_id: Some(home.id),
+                details: Some(json!({ "marketing_opt_in": customer.marketing_opt_in })),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(customer)
+    }
+}
+
+impl ActiveModel {
+    fn record_consent(&mut self, actor: &Actor, opt_in: bool, source: ConsentSource) {
+        self.marketing_opt_in = ActiveValue::Set(opt_in);
+        self.marketing_consent_at = ActiveValue::Set(Some(super::now()));
+        self.marketing_consent_source = ActiveValue::Set(Some(source.as_str().to_string()));
+        self.marketing_consent_by = ActiveValue::Set(Some(actor.user_id()));
+    }
+
+    /// Applies changes; a change of consent records when, how and by whom.
+    ///
+    /// # Errors
+    /// 403 unless the actor deals with customers; 404 for a home site not
+    /// theirs; 422 when the customer would be left with no way to reach them.
+    pub async fn change(
+        mut self,
+        db: &DatabaseConnection,
+        actor: &Actor,
+        changes: CustomerChanges,
+    ) -> ApiResult<Model> {
+        actor.authorize(Ability::ManageCustomers)?;
+        let mut changed: Vec<&str> = Vec::new();
+        if let Some(name) = changes.name {
+            self.name.set_if_not_equals(name);
+        }
+        if let Some(phone) = changes.phone {
+            self.phone.set_if_not_equals(phone);
+        }
+        if let Some(email) = changes.email {
+            self.email.set_if_not_equals(email);
+        }
+        if let Some(site) = changes.home_site_id {
+            let site = sites::Model::find_for(db, actor, site).await?;
+            self.home_site_id.set_if_not_equals(site.id);
+        }
+        for (field, set) in [
+            ("name", self.name.is_set()),
+            ("phone", self.phone.is_set()),
+            ("email", self.email.is_set()),
+            ("home_site_id", self.home_site_id.is_set()),
+        ] {
+            if set {
+                changed.push(field);
+            }
+        }
+        if self.phone.as_ref().is_none() && self.email.as_ref().is_none() {
+            return Err(ApiError::invalid("phone", NEEDS_CONTACT));
+        }
+        let opted_in = *self.marketing_opt_in.as_ref();
+        if let Some(opt_in) = changes
+            .marketing_opt_in
+            .filter(|wanted| *wanted != opted_in)
+        {
+            self.record_consent(actor, opt_in, changes.consent_source.unwrap_or_default());
+            changed.push("marketing_opt_in");
+        }
+        if changed.is_empty() {
+            return Ok(self.try_into_model()?);
+        }
+        let txn = db.begin().await?;
+        let customer = self.update(&txn).await?;
+        audit_events::Model::record(
+            &txn,
+            actor.organization_id(),
+            Some(actor),
+            Change {
+                action: "customer.updated",
+                subject_type: "customer",
+                subject_id: customer.pid,
+                site_id: None,
+                details: Some(json!({
+                    "changed": changed,
+                    "marketing_opt_in": customer.marketing_opt_in,
+                    "consent_source": customer.marketing_consent_source,
+                })),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(customer)
+    }
+
+    /// Erases the customer's personal data. The row stays, nameless, so
+    /// their vehicles' repair orders and invoices keep an owner to point at.
+    ///
+    /// # Errors
+    /// 403 unless the actor deals with customers.
+    pub async fn erase(mut self, db: &DatabaseConnection, actor: &Actor) -> ApiResult<()> {
+        actor.authorize(Ability::ManageCustomers)?;
+        self.name = ActiveValue::Set(ERASED_NAME.to_string());
+        self.phone = ActiveValue::Set(None);
+        self.email = ActiveValue::Set(None);
+        self.marketing_opt_in = ActiveValue::Set(false);
+        self.marketing_consent_at = ActiveValue::Set(None);
+        self.marketing_consent_source = ActiveValue::Set(None);
+        self.marketing_consent_by = ActiveValue::Set(None);
+        self.erased_at = ActiveValue::Set(Some(super::now()));
+        let txn = db.begin().await?;
+        let customer = self.update(&txn).await?;
+        audit_events::Model::record(
+            &txn,
+            actor.organization_id(),
+            Some(actor),
+            Change {
+                action: "customer.erased",
+                subject_type: "customer",
+                subject_id: customer.pid,
+                site_id: None,
+                details: None,
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(())
+    }
+}
+
+/// What an erased customer is called wherever they still appear.
+pub const ERASED_NAME: &str = "Erased customer";
+
+fn matching(actor: &Actor, q: &str) -> Condition {
+    use sea_orm::sea_query::ExprTrait;
+
+    let escaped = q
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let contains = |text: &str| LikeExpr::new(format!("%{text}%")).escape('\\');
+    let lower = |column: Column| Expr::expr(Func::lower(Expr::col((Entity, column))));
+    let mut condition = Condition::any()
+        .add(lower(Column::Name).like(contains(&escaped.to_lowercase())))
+        .add(lower(Column::Email).like(contains(&escaped.to_lowercase())));
+    let digits: String = q.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() >= 3 {
+        condition = condition.add(Column::Phone.like(contains(&digits)));
+    }
+    let key = Plate::key_of(q);
+    if key.len() >= 2 {
+        let vehicles = Query::select()
+            .column(vehicles::Column::CustomerId)
+            .from(vehicles::Entity)
+            .and_where(vehicles::Column::OrganizationId.eq(actor.organization_id()))
+            .cond_where(
+                Condition::any()
+                    .add(vehicles::Column::PlateKey.like(contains(&key)))
+                    .add(vehicles::Column::Vin.like(contains(&key))),
+            )
+            .to_owned();
+        condition = condition.add(Column::Id.in_subquery(vehicles));
+    }
+    condition
+}

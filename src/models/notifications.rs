@@ -1,0 +1,136 @@
+//! In-app notifications, e.g. a technician's "a job was assigned to you".
+
+use std::collections::HashMap;
+
+use sea_orm::{entity::prelude::*, ActiveValue, IntoActiveModel, QueryOrder, QuerySelect};
+
+pub use super::_entities::notifications::{self, ActiveModel, Column, Entity, Model};
+use super::{
+    actor::Actor,
+    paging::{Page, PageRequest},
+    repair_orders,
+};
+use crate::errors::{ApiError, ApiResult};
+
+impl ActiveModelBehavior for ActiveModel {}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    RepairOrderAssigned,
+}
+
+impl Kind {
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::RepairOrderAssigned => "repair_order_assigned",
+        }
+    }
+}
+
+impl Model {
+    /// # Errors
+    /// When the database fails.
+    pub async fn notify(
+        db: &impl ConnectionTrait,
+        user_id: i64,
+        kind: Kind,
+        title: &str,
+        body: &str,
+        repair_order_id: Option<i64>,
+    ) -> Result<Self, DbErr> {
+        ActiveModel {
+            pid: ActiveValue::Set(Uuid::new_v4()),
+            user_id: ActiveValue::Set(user_id),
+            kind: ActiveValue::Set(kind.as_str().to_string()),
+            title: ActiveValue::Set(title.to_string()),
+            body: ActiveValue::Set(body.to_string()),
+            repair_order_id: ActiveValue::Set(repair_order_id),
+            created_at: ActiveValue::Set(super::now()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+    }
+
+    /// The actor's notifications, newest first.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn list_for(
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        unread_only: bool,
+        page: PageRequest,
+    ) -> ApiResult<Page<Self>> {
+        let mut query = Entity::find().filter(Column::UserId.eq(actor.user_id()));
+        if unread_only {
+            query = query.filter(Column::ReadAt.is_null());
+        }
+        let query = query
+            .order_by_desc(Column::CreatedAt)
+            .order_by_desc(Column::Id);
+        page.fetch(db, query).await
+    }
+
+    /// Marks one of the actor's notifications read.
+    ///
+    /// # Errors
+    /// 404 when the actor has no such notification.
+    pub async fn mark_read(db: &impl ConnectionTrait, actor: &Actor, pid: Uuid) -> ApiResult<Self> {
+        let notification = Entity::find()
+            .filter(Column::UserId.eq(actor.user_id()))
+            .filter(Column::Pid.eq(pid))
+            .one(db)
+            .await?
+            .ok_or(ApiError::NotFound("notification"))?;
+        if notification.read_at.is_some() {
+            return Ok(notification);
+        }
+        let mut notification = notification.into_active_model();
+        notification.read_at = ActiveValue::Set(Some(super::now()));
+        Ok(notification.update(db).await?)
+    }
+
+    /// Marks all of the actor's notifications read; returns how many were not.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn mark_all_read(db: &impl ConnectionTrait, actor: &Actor) -> ApiResult<u64> {
+        let result = Entity::update_many()
+            .col_expr(
+                Column::ReadAt,
+                sea_orm::sea_query::Expr::value(super::now()),
+            )
+            .filter(Column::UserId.eq(actor.user_id()))
+            .filter(Column::ReadAt.is_null())
+            .exec(db)
+            .await?;
+        Ok(result.rows_affected)
+    }
+
+    /// The public ids of the repair orders these notifications are about.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn order_pids(
+        db: &impl ConnectionTrait,
+        notifications: &[Self],
+    ) -> Result<HashMap<i64, Uuid>, DbErr> {
+        let ids: Vec<i64> = notifications
+            .iter()
+            .filter_map(|n| n.repair_order_id)
+            .collect();
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let pairs: Vec<(i64, Uuid)> = repair_orders::Entity::find()
+            .select_only()
+            .columns([repair_orders::Column::Id, repair_orders::Column::Pid])
+            .filter(repair_orders::Column::Id.is_in(ids))
+            .into_tuple()
+            .all(db)
+            .await?;
+        Ok(pairs.into_iter().collect())
+    }
+}

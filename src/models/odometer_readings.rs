@@ -1,0 +1,88 @@
+//! The odometer history of a vehicle. Readings only go up with time: a
+//! reading lower than an earlier one is refused.
+
+use sea_orm::{entity::prelude::*, ActiveValue, QueryOrder};
+
+pub use super::_entities::odometer_readings::{self, ActiveModel, Column, Entity, Model};
+use super::{actor::Actor, vehicles, vehicles::Reading};
+use crate::errors::{ApiError, ApiResult};
+
+impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// Adds a reading that fits the history: not lower than any reading
+    /// dated on or before it, not higher than any dated after it.
+    ///
+    /// # Errors
+    /// 422 naming `reading_km` or `read_on` when it does not fit.
+    pub async fn record(
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        vehicle: &vehicles::Model,
+        reading: Reading,
+    ) -> ApiResult<Self> {
+        // A day's grace for time zones east of UTC.
+        if reading.on > chrono::Utc::now().date_naive() + chrono::Days::new(1) {
+            return Err(ApiError::invalid("read_on", "must not be in the future"));
+        }
+        let history = Entity::find().filter(Column::VehicleId.eq(vehicle.id));
+        let earlier = history
+            .clone()
+            .filter(Column::ReadOn.lte(reading.on))
+            .filter(Column::ReadingKm.gt(reading.km))
+            .order_by_desc(Column::ReadingKm)
+            .one(db)
+            .await?;
+        if let Some(earlier) = earlier {
+            return Err(ApiError::invalid(
+                "reading_km",
+                format!(
+                    "must not be lower than the {} km read on {}",
+                    earlier.reading_km, earlier.read_on
+                ),
+            ));
+        }
+        let later = history
+            .filter(Column::ReadOn.gt(reading.on))
+            .filter(Column::ReadingKm.lt(reading.km))
+            .order_by_asc(Column::ReadingKm)
+            .one(db)
+            .await?;
+        if let Some(later) = later {
+            return Err(ApiError::invalid(
+                "reading_km",
+                format!(
+                    "must not be higher than the {} km read later, on {}",
+                    later.reading_km, later.read_on
+                ),
+            ));
+        }
+        Ok(ActiveModel {
+            vehicle_id: ActiveValue::Set(vehicle.id),
+            reading_km: ActiveValue::Set(reading.km),
+            read_on: ActiveValue::Set(reading.on),
+            source: ActiveValue::Set(reading.source.as_str().to_string()),
+            recorded_by: ActiveValue::Set(Some(actor.user_id())),
+            created_at: ActiveValue::Set(super::now()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?)
+    }
+
+    /// A vehicle's readings, newest first.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn history_of(
+        db: &impl ConnectionTrait,
+        vehicle: &vehicles::Model,
+        page: super::paging::PageRequest,
+    ) -> ApiResult<super::paging::Page<Self>> {
+        let query = Entity::find()
+            .filter(Column::VehicleId.eq(vehicle.id))
+            .order_by_desc(Column::ReadOn)
+            .order_by_desc(Column::ReadingKm);
+        page.fetch(db, query).await
+    }
+}

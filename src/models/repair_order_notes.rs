@@ -1,0 +1,44 @@
+//! Notes on a repair order: what was found, what the customer said.
+
+use sea_orm::{entity::prelude::*, ActiveValue, QueryOrder};
+
+pub use super::_entities::repair_order_notes::{self, ActiveModel, Column, Entity, Model};
+use super::{actor::Actor, repair_orders};
+use crate::errors::ApiResult;
+
+impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// # Errors
+    /// 403 when the actor may not work on the order.
+    pub async fn add(
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        order: &repair_orders::Model,
+        body: String,
+    ) -> ApiResult<Self> {
+        order.authorize_work(actor)?;
+        Ok(ActiveModel {
+            pid: ActiveValue::Set(Uuid::new_v4()),
+            repair_order_id: ActiveValue::Set(order.id),
+            author_id: ActiveValue::Set(Some(actor.user_id())),
+            body: ActiveValue::Set(body),
+            created_at: ActiveValue::Set(super::now()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?)
+    }
+
+    /// An order's notes, oldest first.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn of_order(db: &impl ConnectionTrait, order_id: i64) -> Result<Vec<Self>, DbErr> {
+        Entity::find()
+            .filter(Column::RepairOrderId.eq(order_id))
+            .order_by_asc(Column::Id)
+            .all(db)
+            .await
+    }
+}

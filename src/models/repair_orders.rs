@@ -1,0 +1,527 @@
+//! Repair orders: opened at a site for a vehicle, moved through the state
+//! machine of `RepairStatus`, and worked on by technicians who claim them
+//! from the site's queue.
+//!
+//! Every status change is one conditional UPDATE (`... WHERE id = ? AND
+//! status = <expected>`), so two people acting at once cannot both move an
+//! order; the loser gets a 409. Claiming adds `AND technician_id IS NULL`, so
+//! of any number of technicians racing for an order exactly one wins.
+
+use chrono::{DateTime, FixedOffset};
+use sea_orm::{
+    entity::prelude::*, sea_query::Expr, ActiveValue, FromQueryResult, IntoActiveModel, JoinType,
+    QueryOrder, QuerySelect, RelationTrait, SelectModel, Selector, TransactionTrait,
+};
+use serde_json::json;
+
+pub use super::_entities::repair_orders::{self, ActiveModel, Column, Entity, Model, Relation};
+use super::{
+    actor::{Ability, Actor},
+    audit_events::{self, Change},
+    customers, notifications,
+    paging::{Page, PageRequest},
+    repair_order_events,
+    roles::Role,
+    site_memberships, sites, users,
+    values::{Priority, RepairStatus},
+    vehicles::{self, Reading, ReadingSource},
+};
+use crate::errors::{ApiError, ApiResult};
+
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
+    where
+        C: ConnectionTrait,
+    {
+        let now = super::now();
+        if insert {
+            self.pid = ActiveValue::Set(Uuid::new_v4());
+            self.created_at = ActiveValue::Set(now);
+        }
+        self.updated_at = ActiveValue::Set(now);
+        Ok(self)
+    }
+}
+
+/// A new repair order, every value already checked.
+#[derive(Debug)]
+pub struct NewRepairOrder {
+    pub site_id: Uuid,
+    pub vehicle_id: Uuid,
+    pub description: String,
+    pub complaint: Option<String>,
+    pub priority: Priority,
+    pub odometer_km: Option<i64>,
+}
+
+/// Which orders a list shows.
+#[derive(Debug, Default)]
+pub struct Filters {
+    pub site: Option<sites::Model>,
+    pub status: Option<RepairStatus>,
+    pub technician: Option<users::Model>,
+}
+
+/// An order with what a list or a phone screen shows of its site, vehicle,
+/// customer and technician, read in one query.
+#[derive(Clone, Debug, FromQueryResult)]
+pub struct OrderRow {
+    pub id: i64,
+    pub pid: Uuid,
+    pub status: String,
+    pub priority: i16,
+    pub description: String,
+    pub complaint: Option<String>,
+    pub odometer_km: Option<i64>,
+    pub technician_id: Option<i64>,
+    pub approved_at: Option<DateTime<FixedOffset>>,
+    pub started_at: Option<DateTime<FixedOffset>>,
+    pub completed_at: Option<DateTime<FixedOffset>>,
+    pub created_at: DateTime<FixedOffset>,
+    pub updated_at: DateTime<FixedOffset>,
+    pub site_pid: Uuid,
+    pub site_name: String,
+    pub currency: String,
+    pub vehicle_pid: Uuid,
+    pub plate: String,
+    pub make: String,
+    pub model: String,
+    pub customer_pid: Uuid,
+    pub customer_name: String,
+    pub technician_pid: Option<Uuid>,
+    pub technician_name: Option<String>,
+}
+
+impl Model {
+    /// Orders at the sites `actor` sees.
+    #[must_use]
+    pub fn visible_to(actor: &Actor) -> Select<Entity> {
+        Entity::find()
+            .filter(Column::OrganizationId.eq(actor.organization_id()))
+            .filter(actor.site_condition(Column::SiteId))
+    }
+
+    /// One order, if it is at a site `actor` sees.
+    ///
+    /// # Errors
+    /// 404 when no such order exists for the actor.
+    pub async fn find_for(db: &impl ConnectionTrait, actor: &Actor, pid: Uuid) -> ApiResult<Self> {
+        if actor.role == Role::Customer {
+            return Err(ApiError::NotFound("repair order"));
+        }
+        Self::visible_to(actor)
+            .filter(Column::Pid.eq(pid))
+            .one(db)
+            .await?
+            .ok_or(ApiError::NotFound("repair order"))
+    }
+
+    /// # Errors
+    /// 500 when the stored status is not one of ours.
+    pub fn status(&self) -> ApiResult<RepairStatus> {
+        RepairStatus::from_stored(&self.status).ok_or_else(|| {
+            ApiError::internal(format!(
+                "repair order {} has status {:?}",
+                self.id, self.status
+            ))
+        })
+    }
+
+    /// This order as a row with its site, vehicle, customer and technician.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn row(&self, db: &impl ConnectionTrait) -> ApiResult<OrderRow> {
+        rows(Entity::find().filter(Column::Id.eq(self.id)))
+            .one(db)
+            .await?
+            .ok_or(ApiError::NotFound("repair order"))
+    }
+
+    /// Orders the actor sees, newest first. Technicians see the orders
+    /// assigned to them.
+    ///
+    /// # Errors
+    /// 403 for customers; 500 when the database fails.
+    pub async fn list_for(
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        filters: Filters,
+        page: PageRequest,
+    ) -> ApiResult<Page<OrderRow>> {
+        if actor.role == Role::Customer {
+            return Err(ApiError::Forbidden);
+        }
+        let mut query = Self::visible_to(actor);
+        if actor.role == Role::Technician {
+            query = query.filter(Column::TechnicianId.eq(actor.user_id()));
+        }
+        if let Some(site) = filters.site {
+            query = query.filter(Column::SiteId.eq(site.id));
+        }
+        if let Some(status) = filters.status {
+            query = query.filter(Column::Status.eq(status.as_str()));
+        }
+        if let Some(technician) = filters.technician {
+            query = query.filter(Column::TechnicianId.eq(technician.id));
+        }
+        let query = query
+            .order_by_desc(Column::CreatedAt)
+            .order_by_desc(Column::Id);
+        page.fetch(db, rows(query)).await
+    }
+
+    /// The queue: approved orders nobody has claimed, urgent first, then
+    /// oldest first.
+    ///
+    /// # Errors
+    /// 403 for customers; 500 when the database fails.
+    pub async fn queue_for(
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        site: Option<&sites::Model>,
+        page: PageRequest,
+    ) -> ApiResult<Page<OrderRow>> {
+        actor.authorize(Ability::ViewSites)?;
+        let mut query = Self::visible_to(actor)
+            .filter(Column::Status.eq(RepairStatus::Approved.as_str()))
+            .filter(Column::TechnicianId.is_null());
+        if let Some(site) = site {
+            query = query.filter(Column::SiteId.eq(site.id));
+        }
+        let query = query
+            .order_by_desc(Column::Priority)
+            .order_by_asc(Column::CreatedAt)
+            .order_by_asc(Column::Id);
+        page.fetch(db, rows(query)).await
+    }
+
+    /// Opens an order at a site for a vehicle, recording the odometer at
+    /// intake.
+    ///
+    /// # Errors
+    /// 403 unless the actor opens orders; 404 for a site or vehicle not
+    /// theirs; 422 for an odometer reading lower than an earlier one.
+    pub async fn create(
+        db: &DatabaseConnection,
+        actor: &Actor,
+        new: NewRepairOrder,
+    ) -> ApiResult<Self> {
+        actor.authorize(Ability::ManageRepairOrders)?;
+        let site = sites::Model::find_for(db, actor, new.site_id).await?;
+        let vehicle = vehicles::Model::find_for(db, actor, new.vehicle_id).await?;
+        let txn = db.begin().await?;
+        if let Some(km) = new.odometer_km {
+            let reading = Reading {
+                km,
+                on: super::now().date_naive(),
+                source: ReadingSource::Intake,
+            };
+            super::odometer_readings::Model::record(&txn, actor, &vehicle, reading)
+                .await
+                .map_err(|err| err.renamed("reading_km", "odometer_km"))?;
+            vehicle.clone().into_active_model().reschedule(&txn).await?;
+        }
+        let order = ActiveModel {
+            organization_id: ActiveValue::Set(actor.organization_id()),
+            site_id: ActiveValue::Set(site.id),
+            vehicle_id: ActiveValue::Set(vehicle.id),
+            customer_id: ActiveValue::Set(vehicle.customer_id),
+            status: ActiveValue::Set(RepairStatus::Requested.as_str().to_string()),
+            priority: ActiveValue::Set(new.priority.rank()),
+            description: ActiveValue::Set(new.description),
+            complaint: ActiveValue::Set(new.complaint),
+            odometer_km: ActiveValue::Set(new.odometer_km),
+            created_by: ActiveValue::Set(actor.user_id()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        repair_order_events::Model::record(
+            &txn,
+            order.id,
+            None,
+            RepairStatus::Requested,
+            actor,
+            None,
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(order)
+    }
+
+    /// Takes an approved, unclaimed order from the queue for the calling
+    /// technician and starts it.
+    ///
+    /// # Errors
+    /// 403 unless the actor is a technician; 409 when the order is not (or no
+    /// longer) in the queue, e.g. another technician claimed it first.
+    pub async fn claim(self, db: &DatabaseConnection, actor: &Actor) -> ApiResult<Self> {
+        actor.authorize(Ability::ClaimRepairs)?;
+        let now = super::now();
+        let txn = db.begin().await?;
+        let claimed = Entity::update_many()
+            .col_expr(
+                Column::Status,
+                Expr::value(RepairStatus::InProgress.as_str()),
+            )
+            .col_expr(Column::TechnicianId, Expr::value(actor.user_id()))
+            .col_expr(Column::StartedAt, Expr::value(now))
+            .col_expr(Column::UpdatedAt, Expr::value(now))
+            .filter(Column::Id.eq(self.id))
+            .filter(Column::Status.eq(RepairStatus::Approved.as_str()))
+            .filter(Column::TechnicianId.is_null())
+            .exec(&txn)
+            .await?;
+        if claimed.rows_affected != 1 {
+            return Err(ApiError::conflict(
+                "this order is not in the queue: it was claimed already or is not approved",
+            ));
+        }
+        repair_order_events::Model::record(
+            &txn,
+            self.id,
+            Some(RepairStatus::Approved),
+            RepairStatus::InProgress,
+            actor,
+            Some("claimed from the queue".to_string()),
+        )
+        .await?;
+        txn.commit().await?;
+        self.reloaded(db).await
+    }
+
+    /// Assigns the order to a technician of its site and notifies them.
+    ///
+    /// # Errors
+    /// 403 unless the actor assigns orders; 404 for a technician the actor
+    /// does not see; 422 when that person is not an active technician at
+    /// the order's site; 409 when the order is closed or changed meanwhile.
+    pub async fn assign(
+        self,
+        db: &DatabaseConnection,
+        actor: &Actor,
+        technician_id: Uuid,
+    ) -> ApiResult<Self> {
+        actor.authorize(Ability::ManageRepairOrders)?;
+        let technician = users::Model::find_staff_for(db, actor, technician_id).await?;
+        let works_here = site_memberships::Model::site_ids_of(db, technician.id)
+            .await?
+            .contains(&self.site_id);
+        if technician.role()? != Role::Technician || !technician.active || !works_here {
+            return Err(ApiError::invalid(
+                "technician_id",
+                "is not an active technician at this order's site",
+            ));
+        }
+        let status = self.status()?;
+        if status.is_terminal() {
+            return Err(ApiError::conflict(format!(
+                "a {} order cannot be assigned",
+                status.as_str()
+            )));
+        }
+        if self.technician_id == Some(technician.id) {
+            return Ok(self);
+        }
+        let previous = previous_technician(db, self.technician_id).await?;
+        let txn = db.begin().await?;
+        let assigned = Entity::update_many()
+            .col_expr(Column::TechnicianId, Expr::value(technician.id))
+            .col_expr(Column::UpdatedAt, Expr::value(super::now()))
+            .filter(Column::Id.eq(self.id))
+            .filter(Column::Status.eq(status.as_str()))
+            .exec(&txn)
+            .await?;
+        if assigned.rows_affected != 1 {
+            return Err(ApiError::conflict("the order changed meanwhile; reload it"));
+        }
+        let vehicle = vehicles::Entity::find_by_id(self.vehicle_id)
+            .one(&txn)
+            .await?
+            .ok_or(ApiError::NotFound("vehicle"))?;
+        notifications::Model::notify(
+            &txn,
+            technician.id,
+            notifications::Kind::RepairOrderAssigned,
+            &format!(
+                "New job: {} {} {}",
+                vehicle.plate, vehicle.make, vehicle.model
+            ),
+            &self.description,
+            Some(self.id),
+        )
+        .await?;
+        audit_events::Model::record(
+            &txn,
+            actor.organization_id(),
+            Some(actor),
+            Change {
+                action: "repair_order.assigned",
+                subject_type: "repair_order",
+                subject_id: self.pid,
+                site_id: Some(self.site_id),
+                details: Some(json!({
+                    "technician": technician.pid,
+                    "previous_technician": previous,
+                })),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        self.reloaded(db).await
+    }
+
+    /// Moves the order to `to`, if the state machine and the actor's role
+    /// allow it.
+    ///
+    /// # Errors
+    /// 403 when the actor's role may not make this move (technicians start
+    /// and complete their own orders only); 409 when the current status does
+    /// not lead to `to`, when starting an order nobody is assigned to, or
+    /// when the order changed meanwhile.
+    pub async fn transition(
+        self,
+        db: &DatabaseConnection,
+        actor: &Actor,
+        to: RepairStatus,
+        note: Option<String>,
+    ) -> ApiResult<Self> {
+        self.authorize_transition(actor, to)?;
+        let from = self.status()?;
+        if !from.can_become(to) {
+            return Err(ApiError::conflict(format!(
+                "a {} order cannot become {}",
+                from.as_str(),
+                to.as_str()
+            )));
+        }
+        if to == RepairStatus::InProgress && self.technician_id.is_none() {
+            return Err(ApiError::conflict(
+                "nobody is assigned: assign a technician, or let one claim it from the queue",
+            ));
+        }
+        let now = super::now();
+        let mut update = Entity::update_many()
+            .col_expr(Column::Status, Expr::value(to.as_str()))
+            .col_expr(Column::UpdatedAt, Expr::value(now));
+        update = match to {
+            RepairStatus::Approved => update.col_expr(Column::ApprovedAt, Expr::value(now)),
+            RepairStatus::InProgress => update.col_expr(Column::StartedAt, Expr::value(now)),
+            RepairStatus::Completed => update.col_expr(Column::CompletedAt, Expr::value(now)),
+            _ => update,
+        };
+        let txn = db.begin().await?;
+        let moved = update
+            .filter(Column::Id.eq(self.id))
+            .filter(Column::Status.eq(from.as_str()))
+            .exec(&txn)
+            .await?;
+        if moved.rows_affected != 1 {
+            return Err(ApiError::conflict("the order changed meanwhile; reload it"));
+        }
+        repair_order_events::Model::record(&txn, self.id, Some(from), to, actor, note).await?;
+        txn.commit().await?;
+        self.reloaded(db).await
+    }
+
+    fn authorize_transition(&self, actor: &Actor, to: RepairStatus) -> ApiResult<()> {
+        match actor.role {
+            Role::Owner | Role::Manager | Role::Advisor => Ok(()),
+            Role::Technician
+                if self.technician_id == Some(actor.user_id())
+                    && matches!(to, RepairStatus::InProgress | RepairStatus::Completed) =>
+            {
+                Ok(())
+            }
+            Role::Technician | Role::Customer => Err(ApiError::Forbidden),
+        }
+    }
+
+    /// May `actor` add labour, notes and attachments to this order? Managers,
+    /// advisors and owners may; technicians on their own orders only.
+    ///
+    /// # Errors
+    /// 403 otherwise.
+    pub fn authorize_work(&self, actor: &Actor) -> ApiResult<()> {
+        match actor.role {
+            Role::Owner | Role::Manager | Role::Advisor => Ok(()),
+            Role::Technician if self.technician_id == Some(actor.user_id()) => Ok(()),
+            Role::Technician | Role::Customer => Err(ApiError::Forbidden),
+        }
+    }
+
+    /// Labour may change until the order is closed.
+    ///
+    /// # Errors
+    /// 409 for a declined, completed or cancelled order.
+    pub fn ensure_open(&self) -> ApiResult<()> {
+        let status = self.status()?;
+        if status.is_terminal() {
+            return Err(ApiError::conflict(format!(
+                "a {} order cannot change",
+                status.as_str()
+            )));
+        }
+        Ok(())
+    }
+
+    async fn reloaded(&self, db: &impl ConnectionTrait) -> ApiResult<Self> {
+        Entity::find_by_id(self.id)
+            .one(db)
+            .await?
+            .ok_or(ApiError::NotFound("repair order"))
+    }
+}
+
+async fn previous_technician(
+    db: &impl ConnectionTrait,
+    technician_id: Option<i64>,
+) -> Result<Option<Uuid>, DbErr> {
+    let Some(id) = technician_id else {
+        return Ok(None);
+    };
+    Ok(users::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(|user| user.pid))
+}
+
+/// `query` joined to what an order's row shows.
+fn rows(query: Select<Entity>) -> Selector<SelectModel<OrderRow>> {
+    query
+        .select_only()
+        .columns([
+            Column::Id,
+            Column::Pid,
+            Column::Status,
+            Column::Priority,
+            Column::Description,
+            Column::Complaint,
+            Column::OdometerKm,
+            Column::TechnicianId,
+            Column::ApprovedAt,
+            Column::StartedAt,
+            Column::CompletedAt,
+            Column::CreatedAt,
+            Column::UpdatedAt,
+        ])
+        .column_as(sites::Column::Pid, "site_pid")
+        .column_as(sites::Column::Name, "site_name")
+        .column_as(sites::Column::Currency, "currency")
+        .column_as(vehicles::Column::Pid, "vehicle_pid")
+        .column_as(vehicles::Column::Plate, "plate")
+        .column_as(vehicles::Column::Make, "make")
+        .column_as(vehicles::Column::Model, "model")
+        .column_as(customers::Column::Pid, "customer_pid")
+        .column_as(customers::Column::Name, "customer_name")
+        .column_as(users::Column::Pid, "technician_pid")
+        .column_as(users::Column::Name, "technician_name")
+        .join(JoinType::InnerJoin, Relation::Sites.def())
+        .join(JoinType::InnerJoin, Relation::Vehicles.def())
+        .join(JoinType::InnerJoin, Relation::Customers.def())
+        // `Users1` is the technician (`Users2` the order's creator).
+        .join(JoinType::LeftJoin, Relation::Users1.def())
+        .into_model::<OrderRow>()
+}

@@ -1,0 +1,114 @@
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// Rounds to the cent, half away from zero: the contract's one rule for
+/// money (docs/api.md, "Conventions").
+#[must_use]
+pub fn round_money(amount: Decimal) -> Decimal {
+    amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Money as the contract writes it: a string with exactly two places.
+#[must_use]
+pub fn format_money(amount: Decimal) -> String {
+    let mut amount = round_money(amount);
+    amount.rescale(2);
+    amount.to_string()
+}
+
+/// A non-negative amount of money with at most two places, from a decimal
+/// string (`"1500"`, `"1500.50"`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Money(Decimal);
+
+impl Money {
+    /// # Errors
+    /// The field message when the text is not such an amount.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let amount = parse_decimal(raw)?;
+        if amount.is_sign_negative() {
+            return Err("must not be negative".to_string());
+        }
+        if amount.normalize().scale() > 2 {
+            return Err("must have at most two decimal places".to_string());
+        }
+        if amount >= Decimal::from(1_000_000_000_000_i64) {
+            return Err("is too large".to_string());
+        }
+        Ok(Self(amount))
+    }
+
+    #[must_use]
+    pub const fn decimal(self) -> Decimal {
+        self.0
+    }
+}
+
+/// Hours of labour: more than 0, at most 999, in steps of a hundredth.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Hours(Decimal);
+
+impl Hours {
+    /// # Errors
+    /// The field message when the text is not such a number of hours.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let hours = parse_decimal(raw)?;
+        if hours <= Decimal::ZERO || hours > Decimal::from(999) {
+            return Err("must be more than 0 and at most 999".to_string());
+        }
+        if hours.normalize().scale() > 2 {
+            return Err("must have at most two decimal places".to_string());
+        }
+        Ok(Self(hours))
+    }
+
+    #[must_use]
+    pub const fn decimal(self) -> Decimal {
+        self.0
+    }
+}
+
+fn parse_decimal(raw: &str) -> Result<Decimal, String> {
+    let text = raw.trim();
+    // `Decimal::from_str` also takes "1e3" and "_"; money is written plainly.
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
+        && text.chars().filter(|c| *c == '.').count() <= 1;
+    plain
+        .then(|| text.parse::<Decimal>().ok())
+        .flatten()
+        .ok_or_else(|| "must be a decimal string such as \"1500.00\"".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(text: &str) -> Decimal {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn rounding_is_half_away_from_zero() {
+        assert_eq!(round_money(d("2.345")), d("2.35"));
+        assert_eq!(round_money(d("2.344")), d("2.34"));
+        assert_eq!(round_money(d("-2.345")), d("-2.35"));
+        assert_eq!(format_money(d("1500")), "1500.00");
+        assert_eq!(format_money(d("0.005")), "0.01");
+    }
+
+    #[test]
+    fn money_and_hours() {
+        assert_eq!(Money::parse("1500").unwrap().decimal(), d("1500"));
+        assert!(Money::parse("1500.505").is_err());
+        assert!(Money::parse("-1").is_err());
+        assert!(Money::parse("1e3").is_err());
+        assert!(Money::parse("1000000000000").is_err());
+        assert!(Money::parse("").is_err());
+        assert_eq!(Hours::parse("1.25").unwrap().decimal(), d("1.25"));
+        assert!(Hours::parse("0").is_err());
+        assert!(Hours::parse("1000").is_err());
+        assert!(Hours::parse("0.125").is_err());
+    }
+}

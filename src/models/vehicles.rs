@@ -1,0 +1,328 @@
+//! Customers' vehicles, their odometer history and service schedule.
+
+use chrono::NaiveDate;
+use sea_orm::{
+    entity::prelude::*, ActiveValue, Condition, IntoActiveModel, QueryOrder, QuerySelect,
+    TransactionTrait, TryIntoModel,
+};
+use serde_json::json;
+
+pub use super::_entities::vehicles::{self, ActiveModel, Column, Entity, Model};
+use super::{
+    actor::{Ability, Actor},
+    audit_events::{self, Change},
+    customers, odometer_readings,
+    paging::{Page, PageRequest},
+    schedule::ServiceHistory,
+    values::Plate,
+};
+use crate::errors::{ApiError, ApiResult, OnUnique};
+
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
+    where
+        C: ConnectionTrait,
+    {
+        let now = super::now();
+        if insert {
+            self.pid = ActiveValue::Set(Uuid::new_v4());
+            self.created_at = ActiveValue::Set(now);
+        }
+        self.updated_at = ActiveValue::Set(now);
+        Ok(self)
+    }
+}
+
+/// A vehicle as described at the counter, every value already checked.
+#[derive(Clone, Debug)]
+pub struct NewVehicle {
+    pub plate: Plate,
+    pub vin: Option<String>,
+    pub make: String,
+    pub model: String,
+    pub year: Option<i32>,
+    pub service_interval_months: Option<i32>,
+    pub service_interval_km: Option<i64>,
+    pub last_service_on: Option<NaiveDate>,
+    pub last_service_km: Option<i64>,
+}
+
+/// A partial change; for the optional values `Some(None)` clears.
+#[derive(Clone, Debug, Default)]
+pub struct VehicleDetails {
+    pub plate: Option<Plate>,
+    pub vin: Option<Option<String>>,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub year: Option<Option<i32>>,
+    pub service_interval_months: Option<Option<i32>>,
+    pub service_interval_km: Option<Option<i64>>,
+    pub last_service_on: Option<Option<NaiveDate>>,
+    pub last_service_km: Option<Option<i64>>,
+}
+
+/// An odometer reading to record.
+#[derive(Clone, Copy, Debug)]
+pub struct Reading {
+    pub km: i64,
+    pub on: NaiveDate,
+    pub source: ReadingSource,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReadingSource {
+    /// Read off the dashboard and typed in.
+    Manual,
+    /// Taken when the vehicle was booked in for a repair.
+    Intake,
+}
+
+impl ReadingSource {
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Manual => "manual",
+            Self::Intake => "intake",
+        }
+    }
+}
+
+const PLATE_TAKEN: &str = "is already registered to another vehicle";
+
+impl Model {
+    /// Vehicles of the actor's organization.
+    #[must_use]
+    pub fn visible_to(actor: &Actor) -> Select<Entity> {
+        Entity::find().filter(Column::OrganizationId.eq(actor.organization_id()))
+    }
+
+    /// # Errors
+    /// 404 when no such vehicle exists for the actor; 403 when their role
+    /// does not deal with customers' vehicles.
+    pub async fn find_for(db: &impl ConnectionTrait, actor: &Actor, pid: Uuid) -> ApiResult<Self> {
+        let vehicle = Self::visible_to(actor)
+            .filter(Column::Pid.eq(pid))
+            .one(db)
+            .await?
+            .ok_or(ApiError::NotFound("vehicle"))?;
+        actor.authorize(Ability::ManageCustomers)?;
+        Ok(vehicle)
+    }
+
+    /// Vehicles of one customer, or whose plate or VIN contains `q`.
+    ///
+    /// # Errors
+    /// 403 when the actor's role does not deal with vehicles.
+    pub async fn search(
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        customer: Option<&customers::Model>,
+        q: Option<&str>,
+        page: PageRequest,
+    ) -> ApiResult<Page<Self>> {
+        actor.authorize(Ability::ManageCustomers)?;
+        let mut query = Self::visible_to(actor);
+        if let Some(customer) = customer {
+            query = query.filter(Column::CustomerId.eq(customer.id));
+        }
+        let key = q.map(Plate::key_of).filter(|key| !key.is_empty());
+        if let Some(key) = key {
+            query = query.filter(
+                Condition::any()
+                    .add(Column::PlateKey.contains(&key))
+                    .add(Column::Vin.contains(&key)),
+            );
+        }
+        page.fetch(db, query.order_by_asc(Column::PlateKey)).await
+    }
+
+    /// Registers a vehicle to a customer, with its first reading.
+    ///
+    /// # Errors
+    /// 403 unless the actor deals with vehicles; 404 for a customer not
+    /// theirs; 409 for a plate already registered; 422 for a reading that
+    /// does not fit.
+    pub async fn create(
+        db: &DatabaseConnection,
+        actor: &Actor,
+        customer: &customers::Model,
+        new: NewVehicle,
+        odometer: Option<Reading>,
+    ) -> ApiResult<Self> {
+        actor.authorize(Ability::ManageCustomers)?;
+        let txn = db.begin().await?;
+        let vehicle = ActiveModel {
+            organization_id: ActiveValue::Set(actor.organization_id()),
+            customer_id: ActiveValue::Set(customer.id),
+            plate: ActiveValue::Set(new.plate.display),
+            plate_key: ActiveValue::Set(new.plate.key),
+            vin: ActiveValue::Set(new.vin),
+            make: ActiveValue::Set(new.make),
+            model: ActiveValue::Set(new.model),
+            year: ActiveValue::Set(new.year),
+            service_interval_months: ActiveValue::Set(new.service_interval_months),
+            service_interval_km: ActiveValue::Set(new.service_interval_km),
+            last_service_on: ActiveValue::Set(new.last_service_on),
+            last_service_km: ActiveValue::Set(new.last_service_km),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .on_unique("plate", PLATE_TAKEN)?;
+        if let Some(reading) = odometer {
+            odometer_readings::Model::record(&txn, actor, &vehicle, reading).await?;
+        }
+        let vehicle = vehicle.into_active_model().reschedule(&txn).await?;
+        audit_events::Model::record(
+            &txn,
+            actor.organization_id(),
+            Some(actor),
+            Change {
+                action: "vehicle.created",
+                subject_type: "vehicle",
+                subject_id: vehicle.pid,
+                site_id: None,
+                details: Some(json!({ "plate": vehicle.plate, "customer": customer.pid })),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(vehicle)
+    }
+
+    /// Records an odometer reading and moves the service schedule with it.
+    ///
+    /// # Errors
+    /// 422 when the reading is lower than an earlier one (or higher than a
+    /// later one), or dated in the future.
+    pub async fn record_reading(
+        &self,
+        db: &DatabaseConnection,
+        actor: &Actor,
+        reading: Reading,
+    ) -> ApiResult<(odometer_readings::Model, Self)> {
+        actor.authorize(Ability::ManageCustomers)?;
+        let txn = db.begin().await?;
+        let recorded = odometer_readings::Model::record(&txn, actor, self, reading).await?;
+        let vehicle = self.clone().into_active_model().reschedule(&txn).await?;
+        txn.commit().await?;
+        Ok((recorded, vehicle))
+    }
+}
+
+impl ActiveModel {
+    /// Applies changes, re-registering to `owner` when given.
+    ///
+    /// # Errors
+    /// 403 unless the actor deals with vehicles; 409 for a plate already
+    /// registered.
+    pub async fn change(
+        mut self,
+        db: &DatabaseConnection,
+        actor: &Actor,
+        owner: Option<&customers::Model>,
+        details: VehicleDetails,
+    ) -> ApiResult<Model> {
+        actor.authorize(Ability::ManageCustomers)?;
+        if let Some(owner) = owner {
+            self.customer_id.set_if_not_equals(owner.id);
+        }
+        if let Some(plate) = details.plate {
+            self.plate.set_if_not_equals(plate.display);
+            self.plate_key.set_if_not_equals(plate.key);
+        }
+        macro_rules! apply {
+            ($($field:ident),*) => {$(
+                if let Some(value) = details.$field {
+                    self.$field.set_if_not_equals(value);
+                }
+            )*};
+        }
+        apply!(
+            vin,
+            make,
+            model,
+            year,
+            service_interval_months,
+            service_interval_km
+        );
+        apply!(last_service_on, last_service_km);
+        if !self.is_changed() {
+            return Ok(self.try_into_model()?);
+        }
+        let changed: Vec<&str> = [
+            ("customer_id", self.customer_id.is_set()),
+            ("plate", self.plate.is_set()),
+            ("vin", self.vin.is_set()),
+            ("make", self.make.is_set()),
+            ("model", self.model.is_set()),
+            ("year", self.year.is_set()),
+            (
+                "service_interval_months",
+                self.service_interval_months.is_set(),
+            ),
+            ("service_interval_km", self.service_interval_km.is_set()),
+            ("last_service_on", self.last_service_on.is_set()),
+            ("last_service_km", self.last_service_km.is_set()),
+        ]
+        .into_iter()
+        .filter_map(|(field, set)| set.then_some(field))
+        .collect();
+        let txn = db.begin().await?;
+        let vehicle = self.update(&txn).await.on_unique("plate", PLATE_TAKEN)?;
+        let vehicle = vehicle.into_active_model().reschedule(&txn).await?;
+        audit_events::Model::record(
+            &txn,
+            actor.organization_id(),
+            Some(actor),
+            Change {
+                action: "vehicle.updated",
+                subject_type: "vehicle",
+                subject_id: vehicle.pid,
+                site_id: None,
+                details: Some(json!({ "changed": changed })),
+            },
+        )
+        .await?;
+        txn.commit().await?;
+        Ok(vehicle)
+    }
+
+    /// Recomputes the stored service schedule from the intervals and the
+    /// odometer history. The only writer of the schedule columns.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn reschedule(mut self, db: &impl ConnectionTrait) -> Result<Model, DbErr> {
+        let readings: Vec<(NaiveDate, i64)> = odometer_readings::Entity::find()
+            .select_only()
+            .column(odometer_readings::Column::ReadOn)
+            .column(odometer_readings::Column::ReadingKm)
+            .filter(odometer_readings::Column::VehicleId.eq(*self.id.as_ref()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let schedule = ServiceHistory {
+            interval_months: *self.service_interval_months.as_ref(),
+            interval_km: *self.service_interval_km.as_ref(),
+            last_service_on: *self.last_service_on.as_ref(),
+            last_service_km: *self.last_service_km.as_ref(),
+            readings: &readings,
+        }
+        .schedule();
+        self.odometer_km.set_if_not_equals(schedule.odometer_km);
+        self.next_service_due_on
+            .set_if_not_equals(schedule.next_due_on);
+        self.next_service_due_km
+            .set_if_not_equals(schedule.next_due_km);
+        self.next_service_km_predicted_on
+            .set_if_not_equals(schedule.km_predicted_on);
+        self.service_due_on.set_if_not_equals(schedule.due_on);
+        if self.is_changed() {
+            self.update(db).await
+        } else {
+            self.try_into_model()
+        }
+    }
+}

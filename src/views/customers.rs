@@ -1,0 +1,58 @@
+use chrono::{DateTime, FixedOffset};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::sites::SiteRef;
+use crate::models::{customers, sites};
+
+/// A customer of the workshop.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CustomerResponse {
+    pub id: Uuid,
+    pub name: String,
+    /// E.164, e.g. `+254712345678`.
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    /// The branch they usually visit.
+    pub home_site: SiteRef,
+    /// Whether they agreed to receive promotions.
+    pub marketing_opt_in: bool,
+    /// When and how the current marketing choice was recorded.
+    pub marketing_consent: Option<ConsentResponse>,
+    #[serde(serialize_with = "super::time::rfc3339")]
+    pub created_at: DateTime<FixedOffset>,
+    #[serde(serialize_with = "super::time::rfc3339")]
+    pub updated_at: DateTime<FixedOffset>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsentResponse {
+    #[serde(serialize_with = "super::time::rfc3339")]
+    pub recorded_at: DateTime<FixedOffset>,
+    /// `in_person`, `phone`, `sms`, `email`, `web` or `paper_form`.
+    pub source: String,
+}
+
+impl CustomerResponse {
+    #[must_use]
+    pub fn new(customer: &customers::Model, home_site: &sites::Model) -> Self {
+        Self {
+            id: customer.pid,
+            name: customer.name.clone(),
+            phone: customer.phone.clone(),
+            email: customer.email.clone(),
+            home_site: SiteRef::from(home_site),
+            marketing_opt_in: customer.marketing_opt_in,
+            marketing_consent: customer
+                .marketing_consent_at
+                .zip(customer.marketing_consent_source.clone())
+                .map(|(recorded_at, source)| ConsentResponse {
+                    recorded_at,
+                    source,
+                }),
+            created_at: customer.created_at,
+            updated_at: customer.updated_at,
+        }
+    }
+}

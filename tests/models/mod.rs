@@ -1,0 +1,1 @@
+mod exact_decimals;
