@@ -86,6 +86,7 @@ impl StorageSettings {
                 access_key_id,
                 secret_access_key,
             } => {
+                opendal::install_default();
                 let credentials = drivers::aws::Credential {
                     key_id: access_key_id.clone(),
                     secret_key: secret_access_key.clone(),

@@ -1,10 +1,13 @@
 //! `karakana task seed_demo`: Kamau Motors, a workshop with branches in
-//! Nairobi, Mombasa and Kampala, its staff of every role, and printed logins.
+//! Nairobi, Mombasa and Kampala, its staff of every role, customers and their
+//! vehicles with odometer histories, repair orders at every stage, and
+//! printed logins.
 //!
 //! Everything is created through the same model methods the API uses, so
 //! the demo also leaves a realistic audit trail. Running it twice changes
 //! nothing: it recognizes the demo owner and only prints the logins.
 
+use chrono::{Days, Utc};
 use loco_rs::{
     app::AppContext,
     task::{Task, TaskInfo, Vars},
@@ -17,13 +20,17 @@ use crate::{
     errors::ApiError,
     models::{
         actor::Actor,
+        customers::{self, ConsentSource, NewCustomer},
+        labor_lines::{self, NewLaborLine},
         login_attempts::Throttle,
         organizations,
+        repair_orders::{self, NewRepairOrder},
         roles::Role,
         sites::{self, SiteSettings},
         staff::NewStaff,
         users::{self, Origin, Signup},
-        values::{Email, Password},
+        values::{Email, Hours, Money, Password, Plate, Priority, RepairStatus},
+        vehicles::{self, NewVehicle, Reading, ReadingSource},
     },
 };
 
@@ -245,13 +252,14 @@ async fn seed_organization(ctx: &AppContext) -> std::result::Result<bool, ApiErr
         sites.push(created);
     }
 
+    let mut staff = Vec::new();
     for (name, email, role, codes) in DEMO_STAFF {
         let site_ids = codes
             .iter()
             .filter_map(|code| sites.iter().find(|site| site.code == *code))
             .map(|site| site.pid)
             .collect();
-        users::Model::create_staff(
+        let member = users::Model::create_staff(
             db,
             &owner,
             NewStaff {
@@ -263,8 +271,396 @@ async fn seed_organization(ctx: &AppContext) -> std::result::Result<bool, ApiErr
             },
         )
         .await?;
+        staff.push((Actor::for_user(db, member).await?, codes[0]));
     }
+    seed_workshop(ctx, &sites, &staff).await?;
     Ok(true)
+}
+
+/// (name, phone, email, home site code, opted in to marketing)
+const DEMO_CUSTOMERS: [(&str, &str, Option<&str>, &str, bool); 9] = [
+    (
+        "Achieng Odhiambo",
+        "+254712345678",
+        Some("achieng.odhiambo@gmail.com"),
+        "NBO",
+        true,
+    ),
+    ("Baraka Mwita", "+254722111222", None, "NBO", false),
+    (
+        "Njeri Wambui",
+        "+254733444555",
+        Some("njeri@wambui.co.ke"),
+        "NBO",
+        true,
+    ),
+    ("Mohamed Said", "+254700123456", None, "MSA", true),
+    (
+        "Zainabu Hamisi",
+        "+254711987654",
+        Some("zainabu.h@yahoo.com"),
+        "MSA",
+        false,
+    ),
+    (
+        "Otieno Logistics Ltd",
+        "+254720555000",
+        Some("fleet@otienologistics.co.ke"),
+        "MSA",
+        true,
+    ),
+    (
+        "Nakato Sarah",
+        "+256772123456",
+        Some("sarah.nakato@gmail.com"),
+        "KLA",
+        true,
+    ),
+    ("Okello Moses", "+256701234567", None, "KLA", false),
+    (
+        "Kampala Courier Services",
+        "+256414250000",
+        Some("ops@kcs.co.ug"),
+        "KLA",
+        true,
+    ),
+];
+
+/// A demo vehicle: whose (index into `DEMO_CUSTOMERS`), what, and how far it
+/// goes in a day.
+struct DemoVehicle {
+    owner: usize,
+    plate: &'static str,
+    make: &'static str,
+    model: &'static str,
+    year: i32,
+    vin: Option<&'static str>,
+    km_a_day: i64,
+}
+
+const DEMO_VEHICLES: [DemoVehicle; 11] = [
+    DemoVehicle {
+        owner: 0,
+        plate: "KDA 123A",
+        make: "Toyota",
+        model: "Fielder",
+        year: 2014,
+        vin: None,
+        km_a_day: 45,
+    },
+    DemoVehicle {
+        owner: 1,
+        plate: "KCX 456B",
+        make: "Toyota",
+        model: "Probox",
+        year: 2012,
+        vin: None,
+        km_a_day: 160,
+    },
+    DemoVehicle {
+        owner: 2,
+        plate: "KDG 789C",
+        make: "Subaru",
+        model: "Forester",
+        year: 2016,
+        vin: Some("JF1SJ5LC5GG123456"),
+        km_a_day: 60,
+    },
+    DemoVehicle {
+        owner: 3,
+        plate: "KCA 210M",
+        make: "Nissan",
+        model: "Note",
+        year: 2013,
+        vin: None,
+        km_a_day: 50,
+    },
+    DemoVehicle {
+        owner: 4,
+        plate: "KDB 333Z",
+        make: "Honda",
+        model: "Fit",
+        year: 2015,
+        vin: None,
+        km_a_day: 35,
+    },
+    DemoVehicle {
+        owner: 5,
+        plate: "KBZ 901T",
+        make: "Isuzu",
+        model: "D-Max",
+        year: 2011,
+        vin: Some("MPATFS85JBT123456"),
+        km_a_day: 250,
+    },
+    DemoVehicle {
+        owner: 5,
+        plate: "KCQ 902T",
+        make: "Isuzu",
+        model: "NQR",
+        year: 2013,
+        vin: None,
+        km_a_day: 300,
+    },
+    DemoVehicle {
+        owner: 6,
+        plate: "UBA 123X",
+        make: "Toyota",
+        model: "Premio",
+        year: 2010,
+        vin: None,
+        km_a_day: 40,
+    },
+    DemoVehicle {
+        owner: 7,
+        plate: "UBE 456K",
+        make: "Toyota",
+        model: "Hilux",
+        year: 2017,
+        vin: Some("AHTFR22G406123456"),
+        km_a_day: 90,
+    },
+    DemoVehicle {
+        owner: 8,
+        plate: "UAZ 789P",
+        make: "Toyota",
+        model: "HiAce",
+        year: 2012,
+        vin: None,
+        km_a_day: 220,
+    },
+    DemoVehicle {
+        owner: 8,
+        plate: "UBD 790P",
+        make: "Suzuki",
+        model: "Carry",
+        year: 2014,
+        vin: None,
+        km_a_day: 180,
+    },
+];
+
+/// (vehicle index, site code, description, complaint, priority, stage)
+const DEMO_ORDERS: [(usize, &str, &str, &str, Priority, RepairStatus); 10] = [
+    (
+        0,
+        "NBO",
+        "Full service and brake check",
+        "Brakes squeal when cold",
+        Priority::Normal,
+        RepairStatus::Completed,
+    ),
+    (
+        1,
+        "NBO",
+        "Replace clutch kit",
+        "Clutch slips on hills",
+        Priority::High,
+        RepairStatus::InProgress,
+    ),
+    (
+        2,
+        "NBO",
+        "Diagnose check-engine light",
+        "Engine light on since Monday",
+        Priority::Normal,
+        RepairStatus::Approved,
+    ),
+    (
+        3,
+        "MSA",
+        "Replace front shock absorbers",
+        "Knocking over speed bumps",
+        Priority::Urgent,
+        RepairStatus::Approved,
+    ),
+    (
+        4,
+        "MSA",
+        "Air-conditioning regas",
+        "AC blows warm air",
+        Priority::Low,
+        RepairStatus::PendingApproval,
+    ),
+    (
+        5,
+        "MSA",
+        "60,000 km service",
+        "Due for service",
+        Priority::Normal,
+        RepairStatus::Approved,
+    ),
+    (
+        6,
+        "MSA",
+        "Replace brake pads and discs",
+        "Grinding noise when braking",
+        Priority::Urgent,
+        RepairStatus::Requested,
+    ),
+    (
+        7,
+        "KLA",
+        "Wheel alignment and balancing",
+        "Pulls to the left",
+        Priority::Normal,
+        RepairStatus::Approved,
+    ),
+    (
+        8,
+        "KLA",
+        "Replace timing belt",
+        "Due at 100,000 km",
+        Priority::High,
+        RepairStatus::InProgress,
+    ),
+    (
+        9,
+        "KLA",
+        "Repair sliding door",
+        "Door sticks",
+        Priority::Low,
+        RepairStatus::Requested,
+    ),
+];
+
+async fn seed_workshop(
+    ctx: &AppContext,
+    sites: &[sites::Model],
+    staff: &[(Actor, &str)],
+) -> std::result::Result<(), ApiError> {
+    let db = &ctx.db;
+    let first = |role: Role, code: &str| {
+        staff
+            .iter()
+            .find(|(actor, site)| actor.role == role && *site == code)
+            .map(|(actor, _)| actor)
+            .ok_or_else(|| ApiError::internal(format!("no demo {role} at {code}")))
+    };
+    let site = |code: &str| {
+        sites
+            .iter()
+            .find(|site| site.code == code)
+            .ok_or_else(|| ApiError::internal(format!("no demo site {code}")))
+    };
+    let today = Utc::now().date_naive();
+
+    let mut customers = Vec::new();
+    for (name, phone, email, code, opt_in) in DEMO_CUSTOMERS {
+        let advisor = first(Role::Advisor, code)?;
+        let customer = customers::Model::create(
+            db,
+            advisor,
+            NewCustomer {
+                name: name.to_string(),
+                phone: Some(phone.to_string()),
+                email: email.map(ToString::to_string),
+                home_site_id: site(code)?.pid,
+                marketing_opt_in: opt_in,
+                consent_source: ConsentSource::InPerson,
+            },
+        )
+        .await?;
+        customers.push((customer, code));
+    }
+
+    let mut vehicles = Vec::new();
+    for (index, demo) in DEMO_VEHICLES.iter().enumerate() {
+        let (customer, code) = &customers[demo.owner];
+        let advisor = first(Role::Advisor, code)?;
+        let start_km = 40_000 + i64::try_from(index).unwrap_or(0) * 9_000;
+        let vehicle = vehicles::Model::create(
+            db,
+            advisor,
+            customer,
+            NewVehicle {
+                plate: Plate::parse(demo.plate).map_err(ApiError::internal)?,
+                vin: demo.vin.map(ToString::to_string),
+                make: demo.make.to_string(),
+                model: demo.model.to_string(),
+                year: Some(demo.year),
+                service_interval_months: Some(6),
+                service_interval_km: Some(5_000),
+                last_service_on: Some(today - Days::new(120)),
+                last_service_km: Some(start_km),
+            },
+            Some(Reading {
+                km: start_km,
+                on: today - Days::new(120),
+                source: ReadingSource::Manual,
+            }),
+        )
+        .await?;
+        // A reading a month ago gives each vehicle its own pace.
+        let (_, vehicle) = vehicle
+            .record_reading(
+                db,
+                advisor,
+                Reading {
+                    km: start_km + demo.km_a_day * 90,
+                    on: today - Days::new(30),
+                    source: ReadingSource::Manual,
+                },
+            )
+            .await?;
+        vehicles.push(vehicle);
+    }
+
+    for (vehicle, code, description, complaint, priority, stage) in DEMO_ORDERS {
+        let advisor = first(Role::Advisor, code)?;
+        let technician = first(Role::Technician, code)?;
+        let order = repair_orders::Model::create(
+            db,
+            advisor,
+            NewRepairOrder {
+                site_id: site(code)?.pid,
+                vehicle_id: vehicles[vehicle].pid,
+                description: description.to_string(),
+                complaint: Some(complaint.to_string()),
+                priority,
+                odometer_km: None,
+            },
+        )
+        .await?;
+        let mut order = order;
+        let steps: &[RepairStatus] = match stage {
+            RepairStatus::PendingApproval => &[RepairStatus::PendingApproval],
+            RepairStatus::Approved => &[RepairStatus::PendingApproval, RepairStatus::Approved],
+            RepairStatus::InProgress | RepairStatus::Completed => {
+                &[RepairStatus::PendingApproval, RepairStatus::Approved]
+            }
+            _ => &[],
+        };
+        for step in steps {
+            order = order.transition(db, advisor, *step, None).await?;
+        }
+        if matches!(stage, RepairStatus::InProgress | RepairStatus::Completed) {
+            order = order.claim(db, technician).await?;
+            labor_lines::Model::add(
+                db,
+                technician,
+                &order,
+                NewLaborLine {
+                    description: description.to_string(),
+                    hours: Hours::parse("2.5").map_err(ApiError::internal)?,
+                    rate: Money::parse(if code == "KLA" { "45000" } else { "2500" })
+                        .map_err(ApiError::internal)?,
+                },
+            )
+            .await?;
+        }
+        if stage == RepairStatus::Completed {
+            order
+                .transition(
+                    db,
+                    technician,
+                    RepairStatus::Completed,
+                    Some("Done; road-tested".into()),
+                )
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// The demo accounts, as a table for the terminal.

@@ -167,23 +167,14 @@ async fn list(
     let page = customers::Model::search(&ctx.db, &actor, query.q.as_deref(), page).await?;
     let site_ids: Vec<i64> = page.items.iter().map(|c| c.home_site_id).collect();
     let homes = sites::Model::by_ids(&ctx.db, actor.organization_id(), &site_ids).await?;
-    let items = page
-        .items
-        .iter()
-        .map(|customer| {
-            homes
-                .iter()
-                .find(|site| site.id == customer.home_site_id)
-                .map(|home| CustomerResponse::new(customer, home))
-                .ok_or_else(|| ApiError::internal("a customer's home site is missing"))
-        })
-        .collect::<ApiResult<Vec<_>>>()?;
-    Ok(axum::Json(PageResponse {
-        items,
-        page: page.page,
-        per_page: page.per_page,
-        total: page.total,
-    }))
+    let page = page.try_map(|customer| {
+        homes
+            .iter()
+            .find(|site| site.id == customer.home_site_id)
+            .map(|home| CustomerResponse::new(&customer, home))
+            .ok_or_else(|| ApiError::internal("a customer's home site is missing"))
+    })?;
+    Ok(axum::Json(PageResponse::from(page)))
 }
 
 /// One customer.

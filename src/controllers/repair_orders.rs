@@ -186,10 +186,7 @@ async fn list(
     actor: Actor,
     QueryParams(query): QueryParams<OrderQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let site = match query.site_id {
-        Some(id) => Some(sites::Model::find_for(&ctx.db, &actor, id).await?),
-        None => None,
-    };
+    let site = sites::Model::find_optional_for(&ctx.db, &actor, query.site_id).await?;
     let technician = match query.technician_id {
         Some(id) if id == actor.user.pid => Some(actor.user.clone()),
         Some(id) => Some(users::Model::find_staff_for(&ctx.db, &actor, id).await?),
@@ -223,10 +220,7 @@ async fn queue(
     actor: Actor,
     QueryParams(query): QueryParams<QueueQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let site = match query.site_id {
-        Some(id) => Some(sites::Model::find_for(&ctx.db, &actor, id).await?),
-        None => None,
-    };
+    let site = sites::Model::find_optional_for(&ctx.db, &actor, query.site_id).await?;
     let page = PageParams {
         page: query.page,
         per_page: query.per_page,
@@ -588,17 +582,9 @@ async fn detail(ctx: &AppContext, order: &repair_orders::Model) -> ApiResult<Rep
 fn render_page(
     page: crate::models::paging::Page<repair_orders::OrderRow>,
 ) -> ApiResult<axum::Json<PageResponse<RepairOrderResponse>>> {
-    let items = page
-        .items
-        .into_iter()
-        .map(RepairOrderResponse::new)
-        .collect::<ApiResult<Vec<_>>>()?;
-    Ok(axum::Json(PageResponse {
-        items,
-        page: page.page,
-        per_page: page.per_page,
-        total: page.total,
-    }))
+    Ok(axum::Json(PageResponse::from(
+        page.try_map(RepairOrderResponse::new)?,
+    )))
 }
 
 pub fn routes(upload_limit: usize) -> Routes {

@@ -156,10 +156,7 @@ async fn list(
     actor: Actor,
     QueryParams(query): QueryParams<StaffQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let site = match query.site_id {
-        Some(id) => Some(sites::Model::find_for(&ctx.db, &actor, id).await?),
-        None => None,
-    };
+    let site = sites::Model::find_optional_for(&ctx.db, &actor, query.site_id).await?;
     let page = PageParams {
         page: query.page,
         per_page: query.per_page,

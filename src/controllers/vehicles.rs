@@ -288,23 +288,14 @@ async fn list(
             .await?;
     let owner_ids: Vec<i64> = page.items.iter().map(|v| v.customer_id).collect();
     let owners = customers::Model::by_ids(&ctx.db, actor.organization_id(), &owner_ids).await?;
-    let items = page
-        .items
-        .iter()
-        .map(|vehicle| {
-            owners
-                .iter()
-                .find(|owner| owner.id == vehicle.customer_id)
-                .map(|owner| VehicleResponse::new(vehicle, owner))
-                .ok_or_else(|| ApiError::internal("a vehicle's owner is missing"))
-        })
-        .collect::<ApiResult<Vec<_>>>()?;
-    Ok(axum::Json(PageResponse {
-        items,
-        page: page.page,
-        per_page: page.per_page,
-        total: page.total,
-    }))
+    let page = page.try_map(|vehicle| {
+        owners
+            .iter()
+            .find(|owner| owner.id == vehicle.customer_id)
+            .map(|owner| VehicleResponse::new(&vehicle, owner))
+            .ok_or_else(|| ApiError::internal("a vehicle's owner is missing"))
+    })?;
+    Ok(axum::Json(PageResponse::from(page)))
 }
 
 /// One vehicle with its service schedule.

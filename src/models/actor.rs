@@ -4,7 +4,9 @@
 //! is simply not found (404), and `authorize` is the one-line role guard (403)
 //! for objects the caller can see.
 
-use sea_orm::{sea_query::IntoCondition, ColumnTrait, Condition, DatabaseConnection};
+use sea_orm::{
+    sea_query::IntoCondition, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
+};
 use uuid::Uuid;
 
 use super::{roles::Role, site_memberships, users};
@@ -76,10 +78,23 @@ impl Actor {
     /// 401 when the user no longer exists or was deactivated; 500 on a
     /// database failure.
     pub async fn load(db: &DatabaseConnection, user_pid: Uuid) -> ApiResult<Self> {
-        let user = users::Model::find_active_by_pid(db, user_pid)
+        // One query for the user and their assignments: this runs on every
+        // request.
+        let (user, memberships) = users::Entity::find()
+            .filter(users::Column::Pid.eq(user_pid))
+            .filter(users::Column::Active.eq(true))
+            .find_with_related(site_memberships::Entity)
+            .all(db)
             .await?
+            .pop()
             .ok_or_else(|| ApiError::Unauthorized("the account is no longer active".into()))?;
-        Self::for_user(db, user).await
+        let role = user.role()?;
+        let sites = if role.sees_every_site() {
+            SiteScope::All
+        } else {
+            SiteScope::Only(memberships.iter().map(|m| m.site_id).collect())
+        };
+        Ok(Self { user, role, sites })
     }
 
     /// The scope of a user already loaded.

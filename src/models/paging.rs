@@ -64,6 +64,21 @@ impl<T> Page<T> {
     }
 }
 
+impl<T> Page<T> {
+    /// `map` for a conversion that can fail.
+    ///
+    /// # Errors
+    /// The first error of `f`.
+    pub fn try_map<U, E>(self, f: impl FnMut(T) -> Result<U, E>) -> Result<Page<U>, E> {
+        Ok(Page {
+            items: self.items.into_iter().map(f).collect::<Result<_, _>>()?,
+            page: self.page,
+            per_page: self.per_page,
+            total: self.total,
+        })
+    }
+}
+
 impl PageRequest {
     /// Runs an ordered query for this page, and counts all its rows.
     ///

@@ -194,7 +194,7 @@ impl Model {
             .order_by_desc(Column::Priority)
             .order_by_asc(Column::CreatedAt)
             .order_by_asc(Column::Id);
-        page.fetch(db, rows(query)).await
+        page_of_rows(db, query, page).await
     }
 
     /// Opens an order at a site for a vehicle, recording the odometer at
@@ -289,7 +289,13 @@ impl Model {
         )
         .await?;
         txn.commit().await?;
-        self.reloaded(db).await
+        Ok(Self {
+            status: RepairStatus::InProgress.as_str().to_string(),
+            technician_id: Some(actor.user_id()),
+            started_at: Some(now),
+            updated_at: now,
+            ..self
+        })
     }
 
     /// Assigns the order to a technician of its site and notifies them.
@@ -326,10 +332,11 @@ impl Model {
             return Ok(self);
         }
         let previous = previous_technician(db, self.technician_id).await?;
+        let now = super::now();
         let txn = db.begin().await?;
         let assigned = Entity::update_many()
             .col_expr(Column::TechnicianId, Expr::value(technician.id))
-            .col_expr(Column::UpdatedAt, Expr::value(super::now()))
+            .col_expr(Column::UpdatedAt, Expr::value(now))
             .filter(Column::Id.eq(self.id))
             .filter(Column::Status.eq(status.as_str()))
             .exec(&txn)
@@ -370,7 +377,11 @@ impl Model {
         )
         .await?;
         txn.commit().await?;
-        self.reloaded(db).await
+        Ok(Self {
+            technician_id: Some(technician.id),
+            updated_at: now,
+            ..self
+        })
     }
 
     /// Moves the order to `to`, if the state machine and the actor's role
@@ -423,7 +434,18 @@ impl Model {
         }
         repair_order_events::Model::record(&txn, self.id, Some(from), to, actor, note).await?;
         txn.commit().await?;
-        self.reloaded(db).await
+        let mut order = Self {
+            status: to.as_str().to_string(),
+            updated_at: now,
+            ..self
+        };
+        match to {
+            RepairStatus::Approved => order.approved_at = Some(now),
+            RepairStatus::InProgress => order.started_at = Some(now),
+            RepairStatus::Completed => order.completed_at = Some(now),
+            _ => {}
+        }
+        Ok(order)
     }
 
     fn authorize_transition(&self, actor: &Actor, to: RepairStatus) -> ApiResult<()> {
@@ -466,13 +488,6 @@ impl Model {
         }
         Ok(())
     }
-
-    async fn reloaded(&self, db: &impl ConnectionTrait) -> ApiResult<Self> {
-        Entity::find_by_id(self.id)
-            .one(db)
-            .await?
-            .ok_or(ApiError::NotFound("repair order"))
-    }
 }
 
 async fn previous_technician(
@@ -486,6 +501,30 @@ async fn previous_technician(
         .one(db)
         .await?
         .map(|user| user.pid))
+}
+
+/// One page of `query`'s orders as rows. The total counts the orders alone:
+/// the joins only add what a row shows, never filter, so counting through
+/// them would be work for nothing.
+async fn page_of_rows(
+    db: &impl ConnectionTrait,
+    query: Select<Entity>,
+    page: PageRequest,
+) -> ApiResult<Page<OrderRow>> {
+    let total = query.clone().count(db).await?;
+    let items = rows(
+        query
+            .limit(page.per_page)
+            .offset((page.page - 1) * page.per_page),
+    )
+    .all(db)
+    .await?;
+    Ok(Page {
+        items,
+        page: page.page,
+        per_page: page.per_page,
+        total,
+    })
 }
 
 /// `query` joined to what an order's row shows.

@@ -87,6 +87,21 @@ impl Model {
             .ok_or(ApiError::NotFound("site"))
     }
 
+    /// `find_for` of an optional id, e.g. a list's `?site_id=` filter.
+    ///
+    /// # Errors
+    /// 404 when the id is given and the site does not exist for this actor.
+    pub async fn find_optional_for(
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        pid: Option<Uuid>,
+    ) -> ApiResult<Option<Self>> {
+        match pid {
+            Some(pid) => Self::find_for(db, actor, pid).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// Resolves public site ids to sites `actor` sees, keeping their order.
     ///
     /// # Errors

@@ -9,5 +9,6 @@ mod queue;
 mod repair_orders;
 mod sites;
 mod staff;
+mod storage_s3;
 mod vehicles;
 mod work;

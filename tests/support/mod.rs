@@ -37,9 +37,19 @@ impl TestApp {
     /// The app listening on a real socket on a random port, as clients meet
     /// it (and so that requests can truly race).
     pub async fn spawn() -> Self {
+        Self::spawn_with_settings(json!({})).await
+    }
+
+    /// The app with some of `settings:` replaced, e.g. another storage.
+    pub async fn spawn_with_settings(overrides: Value) -> Self {
         let mut config = App::load_config(&Environment::Test)
             .await
             .expect("config/test.yaml loads");
+        if let (Some(Value::Object(settings)), Value::Object(overrides)) =
+            (config.settings.as_mut(), overrides)
+        {
+            settings.extend(overrides);
+        }
         let database = TestDatabase::create(&config.database.uri).await;
         config.database.uri = database.url.clone();
         let boot = App::boot(StartMode::ServerOnly, &Environment::Test, config)

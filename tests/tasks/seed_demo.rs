@@ -65,6 +65,63 @@ async fn seed_demo_loads_kamau_motors_once_and_its_logins_work() {
             "no {role} in the demo"
         );
     }
+    let customers: serde_json::Value = app
+        .server
+        .get("/api/customers")
+        .authorization_bearer(token)
+        .await
+        .json();
+    assert!(customers["total"].as_u64().unwrap() >= 9);
+    let vehicles: serde_json::Value = app
+        .server
+        .get("/api/vehicles")
+        .authorization_bearer(token)
+        .await
+        .json();
+    assert!(vehicles["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|v| v["service_due_on"].is_string()));
+    let orders: serde_json::Value = app
+        .server
+        .get("/api/repair-orders?per_page=200")
+        .authorization_bearer(token)
+        .await
+        .json();
+    let statuses: Vec<&str> = orders["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["status"].as_str().unwrap())
+        .collect();
+    for status in [
+        "requested",
+        "pending_approval",
+        "approved",
+        "in_progress",
+        "completed",
+    ] {
+        assert!(statuses.contains(&status), "no {status} order in the demo");
+    }
+    let technician = app
+        .try_login("kevin@kamaumotors.co.ke", seed_demo::DEMO_PASSWORD)
+        .await;
+    let technician = technician.json::<serde_json::Value>()["token"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let queue: serde_json::Value = app
+        .server
+        .get("/api/repair-orders/queue")
+        .authorization_bearer(&technician)
+        .await
+        .json();
+    assert!(
+        queue["total"].as_u64().unwrap() >= 1,
+        "the Nairobi queue has work"
+    );
+
     for login in seed_demo::logins().lines().skip(2) {
         let email = login.split_whitespace().nth(1).unwrap();
         let response = app.try_login(email, seed_demo::DEMO_PASSWORD).await;

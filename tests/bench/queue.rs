@@ -1,0 +1,727 @@
+//! Queue benchmark: listing a site's queue and claiming from it, with 10,000
+//! repair orders across 3 sites, 32 concurrent clients, against a raw
+//! axum + sqlx baseline that runs the same SQL without Karakana around it.
+//!
+//! `cargo bench --bench queue` (SQLite), or with
+//! `DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres` for PostgreSQL
+//! (a scratch database is created on that server). Prints a Markdown table.
+
+use std::{
+    net::SocketAddr,
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    },
+    time::{Duration, Instant},
+};
+
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    routing::{get, post},
+    Json, Router,
+};
+use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
+use http_body_util::{BodyExt, Empty};
+use hyper::{body::Bytes, Request};
+use hyper_util::{client::legacy::Client, rt::TokioExecutor};
+use karakana::{
+    app::App,
+    models::{
+        actor::Actor,
+        customers::{self, ConsentSource, NewCustomer},
+        repair_orders,
+        sites::{self, SiteSettings},
+        staff::NewStaff,
+        users::{self, Origin, Signup},
+        values::{Email, Password, Plate, Priority, RepairStatus},
+        vehicles::{self, NewVehicle},
+    },
+};
+use loco_rs::{
+    app::{AppContext, Hooks},
+    boot::StartMode,
+    environment::Environment,
+};
+use sea_orm::{ActiveValue, ConnectionTrait, EntityTrait, TransactionTrait};
+use serde::Deserialize;
+use uuid::Uuid;
+
+const ORDERS: usize = 10_000;
+const SITES: usize = 3;
+const CLIENTS: usize = 32;
+const TECHNICIANS_PER_SITE: usize = 32;
+const LIST_REQUESTS: usize = 6_000;
+const CLAIM_REQUESTS: usize = 1_500;
+
+fn main() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    runtime.block_on(run());
+}
+
+async fn run() {
+    let database = ScratchDatabase::create().await;
+    let mut config = App::load_config(&Environment::Test).await.expect("config");
+    config.database.uri = database.url.clone();
+    config.database.max_connections = 16;
+    let boot = App::boot(StartMode::ServerOnly, &Environment::Test, config)
+        .await
+        .expect("boot");
+    let ctx = boot.app_context.clone();
+    let karakana = serve(boot.router.expect("routes")).await;
+
+    let world = seed(&ctx).await;
+    let baseline = serve(baseline_router(&database.url).await).await;
+    let client = Client::builder(TokioExecutor::new())
+        .pool_max_idle_per_host(CLIENTS)
+        .build_http::<Empty<Bytes>>();
+    let backend = if database.url.starts_with("postgres") {
+        "PostgreSQL"
+    } else {
+        "SQLite"
+    };
+
+    let site = world.sites[0];
+    let list_karakana = load(
+        &client,
+        (0..LIST_REQUESTS)
+            .map(|i| Call {
+                method: "GET",
+                url: format!(
+                    "http://{karakana}/api/repair-orders/queue?site_id={site}&per_page=50"
+                ),
+                token: Some(world.tokens_by_site[0][i % TECHNICIANS_PER_SITE].clone()),
+                expect: 200,
+            })
+            .collect(),
+    )
+    .await;
+    let list_baseline = load(
+        &client,
+        (0..LIST_REQUESTS)
+            .map(|_| Call {
+                method: "GET",
+                url: format!("http://{baseline}/queue?site_id={site}"),
+                token: None,
+                expect: 200,
+            })
+            .collect(),
+    )
+    .await;
+
+    // Claims: every request takes a different approved order, so each wins.
+    let (ours, theirs) = world.claimable.split_at(world.claimable.len() / 2);
+    let claim_karakana = load(
+        &client,
+        ours.iter()
+            .take(CLAIM_REQUESTS)
+            .enumerate()
+            .map(|(i, (order, s))| Call {
+                method: "POST",
+                url: format!("http://{karakana}/api/repair-orders/{order}/claim"),
+                token: Some(world.tokens_by_site[*s][i % TECHNICIANS_PER_SITE].clone()),
+                expect: 200,
+            })
+            .collect(),
+    )
+    .await;
+    let claim_baseline = load(
+        &client,
+        theirs
+            .iter()
+            .take(CLAIM_REQUESTS)
+            .enumerate()
+            .map(|(i, (order, s))| Call {
+                method: "POST",
+                url: format!(
+                    "http://{baseline}/claim/{order}?technician={}",
+                    world.technician_ids[*s][i % TECHNICIANS_PER_SITE]
+                ),
+                token: None,
+                expect: 200,
+            })
+            .collect(),
+    )
+    .await;
+
+    println!("\nQueue benchmark on {backend}: {ORDERS} orders across {SITES} sites, {CLIENTS} concurrent clients\n");
+    println!("| operation | server | requests | requests/s | p50 ms | p99 ms |");
+    println!("|---|---|---:|---:|---:|---:|");
+    for (operation, server, result) in [
+        ("list queue (50 per page)", "Karakana", &list_karakana),
+        (
+            "list queue (50 per page)",
+            "axum + sqlx baseline",
+            &list_baseline,
+        ),
+        ("claim", "Karakana", &claim_karakana),
+        ("claim", "axum + sqlx baseline", &claim_baseline),
+    ] {
+        println!(
+            "| {operation} | {server} | {} | {:.0} | {:.2} | {:.2} |",
+            result.requests,
+            result.per_second(),
+            result.percentile(0.50),
+            result.percentile(0.99)
+        );
+    }
+    drop(ctx);
+    drop(database);
+}
+
+struct World {
+    sites: Vec<Uuid>,
+    tokens_by_site: Vec<Vec<String>>,
+    technician_ids: Vec<Vec<i64>>,
+    /// Approved, unclaimed orders: (public id, site index).
+    claimable: Vec<(Uuid, usize)>,
+}
+
+async fn seed(ctx: &AppContext) -> World {
+    let db = &ctx.db;
+    let started = Instant::now();
+    let origin = Origin {
+        ip: "bench".into(),
+        throttle: karakana::models::login_attempts::Throttle {
+            signups_per_ip: u64::MAX,
+            ..Default::default()
+        },
+    };
+    let owner = users::Model::sign_up(
+        db,
+        Signup {
+            organization_name: "Bench Motors".into(),
+            name: "Owner".into(),
+            email: Email::parse("owner@bench.example").unwrap(),
+            password: Password::parse("bench-password").unwrap(),
+        },
+        &origin,
+    )
+    .await
+    .unwrap();
+    let owner = Actor::for_user(db, owner).await.unwrap();
+    let jwt = ctx.config.get_jwt_config().unwrap();
+
+    let mut sites = Vec::new();
+    let mut tokens_by_site = Vec::new();
+    let mut technician_ids = Vec::new();
+    for s in 0..SITES {
+        let site = sites::Model::create(
+            db,
+            &owner,
+            SiteSettings {
+                name: format!("Site {s}"),
+                code: format!("S{s}"),
+                timezone: "Africa/Nairobi".into(),
+                currency: "KES".into(),
+                tax_rate: "0.16".parse().unwrap(),
+                address: None,
+                phone: None,
+                email: None,
+                reminder_lead_days: 7,
+                reminder_hour: 9,
+            },
+        )
+        .await
+        .unwrap();
+        let mut tokens = Vec::new();
+        let mut ids = Vec::new();
+        for t in 0..TECHNICIANS_PER_SITE {
+            let technician = users::Model::create_staff(
+                db,
+                &owner,
+                NewStaff {
+                    name: format!("Technician {s}-{t}"),
+                    email: Email::parse(&format!("tech{s}-{t}@bench.example")).unwrap(),
+                    password: Password::parse("bench-password").unwrap(),
+                    role: karakana::models::roles::Role::Technician,
+                    site_ids: vec![site.pid],
+                },
+            )
+            .await
+            .unwrap();
+            tokens.push(technician.token(&jwt.secret, 3600).unwrap());
+            ids.push(technician.id);
+        }
+        tokens_by_site.push(tokens);
+        technician_ids.push(ids);
+        sites.push(site);
+    }
+
+    // 300 customers with a vehicle each, through the models.
+    let mut vehicles_by_site: Vec<Vec<vehicles::Model>> = vec![Vec::new(); SITES];
+    for c in 0..300 {
+        let site = &sites[c % SITES];
+        let customer = customers::Model::create(
+            db,
+            &owner,
+            NewCustomer {
+                name: format!("Customer {c}"),
+                phone: Some(format!("+2547{c:08}")),
+                email: None,
+                home_site_id: site.pid,
+                marketing_opt_in: false,
+                consent_source: ConsentSource::InPerson,
+            },
+        )
+        .await
+        .unwrap();
+        let vehicle = vehicles::Model::create(
+            db,
+            &owner,
+            &customer,
+            NewVehicle {
+                plate: Plate::parse(&format!("KB{c:04}")).unwrap(),
+                vin: None,
+                make: "Toyota".into(),
+                model: "Probox".into(),
+                year: Some(2014),
+                service_interval_months: Some(6),
+                service_interval_km: Some(5_000),
+                last_service_on: None,
+                last_service_km: None,
+            },
+            None,
+        )
+        .await
+        .unwrap();
+        vehicles_by_site[c % SITES].push(vehicle);
+    }
+
+    // 10,000 orders in bulk: 60 % waiting in the queue, the rest at other
+    // stages, created over the last 30 days with mixed priorities.
+    let statuses = [
+        RepairStatus::Approved,
+        RepairStatus::Approved,
+        RepairStatus::Approved,
+        RepairStatus::Requested,
+        RepairStatus::Completed,
+    ];
+    let now = Utc::now();
+    let txn = db.begin().await.unwrap();
+    let mut claimable = Vec::new();
+    let mut batch = Vec::new();
+    for i in 0..ORDERS {
+        let s = i % SITES;
+        let status = if i % 5 == 4 {
+            RepairStatus::InProgress
+        } else {
+            statuses[i % statuses.len()]
+        };
+        let status = if i % 10 < 6 {
+            RepairStatus::Approved
+        } else {
+            status
+        };
+        let vehicle = &vehicles_by_site[s][i % vehicles_by_site[s].len()];
+        let created: DateTime<FixedOffset> =
+            (now - TimeDelta::seconds(i64::try_from(ORDERS - i).unwrap() * 250)).fixed_offset();
+        let technician = (status == RepairStatus::InProgress)
+            .then(|| technician_ids[s][i % TECHNICIANS_PER_SITE]);
+        let pid = Uuid::new_v4();
+        if status == RepairStatus::Approved {
+            claimable.push((pid, s));
+        }
+        batch.push(repair_orders::ActiveModel {
+            pid: ActiveValue::Set(pid),
+            organization_id: ActiveValue::Set(owner.organization_id()),
+            site_id: ActiveValue::Set(sites[s].id),
+            vehicle_id: ActiveValue::Set(vehicle.id),
+            customer_id: ActiveValue::Set(vehicle.customer_id),
+            status: ActiveValue::Set(status.as_str().to_string()),
+            priority: ActiveValue::Set(
+                [
+                    Priority::Low,
+                    Priority::Normal,
+                    Priority::Normal,
+                    Priority::High,
+                    Priority::Urgent,
+                ][i % 5]
+                    .rank(),
+            ),
+            description: ActiveValue::Set(format!("Job {i}")),
+            complaint: ActiveValue::Set(None),
+            odometer_km: ActiveValue::Set(None),
+            technician_id: ActiveValue::Set(technician),
+            created_by: ActiveValue::Set(owner.user_id()),
+            approved_at: ActiveValue::Set(Some(created)),
+            started_at: ActiveValue::Set(None),
+            completed_at: ActiveValue::Set(None),
+            created_at: ActiveValue::Set(created),
+            updated_at: ActiveValue::Set(created),
+            ..Default::default()
+        });
+        if batch.len() == 500 {
+            repair_orders::Entity::insert_many(std::mem::take(&mut batch))
+                .exec(&txn)
+                .await
+                .unwrap();
+        }
+    }
+    if !batch.is_empty() {
+        repair_orders::Entity::insert_many(batch)
+            .exec(&txn)
+            .await
+            .unwrap();
+    }
+    txn.commit().await.unwrap();
+    db.execute_unprepared("ANALYZE").await.unwrap();
+    // Spread the claims over the sites so neither server gets an easier mix.
+    claimable.sort_by_key(|(pid, _)| *pid);
+    eprintln!("seeded in {:.1}s", started.elapsed().as_secs_f64());
+    World {
+        sites: sites.iter().map(|site| site.pid).collect(),
+        tokens_by_site,
+        technician_ids,
+        claimable,
+    }
+}
+
+async fn serve(router: Router) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let address = listener.local_addr().expect("an address");
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .await
+        .expect("serve");
+    });
+    address
+}
+
+struct Call {
+    method: &'static str,
+    url: String,
+    token: Option<String>,
+    expect: u16,
+}
+
+struct Outcome {
+    requests: usize,
+    elapsed: Duration,
+    latencies_ms: Vec<f64>,
+}
+
+impl Outcome {
+    fn per_second(&self) -> f64 {
+        self.requests as f64 / self.elapsed.as_secs_f64()
+    }
+
+    fn percentile(&self, p: f64) -> f64 {
+        let index = ((self.latencies_ms.len() as f64 - 1.0) * p).round() as usize;
+        self.latencies_ms[index]
+    }
+}
+
+/// `calls` made by `CLIENTS` concurrent clients; every answer must carry the
+/// expected status.
+async fn load(
+    client: &Client<hyper_util::client::legacy::connect::HttpConnector, Empty<Bytes>>,
+    calls: Vec<Call>,
+) -> Outcome {
+    let requests = calls.len();
+    let calls = Arc::new(calls);
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let workers = (0..CLIENTS).map(|_| {
+        let (client, calls, next) = (client.clone(), calls.clone(), next.clone());
+        tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= requests {
+                    return latencies;
+                }
+                let call = &calls[i];
+                let mut request = Request::builder().method(call.method).uri(&call.url);
+                if let Some(token) = &call.token {
+                    request = request.header("authorization", format!("Bearer {token}"));
+                }
+                let sent = Instant::now();
+                let response = client
+                    .request(request.body(Empty::new()).unwrap())
+                    .await
+                    .expect("a response");
+                let status = response.status().as_u16();
+                let body = response
+                    .into_body()
+                    .collect()
+                    .await
+                    .expect("a body")
+                    .to_bytes();
+                latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
+                assert_eq!(
+                    status,
+                    call.expect,
+                    "{} {}: {}",
+                    call.method,
+                    call.url,
+                    String::from_utf8_lossy(&body)
+                );
+            }
+        })
+    });
+    let mut latencies_ms: Vec<f64> = futures::future::join_all(workers)
+        .await
+        .into_iter()
+        .flat_map(|worker| worker.expect("a client"))
+        .collect();
+    let elapsed = started.elapsed();
+    latencies_ms.sort_by(f64::total_cmp);
+    Outcome {
+        requests,
+        elapsed,
+        latencies_ms,
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The baseline: the same SQL over plain sqlx, no ORM, no auth, no scoping
+// layers; what Karakana's overhead is measured against.
+
+#[derive(Clone)]
+enum Pool {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+async fn baseline_router(url: &str) -> Router {
+    let pool = if url.starts_with("postgres") {
+        Pool::Postgres(
+            sqlx::postgres::PgPoolOptions::new()
+                .max_connections(16)
+                .connect(url)
+                .await
+                .unwrap(),
+        )
+    } else {
+        Pool::Sqlite(
+            sqlx::sqlite::SqlitePoolOptions::new()
+                .max_connections(16)
+                .connect_with(
+                    url.parse::<sqlx::sqlite::SqliteConnectOptions>()
+                        .unwrap()
+                        .busy_timeout(Duration::from_secs(5)),
+                )
+                .await
+                .unwrap(),
+        )
+    };
+    Router::new()
+        .route("/queue", get(baseline_queue))
+        .route("/claim/{id}", post(baseline_claim))
+        .with_state(pool)
+}
+
+/// The statement Karakana runs for a page of the queue (the ORM's own SQL,
+/// written out), and the count for `total`.
+const QUEUE_SQL: &str = "SELECT o.id, o.pid, o.status, o.priority, o.description, o.complaint, \
+    o.odometer_km, o.technician_id, o.created_at, s.pid AS site_pid, s.name AS site_name, \
+    v.pid AS vehicle_pid, v.plate, v.make, v.model, c.pid AS customer_pid, c.name AS customer_name, \
+    u.pid AS technician_pid, u.name AS technician_name \
+    FROM repair_orders o \
+    JOIN sites s ON s.id = o.site_id AND s.organization_id = o.organization_id \
+    JOIN vehicles v ON v.id = o.vehicle_id \
+    JOIN customers c ON c.id = o.customer_id LEFT JOIN users u ON u.id = o.technician_id \
+    WHERE s.pid = $1 AND o.status = 'approved' AND o.technician_id IS NULL \
+    ORDER BY o.priority DESC, o.created_at ASC, o.id ASC LIMIT 50";
+const COUNT_SQL: &str = "SELECT COUNT(*) FROM repair_orders o \
+    JOIN sites s ON s.id = o.site_id AND s.organization_id = o.organization_id WHERE s.pid = $1 AND o.status = 'approved' AND o.technician_id IS NULL";
+
+#[derive(Deserialize)]
+struct SiteQuery {
+    site_id: Uuid,
+}
+
+#[derive(sqlx::FromRow, serde::Serialize)]
+struct Row {
+    id: i64,
+    pid: Uuid,
+    status: String,
+    priority: i16,
+    description: String,
+    complaint: Option<String>,
+    odometer_km: Option<i64>,
+    technician_id: Option<i64>,
+    created_at: DateTime<FixedOffset>,
+    site_pid: Uuid,
+    site_name: String,
+    vehicle_pid: Uuid,
+    plate: String,
+    make: String,
+    model: String,
+    customer_pid: Uuid,
+    customer_name: String,
+    technician_pid: Option<Uuid>,
+    technician_name: Option<String>,
+}
+
+async fn baseline_queue(
+    State(pool): State<Pool>,
+    Query(query): Query<SiteQuery>,
+) -> Result<Json<serde_json::Value>, StatusCode> {
+    let fail = |_| StatusCode::INTERNAL_SERVER_ERROR;
+    let (rows, total): (Vec<Row>, i64) = match &pool {
+        Pool::Sqlite(pool) => (
+            sqlx::query_as(QUEUE_SQL)
+                .bind(query.site_id)
+                .fetch_all(pool)
+                .await
+                .map_err(fail)?,
+            sqlx::query_scalar(COUNT_SQL)
+                .bind(query.site_id)
+                .fetch_one(pool)
+                .await
+                .map_err(fail)?,
+        ),
+        Pool::Postgres(pool) => (
+            sqlx::query_as(QUEUE_SQL)
+                .bind(query.site_id)
+                .fetch_all(pool)
+                .await
+                .map_err(fail)?,
+            sqlx::query_scalar(COUNT_SQL)
+                .bind(query.site_id)
+                .fetch_one(pool)
+                .await
+                .map_err(fail)?,
+        ),
+    };
+    Ok(Json(
+        serde_json::json!({ "items": rows, "page": 1, "per_page": 50, "total": total }),
+    ))
+}
+
+#[derive(Deserialize)]
+struct Technician {
+    technician: i64,
+}
+
+const CLAIM_SQL: &str = "UPDATE repair_orders SET status = 'in_progress', technician_id = $1, \
+    started_at = $2, updated_at = $2 WHERE pid = $3 AND status = 'approved' AND technician_id IS NULL";
+const EVENT_SQL: &str = "INSERT INTO repair_order_events (repair_order_id, from_status, to_status, \
+    actor_id, note, created_at) SELECT id, 'approved', 'in_progress', $1, 'claimed from the queue', $2 \
+    FROM repair_orders WHERE pid = $3";
+
+async fn baseline_claim(
+    State(pool): State<Pool>,
+    Path(pid): Path<Uuid>,
+    Query(technician): Query<Technician>,
+) -> Result<StatusCode, StatusCode> {
+    let fail = |_| StatusCode::INTERNAL_SERVER_ERROR;
+    let now = Utc::now().fixed_offset();
+    let claimed = match &pool {
+        Pool::Sqlite(pool) => {
+            let mut txn = pool.begin().await.map_err(fail)?;
+            let done = sqlx::query(CLAIM_SQL)
+                .bind(technician.technician)
+                .bind(now)
+                .bind(pid)
+                .execute(&mut *txn)
+                .await
+                .map_err(fail)?;
+            if done.rows_affected() == 1 {
+                sqlx::query(EVENT_SQL)
+                    .bind(technician.technician)
+                    .bind(now)
+                    .bind(pid)
+                    .execute(&mut *txn)
+                    .await
+                    .map_err(fail)?;
+            }
+            txn.commit().await.map_err(fail)?;
+            done.rows_affected() == 1
+        }
+        Pool::Postgres(pool) => {
+            let mut txn = pool.begin().await.map_err(fail)?;
+            let done = sqlx::query(CLAIM_SQL)
+                .bind(technician.technician)
+                .bind(now)
+                .bind(pid)
+                .execute(&mut *txn)
+                .await
+                .map_err(fail)?;
+            if done.rows_affected() == 1 {
+                sqlx::query(EVENT_SQL)
+                    .bind(technician.technician)
+                    .bind(now)
+                    .bind(pid)
+                    .execute(&mut *txn)
+                    .await
+                    .map_err(fail)?;
+            }
+            txn.commit().await.map_err(fail)?;
+            done.rows_affected() == 1
+        }
+    };
+    Ok(if claimed {
+        StatusCode::OK
+    } else {
+        StatusCode::CONFLICT
+    })
+}
+
+/// A database of the bench's own, dropped afterwards.
+struct ScratchDatabase {
+    url: String,
+    admin: Option<(String, String)>,
+}
+
+impl ScratchDatabase {
+    async fn create() -> Self {
+        let name = format!(
+            "karakana_bench_{}",
+            &Uuid::new_v4().simple().to_string()[..8]
+        );
+        match std::env::var("DATABASE_URL") {
+            Ok(url) if url.starts_with("postgres") => {
+                let server = url
+                    .rsplit_once('/')
+                    .map_or(url.as_str(), |(server, _)| server)
+                    .to_string();
+                let admin = sea_orm::Database::connect(format!("{server}/postgres"))
+                    .await
+                    .unwrap();
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .unwrap();
+                Self {
+                    url: format!("{server}/{name}"),
+                    admin: Some((format!("{server}/postgres"), name)),
+                }
+            }
+            _ => Self {
+                url: format!(
+                    "sqlite://{}/{name}.sqlite?mode=rwc",
+                    std::env::temp_dir().display()
+                ),
+                admin: None,
+            },
+        }
+    }
+}
+
+impl Drop for ScratchDatabase {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = self.admin.take() {
+            std::thread::spawn(move || {
+                tokio::runtime::Runtime::new().unwrap().block_on(async {
+                    let admin = sea_orm::Database::connect(admin).await.unwrap();
+                    let _ = admin
+                        .execute_unprepared(&format!("DROP DATABASE {name} WITH (FORCE)"))
+                        .await;
+                });
+            })
+            .join()
+            .ok();
+        }
+    }
+}
