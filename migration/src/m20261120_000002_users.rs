@@ -38,6 +38,7 @@ impl MigrationTrait for Migration {
             Table::create()
                 .table(Alias::new("site_memberships"))
                 .col(big_pk_auto(Alias::new("id")))
+                .col(big_integer(Alias::new("organization_id")))
                 .col(big_integer(Alias::new("user_id")))
                 .col(big_integer(Alias::new("site_id")))
                 .col(timestamp_with_time_zone(Alias::new("created_at")))
@@ -51,6 +52,12 @@ impl MigrationTrait for Migration {
                     "site_memberships",
                     "site_id",
                     "sites",
+                    ForeignKeyAction::Cascade,
+                ))
+                .foreign_key(&mut references(
+                    "site_memberships",
+                    "organization_id",
+                    "organizations",
                     ForeignKeyAction::Cascade,
                 ))
                 .take(),

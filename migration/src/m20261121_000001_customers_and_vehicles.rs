@@ -105,6 +105,7 @@ impl MigrationTrait for Migration {
             Table::create()
                 .table(Alias::new("odometer_readings"))
                 .col(big_pk_auto(Alias::new("id")))
+                .col(big_integer(Alias::new("organization_id")))
                 .col(big_integer(Alias::new("vehicle_id")))
                 .col(big_integer(Alias::new("reading_km")))
                 .col(date(Alias::new("read_on")))
@@ -122,6 +123,12 @@ impl MigrationTrait for Migration {
                     "recorded_by",
                     "users",
                     ForeignKeyAction::SetNull,
+                ))
+                .foreign_key(&mut references(
+                    "odometer_readings",
+                    "organization_id",
+                    "organizations",
+                    ForeignKeyAction::Cascade,
                 ))
                 .take(),
         )

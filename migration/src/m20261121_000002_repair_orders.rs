@@ -100,6 +100,8 @@ impl MigrationTrait for Migration {
             Table::create()
                 .table(Alias::new("repair_order_events"))
                 .col(big_pk_auto(Alias::new("id")))
+                .col(big_integer(Alias::new("organization_id")))
+                .col(big_integer(Alias::new("site_id")))
                 .col(big_integer(Alias::new("repair_order_id")))
                 .col(string_null(Alias::new("from_status")))
                 .col(string(Alias::new("to_status")))
@@ -118,6 +120,18 @@ impl MigrationTrait for Migration {
                     "users",
                     ForeignKeyAction::SetNull,
                 ))
+                .foreign_key(&mut references(
+                    "repair_order_events",
+                    "organization_id",
+                    "organizations",
+                    ForeignKeyAction::Cascade,
+                ))
+                .foreign_key(&mut references(
+                    "repair_order_events",
+                    "site_id",
+                    "sites",
+                    ForeignKeyAction::Cascade,
+                ))
                 .take(),
         )
         .await?;
@@ -128,6 +142,8 @@ impl MigrationTrait for Migration {
             Table::create()
                 .table(Alias::new("labor_lines"))
                 .col(big_pk_auto(Alias::new("id")))
+                .col(big_integer(Alias::new("organization_id")))
+                .col(big_integer(Alias::new("site_id")))
                 .col(uuid_uniq(Alias::new("pid")))
                 .col(big_integer(Alias::new("repair_order_id")))
                 .col(text(Alias::new("description")))
@@ -148,6 +164,18 @@ impl MigrationTrait for Migration {
                     "users",
                     ForeignKeyAction::SetNull,
                 ))
+                .foreign_key(&mut references(
+                    "labor_lines",
+                    "organization_id",
+                    "organizations",
+                    ForeignKeyAction::Cascade,
+                ))
+                .foreign_key(&mut references(
+                    "labor_lines",
+                    "site_id",
+                    "sites",
+                    ForeignKeyAction::Cascade,
+                ))
                 .take(),
         )
         .await?;
@@ -158,6 +186,8 @@ impl MigrationTrait for Migration {
             Table::create()
                 .table(Alias::new("repair_order_notes"))
                 .col(big_pk_auto(Alias::new("id")))
+                .col(big_integer(Alias::new("organization_id")))
+                .col(big_integer(Alias::new("site_id")))
                 .col(uuid_uniq(Alias::new("pid")))
                 .col(big_integer(Alias::new("repair_order_id")))
                 .col(big_integer_null(Alias::new("author_id")))
@@ -175,6 +205,18 @@ impl MigrationTrait for Migration {
                     "users",
                     ForeignKeyAction::SetNull,
                 ))
+                .foreign_key(&mut references(
+                    "repair_order_notes",
+                    "organization_id",
+                    "organizations",
+                    ForeignKeyAction::Cascade,
+                ))
+                .foreign_key(&mut references(
+                    "repair_order_notes",
+                    "site_id",
+                    "sites",
+                    ForeignKeyAction::Cascade,
+                ))
                 .take(),
         )
         .await?;
@@ -185,6 +227,8 @@ impl MigrationTrait for Migration {
             Table::create()
                 .table(Alias::new("attachments"))
                 .col(big_pk_auto(Alias::new("id")))
+                .col(big_integer(Alias::new("organization_id")))
+                .col(big_integer(Alias::new("site_id")))
                 .col(uuid_uniq(Alias::new("pid")))
                 .col(big_integer(Alias::new("repair_order_id")))
                 .col(big_integer_null(Alias::new("uploaded_by")))
@@ -206,6 +250,18 @@ impl MigrationTrait for Migration {
                     "users",
                     ForeignKeyAction::SetNull,
                 ))
+                .foreign_key(&mut references(
+                    "attachments",
+                    "organization_id",
+                    "organizations",
+                    ForeignKeyAction::Cascade,
+                ))
+                .foreign_key(&mut references(
+                    "attachments",
+                    "site_id",
+                    "sites",
+                    ForeignKeyAction::Cascade,
+                ))
                 .take(),
         )
         .await?;
@@ -216,6 +272,7 @@ impl MigrationTrait for Migration {
             Table::create()
                 .table(Alias::new("notifications"))
                 .col(big_pk_auto(Alias::new("id")))
+                .col(big_integer(Alias::new("organization_id")))
                 .col(uuid_uniq(Alias::new("pid")))
                 .col(big_integer(Alias::new("user_id")))
                 .col(string(Alias::new("kind")))
@@ -234,6 +291,12 @@ impl MigrationTrait for Migration {
                     "notifications",
                     "repair_order_id",
                     "repair_orders",
+                    ForeignKeyAction::Cascade,
+                ))
+                .foreign_key(&mut references(
+                    "notifications",
+                    "organization_id",
+                    "organizations",
                     ForeignKeyAction::Cascade,
                 ))
                 .take(),

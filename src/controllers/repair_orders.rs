@@ -402,29 +402,33 @@ async fn add_note(
 
 /// The order's notes, oldest first.
 #[utoipa::path(get, path = "/api/repair-orders/{id}/notes", tag = "repair orders",
-    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    params(("id" = Uuid, Path), PageParams), security(("bearer" = [])),
     responses(
-        (status = 200, body = Vec<NoteResponse>),
+        (status = 200, body = PageResponse<NoteResponse>),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
     ))]
 async fn notes(
     State(ctx): State<AppContext>,
     actor: Actor,
     Ids(id): Ids<Uuid>,
+    QueryParams(page): QueryParams<PageParams>,
 ) -> ApiResult<impl IntoResponse> {
     let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
-    let notes = repair_order_notes::Model::of_order(&ctx.db, order.id).await?;
-    let author_ids: Vec<i64> = notes.iter().filter_map(|note| note.author_id).collect();
-    let names = users::Model::names_by_id(&ctx.db, &author_ids).await?;
-    Ok(axum::Json(
-        notes
-            .into_iter()
-            .map(|note| {
-                let author = note.author_id.and_then(|id| names.get(&id).cloned());
-                NoteResponse::new(note, author)
-            })
+    let notes = repair_order_notes::Model::page_of(&ctx.db, order.id, page.checked()?).await?;
+    let names = users::Model::names_by_id(
+        &ctx.db,
+        &notes
+            .items
+            .iter()
+            .filter_map(|n| n.author_id)
             .collect::<Vec<_>>(),
-    ))
+    )
+    .await?;
+    Ok(axum::Json(PageResponse::from(notes.map(|note| {
+        let author = note.author_id.and_then(|id| names.get(&id).cloned());
+        NoteResponse::new(note, author)
+    }))))
 }
 
 /// Attach a photo, voice note or PDF (multipart, field `file`). Files are
@@ -506,29 +510,33 @@ async fn read_upload(
 
 /// The order's attachments, oldest first.
 #[utoipa::path(get, path = "/api/repair-orders/{id}/attachments", tag = "repair orders",
-    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    params(("id" = Uuid, Path), PageParams), security(("bearer" = [])),
     responses(
-        (status = 200, body = Vec<AttachmentResponse>),
+        (status = 200, body = PageResponse<AttachmentResponse>),
         (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
     ))]
 async fn attachments_of(
     State(ctx): State<AppContext>,
     actor: Actor,
     Ids(id): Ids<Uuid>,
+    QueryParams(page): QueryParams<PageParams>,
 ) -> ApiResult<impl IntoResponse> {
     let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
-    let files = attachments::Model::of_order(&ctx.db, order.id).await?;
-    let uploader_ids: Vec<i64> = files.iter().filter_map(|file| file.uploaded_by).collect();
-    let names = users::Model::names_by_id(&ctx.db, &uploader_ids).await?;
-    Ok(axum::Json(
-        files
-            .into_iter()
-            .map(|file| {
-                let uploader = file.uploaded_by.and_then(|id| names.get(&id).cloned());
-                AttachmentResponse::new(order.pid, file, uploader)
-            })
+    let files = attachments::Model::page_of(&ctx.db, order.id, page.checked()?).await?;
+    let names = users::Model::names_by_id(
+        &ctx.db,
+        &files
+            .items
+            .iter()
+            .filter_map(|f| f.uploaded_by)
             .collect::<Vec<_>>(),
-    ))
+    )
+    .await?;
+    Ok(axum::Json(PageResponse::from(files.map(|file| {
+        let uploader = file.uploaded_by.and_then(|id| names.get(&id).cloned());
+        AttachmentResponse::new(order.pid, file, uploader)
+    }))))
 }
 
 /// Download an attachment; only people who see the order may.

@@ -102,6 +102,8 @@ impl Model {
             .map_err(ApiError::internal)?;
         let saved = ActiveModel {
             pid: ActiveValue::Set(pid),
+            organization_id: ActiveValue::Set(order.organization_id),
+            site_id: ActiveValue::Set(order.site_id),
             repair_order_id: ActiveValue::Set(order.id),
             uploaded_by: ActiveValue::Set(Some(actor.user_id())),
             kind: ActiveValue::Set(kind.as_str().to_string()),
@@ -124,16 +126,19 @@ impl Model {
         }
     }
 
-    /// An order's attachments, oldest first.
+    /// A page of an order's attachments, oldest first.
     ///
     /// # Errors
     /// When the database fails.
-    pub async fn of_order(db: &impl ConnectionTrait, order_id: i64) -> Result<Vec<Self>, DbErr> {
-        Entity::find()
+    pub async fn page_of(
+        db: &impl ConnectionTrait,
+        order_id: i64,
+        page: super::paging::PageRequest,
+    ) -> ApiResult<super::paging::Page<Self>> {
+        let query = Entity::find()
             .filter(Column::RepairOrderId.eq(order_id))
-            .order_by_asc(Column::Id)
-            .all(db)
-            .await
+            .order_by_asc(Column::Id);
+        page.fetch(db, query).await
     }
 
     /// One attachment of an order.

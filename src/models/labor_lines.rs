@@ -63,6 +63,8 @@ impl Model {
         }
         Ok(ActiveModel {
             pid: ActiveValue::Set(Uuid::new_v4()),
+            organization_id: ActiveValue::Set(order.organization_id),
+            site_id: ActiveValue::Set(order.site_id),
             repair_order_id: ActiveValue::Set(order.id),
             description: ActiveValue::Set(line.description),
             hours: ActiveValue::Set(Numeric(line.hours.decimal())),

@@ -33,7 +33,7 @@ impl Model {
     /// When the database fails.
     pub async fn notify(
         db: &impl ConnectionTrait,
-        user_id: i64,
+        user: &super::users::Model,
         kind: Kind,
         title: &str,
         body: &str,
@@ -41,7 +41,8 @@ impl Model {
     ) -> Result<Self, DbErr> {
         ActiveModel {
             pid: ActiveValue::Set(Uuid::new_v4()),
-            user_id: ActiveValue::Set(user_id),
+            organization_id: ActiveValue::Set(user.organization_id),
+            user_id: ActiveValue::Set(user.id),
             kind: ActiveValue::Set(kind.as_str().to_string()),
             title: ActiveValue::Set(title.to_string()),
             body: ActiveValue::Set(body.to_string()),

@@ -58,6 +58,7 @@ impl Model {
             ));
         }
         Ok(ActiveModel {
+            organization_id: ActiveValue::Set(vehicle.organization_id),
             vehicle_id: ActiveValue::Set(vehicle.id),
             reading_km: ActiveValue::Set(reading.km),
             read_on: ActiveValue::Set(reading.on),

@@ -4,7 +4,7 @@
 use sea_orm::{entity::prelude::*, ActiveValue, QueryOrder};
 
 pub use super::_entities::repair_order_events::{self, ActiveModel, Column, Entity, Model};
-use super::{actor::Actor, users, values::RepairStatus};
+use super::{actor::Actor, repair_orders, users, values::RepairStatus};
 
 impl ActiveModelBehavior for ActiveModel {}
 
@@ -20,14 +20,16 @@ impl Model {
     /// When the database fails.
     pub async fn record(
         db: &impl ConnectionTrait,
-        repair_order_id: i64,
+        order: &repair_orders::Model,
         from: Option<RepairStatus>,
         to: RepairStatus,
         actor: &Actor,
         note: Option<String>,
     ) -> Result<Self, DbErr> {
         ActiveModel {
-            repair_order_id: ActiveValue::Set(repair_order_id),
+            organization_id: ActiveValue::Set(order.organization_id),
+            site_id: ActiveValue::Set(order.site_id),
+            repair_order_id: ActiveValue::Set(order.id),
             from_status: ActiveValue::Set(from.map(|status| status.as_str().to_string())),
             to_status: ActiveValue::Set(to.as_str().to_string()),
             actor_id: ActiveValue::Set(Some(actor.user_id())),

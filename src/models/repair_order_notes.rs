@@ -20,6 +20,8 @@ impl Model {
         order.authorize_work(actor)?;
         Ok(ActiveModel {
             pid: ActiveValue::Set(Uuid::new_v4()),
+            organization_id: ActiveValue::Set(order.organization_id),
+            site_id: ActiveValue::Set(order.site_id),
             repair_order_id: ActiveValue::Set(order.id),
             author_id: ActiveValue::Set(Some(actor.user_id())),
             body: ActiveValue::Set(body),
@@ -30,15 +32,18 @@ impl Model {
         .await?)
     }
 
-    /// An order's notes, oldest first.
+    /// A page of an order's notes, oldest first.
     ///
     /// # Errors
     /// When the database fails.
-    pub async fn of_order(db: &impl ConnectionTrait, order_id: i64) -> Result<Vec<Self>, DbErr> {
-        Entity::find()
+    pub async fn page_of(
+        db: &impl ConnectionTrait,
+        order_id: i64,
+        page: super::paging::PageRequest,
+    ) -> ApiResult<super::paging::Page<Self>> {
+        let query = Entity::find()
             .filter(Column::RepairOrderId.eq(order_id))
-            .order_by_asc(Column::Id)
-            .all(db)
-            .await
+            .order_by_asc(Column::Id);
+        page.fetch(db, query).await
     }
 }

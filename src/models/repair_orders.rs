@@ -240,7 +240,7 @@ impl Model {
         .await?;
         repair_order_events::Model::record(
             &txn,
-            order.id,
+            &order,
             None,
             RepairStatus::Requested,
             actor,
@@ -281,7 +281,7 @@ impl Model {
         }
         repair_order_events::Model::record(
             &txn,
-            self.id,
+            &self,
             Some(RepairStatus::Approved),
             RepairStatus::InProgress,
             actor,
@@ -350,7 +350,7 @@ impl Model {
             .ok_or(ApiError::NotFound("vehicle"))?;
         notifications::Model::notify(
             &txn,
-            technician.id,
+            &technician,
             notifications::Kind::RepairOrderAssigned,
             &format!(
                 "New job: {} {} {}",
@@ -432,7 +432,7 @@ impl Model {
         if moved.rows_affected != 1 {
             return Err(ApiError::conflict("the order changed meanwhile; reload it"));
         }
-        repair_order_events::Model::record(&txn, self.id, Some(from), to, actor, note).await?;
+        repair_order_events::Model::record(&txn, &self, Some(from), to, actor, note).await?;
         txn.commit().await?;
         let mut order = Self {
             status: to.as_str().to_string(),

@@ -38,6 +38,7 @@ impl Model {
     /// When the database fails.
     pub async fn replace(
         db: &impl ConnectionTrait,
+        organization_id: i64,
         user_id: i64,
         wanted: &BTreeSet<i64>,
     ) -> Result<(), DbErr> {
@@ -52,6 +53,7 @@ impl Model {
         }
         for site_id in wanted.difference(&current) {
             ActiveModel {
+                organization_id: ActiveValue::Set(organization_id),
                 user_id: ActiveValue::Set(user_id),
                 site_id: ActiveValue::Set(*site_id),
                 ..Default::default()

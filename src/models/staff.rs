@@ -131,7 +131,8 @@ impl Model {
         .await
         .on_unique("email", EMAIL_TAKEN)?;
         let site_ids: BTreeSet<i64> = sites.iter().map(|site| site.id).collect();
-        site_memberships::Model::replace(&txn, member.id, &site_ids).await?;
+        site_memberships::Model::replace(&txn, member.organization_id, member.id, &site_ids)
+            .await?;
         audit_events::Model::record(
             &txn,
             actor.organization_id(),
@@ -242,7 +243,8 @@ impl ActiveModel {
             current
         };
         if sites_changed {
-            site_memberships::Model::replace(&txn, member.id, &resulting).await?;
+            site_memberships::Model::replace(&txn, member.organization_id, member.id, &resulting)
+                .await?;
         }
         audit_events::Model::record(
             &txn,

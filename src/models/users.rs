@@ -54,19 +54,6 @@ pub struct Origin {
 impl Model {
     /// # Errors
     /// When the database fails.
-    pub async fn find_active_by_pid(
-        db: &impl ConnectionTrait,
-        pid: Uuid,
-    ) -> Result<Option<Self>, DbErr> {
-        Entity::find()
-            .filter(Column::Pid.eq(pid))
-            .filter(Column::Active.eq(true))
-            .one(db)
-            .await
-    }
-
-    /// # Errors
-    /// When the database fails.
     pub async fn find_by_email(
         db: &impl ConnectionTrait,
         email: &Email,

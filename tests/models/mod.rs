@@ -1,1 +1,2 @@
 mod exact_decimals;
+mod tenancy;

@@ -89,7 +89,7 @@ async fn a_technician_attaches_a_photo_and_a_pdf_and_downloads_them() {
         .get(&format!("/api/repair-orders/{order}/attachments"), &owner)
         .await
         .json();
-    assert_eq!(listed.as_array().unwrap().len(), 2);
+    assert_eq!(listed["items"].as_array().unwrap().len(), 2);
     let downloaded = app
         .get(attachment["download_url"].as_str().unwrap(), &owner)
         .await;
@@ -141,7 +141,8 @@ async fn files_are_judged_by_their_content_not_their_name() {
         .get(&format!("/api/repair-orders/{order}/attachments"), &owner)
         .await
         .json();
-    assert_eq!(listed, json!([]));
+    assert_eq!(listed["items"], json!([]));
+    assert_eq!(listed["total"], 0);
 }
 
 #[tokio::test]

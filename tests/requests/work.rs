@@ -237,9 +237,9 @@ async fn notes_record_who_wrote_them() {
     assert_eq!(by_technician.status_code(), 201);
     assert_error(&blank, 422, "validation_failed");
     let notes: serde_json::Value = app.get(&path, &owner).await.json();
-    assert_eq!(notes[0]["author"]["id"], advisor.id.as_str());
-    assert_eq!(notes[1]["body"], "Rear pads at 2 mm too");
-    assert_eq!(notes[1]["author"]["id"], technician.id.as_str());
+    assert_eq!(notes["items"][0]["author"]["id"], advisor.id.as_str());
+    assert_eq!(notes["items"][1]["body"], "Rear pads at 2 mm too");
+    assert_eq!(notes["items"][1]["author"]["id"], technician.id.as_str());
 }
 
 #[tokio::test]

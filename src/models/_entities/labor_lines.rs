@@ -10,6 +10,8 @@ use crate::models::values::Numeric;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    pub organization_id: i64,
+    pub site_id: i64,
     #[sea_orm(unique)]
     pub pid: Uuid,
     pub repair_order_id: i64,
@@ -28,6 +30,14 @@ pub struct Model {
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(
+        belongs_to = "super::organizations::Entity",
+        from = "Column::OrganizationId",
+        to = "super::organizations::Column::Id",
+        on_update = "NoAction",
+        on_delete = "Cascade"
+    )]
+    Organizations,
+    #[sea_orm(
         belongs_to = "super::repair_orders::Entity",
         from = "Column::RepairOrderId",
         to = "super::repair_orders::Column::Id",
@@ -35,6 +45,14 @@ pub enum Relation {
         on_delete = "Cascade"
     )]
     RepairOrders,
+    #[sea_orm(
+        belongs_to = "super::sites::Entity",
+        from = "Column::SiteId",
+        to = "super::sites::Column::Id",
+        on_update = "NoAction",
+        on_delete = "Cascade"
+    )]
+    Sites,
     #[sea_orm(
         belongs_to = "super::users::Entity",
         from = "Column::CreatedBy",
@@ -45,9 +63,21 @@ pub enum Relation {
     Users,
 }
 
+impl Related<super::organizations::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Organizations.def()
+    }
+}
+
 impl Related<super::repair_orders::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::RepairOrders.def()
+    }
+}
+
+impl Related<super::sites::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Sites.def()
     }
 }
 

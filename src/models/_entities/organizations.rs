@@ -17,18 +17,38 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
+    #[sea_orm(has_many = "super::attachments::Entity")]
+    Attachments,
     #[sea_orm(has_many = "super::audit_events::Entity")]
     AuditEvents,
     #[sea_orm(has_many = "super::customers::Entity")]
     Customers,
+    #[sea_orm(has_many = "super::labor_lines::Entity")]
+    LaborLines,
+    #[sea_orm(has_many = "super::notifications::Entity")]
+    Notifications,
+    #[sea_orm(has_many = "super::odometer_readings::Entity")]
+    OdometerReadings,
+    #[sea_orm(has_many = "super::repair_order_events::Entity")]
+    RepairOrderEvents,
+    #[sea_orm(has_many = "super::repair_order_notes::Entity")]
+    RepairOrderNotes,
     #[sea_orm(has_many = "super::repair_orders::Entity")]
     RepairOrders,
+    #[sea_orm(has_many = "super::site_memberships::Entity")]
+    SiteMemberships,
     #[sea_orm(has_many = "super::sites::Entity")]
     Sites,
     #[sea_orm(has_many = "super::users::Entity")]
     Users,
     #[sea_orm(has_many = "super::vehicles::Entity")]
     Vehicles,
+}
+
+impl Related<super::attachments::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Attachments.def()
+    }
 }
 
 impl Related<super::audit_events::Entity> for Entity {
@@ -43,9 +63,45 @@ impl Related<super::customers::Entity> for Entity {
     }
 }
 
+impl Related<super::labor_lines::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::LaborLines.def()
+    }
+}
+
+impl Related<super::notifications::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Notifications.def()
+    }
+}
+
+impl Related<super::odometer_readings::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::OdometerReadings.def()
+    }
+}
+
+impl Related<super::repair_order_events::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::RepairOrderEvents.def()
+    }
+}
+
+impl Related<super::repair_order_notes::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::RepairOrderNotes.def()
+    }
+}
+
 impl Related<super::repair_orders::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::RepairOrders.def()
+    }
+}
+
+impl Related<super::site_memberships::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::SiteMemberships.def()
     }
 }
 

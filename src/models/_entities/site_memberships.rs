@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
+    pub organization_id: i64,
     #[sea_orm(unique_key = "uq_site_memberships_user_id_site_id")]
     pub user_id: i64,
     #[sea_orm(unique_key = "uq_site_memberships_user_id_site_id")]
@@ -17,6 +18,14 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::organizations::Entity",
+        from = "Column::OrganizationId",
+        to = "super::organizations::Column::Id",
+        on_update = "NoAction",
+        on_delete = "Cascade"
+    )]
+    Organizations,
     #[sea_orm(
         belongs_to = "super::sites::Entity",
         from = "Column::SiteId",
@@ -33,6 +42,12 @@ pub enum Relation {
         on_delete = "Cascade"
     )]
     Users,
+}
+
+impl Related<super::organizations::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Organizations.def()
+    }
 }
 
 impl Related<super::sites::Entity> for Entity {

@@ -33,10 +33,14 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
+    #[sea_orm(has_many = "super::attachments::Entity")]
+    Attachments,
     #[sea_orm(has_many = "super::audit_events::Entity")]
     AuditEvents,
     #[sea_orm(has_many = "super::customers::Entity")]
     Customers,
+    #[sea_orm(has_many = "super::labor_lines::Entity")]
+    LaborLines,
     #[sea_orm(
         belongs_to = "super::organizations::Entity",
         from = "Column::OrganizationId",
@@ -45,10 +49,20 @@ pub enum Relation {
         on_delete = "Cascade"
     )]
     Organizations,
+    #[sea_orm(has_many = "super::repair_order_events::Entity")]
+    RepairOrderEvents,
+    #[sea_orm(has_many = "super::repair_order_notes::Entity")]
+    RepairOrderNotes,
     #[sea_orm(has_many = "super::repair_orders::Entity")]
     RepairOrders,
     #[sea_orm(has_many = "super::site_memberships::Entity")]
     SiteMemberships,
+}
+
+impl Related<super::attachments::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Attachments.def()
+    }
 }
 
 impl Related<super::audit_events::Entity> for Entity {
@@ -63,9 +77,27 @@ impl Related<super::customers::Entity> for Entity {
     }
 }
 
+impl Related<super::labor_lines::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::LaborLines.def()
+    }
+}
+
 impl Related<super::organizations::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Organizations.def()
+    }
+}
+
+impl Related<super::repair_order_events::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::RepairOrderEvents.def()
+    }
+}
+
+impl Related<super::repair_order_notes::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::RepairOrderNotes.def()
     }
 }
 
