@@ -212,7 +212,6 @@ impl ActiveModel {
         changes: CustomerChanges,
     ) -> ApiResult<Model> {
         actor.authorize(Ability::ManageCustomers)?;
-        let mut changed: Vec<&str> = Vec::new();
         if let Some(name) = changes.name {
             self.name.set_if_not_equals(name);
         }
@@ -226,16 +225,6 @@ impl ActiveModel {
             let site = sites::Model::find_for(db, actor, site).await?;
             self.home_site_id.set_if_not_equals(site.id);
         }
-        for (field, set) in [
-            ("name", self.name.is_set()),
-            ("phone", self.phone.is_set()),
-            ("email", self.email.is_set()),
-            ("home_site_id", self.home_site_id.is_set()),
-        ] {
-            if set {
-                changed.push(field);
-            }
-        }
         if self.phone.as_ref().is_none() && self.email.as_ref().is_none() {
             return Err(ApiError::invalid("phone", NEEDS_CONTACT));
         }
@@ -245,8 +234,8 @@ impl ActiveModel {
             .filter(|wanted| *wanted != opted_in)
         {
             self.record_consent(actor, opt_in, changes.consent_source.unwrap_or_default());
-            changed.push("marketing_opt_in");
         }
+        let changed = super::changed_columns(&self);
         if changed.is_empty() {
             return Ok(self.try_into_model()?);
         }

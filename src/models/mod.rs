@@ -23,7 +23,7 @@ pub mod users;
 pub mod values;
 pub mod vehicles;
 use chrono::{DurationRound, TimeDelta, Utc};
-use sea_orm::prelude::DateTimeWithTimeZone;
+use sea_orm::{prelude::DateTimeWithTimeZone, ActiveModelTrait, EntityTrait, IdenStatic, Iterable};
 
 /// The current time in UTC, to the microsecond: what both databases keep, so
 /// a value reads back equal to what was written.
@@ -33,4 +33,14 @@ pub fn now() -> DateTimeWithTimeZone {
     now.duration_trunc(TimeDelta::microseconds(1))
         .unwrap_or(now)
         .fixed_offset()
+}
+
+/// The columns a change will write, by name, for the audit trail. Fields are
+/// set with `set_if_not_equals`, so a value given again unchanged is not a
+/// change.
+pub fn changed_columns<A: ActiveModelTrait>(model: &A) -> Vec<&'static str> {
+    <A::Entity as EntityTrait>::Column::iter()
+        .filter(|column| model.get(*column).is_set())
+        .map(|column| column.as_str())
+        .collect()
 }

@@ -238,25 +238,37 @@ impl ActiveModel {
     ) -> ApiResult<Model> {
         actor.authorize(Ability::ManageSites)?;
         let id = *self.id.as_ref();
-        macro_rules! apply {
-            ($($field:ident $(=> $wrap:expr)?),* $(,)?) => {{
-                let mut changed: Vec<&'static str> = Vec::new();
-                $(
-                    if let Some(value) = changes.$field {
-                        $(let value = $wrap(value);)?
-                        self.$field.set_if_not_equals(value);
-                        if self.$field.is_set() {
-                            changed.push(stringify!($field));
-                        }
-                    }
-                )*
-                changed
-            }};
+        if let Some(name) = changes.name {
+            self.name.set_if_not_equals(name);
         }
-        let changed = apply!(
-            name, code, timezone, currency, tax_rate => Numeric, address, phone, email,
-            reminder_lead_days, reminder_hour,
-        );
+        if let Some(code) = changes.code {
+            self.code.set_if_not_equals(code);
+        }
+        if let Some(timezone) = changes.timezone {
+            self.timezone.set_if_not_equals(timezone);
+        }
+        if let Some(currency) = changes.currency {
+            self.currency.set_if_not_equals(currency);
+        }
+        if let Some(rate) = changes.tax_rate {
+            self.tax_rate.set_if_not_equals(Numeric(rate));
+        }
+        if let Some(address) = changes.address {
+            self.address.set_if_not_equals(address);
+        }
+        if let Some(phone) = changes.phone {
+            self.phone.set_if_not_equals(phone);
+        }
+        if let Some(email) = changes.email {
+            self.email.set_if_not_equals(email);
+        }
+        if let Some(days) = changes.reminder_lead_days {
+            self.reminder_lead_days.set_if_not_equals(days);
+        }
+        if let Some(hour) = changes.reminder_hour {
+            self.reminder_hour.set_if_not_equals(hour);
+        }
+        let changed = super::changed_columns(&self);
         if changed.is_empty() {
             return Ok(self.try_into_model()?);
         }

@@ -207,7 +207,6 @@ impl ActiveModel {
         };
         check_sites_fit_role(role, resulting.len())?;
 
-        let mut changed: Vec<&str> = Vec::new();
         if let Some(name) = changes.name {
             self.name.set_if_not_equals(name);
         }
@@ -215,19 +214,10 @@ impl ActiveModel {
         if let Some(active) = changes.active {
             self.active.set_if_not_equals(active);
         }
-        for (field, set) in [
-            ("name", self.name.is_set()),
-            ("role", self.role.is_set()),
-            ("active", self.active.is_set()),
-        ] {
-            if set {
-                changed.push(field);
-            }
-        }
         if let Some(password) = changes.password {
             self.password = ActiveValue::Set(hash_password(password).await?);
-            changed.push("password");
         }
+        let mut changed = super::changed_columns(&self);
         let sites_changed = resulting != current_sites.iter().copied().collect();
         if sites_changed {
             changed.push("site_ids");

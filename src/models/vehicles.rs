@@ -251,24 +251,7 @@ impl ActiveModel {
         if !self.is_changed() {
             return Ok(self.try_into_model()?);
         }
-        let changed: Vec<&str> = [
-            ("customer_id", self.customer_id.is_set()),
-            ("plate", self.plate.is_set()),
-            ("vin", self.vin.is_set()),
-            ("make", self.make.is_set()),
-            ("model", self.model.is_set()),
-            ("year", self.year.is_set()),
-            (
-                "service_interval_months",
-                self.service_interval_months.is_set(),
-            ),
-            ("service_interval_km", self.service_interval_km.is_set()),
-            ("last_service_on", self.last_service_on.is_set()),
-            ("last_service_km", self.last_service_km.is_set()),
-        ]
-        .into_iter()
-        .filter_map(|(field, set)| set.then_some(field))
-        .collect();
+        let changed = super::changed_columns(&self);
         let txn = db.begin().await?;
         let vehicle = self.update(&txn).await.on_unique("plate", PLATE_TAKEN)?;
         let vehicle = vehicle.into_active_model().reschedule(&txn).await?;

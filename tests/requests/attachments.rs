@@ -37,24 +37,13 @@ async fn upload(
         .await
 }
 
-async fn claimed_order(app: &TestApp, owner: &Session, site: &str, technician: &Session) -> String {
-    let order = app.approved_order(owner, site, "normal").await;
-    app.post(
-        &format!("/api/repair-orders/{order}/claim"),
-        technician,
-        &json!({}),
-    )
-    .await;
-    order
-}
-
 #[tokio::test]
 async fn a_technician_attaches_a_photo_and_a_pdf_and_downloads_them() {
     let app = TestApp::spawn().await;
     let owner = app.owner("Garage").await;
     let site = app.site(&owner, "NBO").await;
     let technician = app.staff(&owner, "technician", &[&site]).await;
-    let order = claimed_order(&app, &owner, &site, &technician).await;
+    let order = app.claimed_order(&owner, &site, &technician).await;
     let photo = jpeg(50_000);
 
     let response = upload(
@@ -214,7 +203,7 @@ async fn attachments_are_scoped_like_their_order() {
     let dennis = app.staff(&owner, "technician", &[&nbo]).await;
     let msa_manager = app.staff(&owner, "manager", &[&msa]).await;
     let stranger = app.owner("Other Garage").await;
-    let order = claimed_order(&app, &owner, &nbo, &kevin).await;
+    let order = app.claimed_order(&owner, &nbo, &kevin).await;
     let other_order = app.order(&owner, &nbo, "normal").await;
     let attachment = id_of(
         &upload(&app, &kevin, &order, "a.jpg", "image/jpeg", jpeg(100))

@@ -10,13 +10,7 @@ async fn labour_is_hours_times_rate_rounded_to_the_cent() {
     let owner = app.owner("Garage").await;
     let site = app.site(&owner, "NBO").await;
     let technician = app.staff(&owner, "technician", &[&site]).await;
-    let order = app.approved_order(&owner, &site, "normal").await;
-    app.post(
-        &format!("/api/repair-orders/{order}/claim"),
-        &technician,
-        &json!({}),
-    )
-    .await;
+    let order = app.claimed_order(&owner, &site, &technician).await;
     let path = format!("/api/repair-orders/{order}/labor");
 
     let first = app
@@ -136,13 +130,7 @@ async fn technicians_work_on_their_own_orders_only_and_closed_orders_do_not_chan
     let site = app.site(&owner, "NBO").await;
     let kevin = app.staff(&owner, "technician", &[&site]).await;
     let dennis = app.staff(&owner, "technician", &[&site]).await;
-    let order = app.approved_order(&owner, &site, "normal").await;
-    app.post(
-        &format!("/api/repair-orders/{order}/claim"),
-        &kevin,
-        &json!({}),
-    )
-    .await;
+    let order = app.claimed_order(&owner, &site, &kevin).await;
     let labor = json!({"description": "x", "hours": "1", "rate": "100"});
 
     assert_error(
@@ -208,13 +196,7 @@ async fn notes_record_who_wrote_them() {
     let site = app.site(&owner, "NBO").await;
     let advisor = app.staff(&owner, "advisor", &[&site]).await;
     let technician = app.staff(&owner, "technician", &[&site]).await;
-    let order = app.approved_order(&owner, &site, "normal").await;
-    app.post(
-        &format!("/api/repair-orders/{order}/claim"),
-        &technician,
-        &json!({}),
-    )
-    .await;
+    let order = app.claimed_order(&owner, &site, &technician).await;
     let path = format!("/api/repair-orders/{order}/notes");
 
     let by_advisor = app
@@ -312,22 +294,11 @@ async fn technician_stats_count_completed_work_and_mean_times() {
     let technician = app.staff(&owner, "technician", &[&site]).await;
     let other = app.staff(&owner, "technician", &[&site]).await;
     for _ in 0..2 {
-        let order = app.approved_order(&owner, &site, "normal").await;
-        app.post(
-            &format!("/api/repair-orders/{order}/claim"),
-            &technician,
-            &json!({}),
-        )
-        .await;
+        let order = app.claimed_order(&owner, &site, &technician).await;
         app.transition(&technician, &order, "completed").await;
     }
-    let open = app.approved_order(&owner, &site, "normal").await;
-    app.post(
-        &format!("/api/repair-orders/{open}/claim"),
-        &technician,
-        &json!({}),
-    )
-    .await;
+    // One more in progress.
+    app.claimed_order(&owner, &site, &technician).await;
 
     let stats: serde_json::Value = app
         .get(

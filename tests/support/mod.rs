@@ -233,6 +233,20 @@ impl TestApp {
         order
     }
 
+    /// An order in progress, claimed from the queue by `technician`.
+    pub async fn claimed_order(&self, by: &Session, site: &str, technician: &Session) -> String {
+        let order = self.approved_order(by, site, "normal").await;
+        let response = self
+            .post(
+                &format!("/api/repair-orders/{order}/claim"),
+                technician,
+                &json!({}),
+            )
+            .await;
+        assert_eq!(response.status_code(), 200, "claim: {}", response.text());
+        order
+    }
+
     pub async fn login(&self, email: &str) -> Session {
         let response = self.try_login(email, PASSWORD).await;
         assert_eq!(response.status_code(), 200, "login: {}", response.text());
