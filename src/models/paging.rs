@@ -8,6 +8,9 @@ use crate::errors::{ApiError, ApiResult, FieldErrors};
 
 pub const DEFAULT_PER_PAGE: u64 = 50;
 pub const MAX_PER_PAGE: u64 = 200;
+/// Far past any real list, and small enough that `page × per_page` cannot
+/// overflow an offset.
+pub const MAX_PAGE: u64 = 1_000_000;
 
 /// `?page=&per_page=`, both optional.
 #[derive(Clone, Copy, Debug, Default, Deserialize, IntoParams)]
@@ -28,13 +31,13 @@ pub struct PageRequest {
 
 impl PageParams {
     /// # Errors
-    /// 422 when `page` is 0 or `per_page` is outside 1..=200.
+    /// 422 when `page` is outside 1..=1000000 or `per_page` outside 1..=200.
     pub fn checked(self) -> ApiResult<PageRequest> {
         let mut errors = FieldErrors::default();
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(DEFAULT_PER_PAGE);
-        if page == 0 {
-            errors.add("page", "must be at least 1");
+        if !(1..=MAX_PAGE).contains(&page) {
+            errors.add("page", format!("must be between 1 and {MAX_PAGE}"));
         }
         if !(1..=MAX_PER_PAGE).contains(&per_page) {
             errors.add("per_page", format!("must be between 1 and {MAX_PER_PAGE}"));

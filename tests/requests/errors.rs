@@ -127,6 +127,9 @@ async fn bad_paging_is_refused_clearly() {
     let not_a_number = app.get("/api/sites?page=first", &owner).await;
     let too_many = app.get("/api/sites?per_page=500", &owner).await;
     let page_zero = app.get("/api/sites?page=0", &owner).await;
+    let page_huge = app
+        .get("/api/repair-orders/queue?page=18446744073709551615", &owner)
+        .await;
 
     assert_error(&not_a_number, 400, "bad_request");
     let body = assert_error(&too_many, 422, "validation_failed");
@@ -137,8 +140,9 @@ async fn bad_paging_is_refused_clearly() {
     let body = assert_error(&page_zero, 422, "validation_failed");
     assert_eq!(
         body["error"]["fields"]["page"],
-        json!(["must be at least 1"])
+        json!(["must be between 1 and 1000000"])
     );
+    assert_error(&page_huge, 422, "validation_failed");
 }
 
 #[tokio::test]
