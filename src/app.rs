@@ -19,6 +19,7 @@ use loco_rs::{
     Result,
 };
 use migration::Migrator;
+use tower_http::services::ServeDir;
 
 use crate::{
     controllers,
@@ -91,6 +92,8 @@ impl Hooks for App {
     async fn after_routes(router: AxumRouter, _ctx: &AppContext) -> Result<AxumRouter> {
         Ok(router
             .merge(controllers::docs::router())
+            // Files as they are; a missing one is a plain 404.
+            .nest_service("/static", ServeDir::new("assets/static"))
             // Outermost: whatever refused a request (an unknown route, a
             // framework layer), the client gets the contract's error body.
             .layer(axum::middleware::map_response(contract_error_body)))
@@ -133,8 +136,9 @@ impl Hooks for App {
 }
 
 /// Rewrites an error response that did not come from `ApiError` (axum's
-/// empty 404 and 405, a framework rejection) into the contract's body,
-/// keeping its status and headers.
+/// empty 404 and 405, a framework rejection, a static file's 412 or 416, a
+/// timeout's 408) into the contract's body, keeping its status and headers:
+/// a status nobody mapped stays that status, never a 500.
 async fn contract_error_body(response: Response<Body>) -> Response<Body> {
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error())
@@ -143,11 +147,7 @@ async fn contract_error_body(response: Response<Body>) -> Response<Body> {
         return response;
     }
     let (mut parts, _) = response.into_parts();
-    let rewritten = match status {
-        axum::http::StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
-        other => ApiError::for_status(other),
-    }
-    .into_response();
+    let rewritten = ApiError::for_status(status).into_response();
     let (new_parts, body) = rewritten.into_parts();
     parts.status = new_parts.status;
     parts.headers.remove(header::CONTENT_LENGTH);

@@ -41,6 +41,13 @@ pub enum ApiError {
     Validation(FieldErrors),
     /// 429: too many attempts; the client may retry after this many seconds.
     RateLimited { retry_after_secs: u64 },
+    /// 503: the database is too busy to take this write now (a lock that was
+    /// not granted in time, a full connection pool). Nothing was changed; the
+    /// client may retry after this many seconds.
+    Unavailable { retry_after_secs: u64 },
+    /// Any other status a layer outside the handlers answered with (408 from
+    /// the request timeout, 412 and 416 from static files, …), kept as it is.
+    Status(StatusCode),
     /// 500: a fault of ours. The cause is logged, never shown.
     Internal(String),
 }
@@ -181,6 +188,8 @@ impl ApiError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Status(status) => *status,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -212,6 +221,25 @@ impl ApiError {
                 format!("too many attempts; try again in {retry_after_secs} seconds"),
                 None,
             ),
+            Self::Unavailable { retry_after_secs } => (
+                "service_unavailable",
+                format!(
+                    "the server is busy and changed nothing; try again in {retry_after_secs} seconds"
+                ),
+                None,
+            ),
+            Self::Status(status) => {
+                return ErrorBody {
+                    error: ErrorDetail {
+                        code: status_code_name(*status),
+                        message: status
+                            .canonical_reason()
+                            .unwrap_or("the request failed")
+                            .to_lowercase(),
+                        fields: None,
+                    },
+                }
+            }
             Self::Internal(_) => (
                 "internal_error",
                 "something went wrong on our side".to_string(),
@@ -243,12 +271,40 @@ impl ApiError {
                 Self::PayloadTooLarge("the request body is too large".to_string())
             }
             StatusCode::UNPROCESSABLE_ENTITY => Self::Validation(FieldErrors::default()),
+            StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
             StatusCode::TOO_MANY_REQUESTS => Self::RateLimited {
                 retry_after_secs: 60,
             },
-            _ => Self::Internal(format!("unmapped status {status}")),
+            StatusCode::SERVICE_UNAVAILABLE => Self::Unavailable {
+                retry_after_secs: BUSY_RETRY_AFTER_SECS,
+            },
+            StatusCode::INTERNAL_SERVER_ERROR => {
+                Self::Internal("a layer outside the handlers failed".to_string())
+            }
+            other => Self::Status(other),
         }
     }
+}
+
+/// How long a client should wait before retrying a write refused as busy.
+pub const BUSY_RETRY_AFTER_SECS: u64 = 1;
+
+/// `request_timeout` for 408, `range_not_satisfiable` for 416: the status's
+/// reason phrase in snake case, so every status has a code of its own.
+fn status_code_name(status: StatusCode) -> String {
+    status.canonical_reason().map_or_else(
+        || format!("http_{}", status.as_u16()),
+        |reason| {
+            reason
+                .chars()
+                .filter_map(|c| match c {
+                    ' ' | '-' => Some('_'),
+                    c if c.is_ascii_alphanumeric() => Some(c.to_ascii_lowercase()),
+                    _ => None,
+                })
+                .collect()
+        },
+    )
 }
 
 /// Marks a response whose body is already the contract's, so the outer
@@ -264,7 +320,10 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// One of `bad_request`, `unauthorized`, `forbidden`, `not_found`,
-    /// `conflict`, `payload_too_large`, `validation_failed`, `rate_limited`.
+    /// `method_not_allowed`, `conflict`, `payload_too_large`,
+    /// `validation_failed`, `rate_limited`, `service_unavailable`,
+    /// `internal_error`; for any other status, its reason phrase in snake
+    /// case (`request_timeout`, `range_not_satisfiable`, …).
     #[schema(example = "validation_failed")]
     pub code: String,
     pub message: String,
@@ -280,10 +339,13 @@ impl IntoResponse for ApiError {
             Self::Unauthorized(reason) => {
                 tracing::info!(reason = %reason, "request unauthenticated")
             }
+            Self::Unavailable { .. } => tracing::warn!("request refused: the database is busy"),
             _ => tracing::debug!(status = status.as_u16(), "request refused"),
         }
         let mut response = (status, axum::Json(self.body())).into_response();
-        if let Self::RateLimited { retry_after_secs } = self {
+        if let Self::RateLimited { retry_after_secs } | Self::Unavailable { retry_after_secs } =
+            self
+        {
             if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }
@@ -295,6 +357,12 @@ impl IntoResponse for ApiError {
 
 impl From<DbErr> for ApiError {
     fn from(err: DbErr) -> Self {
+        if is_contention(&err) {
+            tracing::warn!(error.cause = %err, "database contention");
+            return Self::Unavailable {
+                retry_after_secs: BUSY_RETRY_AFTER_SECS,
+            };
+        }
         match err.sql_err() {
             // A unique index caught a race that a model's check could not; the
             // model names the field where it knows it (`on_unique`).
@@ -303,6 +371,47 @@ impl From<DbErr> for ApiError {
             }
             _ => Self::Internal(err.to_string()),
         }
+    }
+}
+
+/// Errors that say "not now" rather than "never": the write lost a race for
+/// a lock and changed nothing, so the client may simply retry.
+///
+/// - SQLite: `SQLITE_BUSY` (5, with its extended codes such as 517,
+///   `SQLITE_BUSY_SNAPSHOT`) and `SQLITE_LOCKED` (6), once the busy timeout
+///   has run out;
+/// - PostgreSQL: `serialization_failure`, `deadlock_detected` and
+///   `lock_not_available`;
+/// - either: no pooled connection came free in time.
+#[must_use]
+pub fn is_contention(err: &DbErr) -> bool {
+    use sea_orm::{ConnAcquireErr, RuntimeErr};
+
+    let runtime = match err {
+        DbErr::ConnectionAcquire(ConnAcquireErr::Timeout) => return true,
+        DbErr::Conn(runtime) | DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
+        _ => return false,
+    };
+    let RuntimeErr::SqlxError(sqlx_err) = runtime else {
+        return false;
+    };
+    match sqlx_err.as_ref() {
+        sea_orm::sqlx::Error::PoolTimedOut => true,
+        sea_orm::sqlx::Error::Database(db_err) => {
+            let code = db_err.code();
+            let code = code.as_deref().unwrap_or_default();
+            if db_err
+                .try_downcast_ref::<sea_orm::sqlx::sqlite::SqliteError>()
+                .is_some()
+            {
+                // Extended result codes keep the primary code in the low byte.
+                code.parse::<u32>()
+                    .is_ok_and(|code| matches!(code & 0xff, 5 | 6))
+            } else {
+                matches!(code, "40001" | "40P01" | "55P03")
+            }
+        }
+        _ => false,
     }
 }
 

@@ -62,14 +62,74 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// or unacceptable field.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
-        let path = err.path().to_string();
-        rejection(&path, err.inner())
-    })?;
+    let mut value = <serde_json::Value as serde::Deserialize>::deserialize(&mut deserializer)
+        .map_err(|err| ApiError::BadRequest(format!("the body is not valid JSON: {err}")))?;
     deserializer
         .end()
         .map_err(|_| ApiError::BadRequest("the body holds more than one JSON value".to_string()))?;
-    Ok(value)
+    let mut fields = FieldErrors::default();
+    normalize(&mut value, "", &mut fields);
+    fields.finish()?;
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let path = err.path().to_string();
+        rejection(&path, err.inner())
+    })
+}
+
+/// Prepares a parsed body for its request type, the same way for every
+/// request:
+/// - a NUL character (`\u0000`) in any text or key is refused, naming the
+///   field: PostgreSQL cannot store it in text, and no form has a use for it;
+/// - a whole number written as a float (`152.0`, `1e3`) is the integer JSON
+///   Schema says it is, so it reads into integer fields.
+fn normalize(value: &mut serde_json::Value, path: &str, fields: &mut FieldErrors) {
+    use serde_json::Value;
+
+    match value {
+        Value::String(text) if text.contains('\0') => {
+            fields.add(field_path(path), "must not contain NUL characters");
+        }
+        Value::Number(number) if number.is_f64() => {
+            if let Some(whole) = number.as_f64().and_then(whole_number) {
+                *value = Value::from(whole);
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter_mut().enumerate() {
+                normalize(item, &format!("{path}[{index}]"), fields);
+            }
+        }
+        Value::Object(members) => {
+            for (key, member) in members.iter_mut() {
+                let member_path = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                if key.contains('\0') {
+                    fields.add(field_path(path), "must not contain NUL characters");
+                } else {
+                    normalize(member, &member_path, fields);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn field_path(path: &str) -> String {
+    if path.is_empty() {
+        "body".to_string()
+    } else {
+        path.to_string()
+    }
+}
+
+/// `x` as an integer when it is one exactly and fits one.
+fn whole_number(x: f64) -> Option<i64> {
+    // 2^63 is exact as a float; anything at or past it does not fit an i64.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    (x.fract() == 0.0 && (-LIMIT..LIMIT).contains(&x)).then_some(x as i64)
 }
 
 fn rejection(path: &str, err: &serde_json::Error) -> ApiError {
@@ -156,7 +216,8 @@ where
     }
 }
 
-/// Query-string parameters; unreadable ones are 400.
+/// Query-string parameters; unreadable ones are 400, and a NUL character
+/// in any of them is 422 naming the parameter (as in bodies).
 #[derive(Debug)]
 pub struct QueryParams<T>(pub T);
 
@@ -168,6 +229,15 @@ where
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        if let Some(query) = parts.uri.query() {
+            let mut fields = FieldErrors::default();
+            for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+                if key.contains('\0') || value.contains('\0') {
+                    fields.add(key.replace('\0', ""), "must not contain NUL characters");
+                }
+            }
+            fields.finish()?;
+        }
         Query::<T>::from_request_parts(parts, state)
             .await
             .map(|Query(params)| Self(params))

@@ -4,7 +4,7 @@
 use sea_orm::{
     entity::prelude::*,
     sea_query::{Func, LikeExpr, Query},
-    ActiveValue, Condition, QueryOrder, TransactionTrait, TryIntoModel,
+    ActiveValue, Condition, QueryOrder, TryIntoModel,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -160,7 +160,7 @@ impl Model {
     ) -> ApiResult<Self> {
         actor.authorize(Ability::ManageCustomers)?;
         let home = sites::Model::find_for(db, actor, new.home_site_id).await?;
-        let txn = db.begin().await?;
+        let txn = super::begin_write(db).await?;
         let mut customer = ActiveModel {
             organization_id: ActiveValue::Set(actor.organization_id()),
             home_site_id: ActiveValue::Set(home.id),
@@ -239,7 +239,7 @@ impl ActiveModel {
         if changed.is_empty() {
             return Ok(self.try_into_model()?);
         }
-        let txn = db.begin().await?;
+        let txn = super::begin_write(db).await?;
         let customer = self.update(&txn).await?;
         audit_events::Model::record(
             &txn,
@@ -277,7 +277,7 @@ impl ActiveModel {
         self.marketing_consent_source = ActiveValue::Set(None);
         self.marketing_consent_by = ActiveValue::Set(None);
         self.erased_at = ActiveValue::Set(Some(super::now()));
-        let txn = db.begin().await?;
+        let txn = super::begin_write(db).await?;
         let customer = self.update(&txn).await?;
         audit_events::Model::record(
             &txn,

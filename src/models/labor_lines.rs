@@ -2,7 +2,7 @@
 //! once, when the line is written.
 
 use rust_decimal::Decimal;
-use sea_orm::{entity::prelude::*, ActiveValue, QueryOrder, TransactionTrait};
+use sea_orm::{entity::prelude::*, ActiveValue, QueryOrder};
 use serde_json::json;
 
 pub use super::_entities::labor_lines::{self, ActiveModel, Column, Entity, Model};
@@ -97,7 +97,7 @@ impl Model {
             .ok_or(ApiError::NotFound("labor line"))?;
         order.authorize_work(actor)?;
         order.ensure_open()?;
-        let txn = db.begin().await?;
+        let txn = super::begin_write(db).await?;
         Entity::delete_by_id(line.id).exec(&txn).await?;
         audit_events::Model::record(
             &txn,

@@ -23,7 +23,28 @@ pub mod users;
 pub mod values;
 pub mod vehicles;
 use chrono::{DurationRound, TimeDelta, Utc};
-use sea_orm::{prelude::DateTimeWithTimeZone, ActiveModelTrait, EntityTrait, IdenStatic, Iterable};
+use sea_orm::{
+    prelude::DateTimeWithTimeZone, ActiveModelTrait, DbErr, EntityTrait, IdenStatic, Iterable,
+    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+};
+
+/// Begins a transaction that will write.
+///
+/// On SQLite it takes the database's write lock at once (`BEGIN IMMEDIATE`),
+/// waiting for it on the busy timeout. A deferred transaction that reads and
+/// then writes cannot wait: when another writer committed since its read,
+/// SQLite fails it at once with `SQLITE_BUSY`. On PostgreSQL this is a plain
+/// `BEGIN`; rows are locked by the first statement that writes them.
+///
+/// # Errors
+/// When no connection or lock came free in time (`errors::is_contention`).
+pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..TransactionOptions::default()
+    })
+    .await
+}
 
 /// The current time in UTC, to the microsecond: what both databases keep, so
 /// a value reads back equal to what was written.

@@ -13,6 +13,11 @@ impl Model {
     /// Adds a reading that fits the history: not lower than any reading
     /// dated on or before it, not higher than any dated after it.
     ///
+    /// Call it inside a transaction: it first locks the vehicle (by writing
+    /// its row), so readings of one vehicle are checked and added one at a
+    /// time and two racing readings cannot both fit a history that only
+    /// one of them has seen.
+    ///
     /// # Errors
     /// 422 naming `reading_km` or `read_on` when it does not fit.
     pub async fn record(
@@ -25,6 +30,7 @@ impl Model {
         if reading.on > chrono::Utc::now().date_naive() + chrono::Days::new(1) {
             return Err(ApiError::invalid("read_on", "must not be in the future"));
         }
+        vehicles::Model::lock(db, vehicle.id).await?;
         let history = Entity::find().filter(Column::VehicleId.eq(vehicle.id));
         let earlier = history
             .clone()

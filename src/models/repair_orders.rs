@@ -10,7 +10,7 @@
 use chrono::{DateTime, FixedOffset};
 use sea_orm::{
     entity::prelude::*, sea_query::Expr, ActiveValue, FromQueryResult, IntoActiveModel, JoinType,
-    QueryOrder, QuerySelect, RelationTrait, SelectModel, Selector, TransactionTrait,
+    QueryOrder, QuerySelect, RelationTrait, SelectModel, Selector,
 };
 use serde_json::json;
 
@@ -211,7 +211,7 @@ impl Model {
         actor.authorize(Ability::ManageRepairOrders)?;
         let site = sites::Model::find_for(db, actor, new.site_id).await?;
         let vehicle = vehicles::Model::find_for(db, actor, new.vehicle_id).await?;
-        let txn = db.begin().await?;
+        let txn = super::begin_write(db).await?;
         if let Some(km) = new.odometer_km {
             let reading = Reading {
                 km,
@@ -221,7 +221,12 @@ impl Model {
             super::odometer_readings::Model::record(&txn, actor, &vehicle, reading)
                 .await
                 .map_err(|err| err.renamed("reading_km", "odometer_km"))?;
-            vehicle.clone().into_active_model().reschedule(&txn).await?;
+            vehicle
+                .reload(&txn)
+                .await?
+                .into_active_model()
+                .reschedule(&txn)
+                .await?;
         }
         let order = ActiveModel {
             organization_id: ActiveValue::Set(actor.organization_id()),
@@ -260,7 +265,7 @@ impl Model {
     pub async fn claim(self, db: &DatabaseConnection, actor: &Actor) -> ApiResult<Self> {
         actor.authorize(Ability::ClaimRepairs)?;
         let now = super::now();
-        let txn = db.begin().await?;
+        let txn = super::begin_write(db).await?;
         let claimed = Entity::update_many()
             .col_expr(
                 Column::Status,
@@ -333,7 +338,7 @@ impl Model {
         }
         let previous = previous_technician(db, self.technician_id).await?;
         let now = super::now();
-        let txn = db.begin().await?;
+        let txn = super::begin_write(db).await?;
         let assigned = Entity::update_many()
             .col_expr(Column::TechnicianId, Expr::value(technician.id))
             .col_expr(Column::UpdatedAt, Expr::value(now))
@@ -423,7 +428,7 @@ impl Model {
             RepairStatus::Completed => update.col_expr(Column::CompletedAt, Expr::value(now)),
             _ => update,
         };
-        let txn = db.begin().await?;
+        let txn = super::begin_write(db).await?;
         let moved = update
             .filter(Column::Id.eq(self.id))
             .filter(Column::Status.eq(from.as_str()))

@@ -1,6 +1,4 @@
-use sea_orm::{
-    entity::prelude::*, ActiveValue, Condition, QueryOrder, TransactionTrait, TryIntoModel,
-};
+use sea_orm::{entity::prelude::*, ActiveValue, Condition, QueryOrder, TryIntoModel};
 use serde_json::json;
 
 pub use super::_entities::sites::{self, ActiveModel, Column, Entity, Model};
@@ -170,7 +168,7 @@ impl Model {
         settings: SiteSettings,
     ) -> ApiResult<Self> {
         actor.authorize(Ability::ManageSites)?;
-        let txn = db.begin().await?;
+        let txn = super::begin_write(db).await?;
         if Self::code_taken(&txn, actor.organization_id(), &settings.code, None).await? {
             return Err(ApiError::duplicate("code", CODE_TAKEN));
         }
@@ -272,7 +270,7 @@ impl ActiveModel {
         if changed.is_empty() {
             return Ok(self.try_into_model()?);
         }
-        let txn = db.begin().await?;
+        let txn = super::begin_write(db).await?;
         if let ActiveValue::Set(code) = &self.code {
             if Model::code_taken(&txn, actor.organization_id(), code, Some(id)).await? {
                 return Err(ApiError::duplicate("code", CODE_TAKEN));

@@ -4,8 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use sea_orm::{
-    entity::prelude::*, sea_query::Query, ActiveValue, Condition, QueryOrder, TransactionTrait,
-    TryIntoModel,
+    entity::prelude::*, sea_query::Query, ActiveValue, Condition, QueryOrder, TryIntoModel,
 };
 use serde_json::json;
 
@@ -117,7 +116,7 @@ impl Model {
         }
         let password = hash_password(staff.password).await?;
 
-        let txn = db.begin().await?;
+        let txn = super::begin_write(db).await?;
         let member = ActiveModel {
             organization_id: ActiveValue::Set(actor.organization_id()),
             email: ActiveValue::Set(staff.email.into_inner()),
@@ -226,7 +225,7 @@ impl ActiveModel {
             return Ok(current);
         }
 
-        let txn = db.begin().await?;
+        let txn = super::begin_write(db).await?;
         let member = if self.is_changed() {
             self.update(&txn).await?
         } else {

@@ -3,7 +3,7 @@
 use std::{collections::HashMap, sync::OnceLock};
 
 use loco_rs::hash;
-use sea_orm::{entity::prelude::*, ActiveValue, TransactionTrait};
+use sea_orm::{entity::prelude::*, ActiveValue};
 use serde_json::json;
 
 pub use super::_entities::users::{self, ActiveModel, Column, Entity, Model};
@@ -93,7 +93,7 @@ impl Model {
             return Err(ApiError::duplicate("email", EMAIL_TAKEN));
         }
         let password = hash_password(signup.password).await?;
-        let txn = db.begin().await?;
+        let txn = super::begin_write(db).await?;
         let organization = organizations::ActiveModel {
             name: ActiveValue::Set(signup.organization_name),
             ..Default::default()

@@ -2,8 +2,8 @@
 
 use chrono::NaiveDate;
 use sea_orm::{
-    entity::prelude::*, ActiveValue, Condition, IntoActiveModel, QueryOrder, QuerySelect,
-    TransactionTrait, TryIntoModel,
+    entity::prelude::*, sea_query::Expr, ActiveValue, Condition, IntoActiveModel, QueryOrder,
+    QuerySelect, TryIntoModel,
 };
 use serde_json::json;
 
@@ -151,7 +151,7 @@ impl Model {
         odometer: Option<Reading>,
     ) -> ApiResult<Self> {
         actor.authorize(Ability::ManageCustomers)?;
-        let txn = db.begin().await?;
+        let txn = super::begin_write(db).await?;
         let vehicle = ActiveModel {
             organization_id: ActiveValue::Set(actor.organization_id()),
             customer_id: ActiveValue::Set(customer.id),
@@ -191,6 +191,33 @@ impl Model {
         Ok(vehicle)
     }
 
+    /// Locks the vehicle's row until the transaction ends, by writing it:
+    /// PostgreSQL holds the row lock from the UPDATE on, and SQLite's write
+    /// transactions hold the database's lock from their start anyway.
+    ///
+    /// # Errors
+    /// When the database fails or the lock is not granted in time.
+    pub async fn lock(db: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
+        Entity::update_many()
+            .col_expr(Column::UpdatedAt, Expr::value(super::now()))
+            .filter(Column::Id.eq(id))
+            .exec(db)
+            .await
+            .map(|_| ())
+    }
+
+    /// This vehicle as it is now in the database (inside a transaction that
+    /// holds its lock, as the last writer left it).
+    ///
+    /// # Errors
+    /// When the database fails or the vehicle is gone.
+    pub async fn reload(&self, db: &impl ConnectionTrait) -> Result<Self, DbErr> {
+        Entity::find_by_id(self.id)
+            .one(db)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound(format!("vehicle {}", self.id)))
+    }
+
     /// Records an odometer reading and moves the service schedule with it.
     ///
     /// # Errors
@@ -203,9 +230,14 @@ impl Model {
         reading: Reading,
     ) -> ApiResult<(odometer_readings::Model, Self)> {
         actor.authorize(Ability::ManageCustomers)?;
-        let txn = db.begin().await?;
+        let txn = super::begin_write(db).await?;
         let recorded = odometer_readings::Model::record(&txn, actor, self, reading).await?;
-        let vehicle = self.clone().into_active_model().reschedule(&txn).await?;
+        let vehicle = self
+            .reload(&txn)
+            .await?
+            .into_active_model()
+            .reschedule(&txn)
+            .await?;
         txn.commit().await?;
         Ok((recorded, vehicle))
     }
@@ -252,7 +284,7 @@ impl ActiveModel {
             return Ok(self.try_into_model()?);
         }
         let changed = super::changed_columns(&self);
-        let txn = db.begin().await?;
+        let txn = super::begin_write(db).await?;
         let vehicle = self.update(&txn).await.on_unique("plate", PLATE_TAKEN)?;
         let vehicle = vehicle.into_active_model().reschedule(&txn).await?;
         audit_events::Model::record(
@@ -294,18 +326,13 @@ impl ActiveModel {
             readings: &readings,
         }
         .schedule();
-        self.odometer_km.set_if_not_equals(schedule.odometer_km);
-        self.next_service_due_on
-            .set_if_not_equals(schedule.next_due_on);
-        self.next_service_due_km
-            .set_if_not_equals(schedule.next_due_km);
-        self.next_service_km_predicted_on
-            .set_if_not_equals(schedule.km_predicted_on);
-        self.service_due_on.set_if_not_equals(schedule.due_on);
-        if self.is_changed() {
-            self.update(db).await
-        } else {
-            self.try_into_model()
-        }
+        // Written whether or not they look changed: the model this started
+        // from may be older than the row.
+        self.odometer_km = ActiveValue::Set(schedule.odometer_km);
+        self.next_service_due_on = ActiveValue::Set(schedule.next_due_on);
+        self.next_service_due_km = ActiveValue::Set(schedule.next_due_km);
+        self.next_service_km_predicted_on = ActiveValue::Set(schedule.km_predicted_on);
+        self.service_due_on = ActiveValue::Set(schedule.due_on);
+        self.update(db).await
     }
 }

@@ -175,3 +175,228 @@ async fn lists_have_the_contract_shape() {
     assert_eq!(body["total"], 3);
     assert_eq!(body["items"].as_array().unwrap().len(), 1);
 }
+
+/// PostgreSQL cannot store a NUL character in text; both databases refuse
+/// it the same way, as a 422 naming the field, and nothing changes.
+#[tokio::test]
+async fn a_nul_character_in_any_text_is_refused_naming_the_field() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Garage").await;
+    let site = app.site(&owner, "NBO").await;
+    let order = app.order(&owner, &site, "normal").await;
+    let nul = "brakes\u{0}squeal";
+
+    let search = app.get("/api/customers?q=%00", &owner).await;
+    let search_vehicles = app.get("/api/vehicles?q=ab%00", &owner).await;
+    let note = app
+        .post(
+            &format!("/api/repair-orders/{order}/notes"),
+            &owner,
+            &json!({ "body": nul }),
+        )
+        .await;
+    let labour = app
+        .post(
+            &format!("/api/repair-orders/{order}/labor"),
+            &owner,
+            &json!({"description": nul, "hours": "1", "rate": "100"}),
+        )
+        .await;
+    let transition = app
+        .post(
+            &format!("/api/repair-orders/{order}/transition"),
+            &owner,
+            &json!({"to": "pending_approval", "note": nul}),
+        )
+        .await;
+    let site_change = app
+        .patch(
+            &format!("/api/sites/{site}"),
+            &owner,
+            &json!({"address": nul, "phone": "+254700\u{0}000000"}),
+        )
+        .await;
+    let nested_key = app
+        .post("/api/auth/login", &owner, &json!({"email\u{0}": "x"}))
+        .await;
+
+    for (response, field) in [
+        (&search, "q"),
+        (&search_vehicles, "q"),
+        (&note, "body"),
+        (&labour, "description"),
+        (&transition, "note"),
+        (&site_change, "address"),
+        (&site_change, "phone"),
+        (&nested_key, "body"),
+    ] {
+        let body = assert_error(response, 422, "validation_failed");
+        assert_eq!(
+            body["error"]["fields"][field],
+            json!(["must not contain NUL characters"]),
+            "{body}"
+        );
+    }
+    let detail: serde_json::Value = app
+        .get(&format!("/api/repair-orders/{order}"), &owner)
+        .await
+        .json();
+    assert_eq!(detail["status"], "requested", "nothing changed");
+    assert_eq!(detail["labor"], json!([]));
+}
+
+/// JSON Schema calls `152.0` an integer; so does the server.
+#[tokio::test]
+async fn a_whole_number_written_as_a_float_is_an_integer() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Garage").await;
+    let site = app.site(&owner, "NBO").await;
+    let customer = app.customer(&owner, &site).await;
+    let vehicle = app.vehicle(&owner, &customer).await;
+
+    let whole = app
+        .post(
+            &format!("/api/vehicles/{vehicle}/odometer"),
+            &owner,
+            &serde_json::from_str::<serde_json::Value>(&format!(
+                r#"{{"reading_km": 152000.0, "read_on": "{}"}}"#,
+                chrono::Utc::now().date_naive()
+            ))
+            .unwrap(),
+        )
+        .await;
+    let fraction = app
+        .post(
+            &format!("/api/vehicles/{vehicle}/odometer"),
+            &owner,
+            &json!({"reading_km": 152_000.5, "read_on": chrono::Utc::now().date_naive()}),
+        )
+        .await;
+
+    assert_eq!(whole.status_code(), 201, "{}", whole.text());
+    assert_eq!(
+        whole.json::<serde_json::Value>()["reading"]["reading_km"],
+        152_000
+    );
+    assert_error(&fraction, 400, "bad_request");
+}
+
+/// Statuses that come from outside the handlers still carry the contract's
+/// body, with their own status and code.
+#[tokio::test]
+async fn static_files_answer_412_and_416_in_the_contract_shape() {
+    let app = TestApp::spawn().await;
+
+    let file = app.server.get("/static/favicon.svg").await;
+    let missing = app.server.get("/static/nothing-here.css").await;
+    let beyond_the_end = app
+        .server
+        .get("/static/favicon.svg")
+        .add_header(header::RANGE, "bytes=999999-")
+        .await;
+    let changed_since = app
+        .server
+        .get("/static/favicon.svg")
+        .add_header(header::IF_UNMODIFIED_SINCE, "Mon, 01 Jan 1990 00:00:00 GMT")
+        .await;
+
+    assert_eq!(file.status_code(), 200);
+    assert_error(&missing, 404, "not_found");
+    assert_error(&beyond_the_end, 416, "range_not_satisfiable");
+    assert_error(&changed_since, 412, "precondition_failed");
+}
+
+#[tokio::test]
+async fn responses_do_not_advertise_the_framework() {
+    let app = TestApp::spawn().await;
+
+    let response = app.server.get("/_ping").await;
+
+    assert_eq!(response.status_code(), 200);
+    assert!(!response.headers().contains_key("x-powered-by"));
+}
+
+#[tokio::test]
+async fn cors_is_off_unless_origins_are_configured() {
+    let origin = "https://portal.example.com";
+    let closed = TestApp::spawn().await;
+    let open = TestApp::spawn_with(|config| {
+        config.server.middlewares.cors = Some(
+            serde_json::from_value(json!({
+                "enable": true,
+                "allow_origins": [origin],
+                "allow_headers": ["authorization", "content-type"],
+                "allow_methods": ["GET", "POST", "PATCH", "DELETE"],
+            }))
+            .unwrap(),
+        );
+    })
+    .await;
+    let preflight = |app: &TestApp| {
+        app.server
+            .method(axum::http::Method::OPTIONS, "/api/sites")
+            .add_header(header::ORIGIN, origin)
+            .add_header(header::ACCESS_CONTROL_REQUEST_METHOD, "POST")
+    };
+
+    let refused = preflight(&closed).await;
+    let allowed = preflight(&open).await;
+    let other_origin = open
+        .server
+        .get("/_ping")
+        .add_header(header::ORIGIN, "https://evil.example.com")
+        .await;
+
+    assert!(!refused
+        .headers()
+        .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN));
+    assert_eq!(
+        allowed.headers()[header::ACCESS_CONTROL_ALLOW_ORIGIN],
+        origin
+    );
+    assert!(!other_origin
+        .headers()
+        .contains_key(header::ACCESS_CONTROL_ALLOW_ORIGIN));
+}
+
+/// Every status that reaches the outer layer unmapped keeps its status and
+/// gets the contract's body: none becomes a 500.
+#[test]
+fn every_error_status_keeps_its_status_in_the_contract_shape() {
+    use axum::{http::StatusCode, response::IntoResponse};
+    use karakana::errors::ApiError;
+
+    for code in (400..=431).chain([451]).chain(500..=511) {
+        let Ok(status) = StatusCode::from_u16(code) else {
+            continue;
+        };
+        let response = ApiError::for_status(status).into_response();
+        // The contract files a wrong content type under 400.
+        let expected = if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
+            StatusCode::BAD_REQUEST
+        } else {
+            status
+        };
+        assert_eq!(response.status(), expected, "{code}");
+    }
+    let code_of = |status: StatusCode| {
+        let body = ApiError::for_status(status).into_response();
+        let bytes =
+            futures::executor::block_on(axum::body::to_bytes(body.into_body(), 4096)).unwrap();
+        serde_json::from_slice::<serde_json::Value>(&bytes).unwrap()["error"]["code"].clone()
+    };
+    assert_eq!(code_of(StatusCode::REQUEST_TIMEOUT), "request_timeout");
+    assert_eq!(
+        code_of(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE),
+        "request_header_fields_too_large"
+    );
+    assert_eq!(
+        code_of(StatusCode::METHOD_NOT_ALLOWED),
+        "method_not_allowed"
+    );
+    assert_eq!(
+        code_of(StatusCode::SERVICE_UNAVAILABLE),
+        "service_unavailable"
+    );
+    assert_eq!(code_of(StatusCode::IM_A_TEAPOT), "im_a_teapot");
+}

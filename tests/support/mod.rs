@@ -7,6 +7,7 @@ use karakana::app::App;
 use loco_rs::{
     app::{AppContext, Hooks},
     boot::StartMode,
+    config::Config,
     environment::Environment,
 };
 use serde_json::{json, Value};
@@ -42,14 +43,22 @@ impl TestApp {
 
     /// The app with some of `settings:` replaced, e.g. another storage.
     pub async fn spawn_with_settings(overrides: Value) -> Self {
+        Self::spawn_with(|config| {
+            if let (Some(Value::Object(settings)), Value::Object(overrides)) =
+                (config.settings.as_mut(), overrides)
+            {
+                settings.extend(overrides);
+            }
+        })
+        .await
+    }
+
+    /// The app with its configuration changed by `configure` first.
+    pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> Self {
         let mut config = App::load_config(&Environment::Test)
             .await
             .expect("config/test.yaml loads");
-        if let (Some(Value::Object(settings)), Value::Object(overrides)) =
-            (config.settings.as_mut(), overrides)
-        {
-            settings.extend(overrides);
-        }
+        configure(&mut config);
         let database = TestDatabase::create(&config.database.uri).await;
         config.database.uri = database.url.clone();
         let boot = App::boot(StartMode::ServerOnly, &Environment::Test, config)
