@@ -62,7 +62,14 @@ impl Hooks for App {
             check_production_secret(&ctx.config)?;
         }
         let settings = Settings::from_config(&ctx.config)?;
+        if settings.clock.is_some() && ctx.environment == Environment::Production {
+            return Err(loco_rs::Error::Message(
+                "settings.clock fixes the time for tests; production runs on the system clock"
+                    .into(),
+            ));
+        }
         let storage = settings.storage.storage()?;
+        ctx.shared_store.insert(settings.clock());
         ctx.shared_store.insert(settings);
         Ok(ctx.into_builder().storage(Arc::new(storage)).build())
     }
@@ -75,23 +82,16 @@ impl Hooks for App {
     }
 
     fn routes(ctx: &AppContext) -> AppRoutes {
-        let upload_limit =
-            usize::try_from(Settings::of(ctx).uploads.max_bytes).unwrap_or(usize::MAX);
-        AppRoutes::with_default_routes()
-            .add_route(controllers::auth::routes())
-            .add_route(controllers::sites::routes())
-            .add_route(controllers::staff::routes())
-            .add_route(controllers::technicians::routes())
-            .add_route(controllers::customers::routes())
-            .add_route(controllers::vehicles::routes())
-            .add_route(controllers::repair_orders::routes(upload_limit))
-            .add_route(controllers::notifications::routes())
-            .add_route(controllers::audit::routes())
+        controllers::all(ctx)
+            .into_iter()
+            .fold(AppRoutes::with_default_routes(), |app, controller| {
+                app.add_route(controller.routes)
+            })
     }
 
-    async fn after_routes(router: AxumRouter, _ctx: &AppContext) -> Result<AxumRouter> {
+    async fn after_routes(router: AxumRouter, ctx: &AppContext) -> Result<AxumRouter> {
         Ok(router
-            .merge(controllers::docs::router())
+            .merge(controllers::docs::router(ctx))
             // Files as they are; a missing one is a plain 404.
             .nest_service("/static", ServeDir::new("assets/static"))
             // Outermost: whatever refused a request (an unknown route, a
@@ -175,6 +175,21 @@ fn check_production_secret(config: &Config) -> Result<()> {
     if decoded.len() < 32 {
         return Err(loco_rs::Error::Message(
             "JWT_SECRET must hold at least 32 random bytes (e.g. `openssl rand -base64 48`)".into(),
+        ));
+    }
+    // The development and test keys are public (they are in the repository):
+    // tokens signed with them could be forged by anyone.
+    let published = [
+        include_str!("../config/development.yaml"),
+        include_str!("../config/test.yaml"),
+    ];
+    if published
+        .iter()
+        .any(|config| config.contains(secret.as_str()))
+    {
+        return Err(loco_rs::Error::Message(
+            "JWT_SECRET is a published development key; generate one (`openssl rand -base64 48`)"
+                .into(),
         ));
     }
     Ok(())

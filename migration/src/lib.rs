@@ -9,6 +9,7 @@ mod m20261120_000003_audit_events;
 mod m20261120_000004_login_attempts;
 mod m20261121_000001_customers_and_vehicles;
 mod m20261121_000002_repair_orders;
+mod m20261122_000001_session_version;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261120_000004_login_attempts::Migration),
             Box::new(m20261121_000001_customers_and_vehicles::Migration),
             Box::new(m20261121_000002_repair_orders::Migration),
+            Box::new(m20261122_000001_session_version::Migration),
             // inject-above (do not remove this comment)
         ]
     }

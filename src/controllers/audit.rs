@@ -1,8 +1,10 @@
 //! The organization's audit trail.
 
 use axum::response::IntoResponse;
-use loco_rs::prelude::{get, AppContext, Routes, State};
+use loco_rs::prelude::{AppContext, State};
+use utoipa_axum::routes;
 
+use super::api::ApiRoutes;
 use super::extract::QueryParams;
 use crate::{
     errors::{ApiResult, ErrorBody},
@@ -29,8 +31,6 @@ async fn list(
     )))
 }
 
-pub fn routes() -> Routes {
-    Routes::new()
-        .prefix("/api/audit-events")
-        .add("/", get(list))
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new("audit_events").route(routes!(list))
 }

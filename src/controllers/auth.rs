@@ -1,10 +1,12 @@
 //! Signing up, signing in, and who the caller is.
 
 use axum::{http::StatusCode, response::IntoResponse};
-use loco_rs::prelude::{get, post, AppContext, Routes, State};
+use loco_rs::prelude::{AppContext, State};
 use serde::Deserialize;
 use utoipa::ToSchema;
+use utoipa_axum::routes;
 
+use super::api::ApiRoutes;
 use super::extract::JsonBody;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
@@ -21,12 +23,24 @@ use crate::{
 #[serde(deny_unknown_fields)]
 pub struct SignupParams {
     #[schema(example = "Kamau Motors")]
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub organization_name: String,
     #[schema(example = "Wanjiru Kamau")]
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
     #[schema(example = "wanjiru@kamaumotors.co.ke")]
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
     /// At least 10 characters.
+    #[schema(min_length = 10, max_length = 256)]
     pub password: String,
 }
 
@@ -55,7 +69,9 @@ impl SignupParams {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginParams {
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
+    #[schema(max_length = 256)]
     pub password: String,
 }
 
@@ -127,10 +143,9 @@ async fn me_response(ctx: &AppContext, actor: &Actor) -> ApiResult<MeResponse> {
     ))
 }
 
-pub fn routes() -> Routes {
-    Routes::new()
-        .prefix("/api/auth")
-        .add("/signup", post(signup))
-        .add("/login", post(login))
-        .add("/me", get(me))
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new("auth")
+        .route(routes!(signup))
+        .route(routes!(login))
+        .route(routes!(me))
 }

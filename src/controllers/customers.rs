@@ -1,12 +1,14 @@
 //! The workshop's customers.
 
 use axum::{http::StatusCode, response::IntoResponse};
-use loco_rs::prelude::{delete, get, patch, post, AppContext, Routes, State};
+use loco_rs::prelude::{AppContext, State};
 use sea_orm::IntoActiveModel;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
 use uuid::Uuid;
 
+use super::api::ApiRoutes;
 use super::extract::{nullable, Ids, JsonBody, QueryParams};
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
@@ -26,10 +28,17 @@ const NAME_MAX: usize = 120;
 #[serde(deny_unknown_fields)]
 pub struct CreateCustomerParams {
     #[schema(example = "Achieng Odhiambo")]
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
     /// E.164; at least one of `phone` and `email`.
     #[schema(example = "+254712345678")]
+    #[schema(pattern = r"^\+[1-9][0-9]{7,14}$")]
     pub phone: Option<String>,
+    #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
     pub home_site_id: Uuid,
     #[serde(default)]
@@ -65,12 +74,19 @@ impl CreateCustomerParams {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateCustomerParams {
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
+    #[schema(pattern = r"^\+[1-9][0-9]{7,14}$")]
     pub phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
+    #[schema(format = Email, max_length = 254)]
     pub email: Option<Option<String>>,
     pub home_site_id: Option<Uuid>,
     pub marketing_opt_in: Option<bool>,
@@ -119,8 +135,11 @@ fn optional<T>(
 #[into_params(parameter_in = Query)]
 pub struct CustomerQuery {
     /// Part of a name, phone number, email, plate or VIN.
+    #[param(max_length = 200)]
     pub q: Option<String>,
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u64>,
 }
 
@@ -245,12 +264,8 @@ async fn render_one(ctx: &AppContext, customer: &customers::Model) -> ApiResult<
     Ok(CustomerResponse::new(customer, &home))
 }
 
-pub fn routes() -> Routes {
-    Routes::new()
-        .prefix("/api/customers")
-        .add("/", post(create))
-        .add("/", get(list))
-        .add("/{id}", get(show))
-        .add("/{id}", patch(update))
-        .add("/{id}", delete(erase))
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new("customers")
+        .route(routes!(create, list))
+        .route(routes!(show, update, erase))
 }

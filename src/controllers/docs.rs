@@ -8,10 +8,13 @@ use utoipa::{
 };
 use utoipa_swagger_ui::SwaggerUi;
 
-use super::{
-    audit, auth, customers, notifications, repair_orders, sites, staff, technicians, vehicles,
-};
+use loco_rs::app::AppContext;
 
+use crate::errors::ErrorBody;
+
+/// What the document says beyond its paths: the API's name, its tags and
+/// its one security scheme. The paths come from the routes themselves
+/// (`controllers::all`).
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -19,22 +22,7 @@ use super::{
         description = "Run vehicle workshops with several branches. Errors share one body: \
                        `{\"error\": {\"code\", \"message\", \"fields\"?}}`."
     ),
-    paths(
-        auth::signup, auth::login, auth::me,
-        sites::create, sites::list, sites::show, sites::update,
-        staff::create, staff::list, staff::show, staff::update,
-        technicians::stats,
-        customers::create, customers::list, customers::show, customers::update, customers::erase,
-        vehicles::create, vehicles::list, vehicles::show, vehicles::update,
-        vehicles::record_reading, vehicles::readings,
-        repair_orders::create, repair_orders::list, repair_orders::queue, repair_orders::show,
-        repair_orders::claim, repair_orders::assign, repair_orders::transition,
-        repair_orders::history, repair_orders::add_labor, repair_orders::remove_labor,
-        repair_orders::add_note, repair_orders::notes, repair_orders::upload,
-        repair_orders::attachments_of, repair_orders::download,
-        notifications::list, notifications::mark_read, notifications::mark_all_read,
-        audit::list,
-    ),
+    components(schemas(ErrorBody)),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Sign up, sign in, who am I"),
@@ -48,6 +36,18 @@ use super::{
     )
 )]
 pub struct ApiDoc;
+
+/// The whole document: `ApiDoc` with every controller's paths, completed
+/// with the answers that follow from each operation's shape.
+#[must_use]
+pub fn document(ctx: &AppContext) -> utoipa::openapi::OpenApi {
+    let mut document = ApiDoc::openapi();
+    for controller in super::all(ctx) {
+        document.merge(controller.openapi);
+    }
+    super::api::complete(&mut document);
+    document
+}
 
 struct BearerAuth;
 
@@ -68,6 +68,6 @@ impl Modify for BearerAuth {
 
 /// `/api/openapi.json` and the Swagger UI at `/api/docs`, served from files
 /// built into the binary (no network needed to read the docs).
-pub fn router() -> AxumRouter {
-    AxumRouter::new().merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", ApiDoc::openapi()))
+pub fn router(ctx: &AppContext) -> AxumRouter {
+    AxumRouter::new().merge(SwaggerUi::new("/api/docs").url("/api/openapi.json", document(ctx)))
 }

@@ -12,7 +12,11 @@ use uuid::Uuid;
 
 use crate::{
     errors::{ApiError, ApiResult, FieldErrors},
-    models::{actor::Actor, users::Origin},
+    models::{
+        actor::Actor,
+        clock::Clock,
+        users::{Origin, SESSION_CLAIM},
+    },
     settings::Settings,
 };
 
@@ -266,7 +270,22 @@ impl FromRequestParts<AppContext> for Actor {
         })?;
         let pid = Uuid::parse_str(&claims.claims.pid)
             .map_err(|_| ApiError::Unauthorized("the token is not valid".to_string()))?;
-        Self::load(&ctx.db, pid).await
+        // Tokens from before session versions existed carry none: version 0.
+        let session_version = match claims.claims.claims.get(SESSION_CLAIM) {
+            None => 0,
+            Some(version) => version
+                .as_i64()
+                .ok_or_else(|| ApiError::Unauthorized("the token is not valid".to_string()))?,
+        };
+        let actor = Self::load(&ctx.db, pid)
+            .await?
+            .with_clock(ctx.shared_store.get::<Clock>().unwrap_or_default());
+        if i64::from(actor.user.session_version) != session_version {
+            return Err(ApiError::Unauthorized(
+                "the session has ended (the password was changed); sign in again".to_string(),
+            ));
+        }
+        Ok(actor)
     }
 }
 

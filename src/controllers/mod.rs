@@ -1,3 +1,4 @@
+pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod customers;
@@ -9,3 +10,25 @@ pub mod sites;
 pub mod staff;
 pub mod technicians;
 pub mod vehicles;
+
+use loco_rs::app::AppContext;
+
+use crate::settings::Settings;
+
+/// Every controller's routes with their description: what the server
+/// serves and `/api/openapi.json` describes, from the same list.
+#[must_use]
+pub fn all(ctx: &AppContext) -> Vec<api::ApiRoutes> {
+    let upload_limit = usize::try_from(Settings::of(ctx).uploads.max_bytes).unwrap_or(usize::MAX);
+    vec![
+        auth::routes(),
+        sites::routes(),
+        staff::routes(),
+        technicians::routes(),
+        customers::routes(),
+        vehicles::routes(),
+        repair_orders::routes(upload_limit),
+        notifications::routes(),
+        audit::routes(),
+    ]
+}

@@ -1,11 +1,13 @@
 //! The caller's in-app notifications.
 
 use axum::response::IntoResponse;
-use loco_rs::prelude::{get, post, AppContext, Routes, State};
+use loco_rs::prelude::{AppContext, State};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
 use uuid::Uuid;
 
+use super::api::ApiRoutes;
 use super::extract::{Ids, QueryParams};
 use crate::{
     errors::{ApiResult, ErrorBody},
@@ -19,7 +21,9 @@ pub struct NotificationQuery {
     /// Only those not read yet.
     #[serde(default)]
     pub unread: bool,
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u64>,
 }
 
@@ -90,10 +94,9 @@ async fn mark_all_read(
     Ok(axum::Json(MarkedRead { marked }))
 }
 
-pub fn routes() -> Routes {
-    Routes::new()
-        .prefix("/api/notifications")
-        .add("/", get(list))
-        .add("/read-all", post(mark_all_read))
-        .add("/{id}/read", post(mark_read))
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new("notifications")
+        .route(routes!(list))
+        .route(routes!(mark_all_read))
+        .route(routes!(mark_read))
 }

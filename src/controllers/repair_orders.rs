@@ -2,15 +2,21 @@
 //! on each order.
 
 use axum::{
+    body::Bytes,
     extract::{multipart::MultipartRejection, DefaultBodyLimit, Multipart},
     http::{header, HeaderValue, StatusCode},
     response::IntoResponse,
 };
-use loco_rs::prelude::{delete, get, post, AppContext, Routes, State};
+use loco_rs::{
+    prelude::{AppContext, State},
+    storage::stream::BytesStream,
+};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
 use uuid::Uuid;
 
+use super::api::ApiRoutes;
 use super::extract::{Ids, JsonBody, QueryParams};
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
@@ -42,12 +48,15 @@ pub struct CreateRepairOrderParams {
     pub site_id: Uuid,
     pub vehicle_id: Uuid,
     #[schema(example = "Replace front brake pads")]
+    #[schema(min_length = 1, max_length = 4000, pattern = r"\S")]
     pub description: String,
     /// The customer's complaint, in their words.
+    #[schema(max_length = 4000)]
     pub complaint: Option<String>,
     /// `low`, `normal` (default), `high` or `urgent`.
     pub priority: Option<Priority>,
     /// The odometer at intake; recorded in the vehicle's history.
+    #[schema(minimum = 0, maximum = 5_000_000)]
     pub odometer_km: Option<i64>,
 }
 
@@ -95,6 +104,7 @@ pub struct AssignParams {
 #[serde(deny_unknown_fields)]
 pub struct TransitionParams {
     pub to: RepairStatus,
+    #[schema(max_length = 4000)]
     pub note: Option<String>,
 }
 
@@ -102,12 +112,15 @@ pub struct TransitionParams {
 #[serde(deny_unknown_fields)]
 pub struct LaborParams {
     #[schema(example = "Replace front brake pads")]
+    #[schema(min_length = 1, max_length = 4000, pattern = r"\S")]
     pub description: String,
     /// Decimal string, more than 0 and at most 999.
     #[schema(example = "1.5")]
+    #[schema(pattern = r"^[0-9]{1,3}(\.[0-9]{1,2})?$")]
     pub hours: String,
     /// Money per hour, a decimal string.
     #[schema(example = "3000.00")]
+    #[schema(pattern = r"^[0-9]{1,12}(\.[0-9]{1,2})?$")]
     pub rate: String,
 }
 
@@ -131,6 +144,7 @@ impl LaborParams {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NoteParams {
+    #[schema(min_length = 1, max_length = 4000, pattern = r"\S")]
     pub body: String,
 }
 
@@ -140,7 +154,9 @@ pub struct OrderQuery {
     pub site_id: Option<Uuid>,
     pub status: Option<RepairStatus>,
     pub technician_id: Option<Uuid>,
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u64>,
 }
 
@@ -149,7 +165,9 @@ pub struct OrderQuery {
 pub struct QueueQuery {
     /// One site's queue; without it, every site the caller works at.
     pub site_id: Option<Uuid>,
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u64>,
 }
 
@@ -451,9 +469,92 @@ async fn upload(
     let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
     order.authorize_work(&actor)?;
     let max_bytes = Settings::of(&ctx).uploads.max_bytes;
-    let upload = read_upload(multipart, max_bytes).await?;
-    let attachment =
-        attachments::Model::store(&ctx.db, ctx.storage.as_ref(), &actor, &order, upload).await?;
+    let mut multipart = multipart.map_err(|rejection| unreadable(rejection.status(), max_bytes))?;
+    let mut field = loop {
+        match multipart
+            .next_field()
+            .await
+            .map_err(|err| unreadable(err.status(), max_bytes))?
+        {
+            Some(field) if field.name() == Some("file") => break field,
+            Some(_) => {}
+            None => return Err(ApiError::invalid("file", "is required")),
+        }
+    };
+    let file_name = field.file_name().unwrap_or_default().to_string();
+    let declared_type = field.content_type().map(ToString::to_string);
+
+    // The first bytes, to judge what the file is before storing any of it.
+    let mut head = Vec::new();
+    let mut ended = false;
+    while head.len() < attachments::HEAD_BYTES {
+        match field
+            .chunk()
+            .await
+            .map_err(|err| unreadable(err.status(), max_bytes))?
+        {
+            Some(chunk) => head.extend_from_slice(&chunk),
+            None => {
+                ended = true;
+                break;
+            }
+        }
+        if head.len() as u64 > max_bytes {
+            return Err(too_large(max_bytes));
+        }
+    }
+    if head.is_empty() {
+        return Err(ApiError::invalid("file", "is empty"));
+    }
+
+    // The rest flows to storage through a small channel, a chunk at a time,
+    // and stops with an error as soon as it passes the limit.
+    let (sender, receiver) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(4);
+    let rest = futures_util::stream::unfold(receiver, |mut receiver| async move {
+        receiver.recv().await.map(|chunk| (chunk, receiver))
+    });
+    let mut size = head.len() as u64;
+    let pump = async move {
+        if ended {
+            return Ok(());
+        }
+        loop {
+            let chunk = match field.chunk().await {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => return Ok(()),
+                Err(err) => {
+                    let status = err.status();
+                    let _ = sender.send(Err(std::io::Error::other(err))).await;
+                    return Err(unreadable(status, max_bytes));
+                }
+            };
+            size += chunk.len() as u64;
+            if size > max_bytes {
+                let _ = sender
+                    .send(Err(std::io::Error::other("over the size limit")))
+                    .await;
+                return Err(too_large(max_bytes));
+            }
+            if sender.send(Ok(chunk)).await.is_err() {
+                // Storage stopped reading; it says why.
+                return Ok(());
+            }
+        }
+    };
+    let upload = Upload {
+        file_name,
+        declared_type,
+        head: Bytes::from(head),
+        rest: BytesStream::from_body_stream(rest),
+    };
+    let (pumped, stored) = tokio::join!(
+        pump,
+        attachments::Model::store(&ctx.db, ctx.storage.as_ref(), &actor, &order, upload)
+    );
+    // When reading the upload failed, that is the answer, whatever storage
+    // made of the stream it ended.
+    pumped?;
+    let attachment = stored?;
     let uploader = Some((actor.user.pid, actor.user.name.clone()));
     Ok((
         StatusCode::CREATED,
@@ -461,51 +562,16 @@ async fn upload(
     ))
 }
 
-/// Reads the `file` field, refusing it as soon as it passes `max_bytes`.
-async fn read_upload(
-    multipart: Result<Multipart, MultipartRejection>,
-    max_bytes: u64,
-) -> ApiResult<Upload> {
-    let too_large = || ApiError::PayloadTooLarge(format!("files are limited to {max_bytes} bytes"));
-    let unreadable = |status: StatusCode| {
-        if status == StatusCode::PAYLOAD_TOO_LARGE {
-            too_large()
-        } else {
-            ApiError::BadRequest("expected a multipart/form-data body with a `file` field".into())
-        }
-    };
-    let mut multipart = multipart.map_err(|rejection| unreadable(rejection.status()))?;
-    while let Some(mut field) = multipart
-        .next_field()
-        .await
-        .map_err(|err| unreadable(err.status()))?
-    {
-        if field.name() != Some("file") {
-            continue;
-        }
-        let file_name = field.file_name().unwrap_or_default().to_string();
-        let declared_type = field.content_type().map(ToString::to_string);
-        let mut bytes = Vec::new();
-        while let Some(chunk) = field
-            .chunk()
-            .await
-            .map_err(|err| unreadable(err.status()))?
-        {
-            if (bytes.len() + chunk.len()) as u64 > max_bytes {
-                return Err(too_large());
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        if bytes.is_empty() {
-            return Err(ApiError::invalid("file", "is empty"));
-        }
-        return Ok(Upload {
-            file_name,
-            declared_type,
-            bytes: bytes.into(),
-        });
+fn too_large(max_bytes: u64) -> ApiError {
+    ApiError::PayloadTooLarge(format!("files are limited to {max_bytes} bytes"))
+}
+
+fn unreadable(status: StatusCode, max_bytes: u64) -> ApiError {
+    if status == StatusCode::PAYLOAD_TOO_LARGE {
+        too_large(max_bytes)
+    } else {
+        ApiError::BadRequest("expected a multipart/form-data body with a `file` field".into())
     }
-    Err(ApiError::invalid("file", "is required"))
 }
 
 /// The order's attachments, oldest first.
@@ -554,7 +620,7 @@ async fn download(
 ) -> ApiResult<impl IntoResponse> {
     let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
     let attachment = attachments::Model::find_on(&ctx.db, &order, attachment_id).await?;
-    let bytes = attachment.read(ctx.storage.as_ref()).await?;
+    let bytes = attachment.read(ctx.storage.as_ref()).await?.into_body();
     let content_type = HeaderValue::from_str(&attachment.content_type)
         .unwrap_or(HeaderValue::from_static("application/octet-stream"));
     let disposition = HeaderValue::from_str(&format!(
@@ -576,6 +642,10 @@ async fn download(
                 header::CACHE_CONTROL,
                 HeaderValue::from_static("private, max-age=3600"),
             ),
+            (
+                header::CONTENT_LENGTH,
+                HeaderValue::from(attachment.size_bytes),
+            ),
         ],
         bytes,
     ))
@@ -595,26 +665,27 @@ fn render_page(
     )))
 }
 
-pub fn routes(upload_limit: usize) -> Routes {
-    Routes::new()
-        .prefix("/api/repair-orders")
-        .add("/", post(create))
-        .add("/", get(list))
-        .add("/queue", get(queue))
-        .add("/{id}", get(show))
-        .add("/{id}/claim", post(claim))
-        .add("/{id}/assign", post(assign))
-        .add("/{id}/transition", post(transition))
-        .add("/{id}/history", get(history))
-        .add("/{id}/labor", post(add_labor))
-        .add("/{id}/labor/{line_id}", delete(remove_labor))
-        .add("/{id}/notes", post(add_note))
-        .add("/{id}/notes", get(notes))
+pub fn routes(upload_limit: usize) -> ApiRoutes {
+    ApiRoutes::new("repair_orders")
+        .route(routes!(create, list))
+        .route(routes!(queue))
+        .route(routes!(show))
+        .route(routes!(claim))
+        .route(routes!(assign))
+        .route(routes!(transition))
+        .route(routes!(history))
+        .route(routes!(add_labor))
+        .route(routes!(remove_labor))
+        .route(routes!(add_note, notes))
         // The body limit leaves room for the multipart framing around the file.
-        .add(
-            "/{id}/attachments",
-            post(upload).layer(DefaultBodyLimit::max(upload_limit + 64 * 1024)),
-        )
-        .add("/{id}/attachments", get(attachments_of))
-        .add("/{id}/attachments/{attachment_id}", get(download))
+        .route({
+            let (schemas, paths, method) = routes!(upload);
+            (
+                schemas,
+                paths,
+                method.layer(DefaultBodyLimit::max(upload_limit + 64 * 1024)),
+            )
+        })
+        .route(routes!(attachments_of))
+        .route(routes!(download))
 }

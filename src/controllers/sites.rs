@@ -1,13 +1,15 @@
 //! Branches of the workshop.
 
 use axum::{http::StatusCode, response::IntoResponse};
-use loco_rs::prelude::{get, patch, post, AppContext, Routes, State};
+use loco_rs::prelude::{AppContext, State};
 use sea_orm::IntoActiveModel;
 use serde::Deserialize;
 use utoipa::ToSchema;
+use utoipa_axum::routes;
 use uuid::Uuid;
 use validator::Validate;
 
+use super::api::ApiRoutes;
 use super::extract::{nullable, Ids, JsonBody, QueryParams};
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
@@ -30,24 +32,36 @@ const PHONE_MAX: usize = 32;
 #[serde(deny_unknown_fields)]
 pub struct CreateSiteParams {
     #[schema(example = "Nairobi Industrial Area")]
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
     /// 2–8 letters or digits, unique in the organization.
     #[schema(example = "NBO")]
+    #[schema(pattern = r"^[A-Za-z0-9]{2,8}$")]
     pub code: String,
-    #[schema(example = "Africa/Nairobi")]
+    #[schema(schema_with = TimeZone::schema)]
     pub timezone: String,
-    #[schema(example = "KES")]
+    #[schema(schema_with = CurrencyCode::schema)]
     pub currency: String,
     #[schema(example = "0.16")]
+    #[schema(pattern = r"^0(\.[0-9]{1,4})?$")]
     pub tax_rate: String,
+    #[schema(max_length = 500)]
     pub address: Option<String>,
+    #[schema(max_length = 32)]
     pub phone: Option<String>,
+    #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
     /// Default 7.
     #[validate(range(min = 0, max = 90, message = "must be between 0 and 90"))]
+    #[schema(minimum = 0, maximum = 90)]
     pub reminder_lead_days: Option<i32>,
     /// Site-local hour, default 9.
     #[validate(range(min = 0, max = 23, message = "must be between 0 and 23"))]
+    #[schema(minimum = 0, maximum = 23)]
     pub reminder_hour: Option<i32>,
 }
 
@@ -106,23 +120,37 @@ impl CreateSiteParams {
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateSiteParams {
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: Option<String>,
+    #[schema(pattern = r"^[A-Za-z0-9]{2,8}$")]
     pub code: Option<String>,
+    #[schema(schema_with = TimeZone::schema)]
     pub timezone: Option<String>,
+    #[schema(schema_with = CurrencyCode::schema)]
     pub currency: Option<String>,
+    #[schema(pattern = r"^0(\.[0-9]{1,4})?$")]
     pub tax_rate: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
+    #[schema(max_length = 500)]
     pub address: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
+    #[schema(max_length = 32)]
     pub phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
+    #[schema(format = Email, max_length = 254)]
     pub email: Option<Option<String>>,
     #[validate(range(min = 0, max = 90, message = "must be between 0 and 90"))]
+    #[schema(minimum = 0, maximum = 90)]
     pub reminder_lead_days: Option<i32>,
     #[validate(range(min = 0, max = 23, message = "must be between 0 and 23"))]
+    #[schema(minimum = 0, maximum = 23)]
     pub reminder_hour: Option<i32>,
 }
 
@@ -265,11 +293,8 @@ async fn update(
     Ok(axum::Json(SiteResponse::from(&site)))
 }
 
-pub fn routes() -> Routes {
-    Routes::new()
-        .prefix("/api/sites")
-        .add("/", post(create))
-        .add("/", get(list))
-        .add("/{id}", get(show))
-        .add("/{id}", patch(update))
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new("sites")
+        .route(routes!(create, list))
+        .route(routes!(show, update))
 }

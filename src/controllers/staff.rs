@@ -1,12 +1,14 @@
 //! The people who work at the workshop.
 
 use axum::{http::StatusCode, response::IntoResponse};
-use loco_rs::prelude::{get, patch, post, AppContext, Routes, State};
+use loco_rs::prelude::{AppContext, State};
 use sea_orm::IntoActiveModel;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
 use uuid::Uuid;
 
+use super::api::ApiRoutes;
 use super::extract::{Ids, JsonBody, QueryParams};
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
@@ -28,9 +30,16 @@ const NAME_MAX: usize = 120;
 #[serde(deny_unknown_fields)]
 pub struct CreateStaffParams {
     #[schema(example = "Otieno Ouma")]
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
+    #[schema(format = Email, max_length = 254)]
     pub email: String,
     /// At least 10 characters.
+    #[schema(min_length = 10, max_length = 256)]
     pub password: String,
     /// `owner`, `manager`, `advisor` or `technician`.
     pub role: Role,
@@ -64,11 +73,17 @@ impl CreateStaffParams {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateStaffParams {
+    #[schema(
+        min_length = 1,
+        max_length = 120,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: Option<String>,
     pub role: Option<Role>,
     pub site_ids: Option<Vec<Uuid>>,
     pub active: Option<bool>,
     /// A new password, e.g. for someone who forgot theirs.
+    #[schema(min_length = 10, max_length = 256)]
     pub password: Option<String>,
 }
 
@@ -108,7 +123,9 @@ fn staff_role(role: Role) -> Result<Role, String> {
 pub struct StaffQuery {
     /// Only the people assigned to this site.
     pub site_id: Option<Uuid>,
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u64>,
 }
 
@@ -242,11 +259,8 @@ async fn render(
         .collect()
 }
 
-pub fn routes() -> Routes {
-    Routes::new()
-        .prefix("/api/staff")
-        .add("/", post(create))
-        .add("/", get(list))
-        .add("/{id}", get(show))
-        .add("/{id}", patch(update))
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new("staff")
+        .route(routes!(create, list))
+        .route(routes!(show, update))
 }

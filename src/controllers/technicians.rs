@@ -2,11 +2,13 @@
 
 use axum::response::IntoResponse;
 use chrono::NaiveDate;
-use loco_rs::prelude::{get, AppContext, Routes, State};
+use loco_rs::prelude::{AppContext, State};
 use serde::Deserialize;
 use utoipa::IntoParams;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
+use super::api::ApiRoutes;
 use super::extract::{Ids, QueryParams};
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody},
@@ -62,8 +64,6 @@ async fn stats(
     )))
 }
 
-pub fn routes() -> Routes {
-    Routes::new()
-        .prefix("/api/technicians")
-        .add("/{id}/stats", get(stats))
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new("technicians").route(routes!(stats))
 }

@@ -1,18 +1,21 @@
 //! Customers' vehicles and their odometer history.
 
 use axum::{http::StatusCode, response::IntoResponse};
-use chrono::{Datelike, NaiveDate, Utc};
-use loco_rs::prelude::{get, patch, post, AppContext, Routes, State};
+use chrono::{Datelike, NaiveDate};
+use loco_rs::prelude::{AppContext, State};
 use sea_orm::IntoActiveModel;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::routes;
 use uuid::Uuid;
 
+use super::api::ApiRoutes;
 use super::extract::{nullable, Ids, JsonBody, QueryParams};
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
         actor::Actor,
+        clock::Clock,
         customers, odometer_readings,
         paging::PageParams,
         values::{Name, Plate, Vin},
@@ -26,8 +29,9 @@ use crate::{
 
 const MAX_KM: i64 = 5_000_000;
 
-/// Range checks shared by creating and changing a vehicle.
-struct Checks<'a>(&'a mut FieldErrors);
+/// Range checks shared by creating and changing a vehicle, judged by the
+/// caller's clock.
+struct Checks<'a>(&'a mut FieldErrors, Clock);
 
 impl Checks<'_> {
     fn text(&mut self, field: &str, raw: &str) -> Option<String> {
@@ -62,11 +66,12 @@ impl Checks<'_> {
     }
 
     fn year(&mut self, year: Option<i32>) {
-        self.range("year", year, 1900, Utc::now().year() + 1);
+        // Next year's models are on sale before the year begins.
+        self.range("year", year, 1900, self.1.now().year() + 1);
     }
 
     fn not_future(&mut self, field: &str, day: Option<NaiveDate>) {
-        if day.is_some_and(|day| day > Utc::now().date_naive() + chrono::Days::new(1)) {
+        if day.is_some_and(|day| day > self.1.latest_date()) {
             self.0.add(field, "must not be in the future");
         }
     }
@@ -77,27 +82,46 @@ impl Checks<'_> {
 pub struct CreateVehicleParams {
     pub customer_id: Uuid,
     #[schema(example = "KDA 123A")]
+    #[schema(pattern = r"^[A-Za-z0-9][A-Za-z0-9 -]{1,23}$")]
     pub plate: String,
     #[schema(example = "Toyota")]
+    #[schema(
+        min_length = 1,
+        max_length = 60,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub make: String,
     #[schema(example = "Probox")]
+    #[schema(
+        min_length = 1,
+        max_length = 60,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub model: String,
+    #[schema(minimum = 1900)]
     pub year: Option<i32>,
     /// 17 characters, no I, O or Q.
+    #[schema(pattern = r"^[A-HJ-NPR-Za-hj-npr-z0-9]{17}$")]
     pub vin: Option<String>,
     /// The odometer now; recorded as the first reading.
+    #[schema(minimum = 0, maximum = 5_000_000)]
     pub odometer_km: Option<i64>,
+    #[schema(minimum = 1, maximum = 120)]
     pub service_interval_months: Option<i32>,
+    #[schema(minimum = 500, maximum = 200_000)]
     pub service_interval_km: Option<i64>,
     pub last_service_on: Option<NaiveDate>,
     /// The odometer at the last service, if known.
+    #[schema(minimum = 0, maximum = 5_000_000)]
     pub last_service_km: Option<i64>,
 }
 
 impl CreateVehicleParams {
-    fn parse(self) -> ApiResult<(NewVehicle, Option<Reading>)> {
+    /// `today` is the date at the owner's home site: the day the first
+    /// reading is taken.
+    fn parse(self, clock: Clock, today: NaiveDate) -> ApiResult<(NewVehicle, Option<Reading>)> {
         let mut errors = FieldErrors::default();
-        let mut check = Checks(&mut errors);
+        let mut check = Checks(&mut errors, clock);
         let make = check.text("make", &self.make);
         let model = check.text("model", &self.model);
         let vin = check.vin(self.vin.as_deref());
@@ -133,7 +157,7 @@ impl CreateVehicleParams {
                 },
                 self.odometer_km.map(|km| Reading {
                     km,
-                    on: Utc::now().date_naive(),
+                    on: today,
                     source: ReadingSource::Manual,
                 }),
             )),
@@ -148,33 +172,49 @@ impl CreateVehicleParams {
 #[serde(deny_unknown_fields)]
 pub struct UpdateVehicleParams {
     pub customer_id: Option<Uuid>,
+    #[schema(pattern = r"^[A-Za-z0-9][A-Za-z0-9 -]{1,23}$")]
     pub plate: Option<String>,
+    #[schema(
+        min_length = 1,
+        max_length = 60,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub make: Option<String>,
+    #[schema(
+        min_length = 1,
+        max_length = 60,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub model: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<i32>)]
+    #[schema(minimum = 1900)]
     pub year: Option<Option<i32>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<String>)]
+    #[schema(pattern = r"^[A-HJ-NPR-Za-hj-npr-z0-9]{17}$")]
     pub vin: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<i32>)]
+    #[schema(minimum = 1, maximum = 120)]
     pub service_interval_months: Option<Option<i32>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<i64>)]
+    #[schema(minimum = 500, maximum = 200_000)]
     pub service_interval_km: Option<Option<i64>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<NaiveDate>)]
     pub last_service_on: Option<Option<NaiveDate>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<i64>)]
+    #[schema(minimum = 0, maximum = 5_000_000)]
     pub last_service_km: Option<Option<i64>>,
 }
 
 impl UpdateVehicleParams {
-    fn parse(self) -> ApiResult<VehicleDetails> {
+    fn parse(self, clock: Clock) -> ApiResult<VehicleDetails> {
         let mut errors = FieldErrors::default();
-        let mut check = Checks(&mut errors);
+        let mut check = Checks(&mut errors, clock);
         let make = self.make.and_then(|make| check.text("make", &make));
         let model = self.model.and_then(|model| check.text("model", &model));
         let vin = self.vin.and_then(|vin| check.vin(vin.as_deref()));
@@ -215,6 +255,7 @@ impl UpdateVehicleParams {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OdometerParams {
+    #[schema(minimum = 0, maximum = 5_000_000)]
     pub reading_km: i64,
     pub read_on: NaiveDate,
 }
@@ -225,8 +266,11 @@ pub struct VehicleQuery {
     /// Only this customer's vehicles.
     pub customer_id: Option<Uuid>,
     /// Part of a plate or VIN.
+    #[param(max_length = 200)]
     pub q: Option<String>,
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u64>,
 }
 
@@ -252,7 +296,8 @@ async fn create(
     JsonBody(params): JsonBody<CreateVehicleParams>,
 ) -> ApiResult<impl IntoResponse> {
     let owner = customers::Model::find_for(&ctx.db, &actor, params.customer_id).await?;
-    let (vehicle, reading) = params.parse()?;
+    let home = owner.home_site(&ctx.db).await?;
+    let (vehicle, reading) = params.parse(actor.clock, actor.clock.today_in(home.time_zone()))?;
     let vehicle = vehicles::Model::create(&ctx.db, &actor, &owner, vehicle, reading).await?;
     Ok((
         StatusCode::CREATED,
@@ -335,7 +380,7 @@ async fn update(
         Some(owner) => Some(customers::Model::find_for(&ctx.db, &actor, owner).await?),
         None => None,
     };
-    let details = params.parse()?;
+    let details = params.parse(actor.clock)?;
     let vehicle = vehicle
         .into_active_model()
         .change(&ctx.db, &actor, new_owner.as_ref(), details)
@@ -360,7 +405,7 @@ async fn record_reading(
 ) -> ApiResult<impl IntoResponse> {
     let vehicle = vehicles::Model::find_for(&ctx.db, &actor, id).await?;
     let mut errors = FieldErrors::default();
-    Checks(&mut errors).range("reading_km", Some(params.reading_km), 0, MAX_KM);
+    Checks(&mut errors, actor.clock).range("reading_km", Some(params.reading_km), 0, MAX_KM);
     errors.finish()?;
     let reading = Reading {
         km: params.reading_km,
@@ -406,13 +451,9 @@ async fn render(ctx: &AppContext, vehicle: &vehicles::Model) -> ApiResult<Vehicl
     Ok(VehicleResponse::new(vehicle, &owner))
 }
 
-pub fn routes() -> Routes {
-    Routes::new()
-        .prefix("/api/vehicles")
-        .add("/", post(create))
-        .add("/", get(list))
-        .add("/{id}", get(show))
-        .add("/{id}", patch(update))
-        .add("/{id}/odometer", post(record_reading))
-        .add("/{id}/odometer", get(readings))
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new("vehicles")
+        .route(routes!(create, list))
+        .route(routes!(show, update))
+        .route(routes!(record_reading, readings))
 }

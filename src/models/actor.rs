@@ -9,15 +9,17 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{roles::Role, site_memberships, users};
+use super::{clock::Clock, roles::Role, site_memberships, users};
 use crate::errors::{ApiError, ApiResult};
 
-/// The caller's scope, built once per request from their token.
+/// The caller's scope, built once per request from their token, and the
+/// clock their request is judged by.
 #[derive(Clone, Debug)]
 pub struct Actor {
     pub user: users::Model,
     pub role: Role,
     pub sites: SiteScope,
+    pub clock: Clock,
 }
 
 /// The sites an actor sees.
@@ -94,7 +96,12 @@ impl Actor {
         } else {
             SiteScope::Only(memberships.iter().map(|m| m.site_id).collect())
         };
-        Ok(Self { user, role, sites })
+        Ok(Self {
+            user,
+            role,
+            sites,
+            clock: Clock::System,
+        })
     }
 
     /// The scope of a user already loaded.
@@ -108,7 +115,19 @@ impl Actor {
         } else {
             SiteScope::Only(site_memberships::Model::site_ids_of(db, user.id).await?)
         };
-        Ok(Self { user, role, sites })
+        Ok(Self {
+            user,
+            role,
+            sites,
+            clock: Clock::System,
+        })
+    }
+
+    /// The same actor, judged by `clock`.
+    #[must_use]
+    pub const fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
     }
 
     #[must_use]

@@ -2,8 +2,14 @@
 //! Loco's storage (local disk by default, S3-compatible by configuration);
 //! the row says what they are and who may fetch them.
 
+use std::sync::{
+    atomic::{AtomicU64, Ordering},
+    Arc,
+};
+
 use axum::body::Bytes;
-use loco_rs::storage::Storage;
+use futures_util::StreamExt;
+use loco_rs::storage::{stream::BytesStream, Storage};
 use sea_orm::{entity::prelude::*, ActiveValue, QueryOrder};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -70,20 +76,38 @@ pub fn classify(
     }
 }
 
-/// An uploaded file, already read within the size limit.
-#[derive(Debug)]
+/// How many bytes of a file are read to judge its kind before any of it is
+/// stored: the longest signature `classify` looks for fits well within.
+pub const HEAD_BYTES: usize = 8 * 1024;
+
+/// An upload as it arrives: its first bytes, already read, and the rest as a
+/// stream that ends in an error when the client stops or goes over the size
+/// limit. Nothing holds more than a chunk of it in memory.
 pub struct Upload {
     pub file_name: String,
     pub declared_type: Option<String>,
-    pub bytes: Bytes,
+    pub head: Bytes,
+    pub rest: BytesStream,
+}
+
+impl std::fmt::Debug for Upload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Upload")
+            .field("file_name", &self.file_name)
+            .field("declared_type", &self.declared_type)
+            .field("head_bytes", &self.head.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl Model {
-    /// Stores a file on an order.
+    /// Stores a file on an order, streaming it to storage.
     ///
     /// # Errors
     /// 403 when the actor may not work on the order; 422 for a file of a
-    /// kind not accepted; 500 when storage fails.
+    /// kind not accepted (nothing is stored then); 500 when storage fails or
+    /// the stream ends in an error (the partial file is removed; the caller
+    /// knows why its stream failed and answers for it).
     pub async fn store(
         db: &impl ConnectionTrait,
         storage: &Storage,
@@ -92,14 +116,29 @@ impl Model {
         upload: Upload,
     ) -> ApiResult<Self> {
         order.authorize_work(actor)?;
-        let (kind, content_type) = classify(&upload.bytes, upload.declared_type.as_deref())
+        let (kind, content_type) = classify(&upload.head, upload.declared_type.as_deref())
             .map_err(|message| ApiError::invalid("file", message))?;
         let pid = Uuid::new_v4();
         let key = format!("repair-orders/{}/{pid}", order.pid);
-        storage
-            .upload(std::path::Path::new(&key), &upload.bytes)
-            .await
-            .map_err(ApiError::internal)?;
+        let path = std::path::Path::new(&key);
+        let size = Arc::new(AtomicU64::new(0));
+        let counted = {
+            let size = Arc::clone(&size);
+            futures_util::stream::once(async move { Ok(upload.head) })
+                .chain(upload.rest)
+                .inspect(move |chunk| {
+                    if let Ok(chunk) = chunk {
+                        size.fetch_add(chunk.len() as u64, Ordering::Relaxed);
+                    }
+                })
+        };
+        let stored = storage
+            .upload_stream(path, BytesStream::from_body_stream(counted))
+            .await;
+        if let Err(err) = stored {
+            let _ = storage.delete(path).await;
+            return Err(ApiError::internal(err));
+        }
         let saved = ActiveModel {
             pid: ActiveValue::Set(pid),
             organization_id: ActiveValue::Set(order.organization_id),
@@ -109,7 +148,9 @@ impl Model {
             kind: ActiveValue::Set(kind.as_str().to_string()),
             content_type: ActiveValue::Set(content_type.to_string()),
             file_name: ActiveValue::Set(clean_file_name(&upload.file_name, kind)),
-            size_bytes: ActiveValue::Set(i64::try_from(upload.bytes.len()).unwrap_or(i64::MAX)),
+            size_bytes: ActiveValue::Set(
+                i64::try_from(size.load(Ordering::Relaxed)).unwrap_or(i64::MAX),
+            ),
             storage_key: ActiveValue::Set(key.clone()),
             created_at: ActiveValue::Set(super::now()),
             ..Default::default()
@@ -120,7 +161,7 @@ impl Model {
             Ok(attachment) => Ok(attachment),
             Err(err) => {
                 // No row points at the file: do not leave it behind.
-                let _ = storage.delete(std::path::Path::new(&key)).await;
+                let _ = storage.delete(path).await;
                 Err(err.into())
             }
         }
@@ -158,13 +199,13 @@ impl Model {
             .ok_or(ApiError::NotFound("attachment"))
     }
 
-    /// The file's bytes.
+    /// The file's bytes, as a stream from storage.
     ///
     /// # Errors
     /// 500 when storage fails.
-    pub async fn read(&self, storage: &Storage) -> ApiResult<Vec<u8>> {
+    pub async fn read(&self, storage: &Storage) -> ApiResult<BytesStream> {
         storage
-            .download::<Vec<u8>>(std::path::Path::new(&self.storage_key))
+            .download_stream(std::path::Path::new(&self.storage_key))
             .await
             .map_err(ApiError::internal)
     }

@@ -110,6 +110,18 @@ impl Model {
         Ok(customer)
     }
 
+    /// The branch the customer belongs to: whose calendar their vehicles'
+    /// dates follow.
+    ///
+    /// # Errors
+    /// When the database fails or the site is gone.
+    pub async fn home_site(&self, db: &impl ConnectionTrait) -> Result<sites::Model, DbErr> {
+        sites::Model::by_ids(db, self.organization_id, &[self.home_site_id])
+            .await?
+            .pop()
+            .ok_or_else(|| DbErr::RecordNotFound(format!("site {}", self.home_site_id)))
+    }
+
     /// Customers by internal id within one organization, erased ones too
     /// (their vehicles and orders still point at them).
     ///

@@ -3,6 +3,7 @@ pub mod _entities;
 pub mod actor;
 pub mod attachments;
 pub mod audit_events;
+pub mod clock;
 pub mod customers;
 pub mod labor_lines;
 pub mod login_attempts;

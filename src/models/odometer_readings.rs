@@ -26,8 +26,7 @@ impl Model {
         vehicle: &vehicles::Model,
         reading: Reading,
     ) -> ApiResult<Self> {
-        // A day's grace for time zones east of UTC.
-        if reading.on > chrono::Utc::now().date_naive() + chrono::Days::new(1) {
+        if reading.on > actor.clock.latest_date() {
             return Err(ApiError::invalid("read_on", "must not be in the future"));
         }
         vehicles::Model::lock(db, vehicle.id).await?;

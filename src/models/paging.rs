@@ -17,8 +17,10 @@ pub const MAX_PAGE: u64 = 1_000_000;
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// 1-based page number (default 1).
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
     /// Items per page (default 50, at most 200).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<u64>,
 }
 
@@ -57,6 +59,17 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// The page `request` asked for, of a list with nothing in it.
+    #[must_use]
+    pub const fn empty(request: PageRequest) -> Self {
+        Self {
+            items: Vec::new(),
+            page: request.page,
+            per_page: request.per_page,
+            total: 0,
+        }
+    }
+
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
         Page {
             items: self.items.into_iter().map(f).collect(),

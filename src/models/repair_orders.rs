@@ -143,7 +143,8 @@ impl Model {
     /// assigned to them.
     ///
     /// # Errors
-    /// 403 for customers; 500 when the database fails.
+    /// 404 for customers, as for any one order (their portal is elsewhere);
+    /// 500 when the database fails.
     pub async fn list_for(
         db: &impl ConnectionTrait,
         actor: &Actor,
@@ -151,7 +152,7 @@ impl Model {
         page: PageRequest,
     ) -> ApiResult<Page<OrderRow>> {
         if actor.role == Role::Customer {
-            return Err(ApiError::Forbidden);
+            return Err(ApiError::NotFound("repair order"));
         }
         let mut query = Self::visible_to(actor);
         if actor.role == Role::Technician {
@@ -176,14 +177,16 @@ impl Model {
     /// oldest first.
     ///
     /// # Errors
-    /// 403 for customers; 500 when the database fails.
+    /// 404 for customers, as for any one order; 500 when the database fails.
     pub async fn queue_for(
         db: &impl ConnectionTrait,
         actor: &Actor,
         site: Option<&sites::Model>,
         page: PageRequest,
     ) -> ApiResult<Page<OrderRow>> {
-        actor.authorize(Ability::ViewSites)?;
+        if actor.role == Role::Customer {
+            return Err(ApiError::NotFound("repair order"));
+        }
         let mut query = Self::visible_to(actor)
             .filter(Column::Status.eq(RepairStatus::Approved.as_str()))
             .filter(Column::TechnicianId.is_null());
@@ -215,7 +218,7 @@ impl Model {
         if let Some(km) = new.odometer_km {
             let reading = Reading {
                 km,
-                on: super::now().date_naive(),
+                on: actor.clock.today_in(site.time_zone()),
                 source: ReadingSource::Intake,
             };
             super::odometer_readings::Model::record(&txn, actor, &vehicle, reading)

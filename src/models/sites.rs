@@ -1,4 +1,8 @@
-use sea_orm::{entity::prelude::*, ActiveValue, Condition, QueryOrder, TryIntoModel};
+use sea_orm::{
+    entity::prelude::*,
+    sea_query::{Expr, ExprTrait, Query},
+    ActiveValue, Condition, QueryOrder, TryIntoModel,
+};
 use serde_json::json;
 
 pub use super::_entities::sites::{self, ActiveModel, Column, Entity, Model};
@@ -6,6 +10,7 @@ use super::{
     actor::{Ability, Actor},
     audit_events::{self, Change},
     paging::{Page, PageRequest},
+    repair_orders,
     values::Numeric,
 };
 use crate::errors::{ApiError, ApiResult, OnUnique};
@@ -61,6 +66,7 @@ pub const DEFAULT_REMINDER_LEAD_DAYS: i32 = 7;
 pub const DEFAULT_REMINDER_HOUR: i32 = 9;
 
 const CODE_TAKEN: &str = "is already used by another site";
+const CODE_FIXED: &str = "cannot change once the site has repair orders";
 
 impl Model {
     /// The sites `actor` sees, by name.
@@ -206,6 +212,38 @@ impl Model {
         Ok(site)
     }
 
+    /// Gives the site a new code, unless anything already carries the old
+    /// one: repair orders are printed with it on their job cards and
+    /// invoiced under it, so it is fixed once the first order is opened.
+    /// Decided by one conditional UPDATE, not by a count read beforehand.
+    ///
+    /// # Errors
+    /// 409 naming `code` once the site has repair orders.
+    async fn recode(db: &impl ConnectionTrait, id: i64, code: &str) -> ApiResult<()> {
+        let orders = Query::select()
+            .expr(Expr::val(1))
+            .from(repair_orders::Entity)
+            .and_where(repair_orders::Column::SiteId.eq(id))
+            .to_owned();
+        let recoded = Entity::update_many()
+            .col_expr(Column::Code, Expr::value(code))
+            .filter(Column::Id.eq(id))
+            .filter(Expr::exists(orders).not())
+            .exec(db)
+            .await?;
+        if recoded.rows_affected == 1 {
+            Ok(())
+        } else {
+            Err(ApiError::duplicate("code", CODE_FIXED))
+        }
+    }
+
+    /// The site's IANA time zone (checked when it was set).
+    #[must_use]
+    pub fn time_zone(&self) -> chrono_tz::Tz {
+        self.timezone.parse().unwrap_or(chrono_tz::UTC)
+    }
+
     async fn code_taken(
         db: &impl ConnectionTrait,
         organization_id: i64,
@@ -275,6 +313,7 @@ impl ActiveModel {
             if Model::code_taken(&txn, actor.organization_id(), code, Some(id)).await? {
                 return Err(ApiError::duplicate("code", CODE_TAKEN));
             }
+            Model::recode(&txn, id, code).await?;
         }
         let site = self.update(&txn).await.on_unique("code", CODE_TAKEN)?;
         audit_events::Model::record(

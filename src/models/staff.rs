@@ -215,6 +215,8 @@ impl ActiveModel {
         }
         if let Some(password) = changes.password {
             self.password = ActiveValue::Set(hash_password(password).await?);
+            // Whoever had the old password is signed out everywhere.
+            self.session_version = ActiveValue::Set(current.session_version.wrapping_add(1));
         }
         let mut changed = super::changed_columns(&self);
         let sites_changed = resulting != current_sites.iter().copied().collect();

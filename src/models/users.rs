@@ -33,6 +33,8 @@ impl ActiveModelBehavior for ActiveModel {
 }
 
 pub(crate) const EMAIL_TAKEN: &str = "is already registered";
+/// The token claim that carries the user's session version.
+pub const SESSION_CLAIM: &str = "sv";
 const BAD_CREDENTIALS: &str = "invalid email or password";
 
 /// A new workshop business and the person who owns it.
@@ -165,36 +167,45 @@ impl Model {
         }
     }
 
-    /// A signed token naming this user.
+    /// A signed token naming this user and their session version: a token
+    /// stops working when the version moves on (`end_sessions`).
     ///
     /// # Errors
     /// 500 when the configured secret cannot sign.
     pub fn token(&self, secret: &str, expiration_secs: u64) -> ApiResult<String> {
+        let mut claims = serde_json::Map::new();
+        claims.insert(SESSION_CLAIM.to_string(), self.session_version.into());
         loco_rs::auth::jwt::JWT::new(secret)
-            .generate_token(
-                expiration_secs,
-                self.pid.to_string(),
-                serde_json::Map::new(),
-            )
+            .generate_token(expiration_secs, self.pid.to_string(), claims)
             .map_err(ApiError::internal)
     }
 }
 
-/// Argon2 is slow on purpose; it runs off the async workers.
-///
+/// Argon2 is slow and memory-hard on purpose (19 MiB and tens of
+/// milliseconds a hash); it runs off the async workers, and no more hashes
+/// run at once than there are cores, so a burst of sign-ins queues instead
+/// of taking memory and CPU without bound.
+async fn argon2<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
+    static HASHING: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    let permits = HASHING.get_or_init(|| {
+        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from))
+    });
+    let _permit = permits.acquire().await.map_err(ApiError::internal)?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(ApiError::internal)
+}
+
 /// # Errors
 /// 500 when hashing fails.
 pub async fn hash_password(password: Password) -> ApiResult<String> {
-    tokio::task::spawn_blocking(move || hash::hash_password(password.expose()))
-        .await
-        .map_err(ApiError::internal)?
+    argon2(move || hash::hash_password(password.expose()))
+        .await?
         .map_err(ApiError::internal)
 }
 
 async fn verify_password(password: String, stored_hash: String) -> ApiResult<bool> {
-    tokio::task::spawn_blocking(move || hash::verify_password(&password, &stored_hash))
-        .await
-        .map_err(ApiError::internal)
+    argon2(move || hash::verify_password(&password, &stored_hash)).await
 }
 
 fn dummy_hash() -> &'static str {

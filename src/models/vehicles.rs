@@ -126,8 +126,13 @@ impl Model {
         if let Some(customer) = customer {
             query = query.filter(Column::CustomerId.eq(customer.id));
         }
-        let key = q.map(Plate::key_of).filter(|key| !key.is_empty());
-        if let Some(key) = key {
+        if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
+            // Plates and VINs hold letters and digits only; a search with
+            // none of those (`'`, `%`, `ü`) matches no vehicle.
+            let key = Plate::key_of(q);
+            if key.is_empty() {
+                return Ok(Page::empty(page));
+            }
             query = query.filter(
                 Condition::any()
                     .add(Column::PlateKey.contains(&key))

@@ -2,12 +2,20 @@
 //! repair orders across 3 sites, 32 concurrent clients, against a raw
 //! axum + sqlx baseline that runs the same SQL without Karakana around it.
 //!
+//! Each server runs in a process of its own, so its peak resident memory
+//! under the load is its own: Karakana is the real `karakana start` binary
+//! in production mode; the baseline is this program started again as a
+//! server.
+//!
 //! `cargo bench --bench queue` (SQLite), or with
 //! `DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres` for PostgreSQL
-//! (a scratch database is created on that server). Prints a Markdown table.
+//! (a scratch database is created on that server). `BENCH_QUICK=1` runs a
+//! small version in seconds, as CI does so that the benchmark cannot rot.
+//! Prints Markdown tables.
 
 use std::{
     net::SocketAddr,
+    process::{Child, Command, Stdio},
     sync::{
         atomic::{AtomicUsize, Ordering},
         Arc,
@@ -21,6 +29,7 @@ use axum::{
     routing::{get, post},
     Json, Router,
 };
+use base64::Engine;
 use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use http_body_util::{BodyExt, Empty};
 use hyper::{body::Bytes, Request};
@@ -47,34 +56,79 @@ use sea_orm::{ActiveValue, ConnectionTrait, EntityTrait, TransactionTrait};
 use serde::Deserialize;
 use uuid::Uuid;
 
-const ORDERS: usize = 10_000;
+/// How much work one run does.
+#[derive(Clone, Copy)]
+struct Size {
+    orders: usize,
+    list_requests: usize,
+    claim_requests: usize,
+}
+
+impl Size {
+    fn from_env() -> Self {
+        if std::env::var("BENCH_QUICK").is_ok_and(|quick| quick != "0") {
+            Self {
+                orders: 600,
+                list_requests: 300,
+                claim_requests: 100,
+            }
+        } else {
+            Self {
+                orders: 10_000,
+                list_requests: 6_000,
+                claim_requests: 1_500,
+            }
+        }
+    }
+}
+
 const SITES: usize = 3;
 const CLIENTS: usize = 32;
 const TECHNICIANS_PER_SITE: usize = 32;
-const LIST_REQUESTS: usize = 6_000;
-const CLAIM_REQUESTS: usize = 1_500;
+const POOL_SIZE: u32 = 16;
+/// Set when this program runs as the baseline server: the database URL.
+const BASELINE_DATABASE: &str = "KARAKANA_BENCH_BASELINE_DATABASE";
+const BASELINE_PORT: &str = "KARAKANA_BENCH_BASELINE_PORT";
 
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .expect("a runtime");
-    runtime.block_on(run());
+    if let Ok(url) = std::env::var(BASELINE_DATABASE) {
+        let port: u16 = std::env::var(BASELINE_PORT)
+            .expect("a port")
+            .parse()
+            .expect("a port number");
+        runtime.block_on(serve_baseline(&url, port));
+    } else {
+        runtime.block_on(run(Size::from_env()));
+    }
 }
 
-async fn run() {
+async fn run(size: Size) {
     let database = ScratchDatabase::create().await;
     let mut config = App::load_config(&Environment::Test).await.expect("config");
     config.database.uri = database.url.clone();
-    config.database.max_connections = 16;
+    // Migrates the scratch database and gives the models a connection to
+    // seed it through; this in-process app serves nothing.
     let boot = App::boot(StartMode::ServerOnly, &Environment::Test, config)
         .await
         .expect("boot");
     let ctx = boot.app_context.clone();
-    let karakana = serve(boot.router.expect("routes")).await;
+    let secret =
+        base64::engine::general_purpose::STANDARD.encode(Uuid::new_v4().as_bytes().repeat(3));
+    let world = seed(&ctx, size, &secret).await;
 
-    let world = seed(&ctx).await;
-    let baseline = serve(baseline_router(&database.url).await).await;
+    let karakana_process = Server::karakana(&database.url, &secret);
+    let baseline_process = Server::baseline(&database.url);
+    karakana_process.wait_until_up("/_ping").await;
+    baseline_process
+        .wait_until_up("/queue?site_id=00000000-0000-0000-0000-000000000000")
+        .await;
+    let karakana_rss_idle = karakana_process.peak_rss_mb();
+    let baseline_rss_idle = baseline_process.peak_rss_mb();
+    let (karakana, baseline) = (karakana_process.address, baseline_process.address);
     let client = Client::builder(TokioExecutor::new())
         .pool_max_idle_per_host(CLIENTS)
         .build_http::<Empty<Bytes>>();
@@ -87,7 +141,7 @@ async fn run() {
     let site = world.sites[0];
     let list_karakana = load(
         &client,
-        (0..LIST_REQUESTS)
+        (0..size.list_requests)
             .map(|i| Call {
                 method: "GET",
                 url: format!(
@@ -101,7 +155,7 @@ async fn run() {
     .await;
     let list_baseline = load(
         &client,
-        (0..LIST_REQUESTS)
+        (0..size.list_requests)
             .map(|_| Call {
                 method: "GET",
                 url: format!("http://{baseline}/queue?site_id={site}"),
@@ -117,7 +171,7 @@ async fn run() {
     let claim_karakana = load(
         &client,
         ours.iter()
-            .take(CLAIM_REQUESTS)
+            .take(size.claim_requests)
             .enumerate()
             .map(|(i, (order, s))| Call {
                 method: "POST",
@@ -132,7 +186,7 @@ async fn run() {
         &client,
         theirs
             .iter()
-            .take(CLAIM_REQUESTS)
+            .take(size.claim_requests)
             .enumerate()
             .map(|(i, (order, s))| Call {
                 method: "POST",
@@ -147,7 +201,8 @@ async fn run() {
     )
     .await;
 
-    println!("\nQueue benchmark on {backend}: {ORDERS} orders across {SITES} sites, {CLIENTS} concurrent clients\n");
+    let orders = size.orders;
+    println!("\nQueue benchmark on {backend}: {orders} orders across {SITES} sites, {CLIENTS} concurrent clients\n");
     println!("| operation | server | requests | requests/s | p50 ms | p99 ms |");
     println!("|---|---|---:|---:|---:|---:|");
     for (operation, server, result) in [
@@ -168,8 +223,118 @@ async fn run() {
             result.percentile(0.99)
         );
     }
+    println!(
+        "\n| server | resident memory when ready, MB | peak resident memory under the load, MB |"
+    );
+    println!("|---|---:|---:|");
+    for (server, idle, peak) in [
+        (
+            "Karakana",
+            karakana_rss_idle,
+            karakana_process.peak_rss_mb(),
+        ),
+        (
+            "axum + sqlx baseline",
+            baseline_rss_idle,
+            baseline_process.peak_rss_mb(),
+        ),
+    ] {
+        println!("| {server} | {idle:.1} | {peak:.1} |");
+    }
+    drop((karakana_process, baseline_process));
     drop(ctx);
     drop(database);
+}
+
+/// A server under test, in a process of its own; stopped when dropped.
+struct Server {
+    child: Child,
+    address: SocketAddr,
+}
+
+impl Server {
+    /// `karakana start` in production mode on the scratch database.
+    fn karakana(database_url: &str, secret: &str) -> Self {
+        let port = free_port();
+        let storage = std::env::temp_dir().join(format!("karakana-bench-storage-{port}"));
+        let child = Command::new(env!("CARGO_BIN_EXE_karakana"))
+            .arg("start")
+            .env("LOCO_ENV", "production")
+            .env("DATABASE_URL", database_url)
+            .env("DB_MAX_CONNECTIONS", POOL_SIZE.to_string())
+            .env("DB_AUTO_MIGRATE", "false")
+            .env("JWT_SECRET", secret)
+            .env("BINDING", "127.0.0.1")
+            .env("PORT", port.to_string())
+            .env("LOG_LEVEL", "warn")
+            .env("STORAGE_PATH", storage)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("karakana starts");
+        Self {
+            child,
+            address: SocketAddr::from(([127, 0, 0, 1], port)),
+        }
+    }
+
+    /// This program again, serving the baseline.
+    fn baseline(database_url: &str) -> Self {
+        let port = free_port();
+        let child = Command::new(std::env::current_exe().expect("this program"))
+            .env(BASELINE_DATABASE, database_url)
+            .env(BASELINE_PORT, port.to_string())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("the baseline starts");
+        Self {
+            child,
+            address: SocketAddr::from(([127, 0, 0, 1], port)),
+        }
+    }
+
+    async fn wait_until_up(&self, path: &str) {
+        let client = Client::builder(TokioExecutor::new()).build_http::<Empty<Bytes>>();
+        let url: hyper::Uri = format!("http://{}{path}", self.address).parse().unwrap();
+        for _ in 0..600 {
+            if client
+                .get(url.clone())
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("the server at {} did not come up", self.address);
+    }
+
+    /// The most memory the process has held resident (`VmHWM`), in MB.
+    fn peak_rss_mb(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .expect("the process's status");
+        let kib: f64 = status
+            .lines()
+            .find_map(|line| line.strip_prefix("VmHWM:"))
+            .and_then(|value| value.trim().trim_end_matches("kB").trim().parse().ok())
+            .expect("VmHWM");
+        kib / 1024.0
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free port")
 }
 
 struct World {
@@ -180,7 +345,7 @@ struct World {
     claimable: Vec<(Uuid, usize)>,
 }
 
-async fn seed(ctx: &AppContext) -> World {
+async fn seed(ctx: &AppContext, size: Size, secret: &str) -> World {
     let db = &ctx.db;
     let started = Instant::now();
     let origin = Origin {
@@ -203,7 +368,6 @@ async fn seed(ctx: &AppContext) -> World {
     .await
     .unwrap();
     let owner = Actor::for_user(db, owner).await.unwrap();
-    let jwt = ctx.config.get_jwt_config().unwrap();
 
     let mut sites = Vec::new();
     let mut tokens_by_site = Vec::new();
@@ -243,7 +407,7 @@ async fn seed(ctx: &AppContext) -> World {
             )
             .await
             .unwrap();
-            tokens.push(technician.token(&jwt.secret, 3600).unwrap());
+            tokens.push(technician.token(secret, 3600).unwrap());
             ids.push(technician.id);
         }
         tokens_by_site.push(tokens);
@@ -291,7 +455,7 @@ async fn seed(ctx: &AppContext) -> World {
         vehicles_by_site[c % SITES].push(vehicle);
     }
 
-    // 10,000 orders in bulk: 60 % waiting in the queue, the rest at other
+    // The orders in bulk: 60 % waiting in the queue, the rest at other
     // stages, created over the last 30 days with mixed priorities.
     let statuses = [
         RepairStatus::Approved,
@@ -304,7 +468,7 @@ async fn seed(ctx: &AppContext) -> World {
     let txn = db.begin().await.unwrap();
     let mut claimable = Vec::new();
     let mut batch = Vec::new();
-    for i in 0..ORDERS {
+    for i in 0..size.orders {
         let s = i % SITES;
         let status = if i % 5 == 4 {
             RepairStatus::InProgress
@@ -317,8 +481,9 @@ async fn seed(ctx: &AppContext) -> World {
             status
         };
         let vehicle = &vehicles_by_site[s][i % vehicles_by_site[s].len()];
-        let created: DateTime<FixedOffset> =
-            (now - TimeDelta::seconds(i64::try_from(ORDERS - i).unwrap() * 250)).fixed_offset();
+        let created: DateTime<FixedOffset> = (now
+            - TimeDelta::seconds(i64::try_from(size.orders - i).unwrap() * 250))
+        .fixed_offset();
         let technician = (status == RepairStatus::InProgress)
             .then(|| technician_ids[s][i % TECHNICIANS_PER_SITE]);
         let pid = Uuid::new_v4();
@@ -380,20 +545,14 @@ async fn seed(ctx: &AppContext) -> World {
     }
 }
 
-async fn serve(router: Router) -> SocketAddr {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+/// The baseline as a server of its own (this program, started by `run`).
+async fn serve_baseline(database_url: &str, port: u16) {
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
-        .expect("a port");
-    let address = listener.local_addr().expect("an address");
-    tokio::spawn(async move {
-        axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<SocketAddr>(),
-        )
+        .expect("the baseline's port");
+    axum::serve(listener, baseline_router(database_url).await)
         .await
         .expect("serve");
-    });
-    address
 }
 
 struct Call {
@@ -496,7 +655,7 @@ async fn baseline_router(url: &str) -> Router {
     let pool = if url.starts_with("postgres") {
         Pool::Postgres(
             sqlx::postgres::PgPoolOptions::new()
-                .max_connections(16)
+                .max_connections(POOL_SIZE)
                 .connect(url)
                 .await
                 .unwrap(),
@@ -504,7 +663,7 @@ async fn baseline_router(url: &str) -> Router {
     } else {
         Pool::Sqlite(
             sqlx::sqlite::SqlitePoolOptions::new()
-                .max_connections(16)
+                .max_connections(POOL_SIZE)
                 .connect_with(
                     url.parse::<sqlx::sqlite::SqliteConnectOptions>()
                         .unwrap()
@@ -534,6 +693,12 @@ const QUEUE_SQL: &str = "SELECT o.id, o.pid, o.status, o.priority, o.description
     ORDER BY o.priority DESC, o.created_at ASC, o.id ASC LIMIT 50";
 const COUNT_SQL: &str = "SELECT COUNT(*) FROM repair_orders o \
     JOIN sites s ON s.id = o.site_id AND s.organization_id = o.organization_id WHERE s.pid = $1 AND o.status = 'approved' AND o.technician_id IS NULL";
+
+/// A 500 that says why, so a baseline that breaks is seen at once.
+fn failed(err: sqlx::Error) -> StatusCode {
+    eprintln!("baseline: {err}");
+    StatusCode::INTERNAL_SERVER_ERROR
+}
 
 #[derive(Deserialize)]
 struct SiteQuery {
@@ -567,31 +732,30 @@ async fn baseline_queue(
     State(pool): State<Pool>,
     Query(query): Query<SiteQuery>,
 ) -> Result<Json<serde_json::Value>, StatusCode> {
-    let fail = |_| StatusCode::INTERNAL_SERVER_ERROR;
     let (rows, total): (Vec<Row>, i64) = match &pool {
         Pool::Sqlite(pool) => (
             sqlx::query_as(QUEUE_SQL)
                 .bind(query.site_id)
                 .fetch_all(pool)
                 .await
-                .map_err(fail)?,
+                .map_err(failed)?,
             sqlx::query_scalar(COUNT_SQL)
                 .bind(query.site_id)
                 .fetch_one(pool)
                 .await
-                .map_err(fail)?,
+                .map_err(failed)?,
         ),
         Pool::Postgres(pool) => (
             sqlx::query_as(QUEUE_SQL)
                 .bind(query.site_id)
                 .fetch_all(pool)
                 .await
-                .map_err(fail)?,
+                .map_err(failed)?,
             sqlx::query_scalar(COUNT_SQL)
                 .bind(query.site_id)
                 .fetch_one(pool)
                 .await
-                .map_err(fail)?,
+                .map_err(failed)?,
         ),
     };
     Ok(Json(
@@ -606,8 +770,9 @@ struct Technician {
 
 const CLAIM_SQL: &str = "UPDATE repair_orders SET status = 'in_progress', technician_id = $1, \
     started_at = $2, updated_at = $2 WHERE pid = $3 AND status = 'approved' AND technician_id IS NULL";
-const EVENT_SQL: &str = "INSERT INTO repair_order_events (repair_order_id, from_status, to_status, \
-    actor_id, note, created_at) SELECT id, 'approved', 'in_progress', $1, 'claimed from the queue', $2 \
+const EVENT_SQL: &str = "INSERT INTO repair_order_events (organization_id, site_id, \
+    repair_order_id, from_status, to_status, actor_id, note, created_at) \
+    SELECT organization_id, site_id, id, 'approved', 'in_progress', $1, 'claimed from the queue', $2 \
     FROM repair_orders WHERE pid = $3";
 
 async fn baseline_claim(
@@ -615,18 +780,17 @@ async fn baseline_claim(
     Path(pid): Path<Uuid>,
     Query(technician): Query<Technician>,
 ) -> Result<StatusCode, StatusCode> {
-    let fail = |_| StatusCode::INTERNAL_SERVER_ERROR;
     let now = Utc::now().fixed_offset();
     let claimed = match &pool {
         Pool::Sqlite(pool) => {
-            let mut txn = pool.begin().await.map_err(fail)?;
+            let mut txn = pool.begin().await.map_err(failed)?;
             let done = sqlx::query(CLAIM_SQL)
                 .bind(technician.technician)
                 .bind(now)
                 .bind(pid)
                 .execute(&mut *txn)
                 .await
-                .map_err(fail)?;
+                .map_err(failed)?;
             if done.rows_affected() == 1 {
                 sqlx::query(EVENT_SQL)
                     .bind(technician.technician)
@@ -634,20 +798,20 @@ async fn baseline_claim(
                     .bind(pid)
                     .execute(&mut *txn)
                     .await
-                    .map_err(fail)?;
+                    .map_err(failed)?;
             }
-            txn.commit().await.map_err(fail)?;
+            txn.commit().await.map_err(failed)?;
             done.rows_affected() == 1
         }
         Pool::Postgres(pool) => {
-            let mut txn = pool.begin().await.map_err(fail)?;
+            let mut txn = pool.begin().await.map_err(failed)?;
             let done = sqlx::query(CLAIM_SQL)
                 .bind(technician.technician)
                 .bind(now)
                 .bind(pid)
                 .execute(&mut *txn)
                 .await
-                .map_err(fail)?;
+                .map_err(failed)?;
             if done.rows_affected() == 1 {
                 sqlx::query(EVENT_SQL)
                     .bind(technician.technician)
@@ -655,9 +819,9 @@ async fn baseline_claim(
                     .bind(pid)
                     .execute(&mut *txn)
                     .await
-                    .map_err(fail)?;
+                    .map_err(failed)?;
             }
-            txn.commit().await.map_err(fail)?;
+            txn.commit().await.map_err(failed)?;
             done.rows_affected() == 1
         }
     };

@@ -59,6 +59,25 @@ fn production_refuses_a_weak_jwt_secret() {
 }
 
 #[test]
+fn production_refuses_the_development_and_test_secrets() {
+    for secret in [
+        "ZGV2ZWxvcG1lbnQtb25seS1rYXJha2FuYS1qd3Qtc2VjcmV0",
+        "dGVzdC1vbmx5LWthcmFrYW5hLWp3dC1zZWNyZXQtMzItYnl0ZXMh",
+    ] {
+        let (ok, output) = output_of(
+            karakana(&scratch_database(), &["task", "prune_login_attempts"])
+                .env("JWT_SECRET", secret),
+        );
+
+        assert!(!ok, "{secret} was accepted");
+        assert!(
+            output.contains("published development key"),
+            "output: {output}"
+        );
+    }
+}
+
+#[test]
 fn production_boots_with_a_proper_secret() {
     let database = scratch_database();
 

@@ -165,6 +165,17 @@ async fn a_file_over_the_limit_is_payload_too_large() {
     assert_error(&just_over, 413, "payload_too_large");
     assert_error(&far_over, 413, "payload_too_large");
     assert_eq!(at_limit.status_code(), 201, "{}", at_limit.text());
+    // Uploads stream to storage; a refused one leaves neither a row nor a
+    // partial file behind.
+    let listed: serde_json::Value = app
+        .get(&format!("/api/repair-orders/{order}/attachments"), &owner)
+        .await
+        .json();
+    assert_eq!(listed["total"], 1);
+    let stored = std::fs::read_dir(format!("tmp/test-storage/repair-orders/{order}"))
+        .expect("the order's storage folder")
+        .count();
+    assert_eq!(stored, 1, "only the accepted file is stored");
 }
 
 #[tokio::test]

@@ -529,3 +529,24 @@ async fn bad_order_input_is_refused() {
     let orders: serde_json::Value = app.get("/api/repair-orders", &owner).await.json();
     assert_eq!(orders["total"], 0, "nothing was created");
 }
+
+/// A customer's own account sees no order through the staff API, and is told
+/// so the same way for the list, the queue and any one order: 404.
+#[tokio::test]
+async fn a_customer_account_gets_404_for_the_list_the_queue_and_one_order() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Garage").await;
+    let site = app.site(&owner, "NBO").await;
+    let order = app.approved_order(&owner, &site, "normal").await;
+    let customer = app.customer_account(&owner).await;
+
+    let list = app.get("/api/repair-orders", &customer).await;
+    let queue = app.get("/api/repair-orders/queue", &customer).await;
+    let one = app
+        .get(&format!("/api/repair-orders/{order}"), &customer)
+        .await;
+
+    assert_error(&list, 404, "not_found");
+    assert_error(&queue, 404, "not_found");
+    assert_error(&one, 404, "not_found");
+}

@@ -279,3 +279,42 @@ async fn a_failed_change_changes_nothing() {
     let after: serde_json::Value = app.get(&format!("/api/sites/{site}"), &owner).await.json();
     assert_eq!(before, after);
 }
+
+/// Job cards and invoices carry the site's code: once the site has an order,
+/// its code stays.
+#[tokio::test]
+async fn a_sites_code_is_fixed_once_it_has_repair_orders() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Garage").await;
+    let site = app.site(&owner, "NBO").await;
+    let path = format!("/api/sites/{site}");
+
+    let before_any_order = app.patch(&path, &owner, &json!({"code": "NRB"})).await;
+    app.order(&owner, &site, "normal").await;
+    let after = app
+        .patch(&path, &owner, &json!({"code": "NBI", "name": "Renamed"}))
+        .await;
+    let shown: serde_json::Value = app.get(&path, &owner).await.json();
+    let same_code_and_a_new_name = app
+        .patch(&path, &owner, &json!({"code": "nrb", "name": "Renamed"}))
+        .await;
+
+    assert_eq!(
+        before_any_order.status_code(),
+        200,
+        "{}",
+        before_any_order.text()
+    );
+    let body = assert_error(&after, 409, "conflict");
+    assert_eq!(
+        body["error"]["fields"]["code"],
+        json!(["cannot change once the site has repair orders"])
+    );
+    assert_eq!(shown["code"], "NRB", "the refused change changed nothing");
+    assert_eq!(shown["name"], "Branch NBO");
+    assert_eq!(same_code_and_a_new_name.status_code(), 200);
+    assert_eq!(
+        same_code_and_a_new_name.json::<serde_json::Value>()["name"],
+        "Renamed"
+    );
+}

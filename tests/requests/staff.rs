@@ -419,6 +419,60 @@ async fn a_reset_password_works_at_the_next_sign_in() {
     );
 }
 
+/// Whoever had the old password (a lost phone, a former colleague) is
+/// signed out everywhere the moment it is reset; a new sign-in works.
+#[tokio::test]
+async fn a_password_reset_ends_every_session_the_person_had() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Garage").await;
+    let site = app.site(&owner, "NBO").await;
+    let technician = app.staff(&owner, "technician", &[&site]).await;
+    let other_phone = app.login(&technician.email).await;
+    let renamed = app
+        .patch(
+            &format!("/api/staff/{}", technician.id),
+            &owner,
+            &json!({"name": "Still signed in"}),
+        )
+        .await;
+    assert_eq!(renamed.status_code(), 200);
+    assert_eq!(
+        app.get("/api/auth/me", &technician).await.status_code(),
+        200
+    );
+
+    let reset = app
+        .patch(
+            &format!("/api/staff/{}", technician.id),
+            &owner,
+            &json!({"password": "a brand new secret"}),
+        )
+        .await;
+
+    assert_eq!(reset.status_code(), 200);
+    for old in [&technician, &other_phone] {
+        let body = assert_error(&app.get("/api/auth/me", old).await, 401, "unauthorized");
+        assert!(body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("sign in again"));
+    }
+    let fresh = app
+        .try_login(&technician.email, "a brand new secret")
+        .await
+        .json::<serde_json::Value>();
+    let fresh = crate::support::Session {
+        token: fresh["token"].as_str().unwrap().to_string(),
+        ..technician.clone()
+    };
+    assert_eq!(app.get("/api/auth/me", &fresh).await.status_code(), 200);
+    assert_eq!(
+        app.get("/api/auth/me", &owner).await.status_code(),
+        200,
+        "the owner who reset it stays signed in"
+    );
+}
+
 #[tokio::test]
 async fn staff_changes_are_recorded_with_who_and_when() {
     let app = TestApp::spawn().await;

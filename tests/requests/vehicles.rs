@@ -1,15 +1,24 @@
-use chrono::{Days, Months, Utc};
+use chrono::{Days, Months, NaiveDate};
 use serde_json::json;
 
 use crate::support::{assert_error, id_of, ids, TestApp};
 
-fn today() -> chrono::NaiveDate {
-    Utc::now().date_naive()
+/// The tests run at 22:30 UTC on 10 March 2026, which is already 01:30 on
+/// the 11th in Nairobi, where their branch is: a reading taken "today" there
+/// is dated the 11th.
+const NOW: &str = "2026-03-10T22:30:00Z";
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, 11).unwrap()
+}
+
+async fn app() -> TestApp {
+    TestApp::spawn_at(NOW).await
 }
 
 #[tokio::test]
 async fn a_vehicle_is_registered_with_its_first_reading_and_schedule() {
-    let app = TestApp::spawn().await;
+    let app = app().await;
     let owner = app.owner("Garage").await;
     let site = app.site(&owner, "NBO").await;
     let customer = app.customer(&owner, &site).await;
@@ -51,11 +60,23 @@ async fn a_vehicle_is_registered_with_its_first_reading_and_schedule() {
         "one reading gives no pace"
     );
     assert_eq!(vehicle["service_due_on"], vehicle["next_service_due_on"]);
+    let readings: serde_json::Value = app
+        .get(
+            &format!("/api/vehicles/{}/odometer", id_of(&vehicle)),
+            &owner,
+        )
+        .await
+        .json();
+    assert_eq!(
+        readings["items"][0]["read_on"],
+        json!(today()),
+        "the first reading is dated by the branch's calendar, not UTC's"
+    );
 }
 
 #[tokio::test]
 async fn the_service_date_follows_the_vehicles_own_pace() {
-    let app = TestApp::spawn().await;
+    let app = app().await;
     let owner = app.owner("Garage").await;
     let site = app.site(&owner, "NBO").await;
     let customer = app.customer(&owner, &site).await;
@@ -115,7 +136,7 @@ async fn the_service_date_follows_the_vehicles_own_pace() {
 
 #[tokio::test]
 async fn an_odometer_never_goes_backwards() {
-    let app = TestApp::spawn().await;
+    let app = app().await;
     let owner = app.owner("Garage").await;
     let site = app.site(&owner, "NBO").await;
     let customer = app.customer(&owner, &site).await;
@@ -147,7 +168,7 @@ async fn an_odometer_never_goes_backwards() {
         .post(
             &path,
             &owner,
-            &json!({"reading_km": 130_000, "read_on": today() + Days::new(5)}),
+            &json!({"reading_km": 130_000, "read_on": today() + Days::new(1)}),
         )
         .await;
     let negative = app
@@ -186,7 +207,7 @@ async fn an_odometer_never_goes_backwards() {
 
 #[tokio::test]
 async fn bad_vehicle_input_names_the_fields() {
-    let app = TestApp::spawn().await;
+    let app = app().await;
     let owner = app.owner("Garage").await;
     let site = app.site(&owner, "NBO").await;
     let customer = app.customer(&owner, &site).await;
@@ -254,7 +275,7 @@ async fn bad_vehicle_input_names_the_fields() {
 
 #[tokio::test]
 async fn a_plate_belongs_to_one_vehicle() {
-    let app = TestApp::spawn().await;
+    let app = app().await;
     let owner = app.owner("Garage").await;
     let site = app.site(&owner, "NBO").await;
     let customer = app.customer(&owner, &site).await;
@@ -269,7 +290,7 @@ async fn a_plate_belongs_to_one_vehicle() {
 
 #[tokio::test]
 async fn a_vehicle_changes_owner_and_intervals() {
-    let app = TestApp::spawn().await;
+    let app = app().await;
     let owner = app.owner("Garage").await;
     let site = app.site(&owner, "NBO").await;
     let seller = app.customer(&owner, &site).await;
@@ -302,7 +323,7 @@ async fn a_vehicle_changes_owner_and_intervals() {
 
 #[tokio::test]
 async fn another_organizations_vehicle_and_its_history_are_not_found() {
-    let app = TestApp::spawn().await;
+    let app = app().await;
     let owner = app.owner("Garage").await;
     let site = app.site(&owner, "NBO").await;
     let customer = app.customer(&owner, &site).await;
@@ -360,4 +381,27 @@ async fn another_organizations_vehicle_and_its_history_are_not_found() {
         404,
         "not_found",
     );
+}
+
+/// Plates and VINs hold letters and digits only: a search with none of
+/// those finds nothing, rather than every vehicle.
+#[tokio::test]
+async fn a_search_without_letters_or_digits_finds_no_vehicle() {
+    let app = app().await;
+    let owner = app.owner("Garage").await;
+    let site = app.site(&owner, "NBO").await;
+    let customer = app.customer(&owner, &site).await;
+    app.vehicle(&owner, &customer).await;
+    app.vehicle(&owner, &customer).await;
+
+    for q in ["%27", "%25", "%C3%BC", "-%20-"] {
+        let found: serde_json::Value = app
+            .get(&format!("/api/vehicles?q={q}"), &owner)
+            .await
+            .json();
+        assert_eq!(found["total"], 0, "q={q}");
+        assert_eq!(found["items"], json!([]), "q={q}");
+    }
+    let blank: serde_json::Value = app.get("/api/vehicles?q=%20", &owner).await.json();
+    assert_eq!(blank["total"], 2, "a blank search is no search");
 }

@@ -285,6 +285,29 @@ async fn assigned_technicians_are_notified_and_mark_it_read() {
     assert_eq!(all["marked"], 0);
 }
 
+/// Sets an order's approval, claim and completion times, so that the
+/// numbers can be worked out by hand.
+async fn set_times(
+    app: &TestApp,
+    order: &str,
+    approved: &str,
+    started: &str,
+    completed: Option<&str>,
+) {
+    use karakana::models::_entities::repair_orders::{Column, Entity};
+    use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
+
+    let at = |text: &str| chrono::DateTime::parse_from_rfc3339(text).unwrap();
+    Entity::update_many()
+        .col_expr(Column::ApprovedAt, Expr::value(at(approved)))
+        .col_expr(Column::StartedAt, Expr::value(at(started)))
+        .col_expr(Column::CompletedAt, Expr::value(completed.map(at)))
+        .filter(Column::Pid.eq(uuid::Uuid::parse_str(order).unwrap()))
+        .exec(&app.ctx.db)
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn technician_stats_count_completed_work_and_mean_times() {
     let app = TestApp::spawn().await;
@@ -293,46 +316,86 @@ async fn technician_stats_count_completed_work_and_mean_times() {
     let manager = app.staff(&owner, "manager", &[&site]).await;
     let technician = app.staff(&owner, "technician", &[&site]).await;
     let other = app.staff(&owner, "technician", &[&site]).await;
-    for _ in 0..2 {
+    let mut completed = Vec::new();
+    for _ in 0..3 {
         let order = app.claimed_order(&owner, &site, &technician).await;
         app.transition(&technician, &order, "completed").await;
+        completed.push(order);
     }
-    // One more in progress.
-    app.claimed_order(&owner, &site, &technician).await;
+    let in_progress = app.claimed_order(&owner, &site, &technician).await;
+    // The week of Monday 2 March 2026, and one job the week before:
+    //   waited (approval → claim)   worked (claim → completion)
+    //   A  600 s                    5,400 s   completed Mon 2nd
+    //   B  1,800 s                  7,200 s   completed Tue 3rd
+    //   C  2,700 s                  —         in progress since Wed 4th
+    //   D  300 s                    14,400 s  completed Wed 25 Feb
+    set_times(
+        &app,
+        &completed[0],
+        "2026-03-02T08:00:00Z",
+        "2026-03-02T08:10:00Z",
+        Some("2026-03-02T09:40:00Z"),
+    )
+    .await;
+    set_times(
+        &app,
+        &completed[1],
+        "2026-03-03T08:00:00Z",
+        "2026-03-03T08:30:00Z",
+        Some("2026-03-03T10:30:00Z"),
+    )
+    .await;
+    set_times(
+        &app,
+        &in_progress,
+        "2026-03-04T07:00:00Z",
+        "2026-03-04T07:45:00Z",
+        None,
+    )
+    .await;
+    set_times(
+        &app,
+        &completed[2],
+        "2026-02-25T08:00:00Z",
+        "2026-02-25T08:05:00Z",
+        Some("2026-02-25T12:05:00Z"),
+    )
+    .await;
+    let stats_for = |query: &'static str, who| {
+        let path = format!("/api/technicians/{}/stats{query}", technician.id);
+        let app = &app;
+        async move { app.get(&path, who).await.json::<serde_json::Value>() }
+    };
 
-    let stats: serde_json::Value = app
-        .get(
-            &format!("/api/technicians/{}/stats", technician.id),
-            &manager,
-        )
-        .await
-        .json();
-    let own: serde_json::Value = app
-        .get(
-            &format!("/api/technicians/{}/stats", technician.id),
-            &technician,
-        )
-        .await
-        .json();
+    let week = stats_for("?from=2026-03-02&to=2026-03-08", &manager).await;
+    let all_time = stats_for("", &manager).await;
+    let tuesday = stats_for("?from=2026-03-03&to=2026-03-03", &manager).await;
+    let own = stats_for("?from=2026-03-02&to=2026-03-08", &technician).await;
+    let empty = stats_for("?from=2026-03-09", &manager).await;
 
-    assert_eq!(stats["orders_completed"], 2);
-    assert_eq!(stats["orders_in_progress"], 1);
-    assert!(stats["mean_approval_to_claim_secs"]
-        .as_i64()
-        .is_some_and(|s| s >= 0));
-    assert!(stats["mean_claim_to_completion_secs"]
-        .as_i64()
-        .is_some_and(|s| s >= 0));
-    assert_eq!(own["orders_completed"], 2);
-    let future = chrono::Utc::now().date_naive() + chrono::Days::new(10);
-    let empty: serde_json::Value = app
-        .get(
-            &format!("/api/technicians/{}/stats?from={future}", technician.id),
-            &manager,
-        )
-        .await
-        .json();
+    // Waits count orders claimed in the period, work orders completed in it.
+    assert_eq!(week["orders_completed"], 2);
+    assert_eq!(week["orders_in_progress"], 1);
+    assert_eq!(
+        week["mean_approval_to_claim_secs"],
+        (600 + 1_800 + 2_700) / 3
+    );
+    assert_eq!(week["mean_claim_to_completion_secs"], (5_400 + 7_200) / 2);
+    assert_eq!(all_time["orders_completed"], 3);
+    assert_eq!(
+        all_time["mean_approval_to_claim_secs"],
+        (600 + 1_800 + 2_700 + 300) / 4
+    );
+    assert_eq!(
+        all_time["mean_claim_to_completion_secs"],
+        (5_400 + 7_200 + 14_400) / 3
+    );
+    assert_eq!(tuesday["orders_completed"], 1, "`to` is inclusive");
+    assert_eq!(tuesday["mean_approval_to_claim_secs"], 1_800);
+    assert_eq!(tuesday["mean_claim_to_completion_secs"], 7_200);
+    assert_eq!(own, week, "technicians see their own numbers");
     assert_eq!(empty["orders_completed"], 0);
+    assert!(empty["mean_approval_to_claim_secs"].is_null());
     assert!(empty["mean_claim_to_completion_secs"].is_null());
     assert_error(
         &app.get(&format!("/api/technicians/{}/stats", technician.id), &other)

@@ -41,6 +41,11 @@ impl TestApp {
         Self::spawn_with_settings(json!({})).await
     }
 
+    /// The app with its clock fixed at `instant` (RFC 3339).
+    pub async fn spawn_at(instant: &str) -> Self {
+        Self::spawn_with_settings(json!({ "clock": instant })).await
+    }
+
     /// The app with some of `settings:` replaced, e.g. another storage.
     pub async fn spawn_with_settings(overrides: Value) -> Self {
         Self::spawn_with(|config| {
@@ -254,6 +259,43 @@ impl TestApp {
             .await;
         assert_eq!(response.status_code(), 200, "claim: {}", response.text());
         order
+    }
+
+    /// A customer's own account in `owner`'s organization, signed in. The
+    /// API opens no such accounts yet (the portal comes later), so it is
+    /// written straight to the database.
+    pub async fn customer_account(&self, owner: &Session) -> Session {
+        use karakana::models::{
+            users::{self, hash_password},
+            values::Password,
+        };
+        use sea_orm::{ActiveModelTrait, ActiveValue, ColumnTrait, EntityTrait, QueryFilter};
+
+        let organization_id = users::Entity::find()
+            .filter(users::Column::Pid.eq(uuid::Uuid::parse_str(&owner.id).unwrap()))
+            .one(&self.ctx.db)
+            .await
+            .unwrap()
+            .expect("the owner")
+            .organization_id;
+        let email = format!("customer-{}@example.com", unique());
+        users::ActiveModel {
+            organization_id: ActiveValue::Set(organization_id),
+            email: ActiveValue::Set(email.clone()),
+            password: ActiveValue::Set(
+                hash_password(Password::parse(PASSWORD).unwrap())
+                    .await
+                    .unwrap(),
+            ),
+            name: ActiveValue::Set("A customer".to_string()),
+            role: ActiveValue::Set("customer".to_string()),
+            active: ActiveValue::Set(true),
+            ..Default::default()
+        }
+        .insert(&self.ctx.db)
+        .await
+        .unwrap();
+        self.login(&email).await
     }
 
     pub async fn login(&self, email: &str) -> Session {

@@ -1,13 +1,18 @@
-/// A phone number in E.164 (`+254712345678`). Spaces, hyphens, dots and
+use phonenumber::{Mode, PhoneNumber};
+
+/// A phone number in E.164 (`+254712345678`), valid for its country by
+/// libphonenumber's metadata (the `phonenumber` crate): the right length and
+/// prefixes for Kenya, Uganda or anywhere else. Spaces, hyphens, dots and
 /// brackets between digits are accepted and dropped; a national number
-/// without its country code is refused, since the workshop's customers
-/// span several countries.
+/// without its country code is refused, since the workshop's customers span
+/// several countries.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PhoneE164(String);
 
 impl PhoneE164 {
     /// # Errors
-    /// The field message when the number is not in international format.
+    /// The field message when the number is not in international format or
+    /// is not a valid number in its country.
     pub fn parse(raw: &str) -> Result<Self, String> {
         let trimmed = raw.trim();
         let Some(rest) = trimmed.strip_prefix('+') else {
@@ -19,11 +24,13 @@ impl PhoneE164 {
         {
             return Err("must hold only digits after the +".to_string());
         }
-        let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
-        if digits.starts_with('0') || !(8..=15).contains(&digits.len()) {
-            return Err("must be a country code and number of 8 to 15 digits".to_string());
-        }
-        Ok(Self(format!("+{digits}")))
+        let number: PhoneNumber = phonenumber::parse(None, trimmed)
+            .ok()
+            .filter(phonenumber::is_valid)
+            .ok_or_else(|| {
+                "is not a valid phone number for its country code, e.g. +254712345678".to_string()
+            })?;
+        Ok(Self(number.format().mode(Mode::E164).to_string()))
     }
 
     #[must_use]
@@ -47,6 +54,11 @@ mod tests {
             "+256772000300"
         );
         for bad in [
+            // Kenyan mobile numbers have nine digits after +254.
+            "+25471234567",
+            "+2547123456789",
+            // No such country code.
+            "+999712345678",
             "0712345678",
             "+0712345678",
             "+2547",

@@ -41,6 +41,28 @@ impl TimeZone {
     pub fn name(self) -> &'static str {
         self.0.name()
     }
+
+    /// Every name `parse` accepts, for the API's document.
+    #[must_use]
+    pub fn schema() -> utoipa::openapi::Object {
+        string_enum(
+            chrono_tz::TZ_VARIANTS.iter().map(|zone| zone.name()),
+            "Africa/Nairobi",
+        )
+    }
+}
+
+fn string_enum(
+    values: impl Iterator<Item = &'static str>,
+    example: &str,
+) -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values))
+        .examples([example])
+        .build()
 }
 
 /// An ISO 4217 currency code such as `KES`.
@@ -59,6 +81,17 @@ impl CurrencyCode {
     #[must_use]
     pub fn code(self) -> &'static str {
         self.0.code()
+    }
+
+    /// Every code `parse` accepts, for the API's document.
+    #[must_use]
+    pub fn schema() -> utoipa::openapi::Object {
+        use iso_currency::IntoEnumIterator;
+
+        string_enum(
+            iso_currency::Currency::iter().map(|currency| currency.code()),
+            "KES",
+        )
     }
 }
 

@@ -1,0 +1,290 @@
+//! Routes and their OpenAPI description from one list.
+//!
+//! A handler's `#[utoipa::path]` names its method and path; `routes!`
+//! (utoipa-axum) turns a group of handlers on one path into both the axum
+//! route and its documentation, and `ApiRoutes::route` files each half where
+//! it belongs: the route into Loco's `Routes`, the description into the
+//! document. A route cannot be served undocumented, or documented unserved.
+
+use loco_rs::{app::AppContext, controller::Routes};
+use utoipa::openapi::{
+    header::HeaderBuilder,
+    link::Link,
+    path::{Operation, ParameterIn, PathItem},
+    response::Response,
+    schema::{ObjectBuilder, Schema, Type},
+    Content, OpenApi, Ref, RefOr,
+};
+use utoipa_axum::router::UtoipaMethodRouter;
+
+/// One controller's routes and their description.
+pub struct ApiRoutes {
+    /// Names the controller's operations: `customers_create`, …
+    name: &'static str,
+    pub routes: Routes,
+    pub openapi: OpenApi,
+}
+
+impl ApiRoutes {
+    #[must_use]
+    pub fn new(name: &'static str) -> Self {
+        Self {
+            name,
+            routes: Routes::new(),
+            openapi: OpenApi::default(),
+        }
+    }
+
+    /// Adds the handlers of one path, as `routes!(create, list)` lists them.
+    #[must_use]
+    pub fn route(mut self, (schemas, mut paths, method): UtoipaMethodRouter<AppContext>) -> Self {
+        for (path, item) in &mut paths.paths {
+            self.routes = self.routes.add(path, method.clone());
+            for (_, operation) in operations_mut(item) {
+                // Handler names repeat across controllers (`create`,
+                // `show`); operation ids must not.
+                let id = operation.operation_id.take().unwrap_or_default();
+                operation.operation_id = Some(format!("{}_{id}", self.name));
+            }
+        }
+        self.openapi.paths.merge(paths);
+        self.openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .schemas
+            .extend(schemas);
+        self
+    }
+}
+
+/// The operations of a path, with their lower-case method.
+pub fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = (&'static str, &mut Operation)> {
+    [
+        ("get", item.get.as_mut()),
+        ("post", item.post.as_mut()),
+        ("put", item.put.as_mut()),
+        ("patch", item.patch.as_mut()),
+        ("delete", item.delete.as_mut()),
+    ]
+    .into_iter()
+    .filter_map(|(method, operation)| operation.map(|operation| (method, operation)))
+}
+
+/// Completes every operation with the error answers that follow from its
+/// shape, so no handler has to list them and none can forget one:
+///
+/// - 401 when it needs a token;
+/// - 400, 413 and 422 when it reads a JSON body (unreadable, too large,
+///   breaking a rule);
+/// - 400 and 422 when it reads a query string;
+/// - 404 when its path names an object;
+/// - 503 with `Retry-After` for every operation: the database may be too
+///   busy to answer in time (nothing is changed then).
+///
+/// And links each `201` answer's `id` to the operations on that object, so a
+/// client (or schemathesis's stateful tests) can follow what it created.
+/// Fields of request bodies that take the `id` of an object another
+/// operation creates: `POST /api/sites` answers with the `id` that
+/// `POST /api/customers` takes as `home_site_id`.
+const CREATED_IDS: &[(&str, &str)] = &[
+    ("/api/sites", "site_id"),
+    ("/api/sites", "home_site_id"),
+    ("/api/customers", "customer_id"),
+    ("/api/vehicles", "vehicle_id"),
+    ("/api/staff", "technician_id"),
+];
+
+pub fn complete(openapi: &mut OpenApi) {
+    let body_links = body_links(openapi);
+    let ids_by_path: Vec<(String, Vec<String>)> = openapi
+        .paths
+        .paths
+        .iter_mut()
+        .map(|(path, item)| {
+            let ids = operations_mut(item)
+                .filter_map(|(_, operation)| operation.operation_id.clone())
+                .collect();
+            (path.clone(), ids)
+        })
+        .collect();
+    for (path, item) in &mut openapi.paths.paths {
+        for (_, operation) in operations_mut(item) {
+            add_error_answers(path, operation);
+        }
+        // `POST /api/customers` answers 201 with an `id`, which every
+        // operation on `/api/customers/{id}` (and below) takes.
+        let object = format!("{path}/{{id}}");
+        let below = format!("{object}/");
+        let Some(RefOr::T(created)) = item
+            .post
+            .as_mut()
+            .and_then(|post| post.responses.responses.get_mut("201"))
+        else {
+            continue;
+        };
+        for (creator, target, field) in &body_links {
+            if creator == path {
+                created.links.insert(
+                    format!("{}With{}", link_name(target), link_name(field)),
+                    RefOr::T(
+                        Link::builder()
+                            .operation_id(target)
+                            .request_body(Some(
+                                serde_json::json!({ field.as_str(): "$response.body#/id" }),
+                            ))
+                            .build(),
+                    ),
+                );
+            }
+        }
+        for (_, ids) in ids_by_path
+            .iter()
+            .filter(|(other, _)| *other == object || other.starts_with(&below))
+        {
+            for id in ids {
+                created.links.insert(
+                    link_name(id),
+                    RefOr::T(
+                        Link::builder()
+                            .operation_id(id)
+                            .parameter("id", "$response.body#/id")
+                            .build(),
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// `(creating path, operation id, body field)` for each operation whose
+/// JSON body takes a created object's id in one of `CREATED_IDS`' fields,
+/// and whose path needs nothing else.
+fn body_links(openapi: &mut OpenApi) -> Vec<(String, String, String)> {
+    let schemas = openapi
+        .components
+        .as_ref()
+        .map(|components| components.schemas.clone())
+        .unwrap_or_default();
+    let mut links = Vec::new();
+    for (path, item) in &mut openapi.paths.paths {
+        if path.contains('{') {
+            continue;
+        }
+        for (_, operation) in operations_mut(item) {
+            let body_schema = operation
+                .request_body
+                .as_ref()
+                .and_then(|body| match body {
+                    RefOr::T(body) => body.content.get("application/json"),
+                    RefOr::Ref(_) => None,
+                })
+                .and_then(|content| match content {
+                    RefOr::T(content) => content.schema.as_ref(),
+                    RefOr::Ref(_) => None,
+                });
+            let Some(RefOr::Ref(reference)) = body_schema else {
+                continue;
+            };
+            let name = reference
+                .ref_location
+                .rsplit('/')
+                .next()
+                .unwrap_or_default();
+            let Some(RefOr::T(Schema::Object(object))) = schemas.get(name) else {
+                continue;
+            };
+            for (creator, field) in CREATED_IDS {
+                if object.properties.contains_key(*field) {
+                    links.push((
+                        (*creator).to_string(),
+                        operation.operation_id.clone().unwrap_or_default(),
+                        (*field).to_string(),
+                    ));
+                }
+            }
+        }
+    }
+    links
+}
+
+fn link_name(operation_id: &str) -> String {
+    operation_id
+        .split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_uppercase().chain(chars).collect()
+            })
+        })
+        .collect()
+}
+
+fn add_error_answers(path: &str, operation: &mut Operation) {
+    let parameters = operation.parameters.as_deref().unwrap_or_default();
+    let in_query = parameters.iter().any(|parameter| {
+        matches!(parameter, RefOr::T(parameter) if parameter.parameter_in == ParameterIn::Query)
+    });
+    let names_an_object = path.contains('{');
+    let reads_json = operation.request_body.as_ref().is_some_and(
+        |body| matches!(body, RefOr::T(body) if body.content.contains_key("application/json")),
+    );
+    let reads_multipart = operation.request_body.as_ref().is_some_and(
+        |body| matches!(body, RefOr::T(body) if body.content.contains_key("multipart/form-data")),
+    );
+    let needs_token = operation
+        .security
+        .as_ref()
+        .is_some_and(|requirements| !requirements.is_empty());
+
+    let mut add = |status: &str, description: &str| {
+        operation
+            .responses
+            .responses
+            .entry(status.to_string())
+            .or_insert_with(|| RefOr::T(error_answer(status, description)));
+    };
+    if needs_token {
+        add("401", "no token, or one that is expired, forged or revoked");
+    }
+    if reads_json || reads_multipart || in_query {
+        add(
+            "400",
+            "the request cannot be read: not JSON, wrong JSON types, a bad query string",
+        );
+        add("422", "a field breaks a rule; `fields` names each one");
+    }
+    if reads_json || reads_multipart {
+        add("413", "the body is larger than the limit");
+    }
+    if names_an_object {
+        add("404", "no such object for this caller");
+    }
+    add(
+        "503",
+        "the database was too busy to answer in time; nothing changed, retry after `Retry-After` seconds",
+    );
+}
+
+fn error_answer(status: &str, description: &str) -> Response {
+    let mut answer = Response::new(description);
+    answer.content.insert(
+        "application/json".to_string(),
+        RefOr::T(Content::new(Some(Ref::from_schema_name("ErrorBody")))),
+    );
+    if matches!(status, "429" | "503") {
+        answer.headers.insert(
+            "Retry-After".to_string(),
+            RefOr::T(
+                HeaderBuilder::new()
+                    .schema(Some(
+                        ObjectBuilder::new()
+                            .schema_type(Type::Integer)
+                            .minimum(Some(0)),
+                    ))
+                    .description(Some("seconds to wait before trying again"))
+                    .build(),
+            ),
+        );
+    }
+    answer
+}
