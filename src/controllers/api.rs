@@ -70,6 +70,16 @@ pub fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = (&'static str
     .filter_map(|(method, operation)| operation.map(|operation| (method, operation)))
 }
 
+/// Fields of request bodies that take the `id` of an object another
+/// operation creates: `POST /api/sites` answers with the `id` that
+/// `POST /api/customers` takes as `home_site_id`.
+const CREATED_IDS: &[(&str, &str)] = &[
+    ("/api/sites", "site_id"),
+    ("/api/sites", "home_site_id"),
+    ("/api/customers", "customer_id"),
+    ("/api/vehicles", "vehicle_id"),
+];
+
 /// Completes every operation with the error answers that follow from its
 /// shape, so no handler has to list them and none can forget one:
 ///
@@ -81,25 +91,17 @@ pub fn operations_mut(item: &mut PathItem) -> impl Iterator<Item = (&'static str
 /// - 503 with `Retry-After` for every operation: the database may be too
 ///   busy to answer in time (nothing is changed then).
 ///
-/// And links each `201` answer's `id` to the operations on that object, so a
-/// client (or schemathesis's stateful tests) can follow what it created.
-/// Fields of request bodies that take the `id` of an object another
-/// operation creates: `POST /api/sites` answers with the `id` that
-/// `POST /api/customers` takes as `home_site_id`.
-const CREATED_IDS: &[(&str, &str)] = &[
-    ("/api/sites", "site_id"),
-    ("/api/sites", "home_site_id"),
-    ("/api/customers", "customer_id"),
-    ("/api/vehicles", "vehicle_id"),
-    ("/api/staff", "technician_id"),
-];
-
+/// And links each `201` answer's `id` to the operations that take it, in
+/// their path or their body, so a client (or schemathesis's stateful tests)
+/// can follow what it created.
 pub fn complete(openapi: &mut OpenApi) {
     let body_links = body_links(openapi);
+    // Operations whose path names an object by `{id}` and nothing else.
     let ids_by_path: Vec<(String, Vec<String>)> = openapi
         .paths
         .paths
         .iter_mut()
+        .filter(|(path, _)| path.matches('{').count() == 1 && path.contains("{id}"))
         .map(|(path, item)| {
             let ids = operations_mut(item)
                 .filter_map(|(_, operation)| operation.operation_id.clone())
@@ -131,6 +133,9 @@ pub fn complete(openapi: &mut OpenApi) {
                             .operation_id(target)
                             .request_body(Some(
                                 serde_json::json!({ field.as_str(): "$response.body#/id" }),
+                            ))
+                            .description(format!(
+                                "The new object's `id` as `{field}`; the rest of the body as usual."
                             ))
                             .build(),
                     ),

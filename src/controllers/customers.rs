@@ -15,7 +15,7 @@ use crate::{
     models::{
         actor::{Ability, Actor},
         customers::{self, ConsentSource, CustomerChanges, NewCustomer},
-        paging::PageParams,
+        paging::{checked_search, PageParams},
         sites,
         values::{Email, Name, PhoneE164},
     },
@@ -183,7 +183,8 @@ async fn list(
         per_page: query.per_page,
     }
     .checked()?;
-    let page = customers::Model::search(&ctx.db, &actor, query.q.as_deref(), page).await?;
+    let page = customers::Model::search(&ctx.db, &actor, checked_search(query.q.as_deref())?, page)
+        .await?;
     let site_ids: Vec<i64> = page.items.iter().map(|c| c.home_site_id).collect();
     let homes = sites::Model::by_ids(&ctx.db, actor.organization_id(), &site_ids).await?;
     let page = page.try_map(|customer| {

@@ -66,8 +66,10 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// or unacceptable field.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
-    let mut value = <serde_json::Value as serde::Deserialize>::deserialize(&mut deserializer)
-        .map_err(|err| ApiError::BadRequest(format!("the body is not valid JSON: {err}")))?;
+    let Strict(mut value) = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
+        let path = err.path().to_string();
+        rejection(&path, err.inner())
+    })?;
     deserializer
         .end()
         .map_err(|_| ApiError::BadRequest("the body holds more than one JSON value".to_string()))?;
@@ -78,6 +80,81 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
         let path = err.path().to_string();
         rejection(&path, err.inner())
     })
+}
+
+/// A JSON value, read as `serde_json::Value` reads one except that an
+/// object holding a key twice is refused: which of the two was meant is not
+/// the server's to guess (and a checked first one must not hide a second).
+struct Strict(serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for Strict {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(StrictVisitor).map(Strict)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = serde_json::Value;
+
+    fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+        formatter.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, value: bool) -> Result<Self::Value, E> {
+        Ok(value.into())
+    }
+
+    fn visit_i64<E>(self, value: i64) -> Result<Self::Value, E> {
+        Ok(value.into())
+    }
+
+    fn visit_u64<E>(self, value: u64) -> Result<Self::Value, E> {
+        Ok(value.into())
+    }
+
+    fn visit_f64<E>(self, value: f64) -> Result<Self::Value, E> {
+        Ok(serde_json::Number::from_f64(value).map_or(serde_json::Value::Null, Into::into))
+    }
+
+    fn visit_str<E>(self, value: &str) -> Result<Self::Value, E> {
+        Ok(value.into())
+    }
+
+    fn visit_string<E>(self, value: String) -> Result<Self::Value, E> {
+        Ok(value.into())
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(serde_json::Value::Null)
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(
+        self,
+        mut items: A,
+    ) -> Result<Self::Value, A::Error> {
+        let mut values = Vec::new();
+        while let Some(Strict(value)) = items.next_element()? {
+            values.push(value);
+        }
+        Ok(values.into())
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(
+        self,
+        mut entries: A,
+    ) -> Result<Self::Value, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = entries.next_key::<String>()? {
+            if object.contains_key(&key) {
+                return Err(serde::de::Error::custom(format!("duplicate field `{key}`")));
+            }
+            let Strict(value) = entries.next_value()?;
+            object.insert(key, value);
+        }
+        Ok(object.into())
+    }
 }
 
 /// Prepares a parsed body for its request type, the same way for every
@@ -105,19 +182,23 @@ fn normalize(value: &mut serde_json::Value, path: &str, fields: &mut FieldErrors
         }
         Value::Object(members) => {
             for (key, member) in members.iter_mut() {
-                let member_path = if path.is_empty() {
-                    key.clone()
-                } else {
-                    format!("{path}.{key}")
-                };
+                let member_path = join(path, &key.replace('\0', ""));
                 if key.contains('\0') {
-                    fields.add(field_path(path), "must not contain NUL characters");
+                    fields.add(member_path, "must not contain NUL characters");
                 } else {
                     normalize(member, &member_path, fields);
                 }
             }
         }
         _ => {}
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() || path == "." {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
     }
 }
 
@@ -129,11 +210,13 @@ fn field_path(path: &str) -> String {
     }
 }
 
-/// `x` as an integer when it is one exactly and fits one.
+/// `x` as an integer when it is one exactly: whole, and within ±2^53, past
+/// which a float no longer holds every whole number (`9007199254740993.0`
+/// reads as …992).
 fn whole_number(x: f64) -> Option<i64> {
-    // 2^63 is exact as a float; anything at or past it does not fit an i64.
-    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
-    (x.fract() == 0.0 && (-LIMIT..LIMIT).contains(&x)).then_some(x as i64)
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    // Within ±2^53 the cast is exact.
+    (x.fract() == 0.0 && (-EXACT..=EXACT).contains(&x)).then_some(x as i64)
 }
 
 fn rejection(path: &str, err: &serde_json::Error) -> ApiError {
@@ -150,7 +233,9 @@ fn rejection(path: &str, err: &serde_json::Error) -> ApiError {
         .map_or(message.as_str(), |(head, _)| head);
     let at_root = path.is_empty() || path == ".";
     let mut fields = FieldErrors::default();
-    if message.starts_with("unknown field `") {
+    if let Some(name) = backticked(message, "duplicate field `") {
+        fields.add(join(path, name), "is given twice");
+    } else if message.starts_with("unknown field `") {
         // The path already ends with the unknown field's name.
         fields.add(path, "is not allowed");
     } else if let Some(name) = backticked(message, "missing field `") {

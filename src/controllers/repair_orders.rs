@@ -519,7 +519,13 @@ async fn upload(
             return Ok(());
         }
         loop {
-            let chunk = match field.chunk().await {
+            let read = tokio::select! {
+                read = field.chunk() => read,
+                // Storage stopped reading (it says why): stop waiting for
+                // the client.
+                () = sender.closed() => return Ok(()),
+            };
+            let chunk = match read {
                 Ok(Some(chunk)) => chunk,
                 Ok(None) => return Ok(()),
                 Err(err) => {
@@ -549,7 +555,7 @@ async fn upload(
     };
     let (pumped, stored) = tokio::join!(
         pump,
-        attachments::Model::store(&ctx.db, ctx.storage.as_ref(), &actor, &order, upload)
+        attachments::Model::store(&ctx.db, &ctx.storage, &actor, &order, upload)
     );
     // When reading the upload failed, that is the answer, whatever storage
     // made of the stream it ended.

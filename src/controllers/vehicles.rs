@@ -17,7 +17,7 @@ use crate::{
         actor::Actor,
         clock::Clock,
         customers, odometer_readings,
-        paging::PageParams,
+        paging::{checked_search, PageParams},
         values::{Name, Plate, Vin},
         vehicles::{self, NewVehicle, Reading, ReadingSource, VehicleDetails},
     },
@@ -82,7 +82,7 @@ impl Checks<'_> {
 pub struct CreateVehicleParams {
     pub customer_id: Uuid,
     #[schema(example = "KDA 123A")]
-    #[schema(pattern = r"^[A-Za-z0-9][A-Za-z0-9 -]{1,23}$")]
+    #[schema(pattern = r"^[ -]*(?:[A-Za-z0-9][ -]*){2,12}$")]
     pub plate: String,
     #[schema(example = "Toyota")]
     #[schema(
@@ -172,7 +172,7 @@ impl CreateVehicleParams {
 #[serde(deny_unknown_fields)]
 pub struct UpdateVehicleParams {
     pub customer_id: Option<Uuid>,
-    #[schema(pattern = r"^[A-Za-z0-9][A-Za-z0-9 -]{1,23}$")]
+    #[schema(pattern = r"^[ -]*(?:[A-Za-z0-9][ -]*){2,12}$")]
     pub plate: Option<String>,
     #[schema(
         min_length = 1,
@@ -328,9 +328,14 @@ async fn list(
         per_page: query.per_page,
     }
     .checked()?;
-    let page =
-        vehicles::Model::search(&ctx.db, &actor, customer.as_ref(), query.q.as_deref(), page)
-            .await?;
+    let page = vehicles::Model::search(
+        &ctx.db,
+        &actor,
+        customer.as_ref(),
+        checked_search(query.q.as_deref())?,
+        page,
+    )
+    .await?;
     let owner_ids: Vec<i64> = page.items.iter().map(|v| v.customer_id).collect();
     let owners = customers::Model::by_ids(&ctx.db, actor.organization_id(), &owner_ids).await?;
     let page = page.try_map(|vehicle| {

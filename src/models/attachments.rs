@@ -110,7 +110,7 @@ impl Model {
     /// knows why its stream failed and answers for it).
     pub async fn store(
         db: &impl ConnectionTrait,
-        storage: &Storage,
+        storage: &Arc<Storage>,
         actor: &Actor,
         order: &repair_orders::Model,
         upload: Upload,
@@ -132,13 +132,16 @@ impl Model {
                     }
                 })
         };
-        let stored = storage
+        // Until the row that points at it is saved, a file stored here is
+        // removed again, however this ends: an error, or the client giving up.
+        let mut unsaved = RemoveUnsaved {
+            storage: Some(Arc::clone(storage)),
+            key: key.clone(),
+        };
+        storage
             .upload_stream(path, BytesStream::from_body_stream(counted))
-            .await;
-        if let Err(err) = stored {
-            let _ = storage.delete(path).await;
-            return Err(ApiError::internal(err));
-        }
+            .await
+            .map_err(ApiError::internal)?;
         let saved = ActiveModel {
             pid: ActiveValue::Set(pid),
             organization_id: ActiveValue::Set(order.organization_id),
@@ -156,15 +159,9 @@ impl Model {
             ..Default::default()
         }
         .insert(db)
-        .await;
-        match saved {
-            Ok(attachment) => Ok(attachment),
-            Err(err) => {
-                // No row points at the file: do not leave it behind.
-                let _ = storage.delete(path).await;
-                Err(err.into())
-            }
-        }
+        .await?;
+        unsaved.storage = None;
+        Ok(saved)
     }
 
     /// A page of an order's attachments, oldest first.
@@ -208,6 +205,28 @@ impl Model {
             .download_stream(std::path::Path::new(&self.storage_key))
             .await
             .map_err(ApiError::internal)
+    }
+}
+
+/// A stored file that no row points at (yet), removed when dropped armed.
+struct RemoveUnsaved {
+    storage: Option<Arc<Storage>>,
+    key: String,
+}
+
+impl Drop for RemoveUnsaved {
+    fn drop(&mut self) {
+        let (Some(storage), Ok(runtime)) =
+            (self.storage.take(), tokio::runtime::Handle::try_current())
+        else {
+            return;
+        };
+        let key = std::mem::take(&mut self.key);
+        runtime.spawn(async move {
+            if let Err(err) = storage.delete(std::path::Path::new(&key)).await {
+                tracing::warn!(error.cause = %err, key, "could not remove an unsaved upload");
+            }
+        });
     }
 }
 

@@ -4,7 +4,7 @@
 use sea_orm::{
     entity::prelude::*,
     sea_query::{Func, LikeExpr, Query},
-    ActiveValue, Condition, QueryOrder, TryIntoModel,
+    ActiveValue, Condition, IntoActiveModel, QueryOrder, QuerySelect, TryIntoModel,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -218,41 +218,50 @@ impl ActiveModel {
     /// 403 unless the actor deals with customers; 404 for a home site not
     /// theirs; 422 when the customer would be left with no way to reach them.
     pub async fn change(
-        mut self,
+        self,
         db: &DatabaseConnection,
         actor: &Actor,
         changes: CustomerChanges,
     ) -> ApiResult<Model> {
         actor.authorize(Ability::ManageCustomers)?;
+        let home_site = match changes.home_site_id {
+            Some(site) => Some(sites::Model::find_for(db, actor, site).await?),
+            None => None,
+        };
+        let txn = super::begin_write(db).await?;
+        // The customer as they are now, locked: a change racing an erasure
+        // must not write their personal data back, and two changes that each
+        // clear one contact must not leave them with none.
+        let mut customer = Model::locked(&txn, *self.id.as_ref())
+            .await?
+            .into_active_model();
         if let Some(name) = changes.name {
-            self.name.set_if_not_equals(name);
+            customer.name.set_if_not_equals(name);
         }
         if let Some(phone) = changes.phone {
-            self.phone.set_if_not_equals(phone);
+            customer.phone.set_if_not_equals(phone);
         }
         if let Some(email) = changes.email {
-            self.email.set_if_not_equals(email);
+            customer.email.set_if_not_equals(email);
         }
-        if let Some(site) = changes.home_site_id {
-            let site = sites::Model::find_for(db, actor, site).await?;
-            self.home_site_id.set_if_not_equals(site.id);
+        if let Some(site) = home_site {
+            customer.home_site_id.set_if_not_equals(site.id);
         }
-        if self.phone.as_ref().is_none() && self.email.as_ref().is_none() {
+        if customer.phone.as_ref().is_none() && customer.email.as_ref().is_none() {
             return Err(ApiError::invalid("phone", NEEDS_CONTACT));
         }
-        let opted_in = *self.marketing_opt_in.as_ref();
+        let opted_in = *customer.marketing_opt_in.as_ref();
         if let Some(opt_in) = changes
             .marketing_opt_in
             .filter(|wanted| *wanted != opted_in)
         {
-            self.record_consent(actor, opt_in, changes.consent_source.unwrap_or_default());
+            customer.record_consent(actor, opt_in, changes.consent_source.unwrap_or_default());
         }
-        let changed = super::changed_columns(&self);
+        let changed = super::changed_columns(&customer);
         if changed.is_empty() {
-            return Ok(self.try_into_model()?);
+            return Ok(customer.try_into_model()?);
         }
-        let txn = super::begin_write(db).await?;
-        let customer = self.update(&txn).await?;
+        let customer = customer.update(&txn).await?;
         audit_events::Model::record(
             &txn,
             actor.organization_id(),
@@ -278,19 +287,23 @@ impl ActiveModel {
     /// their vehicles' repair orders and invoices keep an owner to point at.
     ///
     /// # Errors
-    /// 403 unless the actor deals with customers.
-    pub async fn erase(mut self, db: &DatabaseConnection, actor: &Actor) -> ApiResult<()> {
+    /// 403 unless the actor deals with customers; 404 when they were erased
+    /// meanwhile.
+    pub async fn erase(self, db: &DatabaseConnection, actor: &Actor) -> ApiResult<()> {
         actor.authorize(Ability::ManageCustomers)?;
-        self.name = ActiveValue::Set(ERASED_NAME.to_string());
-        self.phone = ActiveValue::Set(None);
-        self.email = ActiveValue::Set(None);
-        self.marketing_opt_in = ActiveValue::Set(false);
-        self.marketing_consent_at = ActiveValue::Set(None);
-        self.marketing_consent_source = ActiveValue::Set(None);
-        self.marketing_consent_by = ActiveValue::Set(None);
-        self.erased_at = ActiveValue::Set(Some(super::now()));
         let txn = super::begin_write(db).await?;
-        let customer = self.update(&txn).await?;
+        let mut customer = Model::locked(&txn, *self.id.as_ref())
+            .await?
+            .into_active_model();
+        customer.name = ActiveValue::Set(ERASED_NAME.to_string());
+        customer.phone = ActiveValue::Set(None);
+        customer.email = ActiveValue::Set(None);
+        customer.marketing_opt_in = ActiveValue::Set(false);
+        customer.marketing_consent_at = ActiveValue::Set(None);
+        customer.marketing_consent_source = ActiveValue::Set(None);
+        customer.marketing_consent_by = ActiveValue::Set(None);
+        customer.erased_at = ActiveValue::Set(Some(super::now()));
+        let customer = customer.update(&txn).await?;
         audit_events::Model::record(
             &txn,
             actor.organization_id(),
@@ -306,6 +319,20 @@ impl ActiveModel {
         .await?;
         txn.commit().await?;
         Ok(())
+    }
+}
+
+impl Model {
+    /// The customer by internal id, unless erased, with their row locked
+    /// until the transaction ends (`FOR UPDATE` on PostgreSQL; SQLite's
+    /// write transaction holds the database).
+    async fn locked(db: &impl ConnectionTrait, id: i64) -> ApiResult<Self> {
+        Entity::find_by_id(id)
+            .filter(Column::ErasedAt.is_null())
+            .lock_exclusive()
+            .one(db)
+            .await?
+            .ok_or(ApiError::NotFound("customer"))
     }
 }
 

@@ -12,6 +12,23 @@ pub const MAX_PER_PAGE: u64 = 200;
 /// overflow an offset.
 pub const MAX_PAGE: u64 = 1_000_000;
 
+/// The longest search a list takes (`?q=`).
+pub const SEARCH_MAX_CHARS: usize = 200;
+
+/// A list's `?q=`, within bounds.
+///
+/// # Errors
+/// 422 naming `q` when it is longer than `SEARCH_MAX_CHARS`.
+pub fn checked_search(q: Option<&str>) -> ApiResult<Option<&str>> {
+    match q {
+        Some(q) if q.chars().count() > SEARCH_MAX_CHARS => Err(ApiError::invalid(
+            "q",
+            format!("must be at most {SEARCH_MAX_CHARS} characters"),
+        )),
+        q => Ok(q),
+    }
+}
+
 /// `?page=&per_page=`, both optional.
 #[derive(Clone, Copy, Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]

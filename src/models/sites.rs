@@ -1,8 +1,4 @@
-use sea_orm::{
-    entity::prelude::*,
-    sea_query::{Expr, ExprTrait, Query},
-    ActiveValue, Condition, QueryOrder, TryIntoModel,
-};
+use sea_orm::{entity::prelude::*, ActiveValue, Condition, QueryOrder, QuerySelect, TryIntoModel};
 use serde_json::json;
 
 pub use super::_entities::sites::{self, ActiveModel, Column, Entity, Model};
@@ -212,26 +208,24 @@ impl Model {
         Ok(site)
     }
 
-    /// Gives the site a new code, unless anything already carries the old
-    /// one: repair orders are printed with it on their job cards and
-    /// invoiced under it, so it is fixed once the first order is opened.
-    /// Decided by one conditional UPDATE, not by a count read beforehand.
+    /// Refuses a new code once anything carries the old one: repair orders
+    /// are printed with it on their job cards and invoiced under it, so it
+    /// is fixed once the first order is opened.
+    ///
+    /// The site's row is locked first (`FOR UPDATE` on PostgreSQL; SQLite's
+    /// write transaction holds the database). Opening an order takes a key
+    /// share lock on its site, so an order being opened right now is waited
+    /// for and counted, and one opened after waits for the new code.
     ///
     /// # Errors
     /// 409 naming `code` once the site has repair orders.
-    async fn recode(db: &impl ConnectionTrait, id: i64, code: &str) -> ApiResult<()> {
-        let orders = Query::select()
-            .expr(Expr::val(1))
-            .from(repair_orders::Entity)
-            .and_where(repair_orders::Column::SiteId.eq(id))
-            .to_owned();
-        let recoded = Entity::update_many()
-            .col_expr(Column::Code, Expr::value(code))
-            .filter(Column::Id.eq(id))
-            .filter(Expr::exists(orders).not())
-            .exec(db)
+    async fn ensure_code_can_change(db: &impl ConnectionTrait, id: i64) -> ApiResult<()> {
+        Entity::find_by_id(id).lock_exclusive().one(db).await?;
+        let orders = repair_orders::Entity::find()
+            .filter(repair_orders::Column::SiteId.eq(id))
+            .count(db)
             .await?;
-        if recoded.rows_affected == 1 {
+        if orders == 0 {
             Ok(())
         } else {
             Err(ApiError::duplicate("code", CODE_FIXED))
@@ -310,10 +304,10 @@ impl ActiveModel {
         }
         let txn = super::begin_write(db).await?;
         if let ActiveValue::Set(code) = &self.code {
+            Model::ensure_code_can_change(&txn, id).await?;
             if Model::code_taken(&txn, actor.organization_id(), code, Some(id)).await? {
                 return Err(ApiError::duplicate("code", CODE_TAKEN));
             }
-            Model::recode(&txn, id, code).await?;
         }
         let site = self.update(&txn).await.on_unique("code", CODE_TAKEN)?;
         audit_events::Model::record(

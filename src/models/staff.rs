@@ -4,7 +4,9 @@
 use std::collections::{BTreeSet, HashMap};
 
 use sea_orm::{
-    entity::prelude::*, sea_query::Query, ActiveValue, Condition, QueryOrder, TryIntoModel,
+    entity::prelude::*,
+    sea_query::{Expr, ExprTrait, Query},
+    ActiveValue, Condition, IntoActiveModel, QueryOrder, QuerySelect,
 };
 use serde_json::json;
 
@@ -156,18 +158,40 @@ impl Model {
 impl ActiveModel {
     /// Applies a manager's or owner's changes to a member of staff.
     ///
+    /// Decided on the member as they are inside the write transaction, with
+    /// their row locked, not as they were read before it: two people
+    /// changing one member at once cannot undo each other's assignments or
+    /// slip a role change past the check of the other.
+    ///
     /// # Errors
     /// 403 when the actor may not manage the member's current or new role;
     /// 409 when actors change their own role or deactivate themselves (an
     /// organization must never lose its last owner); 404 for a site that is
     /// not the actor's; 422 when the sites do not fit the role.
     pub async fn change_staff(
-        mut self,
+        self,
         db: &DatabaseConnection,
         actor: &Actor,
         changes: StaffChanges,
     ) -> ApiResult<Model> {
-        let current = self.clone().try_into_model()?;
+        let id = *self.id.as_ref();
+        // Before the transaction: hashing is slow on purpose, and the sites
+        // are the actor's own to name.
+        let password = match changes.password {
+            Some(password) => Some(hash_password(password).await?),
+            None => None,
+        };
+        let wanted_sites = match &changes.site_ids {
+            Some(pids) => Some(sites::Model::find_all_for(db, actor, pids).await?),
+            None => None,
+        };
+
+        let txn = super::begin_write(db).await?;
+        let current = Entity::find_by_id(id)
+            .lock_exclusive()
+            .one(&txn)
+            .await?
+            .ok_or(ApiError::NotFound("staff member"))?;
         let current_role = current.role()?;
         actor.authorize(Ability::ManageStaff(current_role))?;
         let role = changes.role.unwrap_or(current_role);
@@ -184,11 +208,7 @@ impl ActiveModel {
             SiteScope::All => None,
             SiteScope::Only(ids) => Some(ids.clone()),
         };
-        let wanted_sites = match &changes.site_ids {
-            Some(pids) => Some(sites::Model::find_all_for(db, actor, pids).await?),
-            None => None,
-        };
-        let current_sites = site_memberships::Model::site_ids_of(db, current.id).await?;
+        let current_sites = site_memberships::Model::site_ids_of(&txn, current.id).await?;
         let resulting: BTreeSet<i64> = match (&wanted_sites, role) {
             (_, Role::Owner) => {
                 if wanted_sites.as_ref().is_some_and(|sites| !sites.is_empty()) {
@@ -206,19 +226,19 @@ impl ActiveModel {
         };
         check_sites_fit_role(role, resulting.len())?;
 
+        let mut member = current.clone().into_active_model();
         if let Some(name) = changes.name {
-            self.name.set_if_not_equals(name);
+            member.name.set_if_not_equals(name);
         }
-        self.role.set_if_not_equals(role.as_str().to_string());
+        member.role.set_if_not_equals(role.as_str().to_string());
         if let Some(active) = changes.active {
-            self.active.set_if_not_equals(active);
+            member.active.set_if_not_equals(active);
         }
-        if let Some(password) = changes.password {
-            self.password = ActiveValue::Set(hash_password(password).await?);
-            // Whoever had the old password is signed out everywhere.
-            self.session_version = ActiveValue::Set(current.session_version.wrapping_add(1));
+        let password_reset = password.is_some();
+        if let Some(password) = password {
+            member.password = ActiveValue::Set(password);
         }
-        let mut changed = super::changed_columns(&self);
+        let mut changed = super::changed_columns(&member);
         let sites_changed = resulting != current_sites.iter().copied().collect();
         if sites_changed {
             changed.push("site_ids");
@@ -227,12 +247,25 @@ impl ActiveModel {
             return Ok(current);
         }
 
-        let txn = super::begin_write(db).await?;
-        let member = if self.is_changed() {
-            self.update(&txn).await?
+        let mut member = if member.is_changed() {
+            member.update(&txn).await?
         } else {
             current
         };
+        if password_reset {
+            // Whoever had the old password is signed out everywhere: every
+            // token carries the version it was issued under. Counted up in
+            // the database, so two resets at once are two versions.
+            Entity::update_many()
+                .col_expr(
+                    Column::SessionVersion,
+                    Expr::col(Column::SessionVersion).add(1),
+                )
+                .filter(Column::Id.eq(member.id))
+                .exec(&txn)
+                .await?;
+            member.session_version = member.session_version.wrapping_add(1);
+        }
         if sites_changed {
             site_memberships::Model::replace(&txn, member.organization_id, member.id, &resulting)
                 .await?;

@@ -1,10 +1,14 @@
 //! Accounts: signing up, signing in, and the user behind a token.
 
-use std::{collections::HashMap, sync::OnceLock};
+use std::{
+    collections::HashMap,
+    sync::{Arc, OnceLock},
+};
 
 use loco_rs::hash;
 use sea_orm::{entity::prelude::*, ActiveValue};
 use serde_json::json;
+use tokio::sync::Semaphore;
 
 pub use super::_entities::users::{self, ActiveModel, Column, Entity, Model};
 use super::{
@@ -186,14 +190,24 @@ impl Model {
 /// run at once than there are cores, so a burst of sign-ins queues instead
 /// of taking memory and CPU without bound.
 async fn argon2<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
-    static HASHING: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+    static HASHING: OnceLock<Arc<Semaphore>> = OnceLock::new();
     let permits = HASHING.get_or_init(|| {
-        tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from))
+        Arc::new(Semaphore::new(
+            std::thread::available_parallelism().map_or(2, usize::from),
+        ))
     });
-    let _permit = permits.acquire().await.map_err(ApiError::internal)?;
-    tokio::task::spawn_blocking(work)
+    let permit = Arc::clone(permits)
+        .acquire_owned()
         .await
-        .map_err(ApiError::internal)
+        .map_err(ApiError::internal)?;
+    // The permit goes with the work: a request given up on while it hashes
+    // still holds its place until the hash is done.
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work()
+    })
+    .await
+    .map_err(ApiError::internal)
 }
 
 /// # Errors

@@ -4,13 +4,19 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Days, NaiveDate, Utc};
+use chrono::{Days, NaiveDate};
 use serde_json::{json, Value};
 
 use crate::support::{id_of, unique, TestApp};
 
+/// The tests run at noon in Nairobi on 10 March 2026, on a fixed clock, so
+/// "today" is the same day at the branch and in the test.
+async fn app() -> TestApp {
+    TestApp::spawn_at("2026-03-10T09:00:00Z").await
+}
+
 fn day(days_ago: u64) -> NaiveDate {
-    Utc::now().date_naive() - Days::new(days_ago)
+    NaiveDate::from_ymd_opt(2026, 3, 10).unwrap() - Days::new(days_ago)
 }
 
 /// Six readings of one vehicle at once, ten times over: each is either
@@ -18,7 +24,7 @@ fn day(days_ago: u64) -> NaiveDate {
 /// and the history never goes backwards.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn simultaneous_readings_of_one_vehicle_are_recorded_or_refused_never_failed() {
-    let app = TestApp::spawn().await;
+    let app = app().await;
     let owner = app.owner("Garage").await;
     let site = app.site(&owner, "NBO").await;
     let customer = app.customer(&owner, &site).await;
@@ -60,7 +66,7 @@ async fn simultaneous_readings_of_one_vehicle_are_recorded_or_refused_never_fail
 /// reading (or higher than a later one), so exactly one is recorded.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_readings_that_contradict_each_other_cannot_both_be_recorded() {
-    let app = TestApp::spawn().await;
+    let app = app().await;
     let owner = app.owner("Garage").await;
     let site = app.site(&owner, "NBO").await;
     let customer = app.customer(&owner, &site).await;
@@ -131,7 +137,7 @@ enum Write {
 /// acknowledged write can be read back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_mixed_writes_at_once_answer_within_the_contract_and_lose_nothing() {
-    let app = TestApp::spawn().await;
+    let app = app().await;
     let owner = app.owner("Garage").await;
     let site = app.site(&owner, "NBO").await;
     let customer = app.customer(&owner, &site).await;
@@ -303,4 +309,46 @@ async fn fifty_mixed_writes_at_once_answer_within_the_contract_and_lose_nothing(
         }
     }
     assert_history_never_decreases(&readings);
+}
+
+/// An erasure racing a change: the change lands before it (200) or finds
+/// the customer gone (404); either way nothing personal is written back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_change_racing_an_erasure_never_writes_personal_data_back() {
+    let app = app().await;
+    let owner = app.owner("Garage").await;
+    let site = app.site(&owner, "NBO").await;
+
+    for round in 0..10 {
+        let customer = app.customer(&owner, &site).await;
+        let path = format!("/api/customers/{customer}");
+        let change = json!({"name": format!("Renamed {round}"), "email": "private@example.com"});
+        let (erased, changed) =
+            futures::join!(app.delete(&path, &owner), app.patch(&path, &owner, &change));
+
+        assert_eq!(erased.status_code(), 204, "{}", erased.text());
+        assert!(
+            [200, 404].contains(&changed.status_code().as_u16()),
+            "{}",
+            changed.text()
+        );
+        let kept = stored_customer(&app, &customer).await;
+        assert_eq!(kept.name, "Erased customer", "round {round}");
+        assert_eq!(kept.email, None, "round {round}");
+        assert_eq!(kept.phone, None, "round {round}");
+    }
+}
+
+/// A customer's row as stored, erased or not (the API shows erased ones to
+/// nobody).
+async fn stored_customer(app: &TestApp, id: &str) -> karakana::models::_entities::customers::Model {
+    use karakana::models::_entities::customers::{Column, Entity};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+
+    Entity::find()
+        .filter(Column::Pid.eq(uuid::Uuid::parse_str(id).unwrap()))
+        .one(&app.ctx.db)
+        .await
+        .unwrap()
+        .expect("the customer's row")
 }
