@@ -128,9 +128,9 @@ pub struct UpdateSiteParams {
     pub name: Option<String>,
     #[schema(pattern = r"^[A-Za-z0-9]{2,8}$")]
     pub code: Option<String>,
-    #[schema(schema_with = TimeZone::schema)]
+    #[schema(schema_with = TimeZone::schema_or_null)]
     pub timezone: Option<String>,
-    #[schema(schema_with = CurrencyCode::schema)]
+    #[schema(schema_with = CurrencyCode::schema_or_null)]
     pub currency: Option<String>,
     #[schema(pattern = r"^0(\.[0-9]{1,4})?$")]
     pub tax_rate: Option<String>,

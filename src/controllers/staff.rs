@@ -42,6 +42,7 @@ pub struct CreateStaffParams {
     #[schema(min_length = 10, max_length = 256)]
     pub password: String,
     /// `owner`, `manager`, `advisor` or `technician`.
+    #[schema(schema_with = Role::staff_schema)]
     pub role: Role,
     /// The sites they work at; empty for an owner.
     #[serde(default)]
@@ -79,6 +80,7 @@ pub struct UpdateStaffParams {
         pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\s\u0000-\u001f\u007f-\u009f][^\u0000-\u001f\u007f-\u009f]*$"
     )]
     pub name: Option<String>,
+    #[schema(schema_with = Role::staff_schema_or_null)]
     pub role: Option<Role>,
     pub site_ids: Option<Vec<Uuid>>,
     pub active: Option<bool>,

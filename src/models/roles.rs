@@ -41,6 +41,19 @@ impl Role {
         }
     }
 
+    /// The roles staff can be given, for the API's document: a customer's
+    /// account is not opened through the staff endpoints.
+    #[must_use]
+    pub fn staff_schema() -> utoipa::openapi::Object {
+        super::values::string_enum(Self::STAFF.iter().map(|role| role.as_str()))
+    }
+
+    /// `staff_schema`, or `null` for "leave it as it is".
+    #[must_use]
+    pub fn staff_schema_or_null() -> utoipa::openapi::Object {
+        super::values::or_null(Self::staff_schema())
+    }
+
     /// Owners see every site of the organization; everyone else the sites
     /// they are assigned to.
     #[must_use]

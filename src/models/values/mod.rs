@@ -17,3 +17,29 @@ pub use repair::{Priority, RepairStatus};
 pub use site_settings::{CurrencyCode, SiteCode, TaxRate, TimeZone};
 pub use text::{Email, Name, OptionalText, Password};
 pub use vehicle::{Plate, Vin};
+
+/// A string schema that takes only `values`, for the API's document.
+#[must_use]
+pub fn string_enum(values: impl Iterator<Item = &'static str>) -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{ObjectBuilder, Type};
+
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .enum_values(Some(values))
+        .build()
+}
+
+/// `schema`, or `null`: how an optional field of a change reads (absent and
+/// `null` both leave the value as it is).
+#[must_use]
+pub fn or_null(mut schema: utoipa::openapi::Object) -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{SchemaType, Type};
+
+    if let SchemaType::Type(kind) = schema.schema_type {
+        schema.schema_type = SchemaType::from_iter([kind, Type::Null]);
+    }
+    if let Some(values) = schema.enum_values.as_mut() {
+        values.push(serde_json::Value::Null);
+    }
+    schema
+}

@@ -1,5 +1,7 @@
 use rust_decimal::Decimal;
 
+use super::{or_null, string_enum};
+
 /// A branch code, used in invoice numbers: 2–8 letters or digits, stored
 /// upper-case so that `nbo` and `NBO` are the same code.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -45,24 +47,14 @@ impl TimeZone {
     /// Every name `parse` accepts, for the API's document.
     #[must_use]
     pub fn schema() -> utoipa::openapi::Object {
-        string_enum(
-            chrono_tz::TZ_VARIANTS.iter().map(|zone| zone.name()),
-            "Africa/Nairobi",
-        )
+        string_enum(chrono_tz::TZ_VARIANTS.iter().map(|zone| zone.name()))
     }
-}
 
-fn string_enum(
-    values: impl Iterator<Item = &'static str>,
-    example: &str,
-) -> utoipa::openapi::Object {
-    use utoipa::openapi::schema::{ObjectBuilder, Type};
-
-    ObjectBuilder::new()
-        .schema_type(Type::String)
-        .enum_values(Some(values))
-        .examples([example])
-        .build()
+    /// `schema`, or `null` for "leave it as it is".
+    #[must_use]
+    pub fn schema_or_null() -> utoipa::openapi::Object {
+        or_null(Self::schema())
+    }
 }
 
 /// An ISO 4217 currency code such as `KES`.
@@ -88,10 +80,13 @@ impl CurrencyCode {
     pub fn schema() -> utoipa::openapi::Object {
         use iso_currency::IntoEnumIterator;
 
-        string_enum(
-            iso_currency::Currency::iter().map(|currency| currency.code()),
-            "KES",
-        )
+        string_enum(iso_currency::Currency::iter().map(|currency| currency.code()))
+    }
+
+    /// `schema`, or `null` for "leave it as it is".
+    #[must_use]
+    pub fn schema_or_null() -> utoipa::openapi::Object {
+        or_null(Self::schema())
     }
 }
 
