@@ -29,6 +29,7 @@ use crate::{
         odometer_readings, organizations, repair_order_events, repair_order_notes, repair_orders,
         site_memberships, sites, users, vehicles,
     },
+    pdf::InvoiceRenderer,
     settings::Settings,
     tasks,
 };
@@ -69,6 +70,11 @@ impl Hooks for App {
             ));
         }
         let storage = settings.storage.storage()?;
+        // Font subsetting and compression happen once, here; every invoice
+        // PDF after that takes a couple of milliseconds.
+        let renderer = InvoiceRenderer::new()
+            .map_err(|err| loco_rs::Error::Message(format!("the invoice PDF renderer: {err}")))?;
+        ctx.shared_store.insert(Arc::new(renderer));
         ctx.shared_store.insert(settings.clock());
         ctx.shared_store.insert(settings);
         Ok(ctx.into_builder().storage(Arc::new(storage)).build())

@@ -2,6 +2,7 @@ pub mod app;
 pub mod controllers;
 pub mod errors;
 pub mod models;
+pub mod pdf;
 pub mod settings;
 pub mod views;
 

@@ -20,6 +20,7 @@ use crate::{
     errors::ApiError,
     models::{
         actor::Actor,
+        begin_write,
         customers::{self, ConsentSource, NewCustomer},
         labor_lines::{self, NewLaborLine},
         login_attempts::Throttle,
@@ -29,7 +30,7 @@ use crate::{
         sites::{self, SiteSettings},
         staff::NewStaff,
         users::{self, Origin, Signup},
-        values::{Email, Hours, Money, Password, Plate, Priority, RepairStatus},
+        values::{CurrencyCode, Email, Hours, Money, Password, Plate, Priority, RepairStatus},
         vehicles::{self, NewVehicle, Reading, ReadingSource},
     },
 };
@@ -48,6 +49,7 @@ struct DemoSite {
     tax_rate: Decimal,
     address: &'static str,
     phone: &'static str,
+    payment_instructions: &'static str,
 }
 
 fn demo_sites() -> [DemoSite; 3] {
@@ -60,6 +62,8 @@ fn demo_sites() -> [DemoSite; 3] {
             tax_rate: Decimal::new(16, 2),
             address: "Enterprise Road, Industrial Area, Nairobi",
             phone: "+254711000100",
+            payment_instructions:
+                "M-Pesa Buy Goods: Till 512345\nKCB Industrial Area, A/C 1100223344",
         },
         DemoSite {
             code: "MSA",
@@ -69,6 +73,7 @@ fn demo_sites() -> [DemoSite; 3] {
             tax_rate: Decimal::new(16, 2),
             address: "Links Road, Nyali, Mombasa",
             phone: "+254711000200",
+            payment_instructions: "M-Pesa Paybill 400200, account: the invoice number",
         },
         DemoSite {
             code: "KLA",
@@ -78,6 +83,7 @@ fn demo_sites() -> [DemoSite; 3] {
             tax_rate: Decimal::new(18, 2),
             address: "Jinja Road, Nakawa, Kampala",
             phone: "+256772000300",
+            payment_instructions: "MTN MoMo Pay: merchant code 123456\nAirtel Money Pay: 654321",
         },
     ]
 }
@@ -244,6 +250,7 @@ async fn seed_organization(ctx: &AppContext) -> std::result::Result<bool, ApiErr
                 address: Some(site.address.to_string()),
                 phone: Some(site.phone.to_string()),
                 email: Some(format!("{}@kamaumotors.co.ke", site.code.to_lowercase())),
+                payment_instructions: Some(site.payment_instructions.to_string()),
                 reminder_lead_days: sites::DEFAULT_REMINDER_LEAD_DAYS,
                 reminder_hour: sites::DEFAULT_REMINDER_HOUR,
             },
@@ -623,6 +630,7 @@ async fn seed_workshop(
         )
         .await?;
         let mut order = order;
+        let txn = begin_write(db).await?;
         let steps: &[RepairStatus] = match stage {
             RepairStatus::PendingApproval => &[RepairStatus::PendingApproval],
             RepairStatus::Approved => &[RepairStatus::PendingApproval, RepairStatus::Approved],
@@ -632,12 +640,13 @@ async fn seed_workshop(
             _ => &[],
         };
         for step in steps {
-            order = order.transition(db, advisor, *step, None).await?;
+            order = order.transition(&txn, advisor, *step, None).await?;
         }
         if matches!(stage, RepairStatus::InProgress | RepairStatus::Completed) {
-            order = order.claim(db, technician).await?;
+            order = order.claim(&txn, technician).await?;
+            let site = site(code)?;
             labor_lines::Model::add(
-                db,
+                &txn,
                 technician,
                 &order,
                 NewLaborLine {
@@ -646,19 +655,21 @@ async fn seed_workshop(
                     rate: Money::parse(if code == "KLA" { "45000" } else { "2500" })
                         .map_err(ApiError::internal)?,
                 },
+                CurrencyCode::minor_digits(&site.currency),
             )
             .await?;
         }
         if stage == RepairStatus::Completed {
             order
                 .transition(
-                    db,
+                    &txn,
                     technician,
                     RepairStatus::Completed,
                     Some("Done; road-tested".into()),
                 )
                 .await?;
         }
+        txn.commit().await?;
     }
     Ok(())
 }

@@ -19,6 +19,22 @@ pub fn numeric<T: IntoIden>(m: &SchemaManager, col: T, precision: u32, scale: u3
     }
 }
 
+/// `numeric`, nullable.
+pub fn numeric_null<T: IntoIden>(
+    m: &SchemaManager,
+    col: T,
+    precision: u32,
+    scale: u32,
+) -> ColumnDef {
+    match m.get_database_backend() {
+        DatabaseBackend::Sqlite => ColumnDef::new(col)
+            .custom(Alias::new("numeric_text"))
+            .null()
+            .take(),
+        _ => decimal_len_null(col, precision, scale),
+    }
+}
+
 /// `created_at` and `updated_at`, written by the application in UTC.
 pub fn timestamps(mut table: TableCreateStatement) -> TableCreateStatement {
     table

@@ -10,6 +10,7 @@ mod m20261120_000004_login_attempts;
 mod m20261121_000001_customers_and_vehicles;
 mod m20261121_000002_repair_orders;
 mod m20261122_000001_session_version;
+mod m20261122_000002_stock_and_invoices;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000001_customers_and_vehicles::Migration),
             Box::new(m20261121_000002_repair_orders::Migration),
             Box::new(m20261122_000001_session_version::Migration),
+            Box::new(m20261122_000002_stock_and_invoices::Migration),
             // inject-above (do not remove this comment)
         ]
     }

@@ -30,7 +30,10 @@ use crate::errors::ErrorBody;
         (name = "staff", description = "The people who work there"),
         (name = "customers", description = "The workshop's customers and their consent"),
         (name = "vehicles", description = "Customers' vehicles, odometer history, service schedule"),
-        (name = "repair orders", description = "Booking in, the queue, claiming, the work"),
+        (name = "repair orders", description = "Booking in, the queue, claiming, the work, parts and the customer's word on each line"),
+        (name = "stock", description = "Products on each site's shelves and every change to their stock"),
+        (name = "invoices", description = "Invoices issued on completion, payments, what customers owe"),
+        (name = "purchase orders", description = "Ordering stock from suppliers and receiving it"),
         (name = "notifications", description = "In-app notifications"),
         (name = "audit", description = "Who changed what, and when"),
     )

@@ -4,7 +4,10 @@ pub mod auth;
 pub mod customers;
 pub mod docs;
 pub mod extract;
+pub mod invoices;
 pub mod notifications;
+pub mod products;
+pub mod purchase_orders;
 pub mod repair_orders;
 pub mod sites;
 pub mod staff;
@@ -28,6 +31,9 @@ pub fn all(ctx: &AppContext) -> Vec<api::ApiRoutes> {
         customers::routes(),
         vehicles::routes(),
         repair_orders::routes(upload_limit),
+        products::routes(),
+        invoices::routes(),
+        purchase_orders::routes(),
         notifications::routes(),
         audit::routes(),
     ]

@@ -1,6 +1,8 @@
 //! Repair orders, the queue technicians claim from, and the work recorded
 //! on each order.
 
+use std::collections::HashMap;
+
 use axum::{
     body::Bytes,
     extract::{multipart::MultipartRejection, DefaultBodyLimit, Multipart},
@@ -11,6 +13,7 @@ use loco_rs::{
     prelude::{AppContext, State},
     storage::stream::BytesStream,
 };
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::routes;
@@ -23,19 +26,22 @@ use crate::{
     models::{
         actor::{Ability, Actor},
         attachments::{self, Upload},
+        begin_write, invoices,
         labor_lines::{self, NewLaborLine},
         paging::PageParams,
-        repair_order_events, repair_order_notes,
+        part_lines, products, repair_order_events, repair_order_notes,
         repair_orders::{self, Filters, NewRepairOrder},
         sites, users,
-        values::{Hours, Money, OptionalText, Priority, RepairStatus},
+        values::{
+            Approval, CurrencyCode, Hours, Money, OptionalText, Priority, Quantity, RepairStatus,
+        },
     },
     settings::Settings,
     views::{
         page::PageResponse,
         repair_orders::{
-            AttachmentResponse, HistoryEntryResponse, LaborLineResponse, NoteResponse,
-            RepairOrderDetail, RepairOrderResponse,
+            AttachmentResponse, HistoryEntryResponse, InvoiceRef, LaborLineResponse, NoteResponse,
+            OrderLines, PartLineResponse, RepairOrderDetail, RepairOrderResponse,
         },
     },
 };
@@ -279,7 +285,9 @@ async fn claim(
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
     let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
-    let order = order.claim(&ctx.db, &actor).await?;
+    let txn = begin_write(&ctx.db).await?;
+    let order = order.claim(&txn, &actor).await?;
+    txn.commit().await?;
     Ok(axum::Json(detail(&ctx, &order).await?))
 }
 
@@ -301,7 +309,9 @@ async fn assign(
 ) -> ApiResult<impl IntoResponse> {
     let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
     actor.authorize(Ability::ManageRepairOrders)?;
-    let order = order.assign(&ctx.db, &actor, params.technician_id).await?;
+    let txn = begin_write(&ctx.db).await?;
+    let order = order.assign(&txn, &actor, params.technician_id).await?;
+    txn.commit().await?;
     Ok(axum::Json(detail(&ctx, &order).await?))
 }
 
@@ -324,7 +334,11 @@ async fn transition(
     let note = OptionalText::parse(params.note.as_deref(), TEXT_MAX)
         .map_err(|message| ApiError::invalid("note", message))?
         .into_inner();
-    let order = order.transition(&ctx.db, &actor, params.to, note).await?;
+    // One transaction: the move, and on completion the stock taken out and
+    // the invoice issued; or none of it.
+    let txn = begin_write(&ctx.db).await?;
+    let order = order.transition(&txn, &actor, params.to, note).await?;
+    txn.commit().await?;
     Ok(axum::Json(detail(&ctx, &order).await?))
 }
 
@@ -367,10 +381,14 @@ async fn add_labor(
 ) -> ApiResult<impl IntoResponse> {
     let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
     order.authorize_work(&actor)?;
-    let line = labor_lines::Model::add(&ctx.db, &actor, &order, params.parse()?).await?;
+    let line = params.parse()?;
+    let digits = minor_digits(&ctx, &order).await?;
+    let txn = begin_write(&ctx.db).await?;
+    let line = labor_lines::Model::add(&txn, &actor, &order, line, digits).await?;
+    txn.commit().await?;
     Ok((
         StatusCode::CREATED,
-        axum::Json(LaborLineResponse::from(&line)),
+        axum::Json(LaborLineResponse::new(&line, &HashMap::new())?),
     ))
 }
 
@@ -388,8 +406,114 @@ async fn remove_labor(
     Ids((id, line_id)): Ids<(Uuid, Uuid)>,
 ) -> ApiResult<impl IntoResponse> {
     let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
-    labor_lines::Model::remove(&ctx.db, &actor, &order, line_id).await?;
+    let txn = begin_write(&ctx.db).await?;
+    labor_lines::Model::remove(&txn, &actor, &order, line_id).await?;
+    txn.commit().await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartParams {
+    /// A product stocked at the order's site.
+    pub product_id: Uuid,
+    /// Decimal string, more than 0, up to three places: `2`, `4.5`.
+    #[schema(example = "4.5", pattern = r"^[0-9]{1,9}(\.[0-9]{1,3})?$")]
+    pub quantity: String,
+}
+
+/// Add a part from the site's stock, at its price now. The quantity is held
+/// for the order (409 when less is available, however many ask at once)
+/// and taken out of stock when the order is completed.
+#[utoipa::path(post, path = "/api/repair-orders/{id}/parts", tag = "repair orders",
+    request_body = PartParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 201, body = PartLineResponse),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+    ))]
+async fn add_part(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+    JsonBody(params): JsonBody<PartParams>,
+) -> ApiResult<impl IntoResponse> {
+    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    order.authorize_work(&actor)?;
+    let product = products::Model::find_for(&ctx.db, &actor, params.product_id).await?;
+    let quantity = Quantity::parse(&params.quantity, false)
+        .map_err(|message| ApiError::invalid("quantity", message))?;
+    let digits = minor_digits(&ctx, &order).await?;
+    let txn = begin_write(&ctx.db).await?;
+    let line = part_lines::Model::add(&txn, &actor, &order, &product, quantity, digits).await?;
+    txn.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(PartLineResponse::new(
+            &line,
+            Some(product.pid),
+            &HashMap::new(),
+        )?),
+    ))
+}
+
+/// Remove a part line; its stock goes back on the shelf.
+#[utoipa::path(delete, path = "/api/repair-orders/{id}/parts/{line_id}", tag = "repair orders",
+    params(("id" = Uuid, Path), ("line_id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+    ))]
+async fn remove_part(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids((id, line_id)): Ids<(Uuid, Uuid)>,
+) -> ApiResult<impl IntoResponse> {
+    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let txn = begin_write(&ctx.db).await?;
+    part_lines::Model::remove(&txn, &actor, &order, line_id).await?;
+    txn.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalParams {
+    /// `approved`, `declined`, or `pending` to take the answer back.
+    pub decision: Approval,
+    /// What the customer said, and how (e.g. "on the phone").
+    #[schema(max_length = 4000)]
+    pub note: Option<String>,
+}
+
+/// Record the customer's word on a labour or part line (on the phone, at
+/// the counter). Declined lines are not invoiced and give their stock back.
+#[utoipa::path(post, path = "/api/repair-orders/{id}/lines/{line_id}/approval", tag = "repair orders",
+    request_body = ApprovalParams,
+    params(("id" = Uuid, Path), ("line_id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, body = RepairOrderDetail),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+    ))]
+async fn decide_line(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids((id, line_id)): Ids<(Uuid, Uuid)>,
+    JsonBody(params): JsonBody<ApprovalParams>,
+) -> ApiResult<impl IntoResponse> {
+    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    actor.authorize(Ability::ManageBilling)?;
+    let note = OptionalText::parse(params.note.as_deref(), TEXT_MAX)
+        .map_err(|message| ApiError::invalid("note", message))?
+        .into_inner();
+    let txn = begin_write(&ctx.db).await?;
+    order
+        .decide_line(&txn, &actor, line_id, params.decision, note)
+        .await?;
+    txn.commit().await?;
+    Ok(axum::Json(detail(&ctx, &order).await?))
 }
 
 /// Add a note.
@@ -658,9 +782,50 @@ async fn download(
 }
 
 async fn detail(ctx: &AppContext, order: &repair_orders::Model) -> ApiResult<RepairOrderDetail> {
-    let row = order.row(&ctx.db).await?;
-    let lines = labor_lines::Model::of_order(&ctx.db, order.id).await?;
-    RepairOrderDetail::new(row, &lines)
+    let db = &ctx.db;
+    let row = order.row(db).await?;
+    let labor = labor_lines::Model::of_order(db, order.id).await?;
+    let parts = part_lines::Model::of_order(db, order.id).await?;
+    let product_ids: Vec<i64> = parts.iter().map(|line| line.product_id).collect();
+    let products: HashMap<i64, Uuid> = products::Entity::find()
+        .filter(products::Column::Id.is_in(product_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|product| (product.id, product.pid))
+        .collect();
+    let deciders: Vec<i64> = labor
+        .iter()
+        .filter_map(|line| line.approval_by)
+        .chain(parts.iter().filter_map(|line| line.approval_by))
+        .collect();
+    let people = users::Model::names_by_id(db, &deciders).await?;
+    let invoice = invoices::Model::of_order(db, order)
+        .await?
+        .map(|invoice| InvoiceRef {
+            id: invoice.pid,
+            number: invoice.number,
+        });
+    RepairOrderDetail::new(
+        row,
+        OrderLines {
+            labor: &labor,
+            parts: &parts,
+            products: &products,
+            people: &people,
+            invoice,
+        },
+    )
+}
+
+/// How many decimal places the order's amounts round to: its site's
+/// currency's minor unit.
+async fn minor_digits(ctx: &AppContext, order: &repair_orders::Model) -> ApiResult<u32> {
+    let site = sites::Entity::find_by_id(order.site_id)
+        .one(&ctx.db)
+        .await?
+        .ok_or(ApiError::NotFound("site"))?;
+    Ok(CurrencyCode::minor_digits(&site.currency))
 }
 
 fn render_page(
@@ -682,6 +847,9 @@ pub fn routes(upload_limit: usize) -> ApiRoutes {
         .route(routes!(history))
         .route(routes!(add_labor))
         .route(routes!(remove_labor))
+        .route(routes!(add_part))
+        .route(routes!(remove_part))
+        .route(routes!(decide_line))
         .route(routes!(add_note, notes))
         // The body limit leaves room for the multipart framing around the file.
         .route({

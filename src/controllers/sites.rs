@@ -27,6 +27,7 @@ use crate::{
 const NAME_MAX: usize = 120;
 const ADDRESS_MAX: usize = 500;
 const PHONE_MAX: usize = 32;
+const INSTRUCTIONS_MAX: usize = 500;
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -55,6 +56,10 @@ pub struct CreateSiteParams {
     pub phone: Option<String>,
     #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
+    /// Printed on invoices: how customers pay (an M-Pesa till or paybill
+    /// number, a bank account). Several lines allowed.
+    #[schema(max_length = 500, example = "M-Pesa Till 512345\nKCB A/C 1100223344")]
+    pub payment_instructions: Option<String>,
     /// Default 7.
     #[validate(range(min = 0, max = 90, message = "must be between 0 and 90"))]
     #[schema(minimum = 0, maximum = 90)]
@@ -85,8 +90,20 @@ impl CreateSiteParams {
             OptionalText::parse(self.phone.as_deref(), PHONE_MAX),
         );
         let email = errors.check("email", optional_email(self.email.as_deref()));
+        let payment_instructions = errors.check(
+            "payment_instructions",
+            OptionalText::parse(self.payment_instructions.as_deref(), INSTRUCTIONS_MAX),
+        );
         match (
-            name, code, timezone, currency, tax_rate, address, phone, email,
+            name,
+            code,
+            timezone,
+            currency,
+            tax_rate,
+            address,
+            phone,
+            email,
+            payment_instructions,
         ) {
             (
                 Some(name),
@@ -97,6 +114,7 @@ impl CreateSiteParams {
                 Some(address),
                 Some(phone),
                 Some(email),
+                Some(payment_instructions),
             ) if errors.is_empty() => Ok(SiteSettings {
                 name: name.into_inner(),
                 code: code.into_inner(),
@@ -106,6 +124,7 @@ impl CreateSiteParams {
                 address: address.into_inner(),
                 phone: phone.into_inner(),
                 email,
+                payment_instructions: payment_instructions.into_inner(),
                 reminder_lead_days: self
                     .reminder_lead_days
                     .unwrap_or(DEFAULT_REMINDER_LEAD_DAYS),
@@ -116,7 +135,8 @@ impl CreateSiteParams {
     }
 }
 
-/// Every field optional; `null` clears `address`, `phone` and `email`.
+/// Every field optional; `null` clears `address`, `phone`, `email` and
+/// `payment_instructions`.
 #[derive(Debug, Default, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateSiteParams {
@@ -146,6 +166,10 @@ pub struct UpdateSiteParams {
     #[schema(value_type = Option<String>)]
     #[schema(format = Email, max_length = 254)]
     pub email: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    #[schema(max_length = 500)]
+    pub payment_instructions: Option<Option<String>>,
     #[validate(range(min = 0, max = 90, message = "must be between 0 and 90"))]
     #[schema(minimum = 0, maximum = 90)]
     pub reminder_lead_days: Option<i32>,
@@ -196,6 +220,15 @@ impl UpdateSiteParams {
             email: self
                 .email
                 .and_then(|text| errors.check("email", optional_email(text.as_deref()))),
+            payment_instructions: self
+                .payment_instructions
+                .and_then(|text| {
+                    errors.check(
+                        "payment_instructions",
+                        OptionalText::parse(text.as_deref(), INSTRUCTIONS_MAX),
+                    )
+                })
+                .map(OptionalText::into_inner),
             reminder_lead_days: self.reminder_lead_days,
             reminder_hour: self.reminder_hour,
         };

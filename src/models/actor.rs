@@ -51,6 +51,15 @@ pub enum Ability {
     ManageRepairOrders,
     /// Take orders from the queue.
     ClaimRepairs,
+    /// See the products on the shelves and what is available (not what
+    /// they cost).
+    ViewStock,
+    /// Add and price products, adjust and move stock, order from suppliers,
+    /// and see what things cost.
+    ManageStock,
+    /// Invoices and the payments against them; the customer's word on
+    /// estimate lines.
+    ManageBilling,
 }
 
 impl Ability {
@@ -64,6 +73,9 @@ impl Ability {
                 matches!(role, Owner | Manager | Advisor)
             }
             Self::ClaimRepairs => matches!(role, Technician),
+            Self::ViewStock => matches!(role, Owner | Manager | Advisor | Technician),
+            // Technicians never see costs or take payments.
+            Self::ManageStock | Self::ManageBilling => matches!(role, Owner | Manager | Advisor),
             Self::ManageStaff(target) => match role {
                 Owner => !matches!(target, Customer),
                 Manager => matches!(target, Advisor | Technician),
@@ -219,5 +231,14 @@ mod tests {
             assert!(!can(Ability::ManageRepairOrders, role));
         }
         assert!(can(Ability::ClaimRepairs, Technician));
+
+        for role in [Owner, Manager, Advisor] {
+            assert!(can(Ability::ManageStock, role));
+            assert!(can(Ability::ManageBilling, role));
+        }
+        assert!(can(Ability::ViewStock, Technician));
+        assert!(!can(Ability::ManageStock, Technician));
+        assert!(!can(Ability::ManageBilling, Technician));
+        assert!(!can(Ability::ViewStock, Customer));
     }
 }

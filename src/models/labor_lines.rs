@@ -1,5 +1,5 @@
-//! Labour on a repair order: hours at a rate, the amount rounded to the cent
-//! once, when the line is written.
+//! Labour on a repair order: hours at a rate, the amount rounded to the
+//! currency's minor unit once, when the line is written.
 
 use rust_decimal::Decimal;
 use sea_orm::{entity::prelude::*, ActiveValue, QueryOrder};
@@ -10,7 +10,7 @@ use super::{
     actor::Actor,
     audit_events::{self, Change},
     repair_orders,
-    values::{round_money, Hours, Money, Numeric},
+    values::{round_to_minor_unit, Approval, Hours, Money, Numeric},
 };
 use crate::errors::{ApiError, ApiResult};
 
@@ -37,30 +37,51 @@ impl Model {
             .await
     }
 
-    /// The sum of the lines' amounts.
+    /// The sum of the lines' amounts, declined ones left out.
     #[must_use]
     pub fn total(lines: &[Self]) -> Decimal {
-        lines.iter().map(|line| line.amount.decimal()).sum()
+        lines
+            .iter()
+            .filter(|line| line.approval != Approval::Declined.as_str())
+            .map(|line| line.amount.decimal())
+            .sum()
     }
 
+    /// # Errors
+    /// 500 when the stored approval is not one of ours.
+    pub fn approval(&self) -> ApiResult<Approval> {
+        Approval::from_stored(&self.approval).ok_or_else(|| {
+            ApiError::internal(format!(
+                "labour line {} has approval {:?}",
+                self.id, self.approval
+            ))
+        })
+    }
+
+    /// Adds labour to an open order, the amount rounded to the currency's
+    /// minor unit (`minor_digits`). Run it in a write transaction: the order
+    /// is locked open first, so the line cannot land on an order being
+    /// completed at the same moment.
+    ///
     /// # Errors
     /// 403 when the actor may not work on the order; 409 when it is closed;
     /// 422 when the amount would not fit the books.
     pub async fn add(
-        db: &DatabaseConnection,
+        db: &impl ConnectionTrait,
         actor: &Actor,
         order: &repair_orders::Model,
         line: NewLaborLine,
+        minor_digits: u32,
     ) -> ApiResult<Self> {
         order.authorize_work(actor)?;
-        order.ensure_open()?;
-        let amount = round_money(line.hours.decimal() * line.rate.decimal());
+        let amount = round_to_minor_unit(line.hours.decimal() * line.rate.decimal(), minor_digits);
         if amount >= Decimal::from(1_000_000_000_000_i64) {
             return Err(ApiError::invalid(
                 "rate",
                 "hours × rate must stay below 1000000000000",
             ));
         }
+        repair_orders::Model::lock_open(db, order.id).await?;
         Ok(ActiveModel {
             pid: ActiveValue::Set(Uuid::new_v4()),
             organization_id: ActiveValue::Set(order.organization_id),
@@ -84,7 +105,7 @@ impl Model {
     /// 404 when the order has no such line; 403 when the actor may not work
     /// on the order; 409 when it is closed.
     pub async fn remove(
-        db: &DatabaseConnection,
+        db: &impl ConnectionTrait,
         actor: &Actor,
         order: &repair_orders::Model,
         pid: Uuid,
@@ -96,11 +117,16 @@ impl Model {
             .await?
             .ok_or(ApiError::NotFound("labor line"))?;
         order.authorize_work(actor)?;
-        order.ensure_open()?;
-        let txn = super::begin_write(db).await?;
-        Entity::delete_by_id(line.id).exec(&txn).await?;
+        repair_orders::Model::lock_open(db, order.id).await?;
+        let deleted = Entity::delete_many()
+            .filter(Column::Id.eq(line.id))
+            .exec(db)
+            .await?;
+        if deleted.rows_affected != 1 {
+            return Err(ApiError::NotFound("labor line"));
+        }
         audit_events::Model::record(
-            &txn,
+            db,
             actor.organization_id(),
             Some(actor),
             Change {
@@ -116,7 +142,26 @@ impl Model {
             },
         )
         .await?;
-        txn.commit().await?;
         Ok(())
+    }
+
+    /// Records the customer's word on this line; the order must be locked
+    /// open by the caller.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn decide(
+        self,
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        decision: Approval,
+        note: Option<String>,
+    ) -> ApiResult<Self> {
+        let mut line: ActiveModel = self.into();
+        line.approval = ActiveValue::Set(decision.as_str().to_string());
+        line.approval_by = ActiveValue::Set(Some(actor.user_id()));
+        line.approval_at = ActiveValue::Set(Some(super::now()));
+        line.approval_note = ActiveValue::Set(note);
+        Ok(line.update(db).await?)
     }
 }

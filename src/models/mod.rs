@@ -5,12 +5,17 @@ pub mod attachments;
 pub mod audit_events;
 pub mod clock;
 pub mod customers;
+pub mod invoices;
 pub mod labor_lines;
 pub mod login_attempts;
 pub mod notifications;
 pub mod odometer_readings;
 pub mod organizations;
 pub mod paging;
+pub mod part_lines;
+pub mod payments;
+pub mod products;
+pub mod purchase_orders;
 pub mod repair_order_events;
 pub mod repair_order_notes;
 pub mod repair_orders;
@@ -19,10 +24,12 @@ pub mod schedule;
 pub mod site_memberships;
 pub mod sites;
 pub mod staff;
+pub mod stock_movements;
 pub mod technician_stats;
 pub mod users;
 pub mod values;
 pub mod vehicles;
+
 use chrono::{DurationRound, TimeDelta, Utc};
 use sea_orm::{
     prelude::DateTimeWithTimeZone, ActiveModelTrait, DbErr, EntityTrait, IdenStatic, Iterable,

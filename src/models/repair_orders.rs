@@ -18,12 +18,12 @@ pub use super::_entities::repair_orders::{self, ActiveModel, Column, Entity, Mod
 use super::{
     actor::{Ability, Actor},
     audit_events::{self, Change},
-    customers, notifications,
+    customers, invoices, labor_lines, notifications,
     paging::{Page, PageRequest},
-    repair_order_events,
+    part_lines, repair_order_events,
     roles::Role,
     site_memberships, sites, users,
-    values::{Priority, RepairStatus},
+    values::{Approval, Priority, RepairStatus},
     vehicles::{self, Reading, ReadingSource},
 };
 use crate::errors::{ApiError, ApiResult};
@@ -265,10 +265,9 @@ impl Model {
     /// # Errors
     /// 403 unless the actor is a technician; 409 when the order is not (or no
     /// longer) in the queue, e.g. another technician claimed it first.
-    pub async fn claim(self, db: &DatabaseConnection, actor: &Actor) -> ApiResult<Self> {
+    pub async fn claim(self, db: &impl ConnectionTrait, actor: &Actor) -> ApiResult<Self> {
         actor.authorize(Ability::ClaimRepairs)?;
         let now = super::now();
-        let txn = super::begin_write(db).await?;
         let claimed = Entity::update_many()
             .col_expr(
                 Column::Status,
@@ -280,7 +279,7 @@ impl Model {
             .filter(Column::Id.eq(self.id))
             .filter(Column::Status.eq(RepairStatus::Approved.as_str()))
             .filter(Column::TechnicianId.is_null())
-            .exec(&txn)
+            .exec(db)
             .await?;
         if claimed.rows_affected != 1 {
             return Err(ApiError::conflict(
@@ -288,7 +287,7 @@ impl Model {
             ));
         }
         repair_order_events::Model::record(
-            &txn,
+            db,
             &self,
             Some(RepairStatus::Approved),
             RepairStatus::InProgress,
@@ -296,7 +295,6 @@ impl Model {
             Some("claimed from the queue".to_string()),
         )
         .await?;
-        txn.commit().await?;
         Ok(Self {
             status: RepairStatus::InProgress.as_str().to_string(),
             technician_id: Some(actor.user_id()),
@@ -314,7 +312,7 @@ impl Model {
     /// the order's site; 409 when the order is closed or changed meanwhile.
     pub async fn assign(
         self,
-        db: &DatabaseConnection,
+        db: &impl ConnectionTrait,
         actor: &Actor,
         technician_id: Uuid,
     ) -> ApiResult<Self> {
@@ -341,23 +339,22 @@ impl Model {
         }
         let previous = previous_technician(db, self.technician_id).await?;
         let now = super::now();
-        let txn = super::begin_write(db).await?;
         let assigned = Entity::update_many()
             .col_expr(Column::TechnicianId, Expr::value(technician.id))
             .col_expr(Column::UpdatedAt, Expr::value(now))
             .filter(Column::Id.eq(self.id))
             .filter(Column::Status.eq(status.as_str()))
-            .exec(&txn)
+            .exec(db)
             .await?;
         if assigned.rows_affected != 1 {
             return Err(ApiError::conflict("the order changed meanwhile; reload it"));
         }
         let vehicle = vehicles::Entity::find_by_id(self.vehicle_id)
-            .one(&txn)
+            .one(db)
             .await?
             .ok_or(ApiError::NotFound("vehicle"))?;
         notifications::Model::notify(
-            &txn,
+            db,
             &technician,
             notifications::Kind::RepairOrderAssigned,
             &format!(
@@ -369,7 +366,7 @@ impl Model {
         )
         .await?;
         audit_events::Model::record(
-            &txn,
+            db,
             actor.organization_id(),
             Some(actor),
             Change {
@@ -384,7 +381,6 @@ impl Model {
             },
         )
         .await?;
-        txn.commit().await?;
         Ok(Self {
             technician_id: Some(technician.id),
             updated_at: now,
@@ -393,7 +389,10 @@ impl Model {
     }
 
     /// Moves the order to `to`, if the state machine and the actor's role
-    /// allow it.
+    /// allow it, in the caller's write transaction. Completing it also takes
+    /// its parts out of stock and issues its invoice; cancelling or
+    /// declining it puts its parts back on the shelf. All of it commits or
+    /// none of it does.
     ///
     /// # Errors
     /// 403 when the actor's role may not make this move (technicians start
@@ -402,7 +401,7 @@ impl Model {
     /// when the order changed meanwhile.
     pub async fn transition(
         self,
-        db: &DatabaseConnection,
+        db: &impl ConnectionTrait,
         actor: &Actor,
         to: RepairStatus,
         note: Option<String>,
@@ -431,17 +430,27 @@ impl Model {
             RepairStatus::Completed => update.col_expr(Column::CompletedAt, Expr::value(now)),
             _ => update,
         };
-        let txn = super::begin_write(db).await?;
         let moved = update
             .filter(Column::Id.eq(self.id))
             .filter(Column::Status.eq(from.as_str()))
-            .exec(&txn)
+            .exec(db)
             .await?;
         if moved.rows_affected != 1 {
             return Err(ApiError::conflict("the order changed meanwhile; reload it"));
         }
-        repair_order_events::Model::record(&txn, &self, Some(from), to, actor, note).await?;
-        txn.commit().await?;
+        repair_order_events::Model::record(db, &self, Some(from), to, actor, note).await?;
+        // The UPDATE above holds the order: no line can be added or removed
+        // until this transaction ends, and then the order is closed.
+        match to {
+            RepairStatus::Completed => {
+                part_lines::Model::consume_all(db, actor, &self).await?;
+                invoices::Model::issue(db, actor, &self).await?;
+            }
+            RepairStatus::Cancelled | RepairStatus::Declined => {
+                part_lines::Model::release_all(db, actor, &self).await?;
+            }
+            _ => {}
+        }
         let mut order = Self {
             status: to.as_str().to_string(),
             updated_at: now,
@@ -482,19 +491,95 @@ impl Model {
         }
     }
 
-    /// Labour may change until the order is closed.
+    /// Holds the order open for a change to its lines, in the caller's write
+    /// transaction: one conditional UPDATE, so the decision is the
+    /// database's, not that of the order as it was read. A completion racing
+    /// the change either waits for it (and then bills it) or wins (and the
+    /// change is refused).
     ///
     /// # Errors
     /// 409 for a declined, completed or cancelled order.
-    pub fn ensure_open(&self) -> ApiResult<()> {
-        let status = self.status()?;
-        if status.is_terminal() {
-            return Err(ApiError::conflict(format!(
-                "a {} order cannot change",
-                status.as_str()
-            )));
+    pub async fn lock_open(db: &impl ConnectionTrait, id: i64) -> ApiResult<()> {
+        let closed = [
+            RepairStatus::Declined.as_str(),
+            RepairStatus::Completed.as_str(),
+            RepairStatus::Cancelled.as_str(),
+        ];
+        let open = Entity::update_many()
+            .col_expr(Column::UpdatedAt, Expr::value(super::now()))
+            .filter(Column::Id.eq(id))
+            .filter(Column::Status.is_not_in(closed))
+            .exec(db)
+            .await?;
+        if open.rows_affected == 1 {
+            Ok(())
+        } else {
+            Err(ApiError::conflict(
+                "the order is closed (completed, declined or cancelled): its lines cannot change",
+            ))
         }
-        Ok(())
+    }
+
+    /// Records the customer's word on one of the order's labour or part
+    /// lines, told to the workshop (on the phone, at the counter).
+    ///
+    /// # Errors
+    /// 403 unless the actor deals with estimates; 404 when the order has no
+    /// such line; 409 when the order is closed, or a part taken back is no
+    /// longer in stock.
+    pub async fn decide_line(
+        &self,
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        line_pid: Uuid,
+        decision: Approval,
+        note: Option<String>,
+    ) -> ApiResult<LineDecision> {
+        actor.authorize(Ability::ManageBilling)?;
+        let part = part_lines::Entity::find()
+            .filter(part_lines::Column::RepairOrderId.eq(self.id))
+            .filter(part_lines::Column::Pid.eq(line_pid))
+            .one(db)
+            .await?;
+        let labour = match part {
+            Some(_) => None,
+            None => Some(
+                labor_lines::Entity::find()
+                    .filter(labor_lines::Column::RepairOrderId.eq(self.id))
+                    .filter(labor_lines::Column::Pid.eq(line_pid))
+                    .one(db)
+                    .await?
+                    .ok_or(ApiError::NotFound("line"))?,
+            ),
+        };
+        Self::lock_open(db, self.id).await?;
+        let decided = match (part, labour) {
+            (Some(part), _) => {
+                LineDecision::Part(part.decide(db, actor, decision, note.clone()).await?)
+            }
+            (None, Some(labour)) => {
+                LineDecision::Labor(labour.decide(db, actor, decision, note.clone()).await?)
+            }
+            (None, None) => return Err(ApiError::NotFound("line")),
+        };
+        audit_events::Model::record(
+            db,
+            actor.organization_id(),
+            Some(actor),
+            Change {
+                action: "estimate_line.decided",
+                subject_type: "repair_order",
+                subject_id: self.pid,
+                site_id: Some(self.site_id),
+                details: Some(json!({
+                    "line": line_pid,
+                    "decision": decision.as_str(),
+                    "note": note,
+                })),
+            },
+        )
+        .await?;
+        Ok(decided)
     }
 }
 
@@ -509,6 +594,13 @@ async fn previous_technician(
         .one(db)
         .await?
         .map(|user| user.pid))
+}
+
+/// A labour or part line, as the customer's word left it.
+#[derive(Clone, Debug)]
+pub enum LineDecision {
+    Labor(labor_lines::Model),
+    Part(part_lines::Model),
 }
 
 /// One page of `query`'s orders as rows. The total counts the orders alone:

@@ -38,6 +38,8 @@ pub struct SiteSettings {
     pub address: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
+    /// How customers pay: an M-Pesa till or paybill, a bank account.
+    pub payment_instructions: Option<String>,
     pub reminder_lead_days: i32,
     pub reminder_hour: i32,
 }
@@ -54,6 +56,7 @@ pub struct SiteChanges {
     pub address: Option<Option<String>>,
     pub phone: Option<Option<String>>,
     pub email: Option<Option<String>>,
+    pub payment_instructions: Option<Option<String>>,
     pub reminder_lead_days: Option<i32>,
     pub reminder_hour: Option<i32>,
 }
@@ -184,6 +187,7 @@ impl Model {
             address: ActiveValue::Set(settings.address),
             phone: ActiveValue::Set(settings.phone),
             email: ActiveValue::Set(settings.email),
+            payment_instructions: ActiveValue::Set(settings.payment_instructions),
             reminder_lead_days: ActiveValue::Set(settings.reminder_lead_days),
             reminder_hour: ActiveValue::Set(settings.reminder_hour),
             ..Default::default()
@@ -291,6 +295,9 @@ impl ActiveModel {
         }
         if let Some(email) = changes.email {
             self.email.set_if_not_equals(email);
+        }
+        if let Some(instructions) = changes.payment_instructions {
+            self.payment_instructions.set_if_not_equals(instructions);
         }
         if let Some(days) = changes.reminder_lead_days {
             self.reminder_lead_days.set_if_not_equals(days);

@@ -4,8 +4,12 @@
 pub mod audit;
 pub mod auth;
 pub mod customers;
+pub mod invoice_pdf;
+pub mod invoices;
 pub mod notifications;
 pub mod page;
+pub mod products;
+pub mod purchase_orders;
 pub mod refs;
 pub mod repair_orders;
 pub mod sites;

@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use chrono::{DateTime, FixedOffset};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -12,11 +14,11 @@ use crate::{
     errors::{ApiError, ApiResult},
     models::{
         attachments::{self, AttachmentKind},
-        labor_lines,
+        labor_lines, part_lines,
         repair_order_events::HistoryEntry,
         repair_order_notes,
         repair_orders::OrderRow,
-        values::{format_money, Priority, RepairStatus},
+        values::{format_money, Approval, Priority, RepairStatus},
     },
 };
 
@@ -89,31 +91,88 @@ impl RepairOrderResponse {
     }
 }
 
-/// A repair order with its labour.
+/// A repair order with its labour, parts and, once completed, its invoice.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RepairOrderDetail {
     #[serde(flatten)]
     pub order: RepairOrderResponse,
     pub labor: Vec<LaborLineResponse>,
-    /// The sum of the labour lines, in the site's currency.
+    pub parts: Vec<PartLineResponse>,
+    /// The sum of the labour lines not declined, in the site's currency.
     #[schema(example = "4500.00")]
     pub labor_total: String,
+    /// The sum of the part lines not declined.
+    #[schema(example = "3200.00")]
+    pub parts_total: String,
+    /// Labour and parts together, before tax.
+    #[schema(example = "7700.00")]
+    pub total: String,
     #[schema(example = "KES")]
     pub currency: String,
+    /// Issued when the order was completed.
+    pub invoice: Option<InvoiceRef>,
+}
+
+/// An invoice as an order names it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct InvoiceRef {
+    pub id: Uuid,
+    #[schema(example = "NBO-2026-000042")]
+    pub number: String,
+}
+
+/// What a detail shows besides the order's own row.
+pub struct OrderLines<'a> {
+    pub labor: &'a [labor_lines::Model],
+    pub parts: &'a [part_lines::Model],
+    /// Product ids (internal → public) of the parts.
+    pub products: &'a HashMap<i64, Uuid>,
+    /// Names of the people who recorded the customer's word, by user id.
+    pub people: &'a HashMap<i64, (Uuid, String)>,
+    pub invoice: Option<InvoiceRef>,
 }
 
 impl RepairOrderDetail {
     /// # Errors
-    /// 500 when the stored status or priority is not one of ours.
-    pub fn new(row: OrderRow, lines: &[labor_lines::Model]) -> ApiResult<Self> {
+    /// 500 when a stored status, priority or approval is not one of ours.
+    pub fn new(row: OrderRow, lines: OrderLines<'_>) -> ApiResult<Self> {
         let currency = row.currency.clone();
+        let labor_total = labor_lines::Model::total(lines.labor);
+        let parts_total = part_lines::Model::total(lines.parts);
         Ok(Self {
             order: RepairOrderResponse::new(row)?,
-            labor: lines.iter().map(LaborLineResponse::from).collect(),
-            labor_total: format_money(labor_lines::Model::total(lines)),
+            labor: lines
+                .labor
+                .iter()
+                .map(|line| LaborLineResponse::new(line, lines.people))
+                .collect::<ApiResult<_>>()?,
+            parts: lines
+                .parts
+                .iter()
+                .map(|line| {
+                    PartLineResponse::new(
+                        line,
+                        lines.products.get(&line.product_id).copied(),
+                        lines.people,
+                    )
+                })
+                .collect::<ApiResult<_>>()?,
+            labor_total: format_money(labor_total),
+            parts_total: format_money(parts_total),
+            total: format_money(labor_total + parts_total),
             currency,
+            invoice: lines.invoice,
         })
     }
+}
+
+/// Who recorded the customer's word on a line, when, and what they said.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ApprovalResponse {
+    pub by: Option<PersonRef>,
+    #[serde(serialize_with = "super::time::rfc3339_opt")]
+    pub at: Option<DateTime<FixedOffset>>,
+    pub note: Option<String>,
 }
 
 /// Hours at a rate; every amount is a decimal string.
@@ -125,23 +184,117 @@ pub struct LaborLineResponse {
     pub hours: String,
     #[schema(example = "3000.00")]
     pub rate: String,
-    /// `hours × rate`, rounded half away from zero to the cent.
+    /// `hours × rate`, rounded half away from zero to the currency's minor
+    /// unit.
     #[schema(example = "4500.00")]
     pub amount: String,
+    /// The customer's word: declined lines are not invoiced.
+    pub approval: Approval,
+    /// When `approval` is not `pending`: who recorded it, when, and why.
+    pub decided: ApprovalResponse,
     #[serde(serialize_with = "super::time::rfc3339")]
     pub created_at: DateTime<FixedOffset>,
 }
 
-impl From<&labor_lines::Model> for LaborLineResponse {
-    fn from(line: &labor_lines::Model) -> Self {
+impl ApprovalResponse {
+    fn new(
+        by: Option<i64>,
+        at: Option<DateTime<FixedOffset>>,
+        note: Option<&String>,
+        people: &HashMap<i64, (Uuid, String)>,
+    ) -> Self {
         Self {
+            by: by.and_then(|id| people.get(&id).cloned().map(PersonRef::from)),
+            at,
+            note: note.cloned(),
+        }
+    }
+}
+
+impl LaborLineResponse {
+    /// `people` names who recorded the customer's word, by user id.
+    ///
+    /// # Errors
+    /// 500 when the stored approval is not one of ours.
+    pub fn new(
+        line: &labor_lines::Model,
+        people: &HashMap<i64, (Uuid, String)>,
+    ) -> ApiResult<Self> {
+        Ok(Self {
             id: line.pid,
             description: line.description.clone(),
             hours: two_places(line.hours.decimal()),
             rate: format_money(line.rate.decimal()),
             amount: format_money(line.amount.decimal()),
+            approval: line.approval()?,
+            decided: ApprovalResponse::new(
+                line.approval_by,
+                line.approval_at,
+                line.approval_note.as_ref(),
+                people,
+            ),
             created_at: line.created_at,
-        }
+        })
+    }
+}
+
+/// A part on an order, at the price it had when it was added (what it cost
+/// the workshop is not shown).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartLineResponse {
+    pub id: Uuid,
+    pub product_id: Option<Uuid>,
+    #[schema(example = "OIL-5W30-1L")]
+    pub sku: String,
+    pub description: String,
+    /// Decimal string, up to three places: `2`, `4.5`.
+    #[schema(example = "4.5")]
+    pub quantity: String,
+    #[schema(example = "950.00")]
+    pub unit_price: String,
+    /// `quantity × unit_price`, rounded half away from zero to the
+    /// currency's minor unit.
+    #[schema(example = "4275.00")]
+    pub amount: String,
+    /// Whether the line holds stock now (until the order is completed, or
+    /// the line declined or removed).
+    pub holds_stock: bool,
+    /// When its stock was taken out: the order's completion.
+    #[serde(serialize_with = "super::time::rfc3339_opt")]
+    pub consumed_at: Option<DateTime<FixedOffset>>,
+    pub approval: Approval,
+    pub decided: ApprovalResponse,
+    #[serde(serialize_with = "super::time::rfc3339")]
+    pub created_at: DateTime<FixedOffset>,
+}
+
+impl PartLineResponse {
+    /// # Errors
+    /// 500 when the stored approval is not one of ours.
+    pub fn new(
+        line: &part_lines::Model,
+        product_id: Option<Uuid>,
+        people: &HashMap<i64, (Uuid, String)>,
+    ) -> ApiResult<Self> {
+        Ok(Self {
+            id: line.pid,
+            product_id,
+            sku: line.sku.clone(),
+            description: line.description.clone(),
+            quantity: line.quantity().to_string(),
+            unit_price: format_money(line.unit_price.decimal()),
+            amount: format_money(line.amount.decimal()),
+            holds_stock: line.reserved,
+            consumed_at: line.consumed_at,
+            approval: line.approval()?,
+            decided: ApprovalResponse::new(
+                line.approval_by,
+                line.approval_at,
+                line.approval_note.as_ref(),
+                people,
+            ),
+            created_at: line.created_at,
+        })
     }
 }
 

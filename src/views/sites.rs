@@ -24,6 +24,8 @@ pub struct SiteResponse {
     pub address: Option<String>,
     pub phone: Option<String>,
     pub email: Option<String>,
+    /// Printed on invoices: how customers pay.
+    pub payment_instructions: Option<String>,
     /// Days before a service is due that customers are reminded.
     pub reminder_lead_days: i32,
     /// Local hour (0–23) at which reminders go out.
@@ -46,6 +48,7 @@ impl From<&sites::Model> for SiteResponse {
             address: site.address.clone(),
             phone: site.phone.clone(),
             email: site.email.clone(),
+            payment_instructions: site.payment_instructions.clone(),
             reminder_lead_days: site.reminder_lead_days,
             reminder_hour: site.reminder_hour,
             created_at: site.created_at,

@@ -385,6 +385,7 @@ async fn seed(ctx: &AppContext, size: Size, secret: &str) -> World {
                 address: None,
                 phone: None,
                 email: None,
+                payment_instructions: None,
                 reminder_lead_days: 7,
                 reminder_hour: 9,
             },

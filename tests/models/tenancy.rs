@@ -37,7 +37,55 @@ async fn child_rows_carry_their_parents_organization_and_site() {
         ))
         .await;
 
+    // Stock, a completed order's invoice, a payment, a purchase order.
+    let product = app.product(&owner, &site, "OIL", "10", "950").await;
+    let worked = app.claimed_order(&owner, &site, &technician).await;
+    app.add_part(&technician, &worked, &product, "2").await;
+    let invoice = app.complete(&technician, &worked, &owner).await;
+    app.post(
+        &format!("/api/invoices/{}/payments", crate::support::id_of(&invoice)),
+        &owner,
+        &json!({"amount": "100", "method": "cash"}),
+    )
+    .await;
+    let purchase = app
+        .post(
+            "/api/purchase-orders",
+            &owner,
+            &json!({"site_id": site, "supplier": "S", "lines": [
+                {"product_id": product, "quantity": "1", "unit_cost": "600"}]}),
+        )
+        .await;
+    assert_eq!(purchase.status_code(), 201, "{}", purchase.text());
+
     let checks = [
+        ("products", "JOIN sites p ON p.id = c.site_id", false),
+        (
+            "stock_movements",
+            "JOIN products p ON p.id = c.product_id",
+            true,
+        ),
+        (
+            "part_lines",
+            "JOIN repair_orders p ON p.id = c.repair_order_id",
+            true,
+        ),
+        (
+            "invoices",
+            "JOIN repair_orders p ON p.id = c.repair_order_id",
+            true,
+        ),
+        (
+            "invoice_lines",
+            "JOIN invoices p ON p.id = c.invoice_id",
+            true,
+        ),
+        ("payments", "JOIN invoices p ON p.id = c.invoice_id", true),
+        (
+            "purchase_order_lines",
+            "JOIN purchase_orders p ON p.id = c.purchase_order_id",
+            true,
+        ),
         (
             "site_memberships",
             "JOIN users p ON p.id = c.user_id",

@@ -298,6 +298,58 @@ impl TestApp {
         self.login(&email).await
     }
 
+    /// Puts a product on `site`'s shelves.
+    pub async fn product(
+        &self,
+        by: &Session,
+        site: &str,
+        sku: &str,
+        on_hand: &str,
+        unit_price: &str,
+    ) -> String {
+        let response = self
+            .post(
+                "/api/products",
+                by,
+                &json!({
+                    "site_id": site, "sku": sku, "name": format!("Part {sku}"),
+                    "unit_cost": "100.00", "unit_price": unit_price,
+                    "quantity_on_hand": on_hand, "reorder_level": "2",
+                }),
+            )
+            .await;
+        assert_eq!(response.status_code(), 201, "product: {}", response.text());
+        id_of(&response.json())
+    }
+
+    /// Puts `quantity` of `product` on `order`.
+    pub async fn add_part(
+        &self,
+        by: &Session,
+        order: &str,
+        product: &str,
+        quantity: &str,
+    ) -> TestResponse {
+        self.post(
+            &format!("/api/repair-orders/{order}/parts"),
+            by,
+            &json!({ "product_id": product, "quantity": quantity }),
+        )
+        .await
+    }
+
+    /// Completes a claimed order (as its technician) and returns its
+    /// invoice (as `reader`, who may see invoices).
+    pub async fn complete(&self, technician: &Session, order: &str, reader: &Session) -> Value {
+        let response = self.transition(technician, order, "completed").await;
+        assert_eq!(response.status_code(), 200, "complete: {}", response.text());
+        let detail: Value = response.json();
+        let invoice = detail["invoice"]["id"].as_str().expect("an invoice");
+        let response = self.get(&format!("/api/invoices/{invoice}"), reader).await;
+        assert_eq!(response.status_code(), 200, "invoice: {}", response.text());
+        response.json()
+    }
+
     pub async fn login(&self, email: &str) -> Session {
         let response = self.try_login(email, PASSWORD).await;
         assert_eq!(response.status_code(), 200, "login: {}", response.text());

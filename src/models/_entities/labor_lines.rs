@@ -25,6 +25,11 @@ pub struct Model {
     pub amount: Numeric,
     pub created_by: Option<i64>,
     pub created_at: DateTimeWithTimeZone,
+    pub approval: String,
+    pub approval_by: Option<i64>,
+    pub approval_at: Option<DateTimeWithTimeZone>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub approval_note: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

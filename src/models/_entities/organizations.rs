@@ -23,12 +23,26 @@ pub enum Relation {
     AuditEvents,
     #[sea_orm(has_many = "super::customers::Entity")]
     Customers,
+    #[sea_orm(has_many = "super::invoice_lines::Entity")]
+    InvoiceLines,
+    #[sea_orm(has_many = "super::invoices::Entity")]
+    Invoices,
     #[sea_orm(has_many = "super::labor_lines::Entity")]
     LaborLines,
     #[sea_orm(has_many = "super::notifications::Entity")]
     Notifications,
     #[sea_orm(has_many = "super::odometer_readings::Entity")]
     OdometerReadings,
+    #[sea_orm(has_many = "super::part_lines::Entity")]
+    PartLines,
+    #[sea_orm(has_many = "super::payments::Entity")]
+    Payments,
+    #[sea_orm(has_many = "super::products::Entity")]
+    Products,
+    #[sea_orm(has_many = "super::purchase_order_lines::Entity")]
+    PurchaseOrderLines,
+    #[sea_orm(has_many = "super::purchase_orders::Entity")]
+    PurchaseOrders,
     #[sea_orm(has_many = "super::repair_order_events::Entity")]
     RepairOrderEvents,
     #[sea_orm(has_many = "super::repair_order_notes::Entity")]
@@ -39,6 +53,8 @@ pub enum Relation {
     SiteMemberships,
     #[sea_orm(has_many = "super::sites::Entity")]
     Sites,
+    #[sea_orm(has_many = "super::stock_movements::Entity")]
+    StockMovements,
     #[sea_orm(has_many = "super::users::Entity")]
     Users,
     #[sea_orm(has_many = "super::vehicles::Entity")]
@@ -63,6 +79,18 @@ impl Related<super::customers::Entity> for Entity {
     }
 }
 
+impl Related<super::invoice_lines::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::InvoiceLines.def()
+    }
+}
+
+impl Related<super::invoices::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Invoices.def()
+    }
+}
+
 impl Related<super::labor_lines::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::LaborLines.def()
@@ -78,6 +106,36 @@ impl Related<super::notifications::Entity> for Entity {
 impl Related<super::odometer_readings::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::OdometerReadings.def()
+    }
+}
+
+impl Related<super::part_lines::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::PartLines.def()
+    }
+}
+
+impl Related<super::payments::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Payments.def()
+    }
+}
+
+impl Related<super::products::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Products.def()
+    }
+}
+
+impl Related<super::purchase_order_lines::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::PurchaseOrderLines.def()
+    }
+}
+
+impl Related<super::purchase_orders::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::PurchaseOrders.def()
     }
 }
 
@@ -108,6 +166,12 @@ impl Related<super::site_memberships::Entity> for Entity {
 impl Related<super::sites::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Sites.def()
+    }
+}
+
+impl Related<super::stock_movements::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::StockMovements.def()
     }
 }
 

@@ -42,6 +42,8 @@ pub enum Relation {
         on_delete = "Restrict"
     )]
     Customers,
+    #[sea_orm(has_one = "super::invoices::Entity")]
+    Invoices,
     #[sea_orm(has_many = "super::labor_lines::Entity")]
     LaborLines,
     #[sea_orm(has_many = "super::notifications::Entity")]
@@ -54,6 +56,8 @@ pub enum Relation {
         on_delete = "Cascade"
     )]
     Organizations,
+    #[sea_orm(has_many = "super::part_lines::Entity")]
+    PartLines,
     #[sea_orm(has_many = "super::repair_order_events::Entity")]
     RepairOrderEvents,
     #[sea_orm(has_many = "super::repair_order_notes::Entity")]
@@ -104,6 +108,12 @@ impl Related<super::customers::Entity> for Entity {
     }
 }
 
+impl Related<super::invoices::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Invoices.def()
+    }
+}
+
 impl Related<super::labor_lines::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::LaborLines.def()
@@ -119,6 +129,12 @@ impl Related<super::notifications::Entity> for Entity {
 impl Related<super::organizations::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Organizations.def()
+    }
+}
+
+impl Related<super::part_lines::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::PartLines.def()
     }
 }
 

@@ -29,6 +29,8 @@ pub struct Model {
     pub reminder_hour: i32,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub payment_instructions: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -39,6 +41,12 @@ pub enum Relation {
     AuditEvents,
     #[sea_orm(has_many = "super::customers::Entity")]
     Customers,
+    #[sea_orm(has_many = "super::invoice_counters::Entity")]
+    InvoiceCounters,
+    #[sea_orm(has_many = "super::invoice_lines::Entity")]
+    InvoiceLines,
+    #[sea_orm(has_many = "super::invoices::Entity")]
+    Invoices,
     #[sea_orm(has_many = "super::labor_lines::Entity")]
     LaborLines,
     #[sea_orm(
@@ -49,6 +57,16 @@ pub enum Relation {
         on_delete = "Cascade"
     )]
     Organizations,
+    #[sea_orm(has_many = "super::part_lines::Entity")]
+    PartLines,
+    #[sea_orm(has_many = "super::payments::Entity")]
+    Payments,
+    #[sea_orm(has_many = "super::products::Entity")]
+    Products,
+    #[sea_orm(has_many = "super::purchase_order_lines::Entity")]
+    PurchaseOrderLines,
+    #[sea_orm(has_many = "super::purchase_orders::Entity")]
+    PurchaseOrders,
     #[sea_orm(has_many = "super::repair_order_events::Entity")]
     RepairOrderEvents,
     #[sea_orm(has_many = "super::repair_order_notes::Entity")]
@@ -57,6 +75,8 @@ pub enum Relation {
     RepairOrders,
     #[sea_orm(has_many = "super::site_memberships::Entity")]
     SiteMemberships,
+    #[sea_orm(has_many = "super::stock_movements::Entity")]
+    StockMovements,
 }
 
 impl Related<super::attachments::Entity> for Entity {
@@ -77,6 +97,24 @@ impl Related<super::customers::Entity> for Entity {
     }
 }
 
+impl Related<super::invoice_counters::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::InvoiceCounters.def()
+    }
+}
+
+impl Related<super::invoice_lines::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::InvoiceLines.def()
+    }
+}
+
+impl Related<super::invoices::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Invoices.def()
+    }
+}
+
 impl Related<super::labor_lines::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::LaborLines.def()
@@ -86,6 +124,36 @@ impl Related<super::labor_lines::Entity> for Entity {
 impl Related<super::organizations::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Organizations.def()
+    }
+}
+
+impl Related<super::part_lines::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::PartLines.def()
+    }
+}
+
+impl Related<super::payments::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Payments.def()
+    }
+}
+
+impl Related<super::products::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Products.def()
+    }
+}
+
+impl Related<super::purchase_order_lines::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::PurchaseOrderLines.def()
+    }
+}
+
+impl Related<super::purchase_orders::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::PurchaseOrders.def()
     }
 }
 
@@ -110,5 +178,11 @@ impl Related<super::repair_orders::Entity> for Entity {
 impl Related<super::site_memberships::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::SiteMemberships.def()
+    }
+}
+
+impl Related<super::stock_movements::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::StockMovements.def()
     }
 }

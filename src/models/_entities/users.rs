@@ -30,6 +30,8 @@ pub enum Relation {
     AuditEvents,
     #[sea_orm(has_many = "super::customers::Entity")]
     Customers,
+    #[sea_orm(has_many = "super::invoices::Entity")]
+    Invoices,
     #[sea_orm(has_many = "super::labor_lines::Entity")]
     LaborLines,
     #[sea_orm(has_many = "super::notifications::Entity")]
@@ -44,12 +46,20 @@ pub enum Relation {
         on_delete = "Cascade"
     )]
     Organizations,
+    #[sea_orm(has_many = "super::part_lines::Entity")]
+    PartLines,
+    #[sea_orm(has_many = "super::payments::Entity")]
+    Payments,
+    #[sea_orm(has_many = "super::purchase_orders::Entity")]
+    PurchaseOrders,
     #[sea_orm(has_many = "super::repair_order_events::Entity")]
     RepairOrderEvents,
     #[sea_orm(has_many = "super::repair_order_notes::Entity")]
     RepairOrderNotes,
     #[sea_orm(has_many = "super::site_memberships::Entity")]
     SiteMemberships,
+    #[sea_orm(has_many = "super::stock_movements::Entity")]
+    StockMovements,
 }
 
 impl Related<super::attachments::Entity> for Entity {
@@ -67,6 +77,12 @@ impl Related<super::audit_events::Entity> for Entity {
 impl Related<super::customers::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Customers.def()
+    }
+}
+
+impl Related<super::invoices::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Invoices.def()
     }
 }
 
@@ -94,6 +110,24 @@ impl Related<super::organizations::Entity> for Entity {
     }
 }
 
+impl Related<super::part_lines::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::PartLines.def()
+    }
+}
+
+impl Related<super::payments::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Payments.def()
+    }
+}
+
+impl Related<super::purchase_orders::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::PurchaseOrders.def()
+    }
+}
+
 impl Related<super::repair_order_events::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::RepairOrderEvents.def()
@@ -109,5 +143,11 @@ impl Related<super::repair_order_notes::Entity> for Entity {
 impl Related<super::site_memberships::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::SiteMemberships.def()
+    }
+}
+
+impl Related<super::stock_movements::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::StockMovements.def()
     }
 }

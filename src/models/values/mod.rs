@@ -2,17 +2,21 @@
 //! against the field it came from, so a request collects every problem in one
 //! 422 (`FieldErrors::check`).
 
+mod billing;
 mod contact;
 mod money;
 mod numeric;
+mod quantity;
 mod repair;
 mod site_settings;
 mod text;
 mod vehicle;
 
+pub use billing::{Approval, InvoiceStatus, MovementKind, PaymentMethod, PurchaseOrderStatus};
 pub use contact::PhoneE164;
-pub use money::{format_money, round_money, Hours, Money};
+pub use money::{format_money, round_money, round_to_minor_unit, Hours, Money};
 pub use numeric::Numeric;
+pub use quantity::Quantity;
 pub use repair::{Priority, RepairStatus};
 pub use site_settings::{CurrencyCode, SiteCode, TaxRate, TimeZone};
 pub use text::{Email, Name, OptionalText, Password};

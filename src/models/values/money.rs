@@ -7,6 +7,13 @@ pub fn round_money(amount: Decimal) -> Decimal {
     amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
+/// Rounds half away from zero to a currency's minor unit: `minor_digits`
+/// places, 2 for the Kenyan shilling, 0 for the Ugandan.
+#[must_use]
+pub fn round_to_minor_unit(amount: Decimal, minor_digits: u32) -> Decimal {
+    amount.round_dp_with_strategy(minor_digits, RoundingStrategy::MidpointAwayFromZero)
+}
+
 /// Money as the contract writes it: a string with exactly two places.
 #[must_use]
 pub fn format_money(amount: Decimal) -> String {
@@ -87,6 +94,17 @@ mod tests {
 
     fn d(text: &str) -> Decimal {
         text.parse().unwrap()
+    }
+
+    #[test]
+    fn amounts_round_to_the_currencys_minor_unit() {
+        assert_eq!(round_to_minor_unit(d("4999.5"), 0), d("5000"));
+        assert_eq!(round_to_minor_unit(d("-4999.5"), 0), d("-5000"));
+        assert_eq!(round_to_minor_unit(d("0.125"), 2), d("0.13"));
+        assert_eq!(
+            format_money(round_to_minor_unit(d("14999.5"), 0)),
+            "15000.00"
+        );
     }
 
     #[test]

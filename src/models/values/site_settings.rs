@@ -75,6 +75,16 @@ impl CurrencyCode {
         self.0.code()
     }
 
+    /// How many decimal places amounts in `code` are rounded to: the
+    /// currency's minor unit (KES 2, UGX 0), never more than the contract's
+    /// two places.
+    #[must_use]
+    pub fn minor_digits(code: &str) -> u32 {
+        iso_currency::Currency::from_code(code)
+            .and_then(iso_currency::Currency::exponent)
+            .map_or(2, |exponent| u32::from(exponent).min(2))
+    }
+
     /// Every code `parse` accepts, for the API's document.
     #[must_use]
     pub fn schema() -> utoipa::openapi::Object {
@@ -131,6 +141,14 @@ impl TaxRate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn currencies_round_to_their_minor_unit() {
+        assert_eq!(CurrencyCode::minor_digits("KES"), 2);
+        assert_eq!(CurrencyCode::minor_digits("UGX"), 0);
+        // Three-place currencies keep the contract's two.
+        assert_eq!(CurrencyCode::minor_digits("KWD"), 2);
+    }
 
     #[test]
     fn site_codes() {

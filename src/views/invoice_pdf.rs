@@ -1,0 +1,120 @@
+//! An invoice as it is printed: the stored invoice and its lines, formatted
+//! for the page (`pdf::InvoiceDocument`; the layout is in `src/pdf`).
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::{
+    models::{
+        invoices,
+        values::{format_money, TaxRate},
+    },
+    pdf::{InvoiceDocument, InvoiceLine},
+};
+
+/// # Errors
+/// 500 when the stored status is not one of ours.
+pub fn document(
+    invoice: &invoices::Model,
+    lines: &[invoices::Line],
+) -> crate::errors::ApiResult<InvoiceDocument> {
+    let status = invoice.status()?;
+    Ok(InvoiceDocument {
+        site_name: invoice.site_name.clone(),
+        site_address: invoice.site_address.clone(),
+        site_phone: invoice.site_phone.clone(),
+        site_email: invoice.site_email.clone(),
+        number: invoice.number.clone(),
+        status: status.as_str().to_string(),
+        issued_on: day(invoice.issued_on),
+        void_reason: invoice.void_reason.clone(),
+        customer_name: invoice.customer_name.clone(),
+        customer_phone: invoice.customer_phone.clone(),
+        customer_email: invoice.customer_email.clone(),
+        vehicle: format!(
+            "{} · {}",
+            invoice.vehicle_plate, invoice.vehicle_description
+        ),
+        odometer: invoice
+            .odometer_km
+            .map(|km| format!("{} km", grouped(&km.to_string()))),
+        order_ref: Some(invoice.order_description.clone()),
+        currency: invoice.currency.clone(),
+        lines: lines
+            .iter()
+            .map(|line| InvoiceLine {
+                description: line.description.clone(),
+                quantity: line.quantity.decimal().normalize().to_string(),
+                unit_price: money(line.unit_price.decimal()),
+                amount: money(line.amount.decimal()),
+            })
+            .collect(),
+        subtotal: money(invoice.subtotal.decimal()),
+        tax_label: format!("VAT {}", percent(invoice.tax_rate.decimal())),
+        tax: money(invoice.tax.decimal()),
+        total: money(invoice.total.decimal()),
+        amount_paid: money(invoice.amount_paid.decimal()),
+        balance: money(invoice.balance()),
+        payment_instructions: invoice
+            .payment_instructions
+            .as_deref()
+            .map(|text| {
+                text.lines()
+                    .map(str::trim)
+                    .filter(|line| !line.is_empty())
+                    .map(ToString::to_string)
+                    .collect()
+            })
+            .unwrap_or_default(),
+    })
+}
+
+/// `23,722.00`: the contract's two places, thousands grouped for reading.
+fn money(amount: Decimal) -> String {
+    let text = format_money(amount);
+    let (whole, cents) = text.split_once('.').unwrap_or((&text, "00"));
+    match whole.strip_prefix('-') {
+        Some(digits) => format!("-{}.{cents}", grouped(digits)),
+        None => format!("{}.{cents}", grouped(whole)),
+    }
+}
+
+fn grouped(digits: &str) -> String {
+    let mut out = String::new();
+    for (index, digit) in digits.chars().enumerate() {
+        if index > 0 && (digits.len() - index).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+/// `16%`, `7.5%`.
+fn percent(rate: Decimal) -> String {
+    let shown = TaxRate::display(rate);
+    let value: Decimal = shown.parse().unwrap_or(rate);
+    format!("{}%", (value * Decimal::from(100)).normalize())
+}
+
+/// `22 Nov 2026`.
+fn day(date: NaiveDate) -> String {
+    date.format("%-d %b %Y").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn printed_amounts_are_grouped() {
+        let d = |text: &str| text.parse::<Decimal>().unwrap();
+        assert_eq!(money(d("23722")), "23,722.00");
+        assert_eq!(money(d("999.5")), "999.50");
+        assert_eq!(money(d("1234567.891")), "1,234,567.89");
+        assert_eq!(money(d("-1000")), "-1,000.00");
+        assert_eq!(percent(d("0.16")), "16%");
+        assert_eq!(percent(d("0.075")), "7.5%");
+        assert_eq!(day("2026-03-05".parse().unwrap()), "5 Mar 2026");
+    }
+}
