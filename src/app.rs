@@ -1,4 +1,4 @@
-use std::{path::Path, sync::Arc};
+use std::{path::Path, sync::Arc, time::Duration};
 
 use async_trait::async_trait;
 use axum::{
@@ -19,6 +19,7 @@ use loco_rs::{
     Result,
 };
 use migration::Migrator;
+use sea_orm::{ConnectOptions, Database, DatabaseBackend, DatabaseConnection};
 use tower_http::services::ServeDir;
 
 use crate::{
@@ -58,9 +59,12 @@ impl Hooks for App {
         create_app::<Self, Migrator>(mode, environment, config).await
     }
 
-    async fn after_context(ctx: AppContext) -> Result<AppContext> {
+    async fn after_context(mut ctx: AppContext) -> Result<AppContext> {
         if ctx.environment == Environment::Production {
             check_production_secret(&ctx.config)?;
+        }
+        if ctx.db.get_database_backend() == DatabaseBackend::Sqlite {
+            ctx.db = sqlite_pool(&ctx.config.database).await?;
         }
         let settings = Settings::from_config(&ctx.config)?;
         if settings.clock.is_some() && ctx.environment == Environment::Production {
@@ -162,6 +166,36 @@ async fn contract_error_body(response: Response<Body>) -> Response<Body> {
         HeaderValue::from_static("application/json"),
     );
     Response::from_parts(parts, body)
+}
+
+/// SQLite with the same settings on every pooled connection. Loco applies
+/// its PRAGMAs to one connection of its pool; the others would run with
+/// SQLite's defaults (a full fsync on every commit, 2 MB of page cache each).
+/// WAL lets readers work beside the one writer; the busy timeout is what a
+/// writer waits for the lock (`models::begin_write`); a 1 MiB page cache per
+/// connection keeps a pool of twenty under 20 MB.
+async fn sqlite_pool(config: &loco_rs::config::Database) -> Result<DatabaseConnection> {
+    use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+
+    let mut options = ConnectOptions::new(&config.uri);
+    options
+        .max_connections(config.max_connections)
+        .min_connections(config.min_connections)
+        .connect_timeout(Duration::from_millis(config.connect_timeout))
+        .idle_timeout(Duration::from_millis(config.idle_timeout))
+        .sqlx_logging(config.enable_logging)
+        .map_sqlx_sqlite_opts(|sqlite| {
+            sqlite
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(5))
+                .foreign_keys(true)
+                .pragma("cache_size", "-1024")
+        });
+    if let Some(timeout) = config.acquire_timeout {
+        options.acquire_timeout(Duration::from_millis(timeout));
+    }
+    Ok(Database::connect(options).await?)
 }
 
 /// Production signs tokens with a real secret or does not start: the

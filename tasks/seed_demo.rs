@@ -21,16 +21,23 @@ use crate::{
     models::{
         actor::Actor,
         begin_write,
+        clock::Clock,
         customers::{self, ConsentSource, NewCustomer},
+        invoices,
         labor_lines::{self, NewLaborLine},
         login_attempts::Throttle,
-        organizations,
+        organizations, part_lines,
+        payments::{self, NewPayment},
+        products::{self, NewProduct},
         repair_orders::{self, NewRepairOrder},
         roles::Role,
         sites::{self, SiteSettings},
         staff::NewStaff,
         users::{self, Origin, Signup},
-        values::{CurrencyCode, Email, Hours, Money, Password, Plate, Priority, RepairStatus},
+        values::{
+            CurrencyCode, Email, Hours, Money, Password, PaymentMethod, Plate, Priority, Quantity,
+            RepairStatus,
+        },
         vehicles::{self, NewVehicle, Reading, ReadingSource},
     },
 };
@@ -448,7 +455,7 @@ const DEMO_VEHICLES: [DemoVehicle; 11] = [
 ];
 
 /// (vehicle index, site code, description, complaint, priority, stage)
-const DEMO_ORDERS: [(usize, &str, &str, &str, Priority, RepairStatus); 10] = [
+const DEMO_ORDERS: [(usize, &str, &str, &str, Priority, RepairStatus); 12] = [
     (
         0,
         "NBO",
@@ -528,6 +535,52 @@ const DEMO_ORDERS: [(usize, &str, &str, &str, Priority, RepairStatus); 10] = [
         "Door sticks",
         Priority::Low,
         RepairStatus::Requested,
+    ),
+    (
+        4,
+        "MSA",
+        "Minor service",
+        "Oil change due",
+        Priority::Normal,
+        RepairStatus::Completed,
+    ),
+    (
+        2,
+        "NBO",
+        "Replace alternator",
+        "Battery warning light",
+        Priority::High,
+        RepairStatus::Completed,
+    ),
+];
+
+/// Each site's shelves: (SKU, name, cost, price in KES; UGX prices are 30×,
+/// rounded), on hand, reorder level. Brake pads are low on stock.
+const DEMO_PRODUCTS: [(&str, &str, i64, i64, &str, &str); 4] = [
+    (
+        "OIL-5W30-1L",
+        "Engine oil 5W-30, 1 litre",
+        610,
+        950,
+        "48",
+        "20",
+    ),
+    (
+        "FLT-OIL-90915",
+        "Oil filter, Toyota 90915-YZZE1",
+        450,
+        1200,
+        "12",
+        "6",
+    ),
+    ("PADS-FRONT", "Front brake pads (set)", 3200, 4800, "3", "4"),
+    (
+        "COOLANT-1L",
+        "Coolant, long-life, 1 litre",
+        300,
+        650,
+        "20",
+        "5",
     ),
 ];
 
@@ -613,6 +666,44 @@ async fn seed_workshop(
         vehicles.push(vehicle);
     }
 
+    let mut shelves = Vec::new();
+    for site in sites {
+        let manager = first(Role::Manager, &site.code)?;
+        let scale = if site.currency == "UGX" { 30 } else { 1 };
+        let mut products = Vec::new();
+        for (sku, name, cost, price, on_hand, reorder) in DEMO_PRODUCTS {
+            let txn = begin_write(db).await?;
+            let product = products::Model::create(
+                &txn,
+                manager,
+                site,
+                NewProduct {
+                    site_id: site.pid,
+                    sku: sku.to_string(),
+                    name: name.to_string(),
+                    unit_cost: Decimal::from(cost * scale),
+                    unit_price: Decimal::from(price * scale),
+                    quantity_on_hand: Quantity::parse(on_hand, true).map_err(ApiError::internal)?,
+                    reorder_level: Quantity::parse(reorder, true).map_err(ApiError::internal)?,
+                    supplier: Some("Toyota East Africa Parts".to_string()),
+                    barcode: None,
+                },
+            )
+            .await?;
+            txn.commit().await?;
+            products.push(product);
+        }
+        shelves.push((site.id, products));
+    }
+    let shelf = |site_id: i64| {
+        shelves
+            .iter()
+            .find(|(id, _)| *id == site_id)
+            .map(|(_, products)| products)
+            .ok_or_else(|| ApiError::internal("no demo shelf"))
+    };
+
+    let mut completed = Vec::new();
     for (vehicle, code, description, complaint, priority, stage) in DEMO_ORDERS {
         let advisor = first(Role::Advisor, code)?;
         let technician = first(Role::Technician, code)?;
@@ -658,17 +749,65 @@ async fn seed_workshop(
                 CurrencyCode::minor_digits(&site.currency),
             )
             .await?;
-        }
-        if stage == RepairStatus::Completed {
-            order
-                .transition(
+            // Four litres of oil and a filter on every job in the workshop.
+            let products = shelf(site.id)?;
+            for (product, quantity) in [(&products[0], "4"), (&products[1], "1")] {
+                part_lines::Model::add(
                     &txn,
                     technician,
+                    &order,
+                    product,
+                    Quantity::parse(quantity, false).map_err(ApiError::internal)?,
+                    CurrencyCode::minor_digits(&site.currency),
+                )
+                .await?;
+            }
+        }
+        if stage == RepairStatus::Completed {
+            // The alternator job was finished six weeks ago and is unpaid:
+            // the demo's overdue invoice.
+            let finisher = if description == "Replace alternator" {
+                technician
+                    .clone()
+                    .with_clock(Clock::Fixed(Utc::now() - chrono::TimeDelta::days(45)))
+            } else {
+                technician.clone()
+            };
+            let order = order
+                .transition(
+                    &txn,
+                    &finisher,
                     RepairStatus::Completed,
                     Some("Done; road-tested".into()),
                 )
                 .await?;
+            completed.push((order, code));
         }
+        txn.commit().await?;
+    }
+
+    // The first job is paid in full by M-Pesa, the Mombasa service in part
+    // by cash; the alternator waits.
+    for (index, (order, code)) in completed.iter().enumerate() {
+        let Some(invoice) = invoices::Model::of_order(db, order).await? else {
+            continue;
+        };
+        let advisor = first(Role::Advisor, code)?;
+        let payment = match index {
+            0 => NewPayment {
+                amount: invoice.total.decimal(),
+                method: PaymentMethod::MobileMoney,
+                reference: Some("SKL4M2Q8ZT".to_string()),
+            },
+            1 => NewPayment {
+                amount: Decimal::from(3000),
+                method: PaymentMethod::Cash,
+                reference: None,
+            },
+            _ => continue,
+        };
+        let txn = begin_write(db).await?;
+        payments::Model::record(&txn, advisor, &invoice, payment).await?;
         txn.commit().await?;
     }
     Ok(())

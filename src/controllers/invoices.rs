@@ -273,7 +273,7 @@ async fn void(
 #[utoipa::path(get, path = "/api/invoices/{id}/pdf", tag = "invoices",
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
-        (status = 200, description = "The invoice", content_type = "application/pdf", body = Vec<u8>),
+        (status = 200, description = "The invoice", content_type = "application/pdf", body = invoice_pdf::PdfFile),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
     ))]
 async fn pdf(

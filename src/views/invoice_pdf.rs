@@ -12,6 +12,11 @@ use crate::{
     pdf::{InvoiceDocument, InvoiceLine},
 };
 
+/// The PDF file, for the API's document: bytes, not JSON.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct PdfFile(pub Vec<u8>);
+
 /// # Errors
 /// 500 when the stored status is not one of ours.
 pub fn document(

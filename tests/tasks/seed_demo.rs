@@ -1,8 +1,18 @@
 use karakana::{app::App, tasks::seed_demo};
 use loco_rs::{boot::run_task, task};
-use serde_json::json;
+use serde_json::Value;
 
 use crate::support::TestApp;
+
+/// `key` of every item of a page, as strings.
+fn each<'a>(page: &'a Value, key: &str) -> Vec<&'a str> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| item[key].as_str().unwrap_or_default())
+        .collect()
+}
 
 #[tokio::test]
 async fn seed_demo_loads_kamau_motors_once_and_its_logins_work() {
@@ -20,81 +30,47 @@ async fn seed_demo_loads_kamau_motors_once_and_its_logins_work() {
         .try_login(seed_demo::DEMO_OWNER_EMAIL, seed_demo::DEMO_PASSWORD)
         .await;
     assert_eq!(owner.status_code(), 200, "{}", owner.text());
-    let owner: serde_json::Value = owner.json();
+    let owner: Value = owner.json();
     assert_eq!(owner["user"]["organization"]["name"], "Kamau Motors");
     let token = owner["token"].as_str().unwrap();
+    let get = |path: String| {
+        let app = &app;
+        async move {
+            app.server
+                .get(&path)
+                .authorization_bearer(token)
+                .await
+                .json::<Value>()
+        }
+    };
 
-    let sites: serde_json::Value = app
-        .server
-        .get("/api/sites")
-        .authorization_bearer(token)
-        .await
-        .json();
+    let sites = get("/api/sites".into()).await;
     assert_eq!(sites["total"], 3);
-    let codes: Vec<&str> = sites["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["code"].as_str().unwrap())
-        .collect();
+    let codes = each(&sites, "code");
     assert!(codes.contains(&"NBO") && codes.contains(&"MSA") && codes.contains(&"KLA"));
-    let currencies: Vec<&str> = sites["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["currency"].as_str().unwrap())
-        .collect();
+    let currencies = each(&sites, "currency");
     assert!(
         currencies.contains(&"KES") && currencies.contains(&"UGX"),
         "Kenya and Uganda"
     );
 
-    let staff: serde_json::Value = app
-        .server
-        .get("/api/staff?per_page=200")
-        .authorization_bearer(token)
-        .await
-        .json();
+    let staff = get("/api/staff?per_page=200".into()).await;
     for role in ["owner", "manager", "advisor", "technician"] {
         assert!(
-            staff["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|m| m["role"] == json!(role)),
+            each(&staff, "role").contains(&role),
             "no {role} in the demo"
         );
     }
-    let customers: serde_json::Value = app
-        .server
-        .get("/api/customers")
-        .authorization_bearer(token)
-        .await
-        .json();
+    let customers = get("/api/customers".into()).await;
     assert!(customers["total"].as_u64().unwrap() >= 9);
-    let vehicles: serde_json::Value = app
-        .server
-        .get("/api/vehicles")
-        .authorization_bearer(token)
-        .await
-        .json();
-    assert!(vehicles["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|v| v["service_due_on"].is_string()));
-    let orders: serde_json::Value = app
-        .server
-        .get("/api/repair-orders?per_page=200")
-        .authorization_bearer(token)
-        .await
-        .json();
-    let statuses: Vec<&str> = orders["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|o| o["status"].as_str().unwrap())
-        .collect();
+    let vehicles = get("/api/vehicles".into()).await;
+    assert!(
+        each(&vehicles, "service_due_on")
+            .iter()
+            .all(|due| !due.is_empty()),
+        "every vehicle has a service due date"
+    );
+    let orders = get("/api/repair-orders?per_page=200".into()).await;
     for status in [
         "requested",
         "pending_approval",
@@ -102,16 +78,53 @@ async fn seed_demo_loads_kamau_motors_once_and_its_logins_work() {
         "in_progress",
         "completed",
     ] {
-        assert!(statuses.contains(&status), "no {status} order in the demo");
+        assert!(
+            each(&orders, "status").contains(&status),
+            "no {status} order in the demo"
+        );
     }
+
+    // The till and the stockroom: products (some low), invoices paid, part
+    // paid and overdue.
+    let products = get("/api/products?per_page=200".into()).await;
+    assert_eq!(
+        products["total"], 12,
+        "four products at each of three sites"
+    );
+    let low = get("/api/products?low_stock=true".into()).await;
+    assert!(
+        low["total"].as_u64().unwrap() >= 3,
+        "brake pads run low everywhere"
+    );
+    let invoices = get("/api/invoices?per_page=200".into()).await;
+    for status in ["paid", "partially_paid", "issued"] {
+        assert!(
+            each(&invoices, "status").contains(&status),
+            "no {status} invoice in the demo"
+        );
+    }
+    let nairobi = sites["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|site| site["code"] == "NBO")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap();
+    let receivables = get(format!("/api/invoices/receivables?site_id={nairobi}")).await;
+    assert_ne!(
+        receivables["buckets"]["31_60"], "0.00",
+        "one invoice is overdue"
+    );
+
     let technician = app
         .try_login("kevin@kamaumotors.co.ke", seed_demo::DEMO_PASSWORD)
         .await;
-    let technician = technician.json::<serde_json::Value>()["token"]
+    let technician = technician.json::<Value>()["token"]
         .as_str()
         .unwrap()
         .to_string();
-    let queue: serde_json::Value = app
+    let queue: Value = app
         .server
         .get("/api/repair-orders/queue")
         .authorization_bearer(&technician)
