@@ -9,7 +9,7 @@ use axum::{
 };
 use loco_rs::{
     app::{AppContext, Hooks},
-    bgworker::Queue,
+    bgworker::{BackgroundWorker, Queue},
     boot::{create_app, BootResult, StartMode},
     config::Config,
     controller::AppRoutes,
@@ -25,14 +25,17 @@ use tower_http::services::ServeDir;
 use crate::{
     controllers,
     errors::{ApiError, ContractBody},
+    mail::Mailer,
     models::_entities::{
-        attachments, audit_events, customers, labor_lines, login_attempts, notifications,
-        odometer_readings, organizations, repair_order_events, repair_order_notes, repair_orders,
-        site_memberships, sites, users, vehicles,
+        attachments, audit_events, customers, deliveries, invoice_counters, invoice_lines,
+        invoices, labor_lines, login_attempts, notifications, odometer_readings, organizations,
+        part_lines, payments, products, purchase_order_lines, purchase_orders, repair_order_events,
+        repair_order_notes, repair_orders, site_memberships, sites, stock_movements, users,
+        vehicles,
     },
     pdf::InvoiceRenderer,
     settings::Settings,
-    tasks,
+    tasks, workers,
 };
 
 pub struct App;
@@ -79,6 +82,9 @@ impl Hooks for App {
         let renderer = InvoiceRenderer::new()
             .map_err(|err| loco_rs::Error::Message(format!("the invoice PDF renderer: {err}")))?;
         ctx.shared_store.insert(Arc::new(renderer));
+        let mailer = Mailer::new(&settings.mail)
+            .map_err(|err| loco_rs::Error::Message(format!("mail: {err}")))?;
+        ctx.shared_store.insert(Arc::new(mailer));
         ctx.shared_store.insert(settings.clock());
         ctx.shared_store.insert(settings);
         Ok(ctx.into_builder().storage(Arc::new(storage)).build())
@@ -109,17 +115,33 @@ impl Hooks for App {
             .layer(axum::middleware::map_response(contract_error_body)))
     }
 
-    async fn connect_workers(_ctx: &AppContext, _queue: &Queue) -> Result<()> {
+    async fn connect_workers(ctx: &AppContext, queue: &Queue) -> Result<()> {
+        queue
+            .register(workers::send_service_reminder::SendServiceReminder::build(
+                ctx,
+            ))
+            .await?;
         Ok(())
     }
 
     fn register_tasks(tasks: &mut Tasks) {
         tasks.register(tasks::seed_demo::SeedDemo);
         tasks.register(tasks::prune_login_attempts::PruneLoginAttempts);
+        tasks.register(tasks::send_service_reminders::SendServiceReminders);
         // tasks-inject (do not remove)
     }
 
     async fn truncate(ctx: &AppContext) -> Result<()> {
+        truncate_table(&ctx.db, deliveries::Entity).await?;
+        truncate_table(&ctx.db, payments::Entity).await?;
+        truncate_table(&ctx.db, invoice_lines::Entity).await?;
+        truncate_table(&ctx.db, invoices::Entity).await?;
+        truncate_table(&ctx.db, invoice_counters::Entity).await?;
+        truncate_table(&ctx.db, stock_movements::Entity).await?;
+        truncate_table(&ctx.db, part_lines::Entity).await?;
+        truncate_table(&ctx.db, purchase_order_lines::Entity).await?;
+        truncate_table(&ctx.db, purchase_orders::Entity).await?;
+        truncate_table(&ctx.db, products::Entity).await?;
         truncate_table(&ctx.db, notifications::Entity).await?;
         truncate_table(&ctx.db, attachments::Entity).await?;
         truncate_table(&ctx.db, repair_order_notes::Entity).await?;

@@ -2,16 +2,17 @@
 //! (`docs/api.md`, "Errors"): every failure leaves as
 //! `{"error": {"code", "message", "fields"?}}` with the status listed there.
 
-use std::collections::BTreeMap;
-
 use axum::{
     http::{header, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
 };
 use loco_rs::model::ModelError;
-use sea_orm::{DbErr, SqlErr};
+use sea_orm::DbErr;
 use serde::Serialize;
 use utoipa::ToSchema;
+
+use crate::models::error::DomainError;
+pub use crate::models::error::{is_contention, FieldErrors, OnUnique};
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
@@ -52,124 +53,23 @@ pub enum ApiError {
     Internal(String),
 }
 
-/// Messages per field, in the order the contract shows them.
-#[derive(Debug, Default, Clone, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(transparent)]
-pub struct FieldErrors(BTreeMap<String, Vec<String>>);
-
-impl FieldErrors {
-    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
-        self.0.entry(field.into()).or_default().push(message.into());
-    }
-
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    #[must_use]
-    pub fn get(&self, field: &str) -> Option<&Vec<String>> {
-        self.0.get(field)
-    }
-
-    /// Keeps the value of a parse, or records its message against `field`.
-    pub fn check<T>(&mut self, field: &str, parsed: Result<T, String>) -> Option<T> {
-        match parsed {
-            Ok(value) => Some(value),
-            Err(message) => {
-                self.add(field, message);
-                None
-            }
-        }
-    }
-
-    /// Adds every message of a `validator` run, with nested paths joined by dots.
-    pub fn merge_validation(&mut self, errors: &validator::ValidationErrors) {
-        self.merge_at("", errors);
-    }
-
-    fn merge_at(&mut self, prefix: &str, errors: &validator::ValidationErrors) {
-        for (field, kind) in errors.errors() {
-            let path = if prefix.is_empty() {
-                field.to_string()
-            } else {
-                format!("{prefix}.{field}")
-            };
-            match kind {
-                validator::ValidationErrorsKind::Field(list) => {
-                    for error in list {
-                        let message = error
-                            .message
-                            .as_ref()
-                            .map_or_else(|| error.code.to_string(), ToString::to_string);
-                        self.add(path.clone(), message);
-                    }
-                }
-                validator::ValidationErrorsKind::Struct(inner) => self.merge_at(&path, inner),
-                validator::ValidationErrorsKind::List(items) => {
-                    for (index, inner) in items {
-                        self.merge_at(&format!("{path}.{index}"), inner);
-                    }
-                }
-            }
-        }
-    }
-
-    /// `Ok` when nothing was recorded, otherwise the 422 carrying every field.
-    ///
-    /// # Errors
-    /// `ApiError::Validation` when any field has a message.
-    pub fn finish(self) -> ApiResult<()> {
-        if self.is_empty() {
-            Ok(())
-        } else {
-            Err(ApiError::Validation(self))
-        }
-    }
-}
-
 impl ApiError {
     /// A 422 for a single field.
     #[must_use]
     pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        let mut fields = FieldErrors::default();
-        fields.add(field, message);
-        Self::Validation(fields)
-    }
-
-    /// The same error with `from`'s field messages filed under `to`, for a
-    /// rule checked under another name than the request uses.
-    #[must_use]
-    pub fn renamed(self, from: &str, to: &str) -> Self {
-        match self {
-            Self::Validation(FieldErrors(mut fields)) => {
-                if let Some(messages) = fields.remove(from) {
-                    fields.entry(to.to_string()).or_default().extend(messages);
-                }
-                Self::Validation(FieldErrors(fields))
-            }
-            other => other,
-        }
+        DomainError::invalid(field, message).into()
     }
 
     /// A 409 with no particular field.
     #[must_use]
     pub fn conflict(message: impl Into<String>) -> Self {
-        Self::Conflict {
-            message: message.into(),
-            fields: FieldErrors::default(),
-        }
+        DomainError::conflict(message).into()
     }
 
     /// A 409 naming the field that collides, e.g. a duplicate email.
     #[must_use]
     pub fn duplicate(field: &str, message: &str) -> Self {
-        let mut fields = FieldErrors::default();
-        fields.add(field, message);
-        Self::Conflict {
-            message: format!("{field} {message}"),
-            fields,
-        }
+        DomainError::duplicate(field, message).into()
     }
 
     pub fn internal(cause: impl std::fmt::Display) -> Self {
@@ -357,61 +257,34 @@ impl IntoResponse for ApiError {
 
 impl From<DbErr> for ApiError {
     fn from(err: DbErr) -> Self {
-        if is_contention(&err) {
-            tracing::warn!(error.cause = %err, "database contention");
-            return Self::Unavailable {
-                retry_after_secs: BUSY_RETRY_AFTER_SECS,
-            };
-        }
-        match err.sql_err() {
-            // A unique index caught a race that a model's check could not; the
-            // model names the field where it knows it (`on_unique`).
-            Some(SqlErr::UniqueConstraintViolation(_)) => {
-                Self::conflict("a record with these values already exists")
-            }
-            _ => Self::Internal(err.to_string()),
-        }
+        DomainError::from(err).into()
     }
 }
 
-/// Errors that say "not now" rather than "never": the write lost a race for
-/// a lock and changed nothing, so the client may simply retry.
-///
-/// - SQLite: `SQLITE_BUSY` (5, with its extended codes such as 517,
-///   `SQLITE_BUSY_SNAPSHOT`) and `SQLITE_LOCKED` (6), once the busy timeout
-///   has run out;
-/// - PostgreSQL: `serialization_failure`, `deadlock_detected` and
-///   `lock_not_available`;
-/// - either: no pooled connection came free in time.
-#[must_use]
-pub fn is_contention(err: &DbErr) -> bool {
-    use sea_orm::{ConnAcquireErr, RuntimeErr};
-
-    let runtime = match err {
-        DbErr::ConnectionAcquire(ConnAcquireErr::Timeout) => return true,
-        DbErr::Conn(runtime) | DbErr::Exec(runtime) | DbErr::Query(runtime) => runtime,
-        _ => return false,
-    };
-    let RuntimeErr::SqlxError(sqlx_err) = runtime else {
-        return false;
-    };
-    match sqlx_err.as_ref() {
-        sea_orm::sqlx::Error::PoolTimedOut => true,
-        sea_orm::sqlx::Error::Database(db_err) => {
-            let code = db_err.code();
-            let code = code.as_deref().unwrap_or_default();
-            if db_err
-                .try_downcast_ref::<sea_orm::sqlx::sqlite::SqliteError>()
-                .is_some()
-            {
-                // Extended result codes keep the primary code in the low byte.
-                code.parse::<u32>()
-                    .is_ok_and(|code| matches!(code & 0xff, 5 | 6))
-            } else {
-                matches!(code, "40001" | "40P01" | "55P03")
+/// The one place where a model's answer becomes the contract's.
+impl From<DomainError> for ApiError {
+    fn from(err: DomainError) -> Self {
+        match err {
+            DomainError::NotFound(what) => Self::NotFound(what),
+            DomainError::Invalid(fields) => Self::Validation(fields),
+            DomainError::Conflict { message, fields } => Self::Conflict { message, fields },
+            DomainError::Forbidden => Self::Forbidden,
+            DomainError::Unauthenticated(reason) => Self::Unauthorized(reason),
+            DomainError::RateLimited { retry_after_secs } => Self::RateLimited { retry_after_secs },
+            DomainError::Busy(cause) => {
+                tracing::warn!(error.cause = %cause, "database contention");
+                Self::Unavailable {
+                    retry_after_secs: BUSY_RETRY_AFTER_SECS,
+                }
             }
+            DomainError::Upstream(cause) => {
+                tracing::warn!(error.cause = %cause, "a service we depend on failed");
+                Self::Unavailable {
+                    retry_after_secs: BUSY_RETRY_AFTER_SECS,
+                }
+            }
+            DomainError::Internal(cause) => Self::Internal(cause),
         }
-        _ => false,
     }
 }
 
@@ -438,21 +311,5 @@ impl From<loco_rs::Error> for ApiError {
             loco_rs::Error::DB(err) => err.into(),
             other => Self::Internal(other.to_string()),
         }
-    }
-}
-
-/// Names the field behind a unique index, for writes where the model knows it.
-pub trait OnUnique<T> {
-    /// # Errors
-    /// A 409 naming `field` on a unique violation; any other database error as is.
-    fn on_unique(self, field: &str, message: &str) -> ApiResult<T>;
-}
-
-impl<T> OnUnique<T> for Result<T, DbErr> {
-    fn on_unique(self, field: &str, message: &str) -> ApiResult<T> {
-        self.map_err(|err| match err.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => ApiError::duplicate(field, message),
-            _ => err.into(),
-        })
     }
 }

@@ -26,6 +26,59 @@ pub struct Settings {
     /// Tests only: judge every request as if it were this instant.
     #[serde(default)]
     pub clock: Option<chrono::DateTime<chrono::Utc>>,
+    /// How customers' mail leaves: an SMTP server, or `.eml` files.
+    #[serde(default)]
+    pub mail: MailSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    /// The sender of every message, e.g. `Kamau Motors <service@kamau.co.ke>`;
+    /// replies go to the branch's own email when it has one.
+    pub from: String,
+    pub delivery: MailDelivery,
+}
+
+impl Default for MailSettings {
+    fn default() -> Self {
+        Self {
+            from: "Karakana <no-reply@karakana.localhost>".to_string(),
+            delivery: MailDelivery::File {
+                dir: "tmp/mail".to_string(),
+            },
+        }
+    }
+}
+
+/// Where mail goes.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum MailDelivery {
+    /// An SMTP server (`SMTP_HOST`, `SMTP_PORT`).
+    Smtp {
+        host: String,
+        port: u16,
+        /// `none` (a local relay), `starttls` (port 587) or `implicit` (465).
+        #[serde(default)]
+        tls: SmtpTls,
+        #[serde(default)]
+        user: Option<String>,
+        /// Shown by no `Debug` print.
+        #[serde(default)]
+        password: Option<SecretString>,
+    },
+    /// Each message as an `.eml` file in `dir` (development).
+    File { dir: String },
+}
+
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SmtpTls {
+    None,
+    #[default]
+    Starttls,
+    Implicit,
 }
 
 #[derive(Clone, Copy, Debug, Deserialize)]

@@ -2,3 +2,4 @@
 
 pub mod prune_login_attempts;
 pub mod seed_demo;
+pub mod send_service_reminders;

@@ -16,30 +16,28 @@ use loco_rs::{
 use rust_decimal::Decimal;
 use sea_orm::{EntityTrait, PaginatorTrait};
 
-use crate::{
-    errors::ApiError,
-    models::{
-        actor::Actor,
-        begin_write,
-        clock::Clock,
-        customers::{self, ConsentSource, NewCustomer},
-        invoices,
-        labor_lines::{self, NewLaborLine},
-        login_attempts::Throttle,
-        organizations, part_lines,
-        payments::{self, NewPayment},
-        products::{self, NewProduct},
-        repair_orders::{self, NewRepairOrder},
-        roles::Role,
-        sites::{self, SiteSettings},
-        staff::NewStaff,
-        users::{self, Origin, Signup},
-        values::{
-            CurrencyCode, Email, Hours, Money, Password, PaymentMethod, Plate, Priority, Quantity,
-            RepairStatus,
-        },
-        vehicles::{self, NewVehicle, Reading, ReadingSource},
+use crate::models::{
+    actor::Actor,
+    begin_write,
+    clock::Clock,
+    customers::{self, ConsentSource, NewCustomer},
+    error::DomainError,
+    invoices,
+    labor_lines::{self, NewLaborLine},
+    login_attempts::Throttle,
+    organizations, part_lines,
+    payments::{self, NewPayment},
+    products::{self, NewProduct},
+    repair_orders::{self, NewRepairOrder},
+    roles::Role,
+    sites::{self, SiteSettings},
+    staff::NewStaff,
+    users::{self, Origin, Signup},
+    values::{
+        CurrencyCode, Email, Hours, LanguageCode, Money, Password, PaymentMethod, Plate, Priority,
+        Quantity, RepairStatus,
     },
+    vehicles::{self, NewVehicle, Reading, ReadingSource},
 };
 
 pub struct SeedDemo;
@@ -213,16 +211,16 @@ pub async fn seed(ctx: &AppContext) -> Result<bool> {
         .map_err(|err| loco_rs::Error::Message(format!("{err:?}")))
 }
 
-async fn seed_organization(ctx: &AppContext) -> std::result::Result<bool, ApiError> {
+async fn seed_organization(ctx: &AppContext) -> std::result::Result<bool, DomainError> {
     let db = &ctx.db;
-    let owner_email = Email::parse(DEMO_OWNER_EMAIL).map_err(ApiError::internal)?;
+    let owner_email = Email::parse(DEMO_OWNER_EMAIL).map_err(DomainError::internal)?;
     if users::Model::find_by_email(db, &owner_email)
         .await?
         .is_some()
     {
         return Ok(false);
     }
-    let password = || Password::parse(DEMO_PASSWORD).map_err(ApiError::internal);
+    let password = || Password::parse(DEMO_PASSWORD).map_err(DomainError::internal);
     let origin = Origin {
         ip: "seed_demo".to_string(),
         throttle: Throttle {
@@ -260,6 +258,12 @@ async fn seed_organization(ctx: &AppContext) -> std::result::Result<bool, ApiErr
                 payment_instructions: Some(site.payment_instructions.to_string()),
                 reminder_lead_days: sites::DEFAULT_REMINDER_LEAD_DAYS,
                 reminder_hour: sites::DEFAULT_REMINDER_HOUR,
+                // Mombasa's customers read Kiswahili first.
+                language: if site.code == "MSA" {
+                    LanguageCode::Sw
+                } else {
+                    LanguageCode::En
+                },
             },
         )
         .await?;
@@ -278,7 +282,7 @@ async fn seed_organization(ctx: &AppContext) -> std::result::Result<bool, ApiErr
             &owner,
             NewStaff {
                 name: name.to_string(),
-                email: Email::parse(email).map_err(ApiError::internal)?,
+                email: Email::parse(email).map_err(DomainError::internal)?,
                 password: password()?,
                 role,
                 site_ids,
@@ -588,20 +592,20 @@ async fn seed_workshop(
     ctx: &AppContext,
     sites: &[sites::Model],
     staff: &[(Actor, &str)],
-) -> std::result::Result<(), ApiError> {
+) -> std::result::Result<(), DomainError> {
     let db = &ctx.db;
     let first = |role: Role, code: &str| {
         staff
             .iter()
             .find(|(actor, site)| actor.role == role && *site == code)
             .map(|(actor, _)| actor)
-            .ok_or_else(|| ApiError::internal(format!("no demo {role} at {code}")))
+            .ok_or_else(|| DomainError::internal(format!("no demo {role} at {code}")))
     };
     let site = |code: &str| {
         sites
             .iter()
             .find(|site| site.code == code)
-            .ok_or_else(|| ApiError::internal(format!("no demo site {code}")))
+            .ok_or_else(|| DomainError::internal(format!("no demo site {code}")))
     };
     let today = Utc::now().date_naive();
 
@@ -618,6 +622,7 @@ async fn seed_workshop(
                 home_site_id: site(code)?.pid,
                 marketing_opt_in: opt_in,
                 consent_source: ConsentSource::InPerson,
+                language: None,
             },
         )
         .await?;
@@ -634,7 +639,7 @@ async fn seed_workshop(
             advisor,
             customer,
             NewVehicle {
-                plate: Plate::parse(demo.plate).map_err(ApiError::internal)?,
+                plate: Plate::parse(demo.plate).map_err(DomainError::internal)?,
                 vin: demo.vin.map(ToString::to_string),
                 make: demo.make.to_string(),
                 model: demo.model.to_string(),
@@ -683,8 +688,9 @@ async fn seed_workshop(
                     name: name.to_string(),
                     unit_cost: Decimal::from(cost * scale),
                     unit_price: Decimal::from(price * scale),
-                    quantity_on_hand: Quantity::parse(on_hand, true).map_err(ApiError::internal)?,
-                    reorder_level: Quantity::parse(reorder, true).map_err(ApiError::internal)?,
+                    quantity_on_hand: Quantity::parse(on_hand, true)
+                        .map_err(DomainError::internal)?,
+                    reorder_level: Quantity::parse(reorder, true).map_err(DomainError::internal)?,
                     supplier: Some("Toyota East Africa Parts".to_string()),
                     barcode: None,
                 },
@@ -700,7 +706,7 @@ async fn seed_workshop(
             .iter()
             .find(|(id, _)| *id == site_id)
             .map(|(_, products)| products)
-            .ok_or_else(|| ApiError::internal("no demo shelf"))
+            .ok_or_else(|| DomainError::internal("no demo shelf"))
     };
 
     let mut completed = Vec::new();
@@ -742,9 +748,9 @@ async fn seed_workshop(
                 &order,
                 NewLaborLine {
                     description: description.to_string(),
-                    hours: Hours::parse("2.5").map_err(ApiError::internal)?,
+                    hours: Hours::parse("2.5").map_err(DomainError::internal)?,
                     rate: Money::parse(if code == "KLA" { "45000" } else { "2500" })
-                        .map_err(ApiError::internal)?,
+                        .map_err(DomainError::internal)?,
                 },
                 CurrencyCode::minor_digits(&site.currency),
             )
@@ -757,7 +763,7 @@ async fn seed_workshop(
                     technician,
                     &order,
                     product,
-                    Quantity::parse(quantity, false).map_err(ApiError::internal)?,
+                    Quantity::parse(quantity, false).map_err(DomainError::internal)?,
                     CurrencyCode::minor_digits(&site.currency),
                 )
                 .await?;

@@ -7,3 +7,4 @@ mod models;
 mod requests;
 mod support;
 mod tasks;
+mod workers;

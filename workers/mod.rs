@@ -1,3 +1,41 @@
 //! Background workers (Loco `BackgroundWorker`s), one file each. Jobs carry
 //! ids only and re-read state, so running one twice is harmless
 //! (docs/architecture.md, "Background work").
+
+pub mod send_service_reminder;
+
+use std::{fmt::Debug, sync::Arc};
+
+use loco_rs::app::AppContext;
+
+use crate::{mail::Mailer, models::error::DomainResult};
+
+/// The mailer built at boot (`App::after_context`).
+///
+/// # Errors
+/// When the app was set up without one.
+pub fn mailer(ctx: &AppContext) -> loco_rs::Result<Arc<Mailer>> {
+    ctx.shared_store
+        .get::<Arc<Mailer>>()
+        .ok_or_else(|| loco_rs::Error::Message("no mailer was set up at boot".into()))
+}
+
+/// A job's end: done, or ended for good (an unknown or foreign id, a rule
+/// that will not change), or failed for the queue to retry (the database or
+/// the mail server was not there).
+///
+/// # Errors
+/// Only for what trying again may mend.
+pub fn finish<T: Debug>(job: &str, outcome: DomainResult<T>) -> loco_rs::Result<()> {
+    match outcome {
+        Ok(done) => {
+            tracing::info!(job, outcome = ?done, "job done");
+            Ok(())
+        }
+        Err(err) if !err.is_transient() => {
+            tracing::warn!(job, error = %err, "job ended without a retry");
+            Ok(())
+        }
+        Err(err) => Err(err.into()),
+    }
+}

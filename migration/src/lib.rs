@@ -11,6 +11,7 @@ mod m20261121_000001_customers_and_vehicles;
 mod m20261121_000002_repair_orders;
 mod m20261122_000001_session_version;
 mod m20261122_000002_stock_and_invoices;
+mod m20261122_000003_deliveries;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261121_000002_repair_orders::Migration),
             Box::new(m20261122_000001_session_version::Migration),
             Box::new(m20261122_000002_stock_and_invoices::Migration),
+            Box::new(m20261122_000003_deliveries::Migration),
             // inject-above (do not remove this comment)
         ]
     }

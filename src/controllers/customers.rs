@@ -17,7 +17,7 @@ use crate::{
         customers::{self, ConsentSource, CustomerChanges, NewCustomer},
         paging::{checked_search, PageParams},
         sites,
-        values::{Email, Name, PhoneE164},
+        values::{Email, LanguageCode, Name, PhoneE164},
     },
     views::{customers::CustomerResponse, page::PageResponse},
 };
@@ -45,6 +45,8 @@ pub struct CreateCustomerParams {
     pub marketing_opt_in: bool,
     /// How consent was given; default `in_person`.
     pub marketing_consent_source: Option<ConsentSource>,
+    /// The language messages are written in; absent: the home site's.
+    pub language: Option<LanguageCode>,
 }
 
 impl CreateCustomerParams {
@@ -64,6 +66,7 @@ impl CreateCustomerParams {
                 home_site_id: self.home_site_id,
                 marketing_opt_in: self.marketing_opt_in,
                 consent_source: self.marketing_consent_source.unwrap_or_default(),
+                language: self.language,
             }),
             _ => Err(ApiError::Validation(errors)),
         }
@@ -91,6 +94,10 @@ pub struct UpdateCustomerParams {
     pub home_site_id: Option<Uuid>,
     pub marketing_opt_in: Option<bool>,
     pub marketing_consent_source: Option<ConsentSource>,
+    /// `null`: back to the home site's language.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<LanguageCode>)]
+    pub language: Option<Option<LanguageCode>>,
 }
 
 impl UpdateCustomerParams {
@@ -114,6 +121,7 @@ impl UpdateCustomerParams {
             home_site_id: self.home_site_id,
             marketing_opt_in: self.marketing_opt_in,
             consent_source: self.marketing_consent_source,
+            language: self.language,
         };
         errors.finish()?;
         Ok(changes)

@@ -34,6 +34,7 @@ use crate::errors::ErrorBody;
         (name = "stock", description = "Products on each site's shelves and every change to their stock"),
         (name = "invoices", description = "Invoices issued on completion, payments, what customers owe"),
         (name = "purchase orders", description = "Ordering stock from suppliers and receiving it"),
+        (name = "reminders", description = "Service reminders sent to customers, one per vehicle and due date"),
         (name = "notifications", description = "In-app notifications"),
         (name = "audit", description = "Who changed what, and when"),
     )

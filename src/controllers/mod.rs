@@ -8,6 +8,7 @@ pub mod invoices;
 pub mod notifications;
 pub mod products;
 pub mod purchase_orders;
+pub mod reminders;
 pub mod repair_orders;
 pub mod sites;
 pub mod staff;
@@ -34,6 +35,7 @@ pub fn all(ctx: &AppContext) -> Vec<api::ApiRoutes> {
         products::routes(),
         invoices::routes(),
         purchase_orders::routes(),
+        reminders::routes(),
         notifications::routes(),
         audit::routes(),
     ]

@@ -19,6 +19,7 @@ use crate::{
     models::{
         actor::{Ability, Actor},
         begin_write,
+        error::DomainError,
         paging::PageParams,
         products,
         purchase_orders::{self, NewLine, Receipt},
@@ -99,14 +100,14 @@ async fn products_of(
     for (index, id) in ids {
         match products::Model::find_for(&ctx.db, actor, id).await {
             Ok(product) => found.push(Some(product)),
-            Err(ApiError::NotFound(_)) => {
+            Err(DomainError::NotFound(_)) => {
                 errors.add(
                     format!("lines[{index}].product_id"),
                     "is not a product of yours",
                 );
                 found.push(None);
             }
-            Err(other) => return Err(other),
+            Err(other) => return Err(other.into()),
         }
     }
     Ok(found)

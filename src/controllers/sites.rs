@@ -19,7 +19,9 @@ use crate::{
         sites::{
             self, SiteChanges, SiteSettings, DEFAULT_REMINDER_HOUR, DEFAULT_REMINDER_LEAD_DAYS,
         },
-        values::{CurrencyCode, Email, Name, OptionalText, SiteCode, TaxRate, TimeZone},
+        values::{
+            CurrencyCode, Email, LanguageCode, Name, OptionalText, SiteCode, TaxRate, TimeZone,
+        },
     },
     views::{page::PageResponse, sites::SiteResponse},
 };
@@ -68,6 +70,9 @@ pub struct CreateSiteParams {
     #[validate(range(min = 0, max = 23, message = "must be between 0 and 23"))]
     #[schema(minimum = 0, maximum = 23)]
     pub reminder_hour: Option<i32>,
+    /// The language customers are written to in unless they chose their
+    /// own; `en` when the site is created without one.
+    pub language: Option<LanguageCode>,
 }
 
 impl CreateSiteParams {
@@ -129,6 +134,7 @@ impl CreateSiteParams {
                     .reminder_lead_days
                     .unwrap_or(DEFAULT_REMINDER_LEAD_DAYS),
                 reminder_hour: self.reminder_hour.unwrap_or(DEFAULT_REMINDER_HOUR),
+                language: self.language.unwrap_or_default(),
             }),
             _ => Err(ApiError::Validation(errors)),
         }
@@ -176,6 +182,9 @@ pub struct UpdateSiteParams {
     #[validate(range(min = 0, max = 23, message = "must be between 0 and 23"))]
     #[schema(minimum = 0, maximum = 23)]
     pub reminder_hour: Option<i32>,
+    /// The language customers are written to in unless they chose their
+    /// own; `en` when the site is created without one.
+    pub language: Option<LanguageCode>,
 }
 
 impl UpdateSiteParams {
@@ -231,6 +240,7 @@ impl UpdateSiteParams {
                 .map(OptionalText::into_inner),
             reminder_lead_days: self.reminder_lead_days,
             reminder_hour: self.reminder_hour,
+            language: self.language,
         };
         errors.finish()?;
         Ok(changes)

@@ -10,7 +10,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{clock::Clock, roles::Role, site_memberships, users};
-use crate::errors::{ApiError, ApiResult};
+use crate::models::error::{DomainError, DomainResult};
 
 /// The caller's scope, built once per request from their token, and the
 /// clock their request is judged by.
@@ -91,7 +91,7 @@ impl Actor {
     /// # Errors
     /// 401 when the user no longer exists or was deactivated; 500 on a
     /// database failure.
-    pub async fn load(db: &DatabaseConnection, user_pid: Uuid) -> ApiResult<Self> {
+    pub async fn load(db: &DatabaseConnection, user_pid: Uuid) -> DomainResult<Self> {
         // One query for the user and their assignments: this runs on every
         // request.
         let (user, memberships) = users::Entity::find()
@@ -101,7 +101,9 @@ impl Actor {
             .all(db)
             .await?
             .pop()
-            .ok_or_else(|| ApiError::Unauthorized("the account is no longer active".into()))?;
+            .ok_or_else(|| {
+                DomainError::Unauthenticated("the account is no longer active".into())
+            })?;
         let role = user.role()?;
         let sites = if role.sees_every_site() {
             SiteScope::All
@@ -120,7 +122,7 @@ impl Actor {
     ///
     /// # Errors
     /// 500 when the stored role is unknown or the database fails.
-    pub async fn for_user(db: &DatabaseConnection, user: users::Model) -> ApiResult<Self> {
+    pub async fn for_user(db: &DatabaseConnection, user: users::Model) -> DomainResult<Self> {
         let role = user.role()?;
         let sites = if role.sees_every_site() {
             SiteScope::All
@@ -157,11 +159,11 @@ impl Actor {
     ///
     /// # Errors
     /// 403 when the actor's role may not do this.
-    pub fn authorize(&self, ability: Ability) -> ApiResult<()> {
+    pub fn authorize(&self, ability: Ability) -> DomainResult<()> {
         if ability.allows(self.role) {
             Ok(())
         } else {
-            Err(ApiError::Forbidden)
+            Err(DomainError::Forbidden)
         }
     }
 

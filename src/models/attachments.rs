@@ -7,7 +7,7 @@ use std::sync::{
     Arc,
 };
 
-use axum::body::Bytes;
+use bytes::Bytes;
 use futures_util::StreamExt;
 use loco_rs::storage::{stream::BytesStream, Storage};
 use sea_orm::{entity::prelude::*, ActiveValue, QueryOrder};
@@ -16,7 +16,7 @@ use utoipa::ToSchema;
 
 pub use super::_entities::attachments::{self, ActiveModel, Column, Entity, Model};
 use super::{actor::Actor, repair_orders};
-use crate::errors::{ApiError, ApiResult};
+use crate::models::error::{DomainError, DomainResult};
 
 impl ActiveModelBehavior for ActiveModel {}
 
@@ -114,10 +114,10 @@ impl Model {
         actor: &Actor,
         order: &repair_orders::Model,
         upload: Upload,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         order.authorize_work(actor)?;
         let (kind, content_type) = classify(&upload.head, upload.declared_type.as_deref())
-            .map_err(|message| ApiError::invalid("file", message))?;
+            .map_err(|message| DomainError::invalid("file", message))?;
         let pid = Uuid::new_v4();
         let key = format!("repair-orders/{}/{pid}", order.pid);
         let path = std::path::Path::new(&key);
@@ -141,7 +141,7 @@ impl Model {
         storage
             .upload_stream(path, BytesStream::from_body_stream(counted))
             .await
-            .map_err(ApiError::internal)?;
+            .map_err(DomainError::internal)?;
         let saved = ActiveModel {
             pid: ActiveValue::Set(pid),
             organization_id: ActiveValue::Set(order.organization_id),
@@ -172,7 +172,7 @@ impl Model {
         db: &impl ConnectionTrait,
         order_id: i64,
         page: super::paging::PageRequest,
-    ) -> ApiResult<super::paging::Page<Self>> {
+    ) -> DomainResult<super::paging::Page<Self>> {
         let query = Entity::find()
             .filter(Column::RepairOrderId.eq(order_id))
             .order_by_asc(Column::Id);
@@ -187,24 +187,24 @@ impl Model {
         db: &impl ConnectionTrait,
         order: &repair_orders::Model,
         pid: Uuid,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         Entity::find()
             .filter(Column::RepairOrderId.eq(order.id))
             .filter(Column::Pid.eq(pid))
             .one(db)
             .await?
-            .ok_or(ApiError::NotFound("attachment"))
+            .ok_or(DomainError::NotFound("attachment"))
     }
 
     /// The file's bytes, as a stream from storage.
     ///
     /// # Errors
     /// 500 when storage fails.
-    pub async fn read(&self, storage: &Storage) -> ApiResult<BytesStream> {
+    pub async fn read(&self, storage: &Storage) -> DomainResult<BytesStream> {
         storage
             .download_stream(std::path::Path::new(&self.storage_key))
             .await
-            .map_err(ApiError::internal)
+            .map_err(DomainError::internal)
     }
 }
 

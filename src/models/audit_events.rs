@@ -10,7 +10,7 @@ use super::{
     paging::{Page, PageRequest},
     users,
 };
-use crate::errors::ApiResult;
+use crate::models::error::DomainResult;
 
 impl ActiveModelBehavior for ActiveModel {}
 
@@ -66,7 +66,7 @@ impl Model {
         db: &impl ConnectionTrait,
         actor: &Actor,
         page: PageRequest,
-    ) -> ApiResult<Page<AuditEntry>> {
+    ) -> DomainResult<Page<AuditEntry>> {
         actor.authorize(Ability::ViewAudit)?;
         let query = Entity::find()
             .filter(Column::OrganizationId.eq(actor.organization_id()))

@@ -16,10 +16,10 @@ use super::{
     audit_events::{self, Change},
     paging::{Page, PageRequest},
     sites,
-    values::Plate,
+    values::{LanguageCode, Plate},
     vehicles,
 };
-use crate::errors::{ApiError, ApiResult};
+use crate::models::error::{DomainError, DomainResult};
 
 #[async_trait::async_trait]
 impl ActiveModelBehavior for ActiveModel {
@@ -73,6 +73,8 @@ pub struct NewCustomer {
     pub home_site_id: Uuid,
     pub marketing_opt_in: bool,
     pub consent_source: ConsentSource,
+    /// `None`: the home site's language.
+    pub language: Option<LanguageCode>,
 }
 
 /// A partial change; for `phone` and `email`, `Some(None)` clears.
@@ -84,6 +86,8 @@ pub struct CustomerChanges {
     pub home_site_id: Option<Uuid>,
     pub marketing_opt_in: Option<bool>,
     pub consent_source: Option<ConsentSource>,
+    /// `Some(None)`: back to the home site's language.
+    pub language: Option<Option<LanguageCode>>,
 }
 
 const NEEDS_CONTACT: &str = "a customer needs a phone number or an email";
@@ -100,12 +104,16 @@ impl Model {
     /// # Errors
     /// 404 when no such customer exists for the actor; 403 when their role
     /// does not deal with customers.
-    pub async fn find_for(db: &impl ConnectionTrait, actor: &Actor, pid: Uuid) -> ApiResult<Self> {
+    pub async fn find_for(
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        pid: Uuid,
+    ) -> DomainResult<Self> {
         let customer = Self::visible_to(actor)
             .filter(Column::Pid.eq(pid))
             .one(db)
             .await?
-            .ok_or(ApiError::NotFound("customer"))?;
+            .ok_or(DomainError::NotFound("customer"))?;
         actor.authorize(Ability::ManageCustomers)?;
         Ok(customer)
     }
@@ -152,7 +160,7 @@ impl Model {
         actor: &Actor,
         q: Option<&str>,
         page: PageRequest,
-    ) -> ApiResult<Page<Self>> {
+    ) -> DomainResult<Page<Self>> {
         actor.authorize(Ability::ManageCustomers)?;
         let mut query = Self::visible_to(actor);
         if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
@@ -169,7 +177,7 @@ impl Model {
         db: &DatabaseConnection,
         actor: &Actor,
         new: NewCustomer,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         actor.authorize(Ability::ManageCustomers)?;
         let home = sites::Model::find_for(db, actor, new.home_site_id).await?;
         let txn = super::begin_write(db).await?;
@@ -180,6 +188,7 @@ impl Model {
             phone: ActiveValue::Set(new.phone),
             email: ActiveValue::Set(new.email),
             marketing_opt_in: ActiveValue::Set(false),
+            language: ActiveValue::Set(new.language.map(|language| language.as_str().to_string())),
             ..Default::default()
         };
         if new.marketing_opt_in {
@@ -222,7 +231,7 @@ impl ActiveModel {
         db: &DatabaseConnection,
         actor: &Actor,
         changes: CustomerChanges,
-    ) -> ApiResult<Model> {
+    ) -> DomainResult<Model> {
         actor.authorize(Ability::ManageCustomers)?;
         let home_site = match changes.home_site_id {
             Some(site) => Some(sites::Model::find_for(db, actor, site).await?),
@@ -244,11 +253,16 @@ impl ActiveModel {
         if let Some(email) = changes.email {
             customer.email.set_if_not_equals(email);
         }
+        if let Some(language) = changes.language {
+            customer
+                .language
+                .set_if_not_equals(language.map(|language| language.as_str().to_string()));
+        }
         if let Some(site) = home_site {
             customer.home_site_id.set_if_not_equals(site.id);
         }
         if customer.phone.as_ref().is_none() && customer.email.as_ref().is_none() {
-            return Err(ApiError::invalid("phone", NEEDS_CONTACT));
+            return Err(DomainError::invalid("phone", NEEDS_CONTACT));
         }
         let opted_in = *customer.marketing_opt_in.as_ref();
         if let Some(opt_in) = changes
@@ -289,7 +303,7 @@ impl ActiveModel {
     /// # Errors
     /// 403 unless the actor deals with customers; 404 when they were erased
     /// meanwhile.
-    pub async fn erase(self, db: &DatabaseConnection, actor: &Actor) -> ApiResult<()> {
+    pub async fn erase(self, db: &DatabaseConnection, actor: &Actor) -> DomainResult<()> {
         actor.authorize(Ability::ManageCustomers)?;
         let txn = super::begin_write(db).await?;
         let mut customer = Model::locked(&txn, *self.id.as_ref())
@@ -326,13 +340,13 @@ impl Model {
     /// The customer by internal id, unless erased, with their row locked
     /// until the transaction ends (`FOR UPDATE` on PostgreSQL; SQLite's
     /// write transaction holds the database).
-    async fn locked(db: &impl ConnectionTrait, id: i64) -> ApiResult<Self> {
+    async fn locked(db: &impl ConnectionTrait, id: i64) -> DomainResult<Self> {
         Entity::find_by_id(id)
             .filter(Column::ErasedAt.is_null())
             .lock_exclusive()
             .one(db)
             .await?
-            .ok_or(ApiError::NotFound("customer"))
+            .ok_or(DomainError::NotFound("customer"))
     }
 }
 

@@ -23,7 +23,7 @@ use super::{
     values::{round_to_minor_unit, Approval, CurrencyCode, InvoiceStatus, Numeric, Quantity},
     vehicles,
 };
-use crate::errors::{ApiError, ApiResult};
+use crate::models::error::{DomainError, DomainResult};
 
 #[async_trait::async_trait]
 impl ActiveModelBehavior for ActiveModel {
@@ -96,9 +96,9 @@ pub struct Filters {
 impl Model {
     /// # Errors
     /// 500 when the stored status is not one of ours.
-    pub fn status(&self) -> ApiResult<InvoiceStatus> {
+    pub fn status(&self) -> DomainResult<InvoiceStatus> {
         InvoiceStatus::from_stored(&self.status).ok_or_else(|| {
-            ApiError::internal(format!("invoice {} has status {:?}", self.id, self.status))
+            DomainError::internal(format!("invoice {} has status {:?}", self.id, self.status))
         })
     }
 
@@ -123,12 +123,16 @@ impl Model {
     /// # Errors
     /// 404 when no such invoice exists for the actor; 403 when their role
     /// does not deal with money.
-    pub async fn find_for(db: &impl ConnectionTrait, actor: &Actor, pid: Uuid) -> ApiResult<Self> {
+    pub async fn find_for(
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        pid: Uuid,
+    ) -> DomainResult<Self> {
         let invoice = Self::visible_to(actor)
             .filter(Column::Pid.eq(pid))
             .one(db)
             .await?
-            .ok_or(ApiError::NotFound("invoice"))?;
+            .ok_or(DomainError::NotFound("invoice"))?;
         actor.authorize(Ability::ManageBilling)?;
         Ok(invoice)
     }
@@ -156,7 +160,7 @@ impl Model {
         actor: &Actor,
         filters: Filters,
         page: PageRequest,
-    ) -> ApiResult<Page<Self>> {
+    ) -> DomainResult<Page<Self>> {
         actor.authorize(Ability::ManageBilling)?;
         let mut query = Self::visible_to(actor);
         if let Some(site) = &filters.site {
@@ -197,19 +201,19 @@ impl Model {
         db: &impl ConnectionTrait,
         actor: &Actor,
         order: &repair_orders::Model,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         let site = sites::Entity::find_by_id(order.site_id)
             .one(db)
             .await?
-            .ok_or(ApiError::NotFound("site"))?;
+            .ok_or(DomainError::NotFound("site"))?;
         let customer = customers::Entity::find_by_id(order.customer_id)
             .one(db)
             .await?
-            .ok_or(ApiError::NotFound("customer"))?;
+            .ok_or(DomainError::NotFound("customer"))?;
         let vehicle = vehicles::Entity::find_by_id(order.vehicle_id)
             .one(db)
             .await?
-            .ok_or(ApiError::NotFound("vehicle"))?;
+            .ok_or(DomainError::NotFound("vehicle"))?;
         let billables = billables(db, order).await?;
         let tax_rate = site.tax_rate.decimal();
         let totals = totals(
@@ -316,14 +320,14 @@ impl Model {
         db: &impl ConnectionTrait,
         actor: &Actor,
         reason: String,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         actor.authorize(Ability::ManageBilling)?;
         let invoice = Self::locked(db, self.id).await?;
         if invoice.status()? == InvoiceStatus::Void {
-            return Err(ApiError::conflict("the invoice is void already"));
+            return Err(DomainError::conflict("the invoice is void already"));
         }
         if invoice.amount_paid.decimal() != Decimal::ZERO {
-            return Err(ApiError::conflict(
+            return Err(DomainError::conflict(
                 "the invoice has payments: reverse them before voiding it",
             ));
         }
@@ -356,12 +360,12 @@ impl Model {
     ///
     /// # Errors
     /// When the database fails or the invoice is gone.
-    pub async fn locked(db: &impl ConnectionTrait, id: i64) -> ApiResult<Self> {
+    pub async fn locked(db: &impl ConnectionTrait, id: i64) -> DomainResult<Self> {
         Entity::find_by_id(id)
             .lock_exclusive()
             .one(db)
             .await?
-            .ok_or(ApiError::NotFound("invoice"))
+            .ok_or(DomainError::NotFound("invoice"))
     }
 
     /// The status that goes with what has been paid.
@@ -388,7 +392,7 @@ pub fn number(site_code: &str, year: i32, sequence: i32) -> String {
 /// statement and PostgreSQL holds the row until commit), then read. Two
 /// completions at once get consecutive numbers; a rolled-back one gives its
 /// number back with its transaction.
-async fn next_number(db: &impl ConnectionTrait, site_id: i64, year: i32) -> ApiResult<i32> {
+async fn next_number(db: &impl ConnectionTrait, site_id: i64, year: i32) -> DomainResult<i32> {
     use invoice_counters::Column as Counter;
 
     let bump = Query::insert()
@@ -413,7 +417,7 @@ async fn next_number(db: &impl ConnectionTrait, site_id: i64, year: i32) -> ApiR
         .into_tuple()
         .one(db)
         .await?;
-    last.ok_or_else(|| ApiError::internal("the invoice counter vanished"))
+    last.ok_or_else(|| DomainError::internal("the invoice counter vanished"))
 }
 
 /// The order's lines that are billed, labour first, each in the order it
@@ -421,7 +425,7 @@ async fn next_number(db: &impl ConnectionTrait, site_id: i64, year: i32) -> ApiR
 async fn billables(
     db: &impl ConnectionTrait,
     order: &repair_orders::Model,
-) -> ApiResult<Vec<Billable>> {
+) -> DomainResult<Vec<Billable>> {
     let declined = Approval::Declined.as_str();
     let labour = labor_lines::Model::of_order(db, order.id)
         .await?
@@ -498,7 +502,7 @@ impl Receivables {
         db: &impl ConnectionTrait,
         actor: &Actor,
         site: Option<&sites::Model>,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         actor.authorize(Ability::ManageBilling)?;
         let mut query = Model::visible_to(actor).filter(
             Condition::any()
@@ -520,7 +524,7 @@ impl Receivables {
         currencies.sort_unstable();
         currencies.dedup();
         if currencies.len() > 1 {
-            return Err(ApiError::invalid(
+            return Err(DomainError::invalid(
                 "site_id",
                 "is required: your sites bill in more than one currency",
             ));

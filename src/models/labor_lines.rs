@@ -12,7 +12,7 @@ use super::{
     repair_orders,
     values::{round_to_minor_unit, Approval, Hours, Money, Numeric},
 };
-use crate::errors::{ApiError, ApiResult};
+use crate::models::error::{DomainError, DomainResult};
 
 impl ActiveModelBehavior for ActiveModel {}
 
@@ -49,9 +49,9 @@ impl Model {
 
     /// # Errors
     /// 500 when the stored approval is not one of ours.
-    pub fn approval(&self) -> ApiResult<Approval> {
+    pub fn approval(&self) -> DomainResult<Approval> {
         Approval::from_stored(&self.approval).ok_or_else(|| {
-            ApiError::internal(format!(
+            DomainError::internal(format!(
                 "labour line {} has approval {:?}",
                 self.id, self.approval
             ))
@@ -72,11 +72,11 @@ impl Model {
         order: &repair_orders::Model,
         line: NewLaborLine,
         minor_digits: u32,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         order.authorize_work(actor)?;
         let amount = round_to_minor_unit(line.hours.decimal() * line.rate.decimal(), minor_digits);
         if amount >= Decimal::from(1_000_000_000_000_i64) {
-            return Err(ApiError::invalid(
+            return Err(DomainError::invalid(
                 "rate",
                 "hours × rate must stay below 1000000000000",
             ));
@@ -109,13 +109,13 @@ impl Model {
         actor: &Actor,
         order: &repair_orders::Model,
         pid: Uuid,
-    ) -> ApiResult<()> {
+    ) -> DomainResult<()> {
         let line = Entity::find()
             .filter(Column::RepairOrderId.eq(order.id))
             .filter(Column::Pid.eq(pid))
             .one(db)
             .await?
-            .ok_or(ApiError::NotFound("labor line"))?;
+            .ok_or(DomainError::NotFound("labor line"))?;
         order.authorize_work(actor)?;
         repair_orders::Model::lock_open(db, order.id).await?;
         let deleted = Entity::delete_many()
@@ -123,7 +123,7 @@ impl Model {
             .exec(db)
             .await?;
         if deleted.rows_affected != 1 {
-            return Err(ApiError::NotFound("labor line"));
+            return Err(DomainError::NotFound("labor line"));
         }
         audit_events::Model::record(
             db,
@@ -156,7 +156,7 @@ impl Model {
         actor: &Actor,
         decision: Approval,
         note: Option<String>,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         let mut line: ActiveModel = self.into();
         line.approval = ActiveValue::Set(decision.as_str().to_string());
         line.approval_by = ActiveValue::Set(Some(actor.user_id()));

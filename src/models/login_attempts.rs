@@ -6,7 +6,7 @@ use sea_orm::{entity::prelude::*, ActiveValue, QueryOrder, QuerySelect};
 use serde::Deserialize;
 
 pub use super::_entities::login_attempts::{self, ActiveModel, Column, Entity, Model};
-use crate::errors::{ApiError, ApiResult};
+use crate::models::error::{DomainError, DomainResult};
 
 impl ActiveModelBehavior for ActiveModel {}
 
@@ -62,7 +62,7 @@ impl Throttle {
         db: &impl ConnectionTrait,
         email: &str,
         ip: &str,
-    ) -> ApiResult<()> {
+    ) -> DomainResult<()> {
         self.check(
             db,
             AttemptKind::FailedLogin,
@@ -85,7 +85,7 @@ impl Throttle {
     ///
     /// # Errors
     /// 429 with the seconds until the oldest counted sign-up leaves the window.
-    pub async fn check_signup(self, db: &impl ConnectionTrait, ip: &str) -> ApiResult<()> {
+    pub async fn check_signup(self, db: &impl ConnectionTrait, ip: &str) -> DomainResult<()> {
         self.check(db, AttemptKind::Signup, Column::Ip, ip, self.signups_per_ip)
             .await
     }
@@ -97,7 +97,7 @@ impl Throttle {
         column: Column,
         value: &str,
         limit: u64,
-    ) -> ApiResult<()> {
+    ) -> DomainResult<()> {
         let since = super::now() - self.window();
         let recent = Entity::find()
             .filter(Column::Kind.eq(kind.as_str()))
@@ -118,7 +118,7 @@ impl Throttle {
             .one(db)
             .await?;
         let retry_after = freeing.map_or(self.window(), |at| at + self.window() - super::now());
-        Err(ApiError::RateLimited {
+        Err(DomainError::RateLimited {
             retry_after_secs: u64::try_from(retry_after.num_seconds().max(1)).unwrap_or(1),
         })
     }

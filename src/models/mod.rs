@@ -5,6 +5,8 @@ pub mod attachments;
 pub mod audit_events;
 pub mod clock;
 pub mod customers;
+pub mod deliveries;
+pub mod error;
 pub mod invoices;
 pub mod labor_lines;
 pub mod login_attempts;
@@ -16,6 +18,7 @@ pub mod part_lines;
 pub mod payments;
 pub mod products;
 pub mod purchase_orders;
+pub mod reminders;
 pub mod repair_order_events;
 pub mod repair_order_notes;
 pub mod repair_orders;
@@ -30,7 +33,7 @@ pub mod users;
 pub mod values;
 pub mod vehicles;
 
-use chrono::{DurationRound, TimeDelta, Utc};
+use chrono::{DurationRound, TimeDelta};
 use sea_orm::{
     prelude::DateTimeWithTimeZone, ActiveModelTrait, DbErr, EntityTrait, IdenStatic, Iterable,
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
@@ -45,7 +48,7 @@ use sea_orm::{
 /// `BEGIN`; rows are locked by the first statement that writes them.
 ///
 /// # Errors
-/// When no connection or lock came free in time (`errors::is_contention`).
+/// When no connection or lock came free in time (`error::is_contention`).
 pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
     db.begin_with_options(TransactionOptions {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
@@ -58,7 +61,13 @@ pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, 
 /// a value reads back equal to what was written.
 #[must_use]
 pub fn now() -> DateTimeWithTimeZone {
-    let now = Utc::now();
+    now_at(clock::Clock::System)
+}
+
+/// `now` on `clock`: the time background work judges by, which tests can set.
+#[must_use]
+pub fn now_at(clock: clock::Clock) -> DateTimeWithTimeZone {
+    let now = clock.now();
     now.duration_trunc(TimeDelta::microseconds(1))
         .unwrap_or(now)
         .fixed_offset()

@@ -10,7 +10,7 @@ use super::{
     paging::{Page, PageRequest},
     repair_orders,
 };
-use crate::errors::{ApiError, ApiResult};
+use crate::models::error::{DomainError, DomainResult};
 
 impl ActiveModelBehavior for ActiveModel {}
 
@@ -63,7 +63,7 @@ impl Model {
         actor: &Actor,
         unread_only: bool,
         page: PageRequest,
-    ) -> ApiResult<Page<Self>> {
+    ) -> DomainResult<Page<Self>> {
         let mut query = Entity::find().filter(Column::UserId.eq(actor.user_id()));
         if unread_only {
             query = query.filter(Column::ReadAt.is_null());
@@ -78,13 +78,17 @@ impl Model {
     ///
     /// # Errors
     /// 404 when the actor has no such notification.
-    pub async fn mark_read(db: &impl ConnectionTrait, actor: &Actor, pid: Uuid) -> ApiResult<Self> {
+    pub async fn mark_read(
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        pid: Uuid,
+    ) -> DomainResult<Self> {
         let notification = Entity::find()
             .filter(Column::UserId.eq(actor.user_id()))
             .filter(Column::Pid.eq(pid))
             .one(db)
             .await?
-            .ok_or(ApiError::NotFound("notification"))?;
+            .ok_or(DomainError::NotFound("notification"))?;
         if notification.read_at.is_some() {
             return Ok(notification);
         }
@@ -97,7 +101,7 @@ impl Model {
     ///
     /// # Errors
     /// When the database fails.
-    pub async fn mark_all_read(db: &impl ConnectionTrait, actor: &Actor) -> ApiResult<u64> {
+    pub async fn mark_all_read(db: &impl ConnectionTrait, actor: &Actor) -> DomainResult<u64> {
         let result = Entity::update_many()
             .col_expr(
                 Column::ReadAt,

@@ -5,7 +5,7 @@ use sea_orm::{entity::prelude::*, ActiveValue, QueryOrder};
 
 pub use super::_entities::odometer_readings::{self, ActiveModel, Column, Entity, Model};
 use super::{actor::Actor, vehicles, vehicles::Reading};
-use crate::errors::{ApiError, ApiResult};
+use crate::models::error::{DomainError, DomainResult};
 
 impl ActiveModelBehavior for ActiveModel {}
 
@@ -25,9 +25,9 @@ impl Model {
         actor: &Actor,
         vehicle: &vehicles::Model,
         reading: Reading,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         if reading.on > actor.clock.latest_date() {
-            return Err(ApiError::invalid("read_on", "must not be in the future"));
+            return Err(DomainError::invalid("read_on", "must not be in the future"));
         }
         vehicles::Model::lock(db, vehicle.id).await?;
         let history = Entity::find().filter(Column::VehicleId.eq(vehicle.id));
@@ -39,7 +39,7 @@ impl Model {
             .one(db)
             .await?;
         if let Some(earlier) = earlier {
-            return Err(ApiError::invalid(
+            return Err(DomainError::invalid(
                 "reading_km",
                 format!(
                     "must not be lower than the {} km read on {}",
@@ -54,7 +54,7 @@ impl Model {
             .one(db)
             .await?;
         if let Some(later) = later {
-            return Err(ApiError::invalid(
+            return Err(DomainError::invalid(
                 "reading_km",
                 format!(
                     "must not be higher than the {} km read later, on {}",
@@ -84,7 +84,7 @@ impl Model {
         db: &impl ConnectionTrait,
         vehicle: &vehicles::Model,
         page: super::paging::PageRequest,
-    ) -> ApiResult<super::paging::Page<Self>> {
+    ) -> DomainResult<super::paging::Page<Self>> {
         let query = Entity::find()
             .filter(Column::VehicleId.eq(vehicle.id))
             .order_by_desc(Column::ReadOn)

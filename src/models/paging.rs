@@ -4,7 +4,7 @@ use sea_orm::{ConnectionTrait, PaginatorTrait, SelectorTrait};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use crate::errors::{ApiError, ApiResult, FieldErrors};
+use crate::models::error::{DomainError, DomainResult, FieldErrors};
 
 pub const DEFAULT_PER_PAGE: u64 = 50;
 pub const MAX_PER_PAGE: u64 = 200;
@@ -19,9 +19,9 @@ pub const SEARCH_MAX_CHARS: usize = 200;
 ///
 /// # Errors
 /// 422 naming `q` when it is longer than `SEARCH_MAX_CHARS`.
-pub fn checked_search(q: Option<&str>) -> ApiResult<Option<&str>> {
+pub fn checked_search(q: Option<&str>) -> DomainResult<Option<&str>> {
     match q {
-        Some(q) if q.chars().count() > SEARCH_MAX_CHARS => Err(ApiError::invalid(
+        Some(q) if q.chars().count() > SEARCH_MAX_CHARS => Err(DomainError::invalid(
             "q",
             format!("must be at most {SEARCH_MAX_CHARS} characters"),
         )),
@@ -51,7 +51,7 @@ pub struct PageRequest {
 impl PageParams {
     /// # Errors
     /// 422 when `page` is outside 1..=1000000 or `per_page` outside 1..=200.
-    pub fn checked(self) -> ApiResult<PageRequest> {
+    pub fn checked(self) -> DomainResult<PageRequest> {
         let mut errors = FieldErrors::default();
         let page = self.page.unwrap_or(1);
         let per_page = self.per_page.unwrap_or(DEFAULT_PER_PAGE);
@@ -121,13 +121,13 @@ impl PageRequest {
         self,
         db: &'db C,
         query: Q,
-    ) -> ApiResult<Page<<Q::Selector as SelectorTrait>::Item>>
+    ) -> DomainResult<Page<<Q::Selector as SelectorTrait>::Item>>
     where
         C: ConnectionTrait,
         Q: PaginatorTrait<'db, C>,
     {
         let paginator = query.paginate(db, self.per_page);
-        let total = paginator.num_items().await.map_err(ApiError::from)?;
+        let total = paginator.num_items().await.map_err(DomainError::from)?;
         let items = paginator.fetch_page(self.page - 1).await?;
         Ok(Page {
             items,

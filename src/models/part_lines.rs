@@ -14,7 +14,7 @@ use super::{
     products, repair_orders,
     values::{round_to_minor_unit, Approval, Numeric, Quantity},
 };
-use crate::errors::{ApiError, ApiResult};
+use crate::models::error::{DomainError, DomainResult};
 
 impl ActiveModelBehavior for ActiveModel {}
 
@@ -26,9 +26,9 @@ impl Model {
 
     /// # Errors
     /// 500 when the stored approval is not one of ours.
-    pub fn approval(&self) -> ApiResult<Approval> {
+    pub fn approval(&self) -> DomainResult<Approval> {
         Approval::from_stored(&self.approval).ok_or_else(|| {
-            ApiError::internal(format!(
+            DomainError::internal(format!(
                 "part line {} has approval {:?}",
                 self.id, self.approval
             ))
@@ -73,10 +73,10 @@ impl Model {
         product: &products::Model,
         quantity: Quantity,
         minor_digits: u32,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         order.authorize_work(actor)?;
         if product.site_id != order.site_id {
-            return Err(ApiError::invalid(
+            return Err(DomainError::invalid(
                 "product_id",
                 "is stocked at another site than the order's",
             ));
@@ -86,7 +86,7 @@ impl Model {
         let unit_price = product.unit_price.decimal();
         let amount = round_to_minor_unit(quantity.decimal() * unit_price, minor_digits);
         if amount >= Decimal::from(1_000_000_000_000_i64) {
-            return Err(ApiError::invalid(
+            return Err(DomainError::invalid(
                 "quantity",
                 "quantity × price must stay below 1000000000000",
             ));
@@ -122,7 +122,7 @@ impl Model {
         actor: &Actor,
         order: &repair_orders::Model,
         pid: Uuid,
-    ) -> ApiResult<()> {
+    ) -> DomainResult<()> {
         let line = Self::find_on(db, order, pid).await?;
         order.authorize_work(actor)?;
         repair_orders::Model::lock_open(db, order.id).await?;
@@ -132,7 +132,7 @@ impl Model {
             .exec(db)
             .await?;
         if deleted.rows_affected != 1 {
-            return Err(ApiError::NotFound("part line"));
+            return Err(DomainError::NotFound("part line"));
         }
         if line.reserved {
             products::Model::release(db, actor, line.product_id, line.quantity(), order.id).await?;
@@ -163,13 +163,13 @@ impl Model {
         db: &impl ConnectionTrait,
         order: &repair_orders::Model,
         pid: Uuid,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         Entity::find()
             .filter(Column::RepairOrderId.eq(order.id))
             .filter(Column::Pid.eq(pid))
             .one(db)
             .await?
-            .ok_or(ApiError::NotFound("part line"))
+            .ok_or(DomainError::NotFound("part line"))
     }
 
     /// Records the customer's word on this line. A declined line gives its
@@ -185,7 +185,7 @@ impl Model {
         actor: &Actor,
         decision: Approval,
         note: Option<String>,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         let holds = decision != Approval::Declined;
         if holds && !self.reserved {
             products::Model::reserve(
@@ -225,7 +225,7 @@ impl Model {
         db: &impl ConnectionTrait,
         actor: &Actor,
         order: &repair_orders::Model,
-    ) -> ApiResult<()> {
+    ) -> DomainResult<()> {
         for line in Self::held(db, order.id).await? {
             if Self::stop_holding(db, line.id, true).await? {
                 products::Model::consume(db, actor, line.product_id, line.quantity(), order.id)
@@ -243,7 +243,7 @@ impl Model {
         db: &impl ConnectionTrait,
         actor: &Actor,
         order: &repair_orders::Model,
-    ) -> ApiResult<()> {
+    ) -> DomainResult<()> {
         for line in Self::held(db, order.id).await? {
             if Self::stop_holding(db, line.id, false).await? {
                 products::Model::release(db, actor, line.product_id, line.quantity(), order.id)
@@ -263,7 +263,11 @@ impl Model {
     }
 
     /// Marks a line as no longer holding stock; `false` when it did not.
-    async fn stop_holding(db: &impl ConnectionTrait, id: i64, consumed: bool) -> ApiResult<bool> {
+    async fn stop_holding(
+        db: &impl ConnectionTrait,
+        id: i64,
+        consumed: bool,
+    ) -> DomainResult<bool> {
         let mut update = Entity::update_many()
             .col_expr(Column::Reserved, Expr::value(false))
             .filter(Column::Id.eq(id))

@@ -13,7 +13,7 @@ use super::{
     invoices,
     values::{CurrencyCode, InvoiceStatus, Numeric, PaymentMethod},
 };
-use crate::errors::{ApiError, ApiResult, OnUnique};
+use crate::models::error::{DomainError, DomainResult, OnUnique};
 
 impl ActiveModelBehavior for ActiveModel {}
 
@@ -30,9 +30,9 @@ pub struct NewPayment {
 impl Model {
     /// # Errors
     /// 500 when the stored method is not one of ours.
-    pub fn method(&self) -> ApiResult<PaymentMethod> {
+    pub fn method(&self) -> DomainResult<PaymentMethod> {
         PaymentMethod::from_stored(&self.method).ok_or_else(|| {
-            ApiError::internal(format!("payment {} has method {:?}", self.id, self.method))
+            DomainError::internal(format!("payment {} has method {:?}", self.id, self.method))
         })
     }
 
@@ -63,15 +63,15 @@ impl Model {
         actor: &Actor,
         invoice: &invoices::Model,
         payment: NewPayment,
-    ) -> ApiResult<(Self, invoices::Model)> {
+    ) -> DomainResult<(Self, invoices::Model)> {
         actor.authorize(Ability::ManageBilling)?;
         let invoice = invoices::Model::locked(db, invoice.id).await?;
         if invoice.status()? == InvoiceStatus::Void {
-            return Err(ApiError::conflict("a void invoice takes no payments"));
+            return Err(DomainError::conflict("a void invoice takes no payments"));
         }
         let digits = CurrencyCode::minor_digits(&invoice.currency);
         if payment.amount.normalize().scale() > digits {
-            return Err(ApiError::invalid(
+            return Err(DomainError::invalid(
                 "amount",
                 format!(
                     "must be in whole {} to {digits} decimal places",
@@ -81,7 +81,7 @@ impl Model {
         }
         let balance = invoice.balance();
         if payment.amount > balance {
-            return Err(ApiError::invalid(
+            return Err(DomainError::invalid(
                 "amount",
                 format!(
                     "is more than the balance of {} {}",
@@ -98,7 +98,7 @@ impl Model {
                     .map(mobile_money_code)
                     .filter(|code| !code.is_empty())
                     .ok_or_else(|| {
-                        ApiError::invalid(
+                        DomainError::invalid(
                             "reference",
                             "is required for mobile money: the transaction code, e.g. SGH7K2LQ9P",
                         )
@@ -157,7 +157,7 @@ impl Model {
         invoice: &invoices::Model,
         pid: Uuid,
         reason: String,
-    ) -> ApiResult<(Self, invoices::Model)> {
+    ) -> DomainResult<(Self, invoices::Model)> {
         actor.authorize(Ability::ManageBilling)?;
         let invoice = invoices::Model::locked(db, invoice.id).await?;
         let payment = Entity::find()
@@ -165,7 +165,7 @@ impl Model {
             .filter(Column::Pid.eq(pid))
             .one(db)
             .await?
-            .ok_or(ApiError::NotFound("payment"))?;
+            .ok_or(DomainError::NotFound("payment"))?;
         let now = super::now();
         let reversed = Entity::update_many()
             .col_expr(Column::ReversedAt, Expr::value(now))
@@ -176,7 +176,7 @@ impl Model {
             .exec(db)
             .await?;
         if reversed.rows_affected != 1 {
-            return Err(ApiError::conflict("the payment was reversed already"));
+            return Err(DomainError::conflict("the payment was reversed already"));
         }
         let invoice = settle(db, invoice, -payment.amount.decimal()).await?;
         audit_events::Model::record(
@@ -199,7 +199,7 @@ impl Model {
         let payment = Entity::find_by_id(payment.id)
             .one(db)
             .await?
-            .ok_or(ApiError::NotFound("payment"))?;
+            .ok_or(DomainError::NotFound("payment"))?;
         Ok((payment, invoice))
     }
 }
@@ -210,7 +210,7 @@ async fn settle(
     db: &impl ConnectionTrait,
     invoice: invoices::Model,
     change: Decimal,
-) -> ApiResult<invoices::Model> {
+) -> DomainResult<invoices::Model> {
     let paid = invoice.amount_paid.decimal() + change;
     let status = invoices::Model::status_for(invoice.total.decimal(), paid);
     let mut settled: invoices::ActiveModel = invoice.into();

@@ -23,7 +23,7 @@ use super::{
     stock_movements::{self, Movement},
     values::{MovementKind, Numeric, Quantity},
 };
-use crate::errors::{ApiError, ApiResult, OnUnique};
+use crate::models::error::{DomainError, DomainResult, OnUnique};
 
 #[async_trait::async_trait]
 impl ActiveModelBehavior for ActiveModel {
@@ -113,12 +113,16 @@ impl Model {
     /// # Errors
     /// 404 when no such product exists for the actor; 403 when their role
     /// does not see stock.
-    pub async fn find_for(db: &impl ConnectionTrait, actor: &Actor, pid: Uuid) -> ApiResult<Self> {
+    pub async fn find_for(
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        pid: Uuid,
+    ) -> DomainResult<Self> {
         let product = Self::visible_to(actor)
             .filter(Column::Pid.eq(pid))
             .one(db)
             .await?
-            .ok_or(ApiError::NotFound("product"))?;
+            .ok_or(DomainError::NotFound("product"))?;
         actor.authorize(Ability::ViewStock)?;
         Ok(product)
     }
@@ -132,7 +136,7 @@ impl Model {
         actor: &Actor,
         filters: Filters,
         page: PageRequest,
-    ) -> ApiResult<Page<Self>> {
+    ) -> DomainResult<Page<Self>> {
         actor.authorize(Ability::ViewStock)?;
         let mut query = Self::visible_to(actor);
         if let Some(site) = &filters.site {
@@ -175,7 +179,7 @@ impl Model {
         actor: &Actor,
         site: &sites::Model,
         new: NewProduct,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         actor.authorize(Ability::ManageStock)?;
         let product = ActiveModel {
             organization_id: ActiveValue::Set(site.organization_id),
@@ -232,7 +236,7 @@ impl Model {
         actor: &Actor,
         delta: Quantity,
         reason: String,
-    ) -> ApiResult<(stock_movements::Model, Self)> {
+    ) -> DomainResult<(stock_movements::Model, Self)> {
         actor.authorize(Ability::ManageStock)?;
         let changed = change_stock(
             db,
@@ -244,7 +248,7 @@ impl Model {
         .await?;
         if !changed {
             let now = Self::reload(db, self.id).await?;
-            return Err(ApiError::Conflict {
+            return Err(DomainError::Conflict {
                 message: format!(
                     "only {} is available to take out ({} on hand, {} held for orders)",
                     now.available(),
@@ -276,10 +280,10 @@ impl Model {
         to: &sites::Model,
         quantity: Quantity,
         note: Option<String>,
-    ) -> ApiResult<(Self, Self)> {
+    ) -> DomainResult<(Self, Self)> {
         actor.authorize(Ability::ManageStock)?;
         if to.id == self.site_id {
-            return Err(ApiError::invalid(
+            return Err(DomainError::invalid(
                 "to_site_id",
                 "must be another site than the product's own",
             ));
@@ -294,7 +298,7 @@ impl Model {
         .await?;
         if !taken {
             let now = Self::reload(db, self.id).await?;
-            return Err(ApiError::Conflict {
+            return Err(DomainError::Conflict {
                 message: format!("only {} is available to move", now.available()),
                 fields: field("quantity", "is more than is available"),
             });
@@ -362,7 +366,7 @@ impl Model {
         product_id: i64,
         quantity: Quantity,
         repair_order_id: i64,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         let held = change_stock(
             db,
             product_id,
@@ -373,7 +377,7 @@ impl Model {
         .await?;
         if !held {
             let now = Self::reload(db, product_id).await?;
-            return Err(ApiError::Conflict {
+            return Err(DomainError::Conflict {
                 message: format!(
                     "only {} of {} is available at this site",
                     now.available(),
@@ -400,7 +404,7 @@ impl Model {
         product_id: i64,
         quantity: Quantity,
         repair_order_id: i64,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         change_stock(
             db,
             product_id,
@@ -430,7 +434,7 @@ impl Model {
         product_id: i64,
         quantity: Quantity,
         repair_order_id: i64,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         let out = Quantity::from_milli(-quantity.milli());
         change_stock(db, product_id, out, out, StockGuard::None).await?;
         let product = Self::reload(db, product_id).await?;
@@ -452,7 +456,7 @@ impl Model {
         quantity: Quantity,
         unit_cost: Decimal,
         purchase_order_id: i64,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         change_stock(db, product_id, quantity, Quantity::ZERO, StockGuard::None).await?;
         Entity::update_many()
             .col_expr(Column::UnitCost, Expr::value(Numeric(unit_cost)))
@@ -471,11 +475,11 @@ impl Model {
     ///
     /// # Errors
     /// When the database fails or the product is gone.
-    pub async fn reload(db: &impl ConnectionTrait, id: i64) -> ApiResult<Self> {
+    pub async fn reload(db: &impl ConnectionTrait, id: i64) -> DomainResult<Self> {
         Entity::find_by_id(id)
             .one(db)
             .await?
-            .ok_or(ApiError::NotFound("product"))
+            .ok_or(DomainError::NotFound("product"))
     }
 }
 
@@ -490,7 +494,7 @@ impl ActiveModel {
         db: &impl ConnectionTrait,
         actor: &Actor,
         changes: ProductChanges,
-    ) -> ApiResult<Model> {
+    ) -> DomainResult<Model> {
         actor.authorize(Ability::ManageStock)?;
         if let Some(sku) = changes.sku {
             self.sku.set_if_not_equals(sku);
@@ -555,7 +559,7 @@ async fn change_stock(
     on_hand: Quantity,
     reserved: Quantity,
     guard: StockGuard,
-) -> ApiResult<bool> {
+) -> DomainResult<bool> {
     let mut update = Entity::update_many()
         .col_expr(
             Column::OnHandMilli,
@@ -590,8 +594,8 @@ fn escape_like(text: &str) -> String {
         .replace('_', "\\_")
 }
 
-fn field(name: &str, message: &str) -> crate::errors::FieldErrors {
-    let mut fields = crate::errors::FieldErrors::default();
+fn field(name: &str, message: &str) -> crate::models::error::FieldErrors {
+    let mut fields = crate::models::error::FieldErrors::default();
     fields.add(name, message);
     fields
 }

@@ -18,7 +18,7 @@ use super::{
     products, sites,
     values::{Numeric, PurchaseOrderStatus, Quantity},
 };
-use crate::errors::{ApiError, ApiResult, FieldErrors};
+use crate::models::error::{DomainError, DomainResult, FieldErrors};
 
 #[async_trait::async_trait]
 impl ActiveModelBehavior for ActiveModel {
@@ -58,9 +58,9 @@ pub struct Receipt {
 impl Model {
     /// # Errors
     /// 500 when the stored status is not one of ours.
-    pub fn status(&self) -> ApiResult<PurchaseOrderStatus> {
+    pub fn status(&self) -> DomainResult<PurchaseOrderStatus> {
         PurchaseOrderStatus::from_stored(&self.status).ok_or_else(|| {
-            ApiError::internal(format!(
+            DomainError::internal(format!(
                 "purchase order {} has status {:?}",
                 self.id, self.status
             ))
@@ -77,12 +77,16 @@ impl Model {
     /// # Errors
     /// 404 when no such order exists for the actor; 403 when their role
     /// does not buy stock.
-    pub async fn find_for(db: &impl ConnectionTrait, actor: &Actor, pid: Uuid) -> ApiResult<Self> {
+    pub async fn find_for(
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        pid: Uuid,
+    ) -> DomainResult<Self> {
         let order = Self::visible_to(actor)
             .filter(Column::Pid.eq(pid))
             .one(db)
             .await?
-            .ok_or(ApiError::NotFound("purchase order"))?;
+            .ok_or(DomainError::NotFound("purchase order"))?;
         actor.authorize(Ability::ManageStock)?;
         Ok(order)
     }
@@ -96,7 +100,7 @@ impl Model {
         actor: &Actor,
         site: Option<&sites::Model>,
         page: PageRequest,
-    ) -> ApiResult<Page<Self>> {
+    ) -> DomainResult<Page<Self>> {
         actor.authorize(Ability::ManageStock)?;
         let mut query = Self::visible_to(actor);
         if let Some(site) = site {
@@ -126,7 +130,7 @@ impl Model {
         site: &sites::Model,
         supplier: String,
         lines: Vec<NewLine>,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         actor.authorize(Ability::ManageStock)?;
         let mut errors = FieldErrors::default();
         Self::check_products(
@@ -205,7 +209,7 @@ impl Model {
     ///
     /// # Errors
     /// 403 unless the actor buys stock; 409 unless it is a draft.
-    pub async fn place(&self, db: &impl ConnectionTrait, actor: &Actor) -> ApiResult<Self> {
+    pub async fn place(&self, db: &impl ConnectionTrait, actor: &Actor) -> DomainResult<Self> {
         actor.authorize(Ability::ManageStock)?;
         let now = super::now();
         let placed = Entity::update_many()
@@ -220,7 +224,7 @@ impl Model {
             .exec(db)
             .await?;
         if placed.rows_affected != 1 {
-            return Err(ApiError::conflict("only a draft can be ordered"));
+            return Err(DomainError::conflict("only a draft can be ordered"));
         }
         audit_events::Model::record(
             db,
@@ -252,7 +256,7 @@ impl Model {
         db: &impl ConnectionTrait,
         actor: &Actor,
         receipts: Vec<Receipt>,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         actor.authorize(Ability::ManageStock)?;
         // Locks the order open for receiving, by writing it first.
         let open = Entity::update_many()
@@ -265,7 +269,7 @@ impl Model {
             .exec(db)
             .await?;
         if open.rows_affected != 1 {
-            return Err(ApiError::conflict(
+            return Err(DomainError::conflict(
                 "only an order sent to the supplier and not yet fully received can be received",
             ));
         }
@@ -352,10 +356,10 @@ impl Model {
         self.reload(db).await
     }
 
-    async fn reload(&self, db: &impl ConnectionTrait) -> ApiResult<Self> {
+    async fn reload(&self, db: &impl ConnectionTrait) -> DomainResult<Self> {
         Entity::find_by_id(self.id)
             .one(db)
             .await?
-            .ok_or(ApiError::NotFound("purchase order"))
+            .ok_or(DomainError::NotFound("purchase order"))
     }
 }

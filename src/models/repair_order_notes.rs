@@ -4,7 +4,7 @@ use sea_orm::{entity::prelude::*, ActiveValue, QueryOrder};
 
 pub use super::_entities::repair_order_notes::{self, ActiveModel, Column, Entity, Model};
 use super::{actor::Actor, repair_orders};
-use crate::errors::ApiResult;
+use crate::models::error::DomainResult;
 
 impl ActiveModelBehavior for ActiveModel {}
 
@@ -16,7 +16,7 @@ impl Model {
         actor: &Actor,
         order: &repair_orders::Model,
         body: String,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         order.authorize_work(actor)?;
         Ok(ActiveModel {
             pid: ActiveValue::Set(Uuid::new_v4()),
@@ -40,7 +40,7 @@ impl Model {
         db: &impl ConnectionTrait,
         order_id: i64,
         page: super::paging::PageRequest,
-    ) -> ApiResult<super::paging::Page<Self>> {
+    ) -> DomainResult<super::paging::Page<Self>> {
         let query = Entity::find()
             .filter(Column::RepairOrderId.eq(order_id))
             .order_by_asc(Column::Id);

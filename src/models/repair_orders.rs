@@ -26,7 +26,7 @@ use super::{
     values::{Approval, Priority, RepairStatus},
     vehicles::{self, Reading, ReadingSource},
 };
-use crate::errors::{ApiError, ApiResult};
+use crate::models::error::{DomainError, DomainResult};
 
 #[async_trait::async_trait]
 impl ActiveModelBehavior for ActiveModel {
@@ -106,22 +106,26 @@ impl Model {
     ///
     /// # Errors
     /// 404 when no such order exists for the actor.
-    pub async fn find_for(db: &impl ConnectionTrait, actor: &Actor, pid: Uuid) -> ApiResult<Self> {
+    pub async fn find_for(
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        pid: Uuid,
+    ) -> DomainResult<Self> {
         if actor.role == Role::Customer {
-            return Err(ApiError::NotFound("repair order"));
+            return Err(DomainError::NotFound("repair order"));
         }
         Self::visible_to(actor)
             .filter(Column::Pid.eq(pid))
             .one(db)
             .await?
-            .ok_or(ApiError::NotFound("repair order"))
+            .ok_or(DomainError::NotFound("repair order"))
     }
 
     /// # Errors
     /// 500 when the stored status is not one of ours.
-    pub fn status(&self) -> ApiResult<RepairStatus> {
+    pub fn status(&self) -> DomainResult<RepairStatus> {
         RepairStatus::from_stored(&self.status).ok_or_else(|| {
-            ApiError::internal(format!(
+            DomainError::internal(format!(
                 "repair order {} has status {:?}",
                 self.id, self.status
             ))
@@ -132,11 +136,11 @@ impl Model {
     ///
     /// # Errors
     /// When the database fails.
-    pub async fn row(&self, db: &impl ConnectionTrait) -> ApiResult<OrderRow> {
+    pub async fn row(&self, db: &impl ConnectionTrait) -> DomainResult<OrderRow> {
         rows(Entity::find().filter(Column::Id.eq(self.id)))
             .one(db)
             .await?
-            .ok_or(ApiError::NotFound("repair order"))
+            .ok_or(DomainError::NotFound("repair order"))
     }
 
     /// Orders the actor sees, newest first. Technicians see the orders
@@ -150,9 +154,9 @@ impl Model {
         actor: &Actor,
         filters: Filters,
         page: PageRequest,
-    ) -> ApiResult<Page<OrderRow>> {
+    ) -> DomainResult<Page<OrderRow>> {
         if actor.role == Role::Customer {
-            return Err(ApiError::NotFound("repair order"));
+            return Err(DomainError::NotFound("repair order"));
         }
         let mut query = Self::visible_to(actor);
         if actor.role == Role::Technician {
@@ -183,9 +187,9 @@ impl Model {
         actor: &Actor,
         site: Option<&sites::Model>,
         page: PageRequest,
-    ) -> ApiResult<Page<OrderRow>> {
+    ) -> DomainResult<Page<OrderRow>> {
         if actor.role == Role::Customer {
-            return Err(ApiError::NotFound("repair order"));
+            return Err(DomainError::NotFound("repair order"));
         }
         let mut query = Self::visible_to(actor)
             .filter(Column::Status.eq(RepairStatus::Approved.as_str()))
@@ -210,7 +214,7 @@ impl Model {
         db: &DatabaseConnection,
         actor: &Actor,
         new: NewRepairOrder,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         actor.authorize(Ability::ManageRepairOrders)?;
         let site = sites::Model::find_for(db, actor, new.site_id).await?;
         let vehicle = vehicles::Model::find_for(db, actor, new.vehicle_id).await?;
@@ -265,7 +269,7 @@ impl Model {
     /// # Errors
     /// 403 unless the actor is a technician; 409 when the order is not (or no
     /// longer) in the queue, e.g. another technician claimed it first.
-    pub async fn claim(self, db: &impl ConnectionTrait, actor: &Actor) -> ApiResult<Self> {
+    pub async fn claim(self, db: &impl ConnectionTrait, actor: &Actor) -> DomainResult<Self> {
         actor.authorize(Ability::ClaimRepairs)?;
         let now = super::now();
         let claimed = Entity::update_many()
@@ -282,7 +286,7 @@ impl Model {
             .exec(db)
             .await?;
         if claimed.rows_affected != 1 {
-            return Err(ApiError::conflict(
+            return Err(DomainError::conflict(
                 "this order is not in the queue: it was claimed already or is not approved",
             ));
         }
@@ -315,21 +319,21 @@ impl Model {
         db: &impl ConnectionTrait,
         actor: &Actor,
         technician_id: Uuid,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         actor.authorize(Ability::ManageRepairOrders)?;
         let technician = users::Model::find_staff_for(db, actor, technician_id).await?;
         let works_here = site_memberships::Model::site_ids_of(db, technician.id)
             .await?
             .contains(&self.site_id);
         if technician.role()? != Role::Technician || !technician.active || !works_here {
-            return Err(ApiError::invalid(
+            return Err(DomainError::invalid(
                 "technician_id",
                 "is not an active technician at this order's site",
             ));
         }
         let status = self.status()?;
         if status.is_terminal() {
-            return Err(ApiError::conflict(format!(
+            return Err(DomainError::conflict(format!(
                 "a {} order cannot be assigned",
                 status.as_str()
             )));
@@ -347,12 +351,14 @@ impl Model {
             .exec(db)
             .await?;
         if assigned.rows_affected != 1 {
-            return Err(ApiError::conflict("the order changed meanwhile; reload it"));
+            return Err(DomainError::conflict(
+                "the order changed meanwhile; reload it",
+            ));
         }
         let vehicle = vehicles::Entity::find_by_id(self.vehicle_id)
             .one(db)
             .await?
-            .ok_or(ApiError::NotFound("vehicle"))?;
+            .ok_or(DomainError::NotFound("vehicle"))?;
         notifications::Model::notify(
             db,
             &technician,
@@ -405,18 +411,18 @@ impl Model {
         actor: &Actor,
         to: RepairStatus,
         note: Option<String>,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         self.authorize_transition(actor, to)?;
         let from = self.status()?;
         if !from.can_become(to) {
-            return Err(ApiError::conflict(format!(
+            return Err(DomainError::conflict(format!(
                 "a {} order cannot become {}",
                 from.as_str(),
                 to.as_str()
             )));
         }
         if to == RepairStatus::InProgress && self.technician_id.is_none() {
-            return Err(ApiError::conflict(
+            return Err(DomainError::conflict(
                 "nobody is assigned: assign a technician, or let one claim it from the queue",
             ));
         }
@@ -436,7 +442,9 @@ impl Model {
             .exec(db)
             .await?;
         if moved.rows_affected != 1 {
-            return Err(ApiError::conflict("the order changed meanwhile; reload it"));
+            return Err(DomainError::conflict(
+                "the order changed meanwhile; reload it",
+            ));
         }
         repair_order_events::Model::record(db, &self, Some(from), to, actor, note).await?;
         // The UPDATE above holds the order: no line can be added or removed
@@ -465,7 +473,7 @@ impl Model {
         Ok(order)
     }
 
-    fn authorize_transition(&self, actor: &Actor, to: RepairStatus) -> ApiResult<()> {
+    fn authorize_transition(&self, actor: &Actor, to: RepairStatus) -> DomainResult<()> {
         match actor.role {
             Role::Owner | Role::Manager | Role::Advisor => Ok(()),
             Role::Technician
@@ -474,7 +482,7 @@ impl Model {
             {
                 Ok(())
             }
-            Role::Technician | Role::Customer => Err(ApiError::Forbidden),
+            Role::Technician | Role::Customer => Err(DomainError::Forbidden),
         }
     }
 
@@ -483,11 +491,11 @@ impl Model {
     ///
     /// # Errors
     /// 403 otherwise.
-    pub fn authorize_work(&self, actor: &Actor) -> ApiResult<()> {
+    pub fn authorize_work(&self, actor: &Actor) -> DomainResult<()> {
         match actor.role {
             Role::Owner | Role::Manager | Role::Advisor => Ok(()),
             Role::Technician if self.technician_id == Some(actor.user_id()) => Ok(()),
-            Role::Technician | Role::Customer => Err(ApiError::Forbidden),
+            Role::Technician | Role::Customer => Err(DomainError::Forbidden),
         }
     }
 
@@ -499,7 +507,7 @@ impl Model {
     ///
     /// # Errors
     /// 409 for a declined, completed or cancelled order.
-    pub async fn lock_open(db: &impl ConnectionTrait, id: i64) -> ApiResult<()> {
+    pub async fn lock_open(db: &impl ConnectionTrait, id: i64) -> DomainResult<()> {
         let closed = [
             RepairStatus::Declined.as_str(),
             RepairStatus::Completed.as_str(),
@@ -514,7 +522,7 @@ impl Model {
         if open.rows_affected == 1 {
             Ok(())
         } else {
-            Err(ApiError::conflict(
+            Err(DomainError::conflict(
                 "the order is closed (completed, declined or cancelled): its lines cannot change",
             ))
         }
@@ -534,7 +542,7 @@ impl Model {
         line_pid: Uuid,
         decision: Approval,
         note: Option<String>,
-    ) -> ApiResult<LineDecision> {
+    ) -> DomainResult<LineDecision> {
         actor.authorize(Ability::ManageBilling)?;
         let part = part_lines::Entity::find()
             .filter(part_lines::Column::RepairOrderId.eq(self.id))
@@ -549,7 +557,7 @@ impl Model {
                     .filter(labor_lines::Column::Pid.eq(line_pid))
                     .one(db)
                     .await?
-                    .ok_or(ApiError::NotFound("line"))?,
+                    .ok_or(DomainError::NotFound("line"))?,
             ),
         };
         Self::lock_open(db, self.id).await?;
@@ -560,7 +568,7 @@ impl Model {
             (None, Some(labour)) => {
                 LineDecision::Labor(labour.decide(db, actor, decision, note.clone()).await?)
             }
-            (None, None) => return Err(ApiError::NotFound("line")),
+            (None, None) => return Err(DomainError::NotFound("line")),
         };
         audit_events::Model::record(
             db,
@@ -610,7 +618,7 @@ async fn page_of_rows(
     db: &impl ConnectionTrait,
     query: Select<Entity>,
     page: PageRequest,
-) -> ApiResult<Page<OrderRow>> {
+) -> DomainResult<Page<OrderRow>> {
     let total = query.clone().count(db).await?;
     let items = rows(
         query

@@ -7,9 +7,9 @@ use super::{
     audit_events::{self, Change},
     paging::{Page, PageRequest},
     repair_orders,
-    values::Numeric,
+    values::{LanguageCode, Numeric},
 };
-use crate::errors::{ApiError, ApiResult, OnUnique};
+use crate::models::error::{DomainError, DomainResult, OnUnique};
 
 #[async_trait::async_trait]
 impl ActiveModelBehavior for ActiveModel {
@@ -42,6 +42,7 @@ pub struct SiteSettings {
     pub payment_instructions: Option<String>,
     pub reminder_lead_days: i32,
     pub reminder_hour: i32,
+    pub language: LanguageCode,
 }
 
 /// A partial change to a branch; `None` leaves the value as it is, and for
@@ -59,6 +60,7 @@ pub struct SiteChanges {
     pub payment_instructions: Option<Option<String>>,
     pub reminder_lead_days: Option<i32>,
     pub reminder_hour: Option<i32>,
+    pub language: Option<LanguageCode>,
 }
 
 pub const DEFAULT_REMINDER_LEAD_DAYS: i32 = 7;
@@ -82,12 +84,16 @@ impl Model {
     ///
     /// # Errors
     /// 404 when the site does not exist for this actor.
-    pub async fn find_for(db: &impl ConnectionTrait, actor: &Actor, pid: Uuid) -> ApiResult<Self> {
+    pub async fn find_for(
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        pid: Uuid,
+    ) -> DomainResult<Self> {
         Self::visible_to(actor)
             .filter(Column::Pid.eq(pid))
             .one(db)
             .await?
-            .ok_or(ApiError::NotFound("site"))
+            .ok_or(DomainError::NotFound("site"))
     }
 
     /// `find_for` of an optional id, e.g. a list's `?site_id=` filter.
@@ -98,7 +104,7 @@ impl Model {
         db: &impl ConnectionTrait,
         actor: &Actor,
         pid: Option<Uuid>,
-    ) -> ApiResult<Option<Self>> {
+    ) -> DomainResult<Option<Self>> {
         match pid {
             Some(pid) => Self::find_for(db, actor, pid).await.map(Some),
             None => Ok(None),
@@ -113,7 +119,7 @@ impl Model {
         db: &impl ConnectionTrait,
         actor: &Actor,
         pids: &[Uuid],
-    ) -> ApiResult<Vec<Self>> {
+    ) -> DomainResult<Vec<Self>> {
         let found = Self::visible_to(actor)
             .filter(Column::Pid.is_in(pids.iter().copied()))
             .all(db)
@@ -124,7 +130,7 @@ impl Model {
                     .iter()
                     .find(|site| site.pid == *pid)
                     .cloned()
-                    .ok_or(ApiError::NotFound("site"))
+                    .ok_or(DomainError::NotFound("site"))
             })
             .collect()
     }
@@ -135,7 +141,7 @@ impl Model {
         db: &impl ConnectionTrait,
         actor: &Actor,
         page: PageRequest,
-    ) -> ApiResult<Page<Self>> {
+    ) -> DomainResult<Page<Self>> {
         actor.authorize(Ability::ViewSites)?;
         page.fetch(db, Self::visible_to(actor)).await
     }
@@ -171,11 +177,11 @@ impl Model {
         db: &DatabaseConnection,
         actor: &Actor,
         settings: SiteSettings,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         actor.authorize(Ability::ManageSites)?;
         let txn = super::begin_write(db).await?;
         if Self::code_taken(&txn, actor.organization_id(), &settings.code, None).await? {
-            return Err(ApiError::duplicate("code", CODE_TAKEN));
+            return Err(DomainError::duplicate("code", CODE_TAKEN));
         }
         let site = ActiveModel {
             organization_id: ActiveValue::Set(actor.organization_id()),
@@ -190,6 +196,7 @@ impl Model {
             payment_instructions: ActiveValue::Set(settings.payment_instructions),
             reminder_lead_days: ActiveValue::Set(settings.reminder_lead_days),
             reminder_hour: ActiveValue::Set(settings.reminder_hour),
+            language: ActiveValue::Set(settings.language.as_str().to_string()),
             ..Default::default()
         }
         .insert(&txn)
@@ -223,7 +230,7 @@ impl Model {
     ///
     /// # Errors
     /// 409 naming `code` once the site has repair orders.
-    async fn ensure_code_can_change(db: &impl ConnectionTrait, id: i64) -> ApiResult<()> {
+    async fn ensure_code_can_change(db: &impl ConnectionTrait, id: i64) -> DomainResult<()> {
         Entity::find_by_id(id).lock_exclusive().one(db).await?;
         let orders = repair_orders::Entity::find()
             .filter(repair_orders::Column::SiteId.eq(id))
@@ -232,7 +239,7 @@ impl Model {
         if orders == 0 {
             Ok(())
         } else {
-            Err(ApiError::duplicate("code", CODE_FIXED))
+            Err(DomainError::duplicate("code", CODE_FIXED))
         }
     }
 
@@ -269,7 +276,7 @@ impl ActiveModel {
         db: &DatabaseConnection,
         actor: &Actor,
         changes: SiteChanges,
-    ) -> ApiResult<Model> {
+    ) -> DomainResult<Model> {
         actor.authorize(Ability::ManageSites)?;
         let id = *self.id.as_ref();
         if let Some(name) = changes.name {
@@ -305,6 +312,10 @@ impl ActiveModel {
         if let Some(hour) = changes.reminder_hour {
             self.reminder_hour.set_if_not_equals(hour);
         }
+        if let Some(language) = changes.language {
+            self.language
+                .set_if_not_equals(language.as_str().to_string());
+        }
         let changed = super::changed_columns(&self);
         if changed.is_empty() {
             return Ok(self.try_into_model()?);
@@ -313,7 +324,7 @@ impl ActiveModel {
         if let ActiveValue::Set(code) = &self.code {
             Model::ensure_code_can_change(&txn, id).await?;
             if Model::code_taken(&txn, actor.organization_id(), code, Some(id)).await? {
-                return Err(ApiError::duplicate("code", CODE_TAKEN));
+                return Err(DomainError::duplicate("code", CODE_TAKEN));
             }
         }
         let site = self.update(&txn).await.on_unique("code", CODE_TAKEN)?;

@@ -19,7 +19,7 @@ use super::{
     users::{hash_password, ActiveModel, Column, Entity, Model, EMAIL_TAKEN},
     values::{Email, Password},
 };
-use crate::errors::{ApiError, ApiResult, FieldErrors, OnUnique};
+use crate::models::error::{DomainError, DomainResult, FieldErrors, OnUnique};
 
 /// A new member of staff, every value already checked.
 #[derive(Debug)]
@@ -71,12 +71,12 @@ impl Model {
         db: &impl ConnectionTrait,
         actor: &Actor,
         pid: Uuid,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         let member = Self::staff_visible_to(actor)
             .filter(Column::Pid.eq(pid))
             .one(db)
             .await?
-            .ok_or(ApiError::NotFound("staff member"))?;
+            .ok_or(DomainError::NotFound("staff member"))?;
         actor.authorize(Ability::ViewStaff)?;
         Ok(member)
     }
@@ -90,7 +90,7 @@ impl Model {
         actor: &Actor,
         site: Option<&sites::Model>,
         page: PageRequest,
-    ) -> ApiResult<Page<Self>> {
+    ) -> DomainResult<Page<Self>> {
         actor.authorize(Ability::ViewStaff)?;
         let mut query = Self::staff_visible_to(actor);
         if let Some(site) = site {
@@ -109,12 +109,12 @@ impl Model {
         db: &DatabaseConnection,
         actor: &Actor,
         staff: NewStaff,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         actor.authorize(Ability::ManageStaff(staff.role))?;
         let sites = sites::Model::find_all_for(db, actor, &staff.site_ids).await?;
         check_sites_fit_role(staff.role, sites.len())?;
         if Self::find_by_email(db, &staff.email).await?.is_some() {
-            return Err(ApiError::duplicate("email", EMAIL_TAKEN));
+            return Err(DomainError::duplicate("email", EMAIL_TAKEN));
         }
         let password = hash_password(staff.password).await?;
 
@@ -173,7 +173,7 @@ impl ActiveModel {
         db: &DatabaseConnection,
         actor: &Actor,
         changes: StaffChanges,
-    ) -> ApiResult<Model> {
+    ) -> DomainResult<Model> {
         let id = *self.id.as_ref();
         // Before the transaction: hashing is slow on purpose, and the sites
         // are the actor's own to name.
@@ -191,14 +191,14 @@ impl ActiveModel {
             .lock_exclusive()
             .one(&txn)
             .await?
-            .ok_or(ApiError::NotFound("staff member"))?;
+            .ok_or(DomainError::NotFound("staff member"))?;
         let current_role = current.role()?;
         actor.authorize(Ability::ManageStaff(current_role))?;
         let role = changes.role.unwrap_or(current_role);
         actor.authorize(Ability::ManageStaff(role))?;
         let is_self = current.id == actor.user_id();
         if is_self && (role != current_role || changes.active == Some(false)) {
-            return Err(ApiError::conflict(
+            return Err(DomainError::conflict(
                 "you cannot change your own role or deactivate yourself",
             ));
         }
@@ -212,7 +212,7 @@ impl ActiveModel {
         let resulting: BTreeSet<i64> = match (&wanted_sites, role) {
             (_, Role::Owner) => {
                 if wanted_sites.as_ref().is_some_and(|sites| !sites.is_empty()) {
-                    return Err(ApiError::invalid("site_ids", OWNER_SITES));
+                    return Err(DomainError::invalid("site_ids", OWNER_SITES));
                 }
                 BTreeSet::new()
             }
@@ -289,7 +289,7 @@ impl ActiveModel {
 }
 
 /// Owners work everywhere and hold no assignments; everyone else needs one.
-fn check_sites_fit_role(role: Role, site_count: usize) -> ApiResult<()> {
+fn check_sites_fit_role(role: Role, site_count: usize) -> DomainResult<()> {
     let mut errors = FieldErrors::default();
     match role {
         Role::Owner if site_count > 0 => errors.add("site_ids", OWNER_SITES),

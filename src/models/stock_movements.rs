@@ -11,7 +11,7 @@ use super::{
     products,
     values::{MovementKind, Numeric, Quantity},
 };
-use crate::errors::{ApiError, ApiResult};
+use crate::models::error::{DomainError, DomainResult};
 
 impl ActiveModelBehavior for ActiveModel {}
 
@@ -61,7 +61,7 @@ impl Model {
         actor: Option<&Actor>,
         product: &products::Model,
         movement: Movement,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         Ok(ActiveModel {
             pid: ActiveValue::Set(Uuid::new_v4()),
             organization_id: ActiveValue::Set(product.organization_id),
@@ -93,7 +93,7 @@ impl Model {
         db: &impl ConnectionTrait,
         product: &products::Model,
         page: PageRequest,
-    ) -> ApiResult<Page<Self>> {
+    ) -> DomainResult<Page<Self>> {
         let query = Entity::find()
             .filter(Column::ProductId.eq(product.id))
             .order_by_desc(Column::Id);
@@ -102,9 +102,9 @@ impl Model {
 
     /// # Errors
     /// 500 when the stored kind is not one of ours.
-    pub fn kind(&self) -> ApiResult<MovementKind> {
+    pub fn kind(&self) -> DomainResult<MovementKind> {
         MovementKind::from_stored(&self.kind).ok_or_else(|| {
-            ApiError::internal(format!("movement {} has kind {:?}", self.id, self.kind))
+            DomainError::internal(format!("movement {} has kind {:?}", self.id, self.kind))
         })
     }
 }

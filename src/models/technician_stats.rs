@@ -9,7 +9,7 @@ use super::{
     repair_orders::{self, Column},
     users,
 };
-use crate::errors::ApiResult;
+use crate::models::error::DomainResult;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct TechnicianStats {
@@ -41,7 +41,7 @@ impl TechnicianStats {
         technician: &users::Model,
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         let start = from.map(|day| day.and_time(NaiveTime::MIN).and_utc().fixed_offset());
         let end = to
             .and_then(|day| day.succ_opt())

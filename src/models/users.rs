@@ -18,7 +18,7 @@ use super::{
     roles::Role,
     values::{Email, Password},
 };
-use crate::errors::{ApiError, ApiResult, OnUnique};
+use crate::models::error::{DomainError, DomainResult, OnUnique};
 
 #[async_trait::async_trait]
 impl ActiveModelBehavior for ActiveModel {
@@ -73,9 +73,10 @@ impl Model {
     /// # Errors
     /// 500 when the stored role is not one of ours (the CHECK constraint
     /// makes that a corrupted row).
-    pub fn role(&self) -> ApiResult<Role> {
-        Role::from_stored(&self.role)
-            .ok_or_else(|| ApiError::internal(format!("user {} has role {:?}", self.id, self.role)))
+    pub fn role(&self) -> DomainResult<Role> {
+        Role::from_stored(&self.role).ok_or_else(|| {
+            DomainError::internal(format!("user {} has role {:?}", self.id, self.role))
+        })
     }
 
     /// Creates the organization and its owner in one transaction.
@@ -87,7 +88,7 @@ impl Model {
         db: &DatabaseConnection,
         signup: Signup,
         origin: &Origin,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         origin.throttle.check_signup(db, &origin.ip).await?;
         // Every attempt counts, refused ones too: the 409 for a taken email
         // must not become a free way to test which addresses have accounts.
@@ -96,7 +97,7 @@ impl Model {
             .record(db, AttemptKind::Signup, signup.email.as_str(), &origin.ip)
             .await?;
         if Self::find_by_email(db, &signup.email).await?.is_some() {
-            return Err(ApiError::duplicate("email", EMAIL_TAKEN));
+            return Err(DomainError::duplicate("email", EMAIL_TAKEN));
         }
         let password = hash_password(signup.password).await?;
         let txn = super::begin_write(db).await?;
@@ -147,7 +148,7 @@ impl Model {
         email: &Email,
         password: &str,
         origin: &Origin,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         origin
             .throttle
             .check_login(db, email.as_str(), &origin.ip)
@@ -166,7 +167,7 @@ impl Model {
                     .throttle
                     .record(db, AttemptKind::FailedLogin, email.as_str(), &origin.ip)
                     .await?;
-                Err(ApiError::Unauthorized(BAD_CREDENTIALS.to_string()))
+                Err(DomainError::Unauthenticated(BAD_CREDENTIALS.to_string()))
             }
         }
     }
@@ -176,12 +177,12 @@ impl Model {
     ///
     /// # Errors
     /// 500 when the configured secret cannot sign.
-    pub fn token(&self, secret: &str, expiration_secs: u64) -> ApiResult<String> {
+    pub fn token(&self, secret: &str, expiration_secs: u64) -> DomainResult<String> {
         let mut claims = serde_json::Map::new();
         claims.insert(SESSION_CLAIM.to_string(), self.session_version.into());
         loco_rs::auth::jwt::JWT::new(secret)
             .generate_token(expiration_secs, self.pid.to_string(), claims)
-            .map_err(ApiError::internal)
+            .map_err(DomainError::internal)
     }
 }
 
@@ -189,7 +190,7 @@ impl Model {
 /// milliseconds a hash); it runs off the async workers, and no more hashes
 /// run at once than there are cores, so a burst of sign-ins queues instead
 /// of taking memory and CPU without bound.
-async fn argon2<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
+async fn argon2<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> DomainResult<T> {
     static HASHING: OnceLock<Arc<Semaphore>> = OnceLock::new();
     let permits = HASHING.get_or_init(|| {
         Arc::new(Semaphore::new(
@@ -199,7 +200,7 @@ async fn argon2<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) ->
     let permit = Arc::clone(permits)
         .acquire_owned()
         .await
-        .map_err(ApiError::internal)?;
+        .map_err(DomainError::internal)?;
     // The permit goes with the work: a request given up on while it hashes
     // still holds its place until the hash is done.
     tokio::task::spawn_blocking(move || {
@@ -207,18 +208,18 @@ async fn argon2<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) ->
         work()
     })
     .await
-    .map_err(ApiError::internal)
+    .map_err(DomainError::internal)
 }
 
 /// # Errors
 /// 500 when hashing fails.
-pub async fn hash_password(password: Password) -> ApiResult<String> {
+pub async fn hash_password(password: Password) -> DomainResult<String> {
     argon2(move || hash::hash_password(password.expose()))
         .await?
-        .map_err(ApiError::internal)
+        .map_err(DomainError::internal)
 }
 
-async fn verify_password(password: String, stored_hash: String) -> ApiResult<bool> {
+async fn verify_password(password: String, stored_hash: String) -> DomainResult<bool> {
     argon2(move || hash::verify_password(&password, &stored_hash)).await
 }
 

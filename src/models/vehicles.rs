@@ -16,7 +16,7 @@ use super::{
     schedule::ServiceHistory,
     values::Plate,
 };
-use crate::errors::{ApiError, ApiResult, OnUnique};
+use crate::models::error::{DomainError, DomainResult, OnUnique};
 
 #[async_trait::async_trait]
 impl ActiveModelBehavior for ActiveModel {
@@ -100,12 +100,16 @@ impl Model {
     /// # Errors
     /// 404 when no such vehicle exists for the actor; 403 when their role
     /// does not deal with customers' vehicles.
-    pub async fn find_for(db: &impl ConnectionTrait, actor: &Actor, pid: Uuid) -> ApiResult<Self> {
+    pub async fn find_for(
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        pid: Uuid,
+    ) -> DomainResult<Self> {
         let vehicle = Self::visible_to(actor)
             .filter(Column::Pid.eq(pid))
             .one(db)
             .await?
-            .ok_or(ApiError::NotFound("vehicle"))?;
+            .ok_or(DomainError::NotFound("vehicle"))?;
         actor.authorize(Ability::ManageCustomers)?;
         Ok(vehicle)
     }
@@ -120,7 +124,7 @@ impl Model {
         customer: Option<&customers::Model>,
         q: Option<&str>,
         page: PageRequest,
-    ) -> ApiResult<Page<Self>> {
+    ) -> DomainResult<Page<Self>> {
         actor.authorize(Ability::ManageCustomers)?;
         let mut query = Self::visible_to(actor);
         if let Some(customer) = customer {
@@ -154,7 +158,7 @@ impl Model {
         customer: &customers::Model,
         new: NewVehicle,
         odometer: Option<Reading>,
-    ) -> ApiResult<Self> {
+    ) -> DomainResult<Self> {
         actor.authorize(Ability::ManageCustomers)?;
         let txn = super::begin_write(db).await?;
         let vehicle = ActiveModel {
@@ -233,7 +237,7 @@ impl Model {
         db: &DatabaseConnection,
         actor: &Actor,
         reading: Reading,
-    ) -> ApiResult<(odometer_readings::Model, Self)> {
+    ) -> DomainResult<(odometer_readings::Model, Self)> {
         actor.authorize(Ability::ManageCustomers)?;
         let txn = super::begin_write(db).await?;
         let recorded = odometer_readings::Model::record(&txn, actor, self, reading).await?;
@@ -260,7 +264,7 @@ impl ActiveModel {
         actor: &Actor,
         owner: Option<&customers::Model>,
         details: VehicleDetails,
-    ) -> ApiResult<Model> {
+    ) -> DomainResult<Model> {
         actor.authorize(Ability::ManageCustomers)?;
         if let Some(owner) = owner {
             self.customer_id.set_if_not_equals(owner.id);

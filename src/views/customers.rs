@@ -20,6 +20,12 @@ pub struct CustomerResponse {
     pub marketing_opt_in: bool,
     /// When and how the current marketing choice was recorded.
     pub marketing_consent: Option<ConsentResponse>,
+    /// `en` or `sw`: the language messages to them are written in (their
+    /// own, or else their home site's).
+    #[schema(example = "sw")]
+    pub language: String,
+    /// Whether `language` is their own choice rather than the site's.
+    pub language_chosen: bool,
     #[serde(serialize_with = "super::time::rfc3339")]
     pub created_at: DateTime<FixedOffset>,
     #[serde(serialize_with = "super::time::rfc3339")]
@@ -51,6 +57,11 @@ impl CustomerResponse {
                     recorded_at,
                     source,
                 }),
+            language: customer
+                .language
+                .clone()
+                .unwrap_or_else(|| home_site.language.clone()),
+            language_chosen: customer.language.is_some(),
             created_at: customer.created_at,
             updated_at: customer.updated_at,
         }

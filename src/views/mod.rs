@@ -11,6 +11,7 @@ pub mod page;
 pub mod products;
 pub mod purchase_orders;
 pub mod refs;
+pub mod reminders;
 pub mod repair_orders;
 pub mod sites;
 pub mod staff;

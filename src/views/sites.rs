@@ -30,6 +30,10 @@ pub struct SiteResponse {
     pub reminder_lead_days: i32,
     /// Local hour (0–23) at which reminders go out.
     pub reminder_hour: i32,
+    /// The language customers are written to in unless they chose their
+    /// own: `en` or `sw`.
+    #[schema(example = "en")]
+    pub language: String,
     #[serde(serialize_with = "super::time::rfc3339")]
     pub created_at: DateTime<FixedOffset>,
     #[serde(serialize_with = "super::time::rfc3339")]
@@ -51,6 +55,7 @@ impl From<&sites::Model> for SiteResponse {
             payment_instructions: site.payment_instructions.clone(),
             reminder_lead_days: site.reminder_lead_days,
             reminder_hour: site.reminder_hour,
+            language: site.language.clone(),
             created_at: site.created_at,
             updated_at: site.updated_at,
         }

@@ -43,7 +43,7 @@ use karakana::{
         sites::{self, SiteSettings},
         staff::NewStaff,
         users::{self, Origin, Signup},
-        values::{Email, Password, Plate, Priority, RepairStatus},
+        values::{Email, LanguageCode, Password, Plate, Priority, RepairStatus},
         vehicles::{self, NewVehicle},
     },
 };
@@ -388,6 +388,7 @@ async fn seed(ctx: &AppContext, size: Size, secret: &str) -> World {
                 payment_instructions: None,
                 reminder_lead_days: 7,
                 reminder_hour: 9,
+                language: LanguageCode::En,
             },
         )
         .await
@@ -430,6 +431,7 @@ async fn seed(ctx: &AppContext, size: Size, secret: &str) -> World {
                 home_site_id: site.pid,
                 marketing_opt_in: false,
                 consent_source: ConsentSource::InPerson,
+                language: None,
             },
         )
         .await

@@ -13,6 +13,7 @@ use loco_rs::{
 use serde_json::{json, Value};
 
 mod database;
+pub mod smtp;
 
 pub use database::TestDatabase;
 

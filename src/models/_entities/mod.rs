@@ -5,6 +5,7 @@ pub mod prelude;
 pub mod attachments;
 pub mod audit_events;
 pub mod customers;
+pub mod deliveries;
 pub mod invoice_counters;
 pub mod invoice_lines;
 pub mod invoices;

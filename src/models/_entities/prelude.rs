@@ -3,6 +3,7 @@
 pub use super::attachments::Entity as Attachments;
 pub use super::audit_events::Entity as AuditEvents;
 pub use super::customers::Entity as Customers;
+pub use super::deliveries::Entity as Deliveries;
 pub use super::invoice_counters::Entity as InvoiceCounters;
 pub use super::invoice_lines::Entity as InvoiceLines;
 pub use super::invoices::Entity as Invoices;

@@ -70,3 +70,34 @@ mod tests {
         }
     }
 }
+
+/// The language customers are written to in: `en` or `sw`.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum LanguageCode {
+    /// English.
+    #[default]
+    En,
+    /// Kiswahili.
+    Sw,
+}
+
+impl LanguageCode {
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::En => "en",
+            Self::Sw => "sw",
+        }
+    }
+}

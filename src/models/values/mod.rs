@@ -13,7 +13,7 @@ mod text;
 mod vehicle;
 
 pub use billing::{Approval, InvoiceStatus, MovementKind, PaymentMethod, PurchaseOrderStatus};
-pub use contact::PhoneE164;
+pub use contact::{LanguageCode, PhoneE164};
 pub use money::{format_money, round_money, round_to_minor_unit, Hours, Money};
 pub use numeric::Numeric;
 pub use quantity::Quantity;

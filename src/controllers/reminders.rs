@@ -1,0 +1,55 @@
+//! The service reminders sent (and not sent) to customers.
+
+use axum::response::IntoResponse;
+use loco_rs::prelude::{AppContext, State};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::{api::ApiRoutes, extract::QueryParams};
+use crate::{
+    errors::{ApiResult, ErrorBody},
+    models::{actor::Actor, paging::PageParams, reminders, sites},
+    views::{page::PageResponse, reminders::ReminderResponse},
+};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReminderQuery {
+    /// Only this site's reminders.
+    pub site_id: Option<Uuid>,
+    #[param(minimum = 1, maximum = 1_000_000)]
+    pub page: Option<u64>,
+    #[param(minimum = 1, maximum = 200)]
+    pub per_page: Option<u64>,
+}
+
+/// Service reminders, newest first: one per vehicle and due date and
+/// channel, whether sent, failed or skipped.
+#[utoipa::path(get, path = "/api/reminders", tag = "reminders", params(ReminderQuery),
+    security(("bearer" = [])),
+    responses(
+        (status = 200, body = PageResponse<ReminderResponse>),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    ))]
+async fn list(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    QueryParams(query): QueryParams<ReminderQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let site = sites::Model::find_optional_for(&ctx.db, &actor, query.site_id).await?;
+    let page = PageParams {
+        page: query.page,
+        per_page: query.per_page,
+    }
+    .checked()?;
+    let page = reminders::list_for(&ctx.db, &actor, site.as_ref(), page).await?;
+    Ok(axum::Json(PageResponse::from(
+        page.map(ReminderResponse::from),
+    )))
+}
+
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new("reminders").route(routes!(list))
+}

@@ -1,0 +1,221 @@
+//! The messages' words: one subject, text and HTML template per kind and
+//! language under `assets/mail/`, compiled into the binary and parsed once.
+
+use std::sync::LazyLock;
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+use tera::{Context, Tera};
+
+/// A language customers are written to in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Language {
+    English,
+    Swahili,
+}
+
+impl Language {
+    /// `en` or `sw`, as stored on customers and sites.
+    #[must_use]
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "en" => Some(Self::English),
+            "sw" => Some(Self::Swahili),
+            _ => None,
+        }
+    }
+
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::English => "en",
+            Self::Swahili => "sw",
+        }
+    }
+}
+
+/// What a message is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Template {
+    ServiceReminder,
+}
+
+impl Template {
+    const fn name(self) -> &'static str {
+        match self {
+            Self::ServiceReminder => "service_reminder",
+        }
+    }
+}
+
+/// A message's subject and its two bodies.
+#[derive(Clone, Debug)]
+pub struct Rendered {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+macro_rules! template_files {
+    ($($name:literal),* $(,)?) => {
+        [$(($name, include_str!(concat!("../../assets/mail/", $name)))),*]
+    };
+}
+
+static TEMPLATES: LazyLock<Tera> = LazyLock::new(|| {
+    let mut tera = Tera::new();
+    // HTML templates (`.html`) escape what they print; subjects and text do not.
+    tera.autoescape_on([".html"]);
+    tera.add_raw_templates(template_files![
+        "layout.html",
+        "service_reminder/en.subject",
+        "service_reminder/en.text",
+        "service_reminder/en.html",
+        "service_reminder/sw.subject",
+        "service_reminder/sw.text",
+        "service_reminder/sw.html",
+    ])
+    .expect("the mail templates under assets/mail parse");
+    tera
+});
+
+impl Template {
+    /// The message in `language`, its placeholders filled from `values`.
+    ///
+    /// # Errors
+    /// When `values` lacks something a template prints.
+    pub fn render(self, language: Language, values: &impl Serialize) -> Result<Rendered, String> {
+        let context = Context::from_serialize(values).map_err(|err| err.to_string())?;
+        let render = |part: &str| {
+            let name = format!("{}/{}.{part}", self.name(), language.code());
+            TEMPLATES
+                .render(&name, &context)
+                .map_err(|err| format!("{name}: {err}"))
+        };
+        Ok(Rendered {
+            subject: render("subject")?.trim().to_string(),
+            text: render("text")?,
+            html: render("html")?,
+        })
+    }
+}
+
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+const MONTHS_SW: [&str; 12] = [
+    "Januari", "Februari", "Machi", "Aprili", "Mei", "Juni", "Julai", "Agosti", "Septemba",
+    "Oktoba", "Novemba", "Desemba",
+];
+
+/// `12 December 2026`, `12 Desemba 2026`.
+#[must_use]
+pub fn long_date(date: NaiveDate, language: Language) -> String {
+    let months = match language {
+        Language::English => &MONTHS_EN,
+        Language::Swahili => &MONTHS_SW,
+    };
+    format!(
+        "{} {} {}",
+        date.day(),
+        months[date.month0() as usize],
+        date.year()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn values() -> serde_json::Value {
+        json!({
+            "customer": {"name": "Zainabu <Hamisi>"},
+            "vehicle": {"plate": "KDB 333Z", "make": "Honda", "model": "Fit"},
+            "due_on": "12 December 2026",
+            "overdue": false,
+            "site": {"name": "Mombasa — Nyali", "phone": "+254711000200",
+                     "email": "msa@kamaumotors.co.ke", "address": "Links Road"},
+        })
+    }
+
+    #[test]
+    fn every_language_renders_and_html_is_escaped() {
+        for language in [Language::English, Language::Swahili] {
+            let rendered = Template::ServiceReminder
+                .render(language, &values())
+                .unwrap();
+            assert!(
+                rendered.subject.contains("KDB 333Z"),
+                "{}",
+                rendered.subject
+            );
+            assert!(!rendered.subject.contains('\n'));
+            assert!(
+                rendered.text.contains("Zainabu <Hamisi>"),
+                "{}",
+                rendered.text
+            );
+            assert!(rendered.text.contains("+254711000200"));
+            assert!(
+                rendered.html.contains("Zainabu &lt;Hamisi&gt;"),
+                "{}",
+                rendered.html
+            );
+        }
+    }
+
+    #[test]
+    fn an_overdue_service_is_written_as_past() {
+        let mut values = values();
+        values["overdue"] = json!(true);
+        let english = Template::ServiceReminder
+            .render(Language::English, &values)
+            .unwrap();
+        assert!(
+            english.subject.starts_with("Service overdue"),
+            "{}",
+            english.subject
+        );
+        assert!(
+            english.text.contains("was due for its service"),
+            "{}",
+            english.text
+        );
+        let swahili = Template::ServiceReminder
+            .render(Language::Swahili, &values)
+            .unwrap();
+        assert!(
+            swahili.text.contains("ilitakiwa kufanyiwa"),
+            "{}",
+            swahili.text
+        );
+    }
+
+    #[test]
+    fn swahili_is_swahili() {
+        let rendered = Template::ServiceReminder
+            .render(Language::Swahili, &values())
+            .unwrap();
+        assert!(rendered.text.contains("Habari"), "{}", rendered.text);
+        assert_eq!(
+            long_date(
+                NaiveDate::from_ymd_opt(2026, 12, 12).unwrap(),
+                Language::Swahili
+            ),
+            "12 Desemba 2026"
+        );
+    }
+}

@@ -1,0 +1,302 @@
+//! The ledger of messages to customers: one row per kind + subject + cycle +
+//! channel (`uq_deliveries_kind_subject_pid_cycle_channel`), taken before a
+//! message is sent and settled after, so that a retried, duplicated or
+//! re-derived job never sends a message twice.
+//!
+//! A row is `sending` while one worker holds it, then `sent`, `failed`
+//! (another attempt may take it, up to `MAX_ATTEMPTS`) or `skipped` (nothing
+//! to send it to). A worker that died while holding a row leaves it
+//! `sending`; after `STALE_AFTER` another attempt may take it over. That
+//! attempt may repeat a message whose send had completed just before the
+//! crash: the one case of a duplicate, bounded by the crash itself.
+
+use chrono::TimeDelta;
+use sea_orm::{
+    prelude::DateTimeWithTimeZone,
+    sea_query::{Expr, ExprTrait},
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TryInsertResult,
+};
+use uuid::Uuid;
+
+pub use super::_entities::deliveries::{ActiveModel, Column, Entity, Model};
+
+impl sea_orm::ActiveModelBehavior for ActiveModel {}
+use super::error::DomainResult;
+
+/// Attempts at one delivery before it is left failed for people to look at.
+pub const MAX_ATTEMPTS: i32 = 5;
+/// How long a `sending` row stays its worker's before another may take it.
+pub const STALE_AFTER: TimeDelta = TimeDelta::minutes(15);
+
+/// What was sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    ServiceReminder,
+}
+
+impl Kind {
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::ServiceReminder => "service_reminder",
+        }
+    }
+}
+
+/// How it was sent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+impl Channel {
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Email => "email",
+            Self::Sms => "sms",
+        }
+    }
+}
+
+/// One delivery's identity: this kind, about this subject, for this cycle
+/// (a due date; `-` for what is sent once), on this channel.
+#[derive(Clone, Debug)]
+pub struct Key {
+    pub kind: Kind,
+    pub subject_pid: Uuid,
+    pub cycle: String,
+    pub channel: Channel,
+}
+
+/// Whom a delivery is for.
+#[derive(Clone, Debug)]
+pub struct Recipient {
+    pub organization_id: i64,
+    pub site_id: i64,
+    pub customer_id: Option<i64>,
+    /// The address or number it goes to, when there is one.
+    pub address: Option<String>,
+}
+
+impl Key {
+    fn matches(&self) -> sea_orm::Condition {
+        sea_orm::Condition::all()
+            .add(Column::Kind.eq(self.kind.as_str()))
+            .add(Column::SubjectPid.eq(self.subject_pid))
+            .add(Column::Cycle.eq(self.cycle.as_str()))
+            .add(Column::Channel.eq(self.channel.as_str()))
+    }
+
+    fn row(&self, recipient: &Recipient, status: &str, now: DateTimeWithTimeZone) -> ActiveModel {
+        ActiveModel {
+            pid: Set(Uuid::new_v4()),
+            organization_id: Set(recipient.organization_id),
+            site_id: Set(recipient.site_id),
+            customer_id: Set(recipient.customer_id),
+            kind: Set(self.kind.as_str().to_string()),
+            subject_pid: Set(self.subject_pid),
+            cycle: Set(self.cycle.clone()),
+            channel: Set(self.channel.as_str().to_string()),
+            recipient: Set(recipient.address.clone()),
+            status: Set(status.to_string()),
+            attempts: Set(i32::from(status == "sending")),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+    }
+
+    async fn insert_new(&self, db: &impl ConnectionTrait, row: ActiveModel) -> DomainResult<bool> {
+        let inserted = Entity::insert(row)
+            .on_conflict_do_nothing_on([
+                Column::Kind,
+                Column::SubjectPid,
+                Column::Cycle,
+                Column::Channel,
+            ])
+            .exec_without_returning(db)
+            .await?;
+        Ok(matches!(inserted, TryInsertResult::Inserted(rows) if rows > 0))
+    }
+
+    async fn find(&self, db: &impl ConnectionTrait) -> DomainResult<Option<Model>> {
+        Ok(Entity::find().filter(self.matches()).one(db).await?)
+    }
+}
+
+/// Whether a delivery in this state is still to be attempted.
+#[must_use]
+pub fn is_pending(delivery: &Model, now: DateTimeWithTimeZone) -> bool {
+    match delivery.status.as_str() {
+        "failed" => delivery.attempts < MAX_ATTEMPTS,
+        "sending" => delivery.updated_at < now - STALE_AFTER,
+        _ => false,
+    }
+}
+
+/// Takes the delivery for one attempt: `Some` when the caller is now to send
+/// it, `None` when it was sent or skipped already, is being sent by another
+/// worker, or has used up its attempts. Decided by the database (an insert
+/// that does nothing on a duplicate, then a conditional update), never from
+/// a row read before.
+///
+/// # Errors
+/// When the database fails.
+pub async fn claim(
+    db: &impl ConnectionTrait,
+    key: &Key,
+    recipient: &Recipient,
+    now: DateTimeWithTimeZone,
+) -> DomainResult<Option<Model>> {
+    if key
+        .insert_new(db, key.row(recipient, "sending", now))
+        .await?
+    {
+        return key.find(db).await;
+    }
+    let retry = sea_orm::Condition::any()
+        .add(
+            sea_orm::Condition::all()
+                .add(Column::Status.eq("failed"))
+                .add(Column::Attempts.lt(MAX_ATTEMPTS)),
+        )
+        .add(
+            sea_orm::Condition::all()
+                .add(Column::Status.eq("sending"))
+                .add(Column::UpdatedAt.lt(now - STALE_AFTER)),
+        );
+    let taken = Entity::update_many()
+        .col_expr(Column::Status, Expr::value("sending"))
+        .col_expr(Column::Attempts, Expr::col(Column::Attempts).add(1))
+        .col_expr(Column::Recipient, Expr::value(recipient.address.clone()))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(key.matches())
+        .filter(retry)
+        .exec(db)
+        .await?;
+    if taken.rows_affected == 1 {
+        key.find(db).await
+    } else {
+        Ok(None)
+    }
+}
+
+/// Records that there was nothing to send to (no address, an erased
+/// customer), once.
+///
+/// # Errors
+/// When the database fails.
+pub async fn skip(
+    db: &impl ConnectionTrait,
+    key: &Key,
+    recipient: &Recipient,
+    reason: &str,
+    now: DateTimeWithTimeZone,
+) -> DomainResult<()> {
+    let mut row = key.row(recipient, "skipped", now);
+    row.error = Set(Some(reason.to_string()));
+    key.insert_new(db, row).await?;
+    Ok(())
+}
+
+/// The attempt that holds `delivery` succeeded.
+///
+/// # Errors
+/// When the database fails.
+pub async fn mark_sent(
+    db: &impl ConnectionTrait,
+    delivery: &Model,
+    provider_message_id: &str,
+    now: DateTimeWithTimeZone,
+) -> DomainResult<()> {
+    settle(
+        db,
+        delivery,
+        Entity::update_many()
+            .col_expr(Column::Status, Expr::value("sent"))
+            .col_expr(
+                Column::ProviderMessageId,
+                Expr::value(provider_message_id.to_string()),
+            )
+            .col_expr(Column::Error, Expr::value(Option::<String>::None))
+            .col_expr(Column::SentAt, Expr::value(now)),
+        now,
+    )
+    .await
+}
+
+/// The attempt that holds `delivery` failed, for this reason; the next
+/// sweep may try again.
+///
+/// # Errors
+/// When the database fails.
+pub async fn mark_failed(
+    db: &impl ConnectionTrait,
+    delivery: &Model,
+    error: &str,
+    now: DateTimeWithTimeZone,
+) -> DomainResult<()> {
+    settle(db, delivery, failed(error), now).await
+}
+
+/// The attempt that holds `delivery` found it can never be sent (an
+/// address that does not parse): failed, with no attempts left.
+///
+/// # Errors
+/// When the database fails.
+pub async fn mark_undeliverable(
+    db: &impl ConnectionTrait,
+    delivery: &Model,
+    error: &str,
+    now: DateTimeWithTimeZone,
+) -> DomainResult<()> {
+    let update = failed(error).col_expr(Column::Attempts, Expr::value(MAX_ATTEMPTS));
+    settle(db, delivery, update, now).await
+}
+
+fn failed(error: &str) -> sea_orm::UpdateMany<Entity> {
+    Entity::update_many()
+        .col_expr(Column::Status, Expr::value("failed"))
+        .col_expr(Column::Error, Expr::value(error.to_string()))
+}
+
+/// Writes an attempt's end on its row.
+async fn settle(
+    db: &impl ConnectionTrait,
+    delivery: &Model,
+    update: sea_orm::UpdateMany<Entity>,
+    now: DateTimeWithTimeZone,
+) -> DomainResult<()> {
+    update
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::Id.eq(delivery.id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The deliveries of `kind` about any of `subjects`, to tell what is still
+/// to do.
+///
+/// # Errors
+/// When the database fails.
+pub async fn of_subjects(
+    db: &impl ConnectionTrait,
+    kind: Kind,
+    subjects: &[Uuid],
+) -> DomainResult<Vec<Model>> {
+    let mut found = Vec::new();
+    for chunk in subjects.chunks(500) {
+        found.extend(
+            Entity::find()
+                .filter(Column::Kind.eq(kind.as_str()))
+                .filter(Column::SubjectPid.is_in(chunk.iter().copied()))
+                .all(db)
+                .await?,
+        );
+    }
+    Ok(found)
+}

@@ -1,0 +1,330 @@
+//! Service reminders: which vehicles are due one now (the sweep), and
+//! sending one (the `SendServiceReminder` job).
+//!
+//! A vehicle is reminded `reminder_lead_days` (a site setting) before its
+//! `service_due_on`, from the day it falls inside that window, at the first
+//! sweep after its site's local `reminder_hour`. One reminder per vehicle and
+//! due date and channel, whatever runs twice: the deliveries ledger decides.
+//! A due date long past (`OVERDUE_GRACE_DAYS`) is not reminded any more: that
+//! customer is someone for a person to call.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{NaiveDate, TimeDelta, Timelike};
+use chrono_tz::Tz;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
+    RelationTrait,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{
+    _entities::{customers, sites, vehicles},
+    actor::{Ability, Actor},
+    clock::Clock,
+    deliveries::{self, Channel, Key, Kind, Recipient},
+    error::{DomainError, DomainResult},
+    now_at,
+    paging::{Page, PageRequest},
+};
+use crate::mail::{long_date, Language, MailError, Mailer, Outgoing, Template};
+
+/// Days after a missed due date that a reminder still goes out.
+pub const OVERDUE_GRACE_DAYS: i64 = 30;
+
+/// One reminder to send: the job's arguments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Due {
+    pub vehicle_id: Uuid,
+    pub due_on: NaiveDate,
+}
+
+/// What the sweep found.
+#[derive(Debug, Default)]
+pub struct Sweep {
+    /// Sites whose reminders were looked at (past their send hour, or all).
+    pub sites: usize,
+    /// Vehicles due a reminder in those sites' windows.
+    pub due: usize,
+    /// Of those, reminded (or settled otherwise) already.
+    pub settled: usize,
+    /// The rest: to send now.
+    pub to_send: Vec<Due>,
+}
+
+/// The reminders due now, across every organization.
+///
+/// `at_send_hour`: only sites whose local time is past their
+/// `reminder_hour` (the hourly schedule); `false` for the task run by hand,
+/// which ignores send hours.
+///
+/// One query over the vehicles' due-date index for the widest window, so
+/// the cost follows the number due, not the fleet, and one over the ledger
+/// for those vehicles.
+///
+/// # Errors
+/// When the database fails.
+pub async fn due(
+    db: &impl ConnectionTrait,
+    clock: Clock,
+    at_send_hour: bool,
+) -> DomainResult<Sweep> {
+    let now = clock.now();
+    let mut windows: HashMap<i64, (NaiveDate, NaiveDate)> = HashMap::new();
+    for site in sites::Entity::find().all(db).await? {
+        let Ok(tz) = site.timezone.parse::<Tz>() else {
+            tracing::warn!(site = %site.pid, timezone = %site.timezone, "a site's time zone does not parse");
+            continue;
+        };
+        let local = now.with_timezone(&tz);
+        if at_send_hour && i64::from(local.hour()) < i64::from(site.reminder_hour) {
+            continue;
+        }
+        let today = local.date_naive();
+        windows.insert(
+            site.id,
+            (
+                today - TimeDelta::days(OVERDUE_GRACE_DAYS),
+                today + TimeDelta::days(i64::from(site.reminder_lead_days)),
+            ),
+        );
+    }
+    let mut sweep = Sweep {
+        sites: windows.len(),
+        ..Sweep::default()
+    };
+    let (Some(from), Some(to)) = (
+        windows.values().map(|window| window.0).min(),
+        windows.values().map(|window| window.1).max(),
+    ) else {
+        return Ok(sweep);
+    };
+    let candidates: Vec<(Uuid, Option<NaiveDate>, i64)> = vehicles::Entity::find()
+        .select_only()
+        .column(vehicles::Column::Pid)
+        .column(vehicles::Column::ServiceDueOn)
+        .column(customers::Column::HomeSiteId)
+        .join(JoinType::InnerJoin, vehicles::Relation::Customers.def())
+        .filter(vehicles::Column::ServiceDueOn.between(from, to))
+        .filter(customers::Column::ErasedAt.is_null())
+        .into_tuple()
+        .all(db)
+        .await?;
+    let due: Vec<Due> = candidates
+        .into_iter()
+        .filter_map(|(vehicle_id, due_on, site_id)| {
+            let due_on = due_on?;
+            let (from, to) = windows.get(&site_id)?;
+            (*from..=*to)
+                .contains(&due_on)
+                .then_some(Due { vehicle_id, due_on })
+        })
+        .collect();
+    sweep.due = due.len();
+    let subjects: Vec<Uuid> = due.iter().map(|due| due.vehicle_id).collect();
+    let now = now_at(clock);
+    let settled: HashSet<(Uuid, String)> =
+        deliveries::of_subjects(db, Kind::ServiceReminder, &subjects)
+            .await?
+            .into_iter()
+            .filter(|delivery| !deliveries::is_pending(delivery, now))
+            .map(|delivery| (delivery.subject_pid, delivery.cycle))
+            .collect();
+    for due in due {
+        if settled.contains(&(due.vehicle_id, due.due_on.to_string())) {
+            sweep.settled += 1;
+        } else {
+            sweep.to_send.push(due);
+        }
+    }
+    Ok(sweep)
+}
+
+/// What became of one reminder job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sent {
+    /// Sent now.
+    Sent,
+    /// Sent, skipped or being sent by another worker already.
+    AlreadyHandled,
+    /// Nothing to send it to; recorded as skipped.
+    Skipped,
+    /// The vehicle's due date has moved since the job was made (a service
+    /// was recorded): nothing to send for this one.
+    NoLongerDue,
+}
+
+/// Sends the reminder for `vehicle_id`'s service due on `due_on`, by email,
+/// at most once.
+///
+/// # Errors
+/// `NotFound` for an unknown vehicle (the job ends); `Upstream` when the
+/// mail server failed (recorded in the ledger; try again later).
+pub async fn send(
+    db: &impl ConnectionTrait,
+    mailer: &Mailer,
+    clock: Clock,
+    vehicle_id: Uuid,
+    due_on: NaiveDate,
+) -> DomainResult<Sent> {
+    let vehicle = vehicles::Entity::find()
+        .filter(vehicles::Column::Pid.eq(vehicle_id))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("vehicle"))?;
+    if vehicle.service_due_on != Some(due_on) {
+        return Ok(Sent::NoLongerDue);
+    }
+    let customer = customers::Entity::find_by_id(vehicle.customer_id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("customer"))?;
+    let site = sites::Entity::find_by_id(customer.home_site_id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("site"))?;
+    let now = now_at(clock);
+    let key = Key {
+        kind: Kind::ServiceReminder,
+        subject_pid: vehicle.pid,
+        cycle: due_on.to_string(),
+        channel: Channel::Email,
+    };
+    let recipient = Recipient {
+        organization_id: customer.organization_id,
+        site_id: site.id,
+        customer_id: Some(customer.id),
+        address: customer.email.clone(),
+    };
+    let email = match (&customer.erased_at, &customer.email) {
+        (Some(_), _) => Err("the customer was erased"),
+        (None, None) => Err("no email address"),
+        (None, Some(email)) => Ok(email),
+    };
+    let email = match email {
+        Ok(email) => email,
+        Err(reason) => {
+            deliveries::skip(db, &key, &recipient, reason, now).await?;
+            return Ok(Sent::Skipped);
+        }
+    };
+    let Some(delivery) = deliveries::claim(db, &key, &recipient, now).await? else {
+        return Ok(Sent::AlreadyHandled);
+    };
+    let language = customer
+        .language
+        .as_deref()
+        .and_then(Language::from_code)
+        .or_else(|| Language::from_code(&site.language))
+        .unwrap_or(Language::English);
+    let content = Template::ServiceReminder
+        .render(
+            language,
+            &json!({
+                "customer": {"name": customer.name},
+                "vehicle": {"plate": vehicle.plate, "make": vehicle.make, "model": vehicle.model},
+                "due_on": long_date(due_on, language),
+                "overdue": due_on < site_today(&site, clock),
+                "site": {
+                    "name": site.name,
+                    "phone": site.phone.clone().unwrap_or_default(),
+                    "email": site.email.clone().unwrap_or_default(),
+                    "address": site.address.clone().unwrap_or_default(),
+                },
+            }),
+        )
+        .map_err(DomainError::Internal)?;
+    let message_id = format!("<{}@karakana.reminder>", delivery.pid);
+    let outcome = mailer
+        .send(Outgoing {
+            to_name: &customer.name,
+            to_email: email,
+            reply_to: site.email.as_deref(),
+            content,
+            message_id: message_id.clone(),
+            attachments: Vec::new(),
+            headers: Vec::new(),
+        })
+        .await;
+    match outcome {
+        Ok(()) => {
+            deliveries::mark_sent(db, &delivery, &message_id, now_at(clock)).await?;
+            Ok(Sent::Sent)
+        }
+        Err(MailError::Delivery(error)) => {
+            deliveries::mark_failed(db, &delivery, &error, now_at(clock)).await?;
+            Err(DomainError::Upstream(error))
+        }
+        Err(error) => {
+            // An address that cannot be written to will not improve.
+            deliveries::mark_undeliverable(db, &delivery, &error.to_string(), now_at(clock))
+                .await?;
+            Ok(Sent::Skipped)
+        }
+    }
+}
+
+/// The date at `site` now (UTC for a zone that does not parse).
+fn site_today(site: &sites::Model, clock: Clock) -> NaiveDate {
+    clock.today_in(site.timezone.parse::<Tz>().unwrap_or(Tz::UTC))
+}
+
+/// A reminder as the ledger has it, with the vehicle and customer it went to.
+#[derive(Debug)]
+pub struct Reminder {
+    pub delivery: deliveries::Model,
+    pub vehicle: Option<vehicles::Model>,
+    pub customer: Option<customers::Model>,
+}
+
+/// The service reminders of the actor's sites (one site's with `site`),
+/// newest first.
+///
+/// # Errors
+/// 403 for roles that do not deal with customers.
+pub async fn list_for(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    site: Option<&sites::Model>,
+    page: PageRequest,
+) -> DomainResult<Page<Reminder>> {
+    use deliveries::Column;
+
+    actor.authorize(Ability::ManageCustomers)?;
+    let mut query = deliveries::Entity::find()
+        .filter(Column::OrganizationId.eq(actor.organization_id()))
+        .filter(actor.site_condition(Column::SiteId))
+        .filter(Column::Kind.eq(Kind::ServiceReminder.as_str()));
+    if let Some(site) = site {
+        query = query.filter(Column::SiteId.eq(site.id));
+    }
+    let page = page
+        .fetch(
+            db,
+            query
+                .order_by_desc(Column::CreatedAt)
+                .order_by_desc(Column::Id),
+        )
+        .await?;
+    let vehicle_pids: Vec<Uuid> = page.items.iter().map(|d| d.subject_pid).collect();
+    let vehicles = vehicles::Entity::find()
+        .filter(vehicles::Column::OrganizationId.eq(actor.organization_id()))
+        .filter(vehicles::Column::Pid.is_in(vehicle_pids))
+        .all(db)
+        .await?;
+    let customer_ids: Vec<i64> = page.items.iter().filter_map(|d| d.customer_id).collect();
+    let customers =
+        super::customers::Model::by_ids(db, actor.organization_id(), &customer_ids).await?;
+    Ok(page.map(|delivery| Reminder {
+        vehicle: vehicles
+            .iter()
+            .find(|vehicle| vehicle.pid == delivery.subject_pid)
+            .cloned(),
+        customer: customers
+            .iter()
+            .find(|customer| Some(customer.id) == delivery.customer_id)
+            .cloned(),
+        delivery,
+    }))
+}

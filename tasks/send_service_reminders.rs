@@ -1,0 +1,71 @@
+//! `karakana task send_service_reminders`: enqueues a `SendServiceReminder`
+//! job for every vehicle due a reminder now and not reminded yet, and says
+//! what it found. By hand it ignores the sites' send hours; the hourly
+//! schedule runs it with `at_send_hour:true`.
+
+use loco_rs::{
+    app::AppContext,
+    bgworker::BackgroundWorker,
+    task::{Task, TaskInfo, Vars},
+    Result,
+};
+
+use crate::{
+    models::{clock::Clock, reminders},
+    workers::send_service_reminder::{ReminderArgs, SendServiceReminder},
+};
+
+pub struct SendServiceReminders;
+
+#[async_trait::async_trait]
+impl Task for SendServiceReminders {
+    fn task(&self) -> TaskInfo {
+        TaskInfo {
+            name: "send_service_reminders".to_string(),
+            detail: "Enqueue the service reminders due now (at_send_hour:true to wait for each site's hour)"
+                .to_string(),
+        }
+    }
+
+    async fn run(&self, ctx: &AppContext, vars: &Vars) -> Result<()> {
+        let at_send_hour = vars
+            .cli_arg("at_send_hour")
+            .is_ok_and(|value| value == "true");
+        let clock = ctx.shared_store.get::<Clock>().unwrap_or_default();
+        let sweep = reminders::due(&ctx.db, clock, at_send_hour).await?;
+        let jobs = sweep
+            .to_send
+            .iter()
+            .map(|due| ReminderArgs {
+                vehicle_id: due.vehicle_id,
+                due_on: due.due_on,
+            })
+            .collect::<Vec<_>>();
+        let (mut enqueued, mut failed) = (0, 0);
+        for args in jobs {
+            // With the embedded queue in tests (`ForegroundBlocking`) the job
+            // runs here; one that fails is recorded in the ledger and taken
+            // again by the next sweep, and must not stop the others.
+            match SendServiceReminder::perform_later(ctx, args).await {
+                Ok(_) => enqueued += 1,
+                Err(err) => {
+                    failed += 1;
+                    tracing::warn!(error = %err, "a service reminder job failed");
+                }
+            }
+        }
+        tracing::info!(
+            sites = sweep.sites,
+            due = sweep.due,
+            settled = sweep.settled,
+            enqueued,
+            failed,
+            "service reminder sweep"
+        );
+        println!(
+            "{} vehicles due a service reminder at {} sites: {} reminded already, {enqueued} enqueued, {failed} failed.",
+            sweep.due, sweep.sites, sweep.settled
+        );
+        Ok(())
+    }
+}

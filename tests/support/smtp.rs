@@ -1,0 +1,110 @@
+//! A real SMTP server (aiosmtpd) for the mail tests: `SmtpSink::start()`
+//! runs `tests/support/smtp_sink.py` on a free port and reads back what it
+//! received. Debian's `python3-aiosmtpd` must be installed (`.ci/run`
+//! installs it); without it the tests fail, they do not skip.
+
+use std::{
+    io::{BufRead, BufReader},
+    net::TcpListener,
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use serde_json::{json, Value};
+
+use super::unique;
+
+pub struct SmtpSink {
+    child: Child,
+    pub port: u16,
+    out: PathBuf,
+}
+
+impl SmtpSink {
+    /// A server that accepts every message.
+    pub fn start() -> Self {
+        Self::spawn(false)
+    }
+
+    /// A server that answers every message with 451 (try again later).
+    pub fn failing() -> Self {
+        Self::spawn(true)
+    }
+
+    fn spawn(fail: bool) -> Self {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|listener| listener.local_addr())
+            .expect("a free port")
+            .port();
+        let out = std::env::temp_dir().join(format!("karakana-smtp-{}", unique()));
+        std::fs::create_dir_all(&out).expect("the sink's folder");
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_sink.py");
+        let mut command = Command::new("/usr/bin/python3");
+        command
+            .arg(script)
+            .args(["--port", &port.to_string(), "--out"])
+            .arg(&out)
+            .stdout(Stdio::piped());
+        if fail {
+            command.arg("--fail");
+        }
+        let mut child = command.spawn().expect(
+            "/usr/bin/python3 runs (apt-get install -y python3-aiosmtpd: the mail tests need a real SMTP server)",
+        );
+        let mut ready = String::new();
+        BufReader::new(child.stdout.take().expect("its output"))
+            .read_line(&mut ready)
+            .expect("the SMTP sink starts");
+        assert_eq!(
+            ready.trim(),
+            "ready",
+            "the SMTP sink did not start (is python3-aiosmtpd installed?)"
+        );
+        Self { child, port, out }
+    }
+
+    /// `settings.mail` pointing the app at this server.
+    #[must_use]
+    pub fn settings(&self) -> Value {
+        json!({
+            "from": "Kamau Motors <service@kamaumotors.co.ke>",
+            "delivery": {"kind": "smtp", "host": "127.0.0.1", "port": self.port, "tls": "none"},
+        })
+    }
+
+    /// Every message received so far.
+    pub fn messages(&self) -> Vec<Value> {
+        let mut messages = Vec::new();
+        for entry in std::fs::read_dir(&self.out).expect("the sink's folder") {
+            let path = entry.expect("an entry").path();
+            let name = path.file_name().unwrap().to_string_lossy().to_string();
+            if name.ends_with(".json") && !name.starts_with('.') {
+                let raw = std::fs::read_to_string(&path).expect("a message file");
+                messages.push(serde_json::from_str(&raw).expect("a message record"));
+            }
+        }
+        messages
+    }
+
+    /// The messages once there are `count` of them (mail sent by a worker
+    /// in another process arrives when it arrives).
+    pub fn wait_for(&self, count: usize, within: Duration) -> Vec<Value> {
+        let started = Instant::now();
+        loop {
+            let messages = self.messages();
+            if messages.len() >= count || started.elapsed() > within {
+                return messages;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.out);
+    }
+}

@@ -1,0 +1,4 @@
+//! Background jobs run against real servers: mail to a real SMTP server
+//! (aiosmtpd), the ledger in the test's database.
+
+mod service_reminders;

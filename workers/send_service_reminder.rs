@@ -1,0 +1,33 @@
+//! `SendServiceReminder {"vehicle_id", "due_on"}`: one service reminder.
+
+use chrono::NaiveDate;
+use loco_rs::{app::AppContext, bgworker::BackgroundWorker};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::models::{clock::Clock, reminders};
+
+pub struct SendServiceReminder {
+    ctx: AppContext,
+}
+
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct ReminderArgs {
+    pub vehicle_id: Uuid,
+    pub due_on: NaiveDate,
+}
+
+#[async_trait::async_trait]
+impl BackgroundWorker<ReminderArgs> for SendServiceReminder {
+    fn build(ctx: &AppContext) -> Self {
+        Self { ctx: ctx.clone() }
+    }
+
+    async fn perform(&self, args: ReminderArgs) -> loco_rs::Result<()> {
+        let mailer = super::mailer(&self.ctx)?;
+        let clock = self.ctx.shared_store.get::<Clock>().unwrap_or_default();
+        let sent =
+            reminders::send(&self.ctx.db, &mailer, clock, args.vehicle_id, args.due_on).await;
+        super::finish("SendServiceReminder", sent)
+    }
+}
