@@ -116,11 +116,12 @@ impl Hooks for App {
     }
 
     async fn connect_workers(ctx: &AppContext, queue: &Queue) -> Result<()> {
-        queue
-            .register(workers::send_service_reminder::SendServiceReminder::build(
-                ctx,
-            ))
-            .await?;
+        use workers::{
+            deliver_invoice::DeliverInvoice, send_service_reminder::SendServiceReminder,
+        };
+
+        queue.register(SendServiceReminder::build(ctx)).await?;
+        queue.register(DeliverInvoice::build(ctx)).await?;
         Ok(())
     }
 
@@ -128,6 +129,7 @@ impl Hooks for App {
         tasks.register(tasks::seed_demo::SeedDemo);
         tasks.register(tasks::prune_login_attempts::PruneLoginAttempts);
         tasks.register(tasks::send_service_reminders::SendServiceReminders);
+        tasks.register(tasks::deliver_invoices::DeliverInvoices);
         // tasks-inject (do not remove)
     }
 

@@ -5,7 +5,6 @@
 
 use loco_rs::{
     app::AppContext,
-    bgworker::BackgroundWorker,
     task::{Task, TaskInfo, Vars},
     Result,
 };
@@ -33,27 +32,14 @@ impl Task for SendServiceReminders {
             .is_ok_and(|value| value == "true");
         let clock = ctx.shared_store.get::<Clock>().unwrap_or_default();
         let sweep = reminders::due(&ctx.db, clock, at_send_hour).await?;
-        let jobs = sweep
-            .to_send
-            .iter()
-            .map(|due| ReminderArgs {
+        let (enqueued, failed) = super::enqueue_all::<SendServiceReminder, _>(
+            ctx,
+            sweep.to_send.iter().map(|due| ReminderArgs {
                 vehicle_id: due.vehicle_id,
                 due_on: due.due_on,
-            })
-            .collect::<Vec<_>>();
-        let (mut enqueued, mut failed) = (0, 0);
-        for args in jobs {
-            // With the embedded queue in tests (`ForegroundBlocking`) the job
-            // runs here; one that fails is recorded in the ledger and taken
-            // again by the next sweep, and must not stop the others.
-            match SendServiceReminder::perform_later(ctx, args).await {
-                Ok(_) => enqueued += 1,
-                Err(err) => {
-                    failed += 1;
-                    tracing::warn!(error = %err, "a service reminder job failed");
-                }
-            }
-        }
+            }),
+        )
+        .await;
         tracing::info!(
             sites = sweep.sites,
             due = sweep.due,

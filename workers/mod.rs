@@ -2,6 +2,7 @@
 //! ids only and re-read state, so running one twice is harmless
 //! (docs/architecture.md, "Background work").
 
+pub mod deliver_invoice;
 pub mod send_service_reminder;
 
 use std::{fmt::Debug, sync::Arc};

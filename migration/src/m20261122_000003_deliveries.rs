@@ -1,7 +1,8 @@
 //! Background work's ledger: every message Karakana sent, failed to send or
 //! chose not to send, one row per kind + subject + cycle + channel, so that a
-//! retried, duplicated or re-derived job never sends twice. And the language
-//! a customer is written to in (the site's when the customer has none).
+//! retried, duplicated or re-derived job never sends twice. The language a
+//! customer is written to in (the site's when the customer has none), and
+//! when an invoice was last asked to be sent to its customer.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -38,6 +39,20 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
+
+        // Set when the invoice is issued and by every "send it again"; the
+        // delivery of that request is the ledger row with it as its cycle.
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("invoices"))
+                .add_column(timestamp_with_time_zone_null(Alias::new(
+                    "send_requested_at",
+                )))
+                .take(),
+        )
+        .await?;
+        m.create_index(index("invoices", &["send_requested_at"], false))
+            .await?;
 
         m.create_table(timestamps(
             Table::create()
@@ -100,6 +115,20 @@ impl MigrationTrait for Migration {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table(Alias::new("deliveries")).take())
             .await?;
+        m.drop_index(
+            Index::drop()
+                .name("idx_invoices_send_requested_at")
+                .table(Alias::new("invoices"))
+                .to_owned(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("invoices"))
+                .drop_column(Alias::new("send_requested_at"))
+                .take(),
+        )
+        .await?;
         m.alter_table(
             Table::alter()
                 .table(Alias::new("customers"))

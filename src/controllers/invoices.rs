@@ -22,7 +22,7 @@ use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
         actor::{Ability, Actor},
-        begin_write, customers,
+        begin_write, customers, invoice_mail,
         invoices::{self, Filters, Receivables},
         paging::PageParams,
         payments::{self, NewPayment},
@@ -39,6 +39,7 @@ use crate::{
         page::PageResponse,
         sites::SiteRef,
     },
+    workers::deliver_invoice,
 };
 
 const REASON_MAX: usize = 500;
@@ -368,6 +369,45 @@ async fn render(ctx: &AppContext, invoice: &invoices::Model) -> ApiResult<Invoic
     )
 }
 
+/// What `send` answers: the request is recorded and the email queued.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct InvoiceSendQueued {
+    pub invoice_id: Uuid,
+    /// When the send was asked for; the deliveries ledger keeps one
+    /// delivery per request.
+    #[serde(serialize_with = "crate::views::time::rfc3339")]
+    pub requested_at: chrono::DateTime<chrono::FixedOffset>,
+}
+
+/// Email the invoice to its customer again, the PDF attached: queued, 202.
+/// Sent once per request whatever retries; a customer without an email
+/// address is recorded as skipped.
+#[utoipa::path(post, path = "/api/invoices/{id}/send", tag = "invoices",
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 202, body = InvoiceSendQueued),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+    ))]
+async fn send(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<impl IntoResponse> {
+    let invoice = invoice_mail::request(&ctx.db, &actor, id).await?;
+    deliver_invoice::enqueue(&ctx, invoice.pid).await;
+    let requested_at = invoice
+        .send_requested_at
+        .ok_or_else(|| ApiError::internal("the send request was not recorded"))?;
+    Ok((
+        StatusCode::ACCEPTED,
+        axum::Json(InvoiceSendQueued {
+            invoice_id: invoice.pid,
+            requested_at,
+        }),
+    ))
+}
+
 pub fn routes() -> ApiRoutes {
     ApiRoutes::new("invoices")
         .route(routes!(list))
@@ -377,4 +417,5 @@ pub fn routes() -> ApiRoutes {
         .route(routes!(pay))
         .route(routes!(reverse))
         .route(routes!(void))
+        .route(routes!(send))
 }

@@ -44,6 +44,7 @@ use crate::{
             OrderLines, PartLineResponse, RepairOrderDetail, RepairOrderResponse,
         },
     },
+    workers::deliver_invoice,
 };
 
 const TEXT_MAX: usize = 4000;
@@ -339,6 +340,11 @@ async fn transition(
     let txn = begin_write(&ctx.db).await?;
     let order = order.transition(&txn, &actor, params.to, note).await?;
     txn.commit().await?;
+    if params.to == RepairStatus::Completed {
+        if let Some(invoice) = invoices::Model::of_order(&ctx.db, &order).await? {
+            deliver_invoice::enqueue(&ctx, invoice.pid).await;
+        }
+    }
     Ok(axum::Json(detail(&ctx, &order).await?))
 }
 

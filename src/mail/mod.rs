@@ -69,6 +69,45 @@ pub struct Outgoing<'a> {
     pub headers: Vec<(&'static str, String)>,
 }
 
+impl<'a> Outgoing<'a> {
+    /// A message to one customer, replies going to the branch.
+    #[must_use]
+    pub fn new(
+        to_name: &'a str,
+        to_email: &'a str,
+        reply_to: Option<&'a str>,
+        content: Rendered,
+        message_id: String,
+    ) -> Self {
+        Self {
+            to_name,
+            to_email,
+            reply_to,
+            content,
+            message_id,
+            attachments: Vec::new(),
+            headers: Vec::new(),
+        }
+    }
+}
+
+/// The branch's name and contact as the templates print them (every one
+/// present, empty when unknown).
+#[must_use]
+pub fn site_values(
+    name: &str,
+    phone: Option<&str>,
+    email: Option<&str>,
+    address: Option<&str>,
+) -> serde_json::Value {
+    serde_json::json!({
+        "name": name,
+        "phone": phone.unwrap_or_default(),
+        "email": email.unwrap_or_default(),
+        "address": address.unwrap_or_default(),
+    })
+}
+
 pub struct OutgoingFile {
     pub filename: String,
     pub content_type: &'static str,

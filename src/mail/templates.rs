@@ -38,12 +38,14 @@ impl Language {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Template {
     ServiceReminder,
+    Invoice,
 }
 
 impl Template {
     const fn name(self) -> &'static str {
         match self {
             Self::ServiceReminder => "service_reminder",
+            Self::Invoice => "invoice",
         }
     }
 }
@@ -74,6 +76,12 @@ static TEMPLATES: LazyLock<Tera> = LazyLock::new(|| {
         "service_reminder/sw.subject",
         "service_reminder/sw.text",
         "service_reminder/sw.html",
+        "invoice/en.subject",
+        "invoice/en.text",
+        "invoice/en.html",
+        "invoice/sw.subject",
+        "invoice/sw.text",
+        "invoice/sw.html",
     ])
     .expect("the mail templates under assets/mail parse");
     tera

@@ -20,6 +20,12 @@ use sea_orm::{
 use uuid::Uuid;
 
 pub use super::_entities::deliveries::{ActiveModel, Column, Entity, Model};
+use super::{
+    _entities::{customers, sites},
+    clock::Clock,
+    now_at,
+};
+use crate::mail::{Language, MailError, Mailer, Outgoing};
 
 impl sea_orm::ActiveModelBehavior for ActiveModel {}
 use super::error::DomainResult;
@@ -33,6 +39,7 @@ pub const STALE_AFTER: TimeDelta = TimeDelta::minutes(15);
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     ServiceReminder,
+    Invoice,
 }
 
 impl Kind {
@@ -40,6 +47,7 @@ impl Kind {
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::ServiceReminder => "service_reminder",
+            Self::Invoice => "invoice",
         }
     }
 }
@@ -79,6 +87,40 @@ pub struct Recipient {
     pub customer_id: Option<i64>,
     /// The address or number it goes to, when there is one.
     pub address: Option<String>,
+}
+
+impl Recipient {
+    /// `customer`'s email address, on behalf of `site`.
+    #[must_use]
+    pub fn email_of(customer: &customers::Model, site: &sites::Model) -> Self {
+        Self {
+            organization_id: customer.organization_id,
+            site_id: site.id,
+            customer_id: Some(customer.id),
+            address: customer.email.clone(),
+        }
+    }
+}
+
+/// A customer and the branch that writes to them: `site_id`, or their home
+/// branch.
+///
+/// # Errors
+/// `NotFound` when either is gone.
+pub async fn customer_and_site(
+    db: &impl ConnectionTrait,
+    customer_id: i64,
+    site_id: Option<i64>,
+) -> DomainResult<(customers::Model, sites::Model)> {
+    let customer = customers::Entity::find_by_id(customer_id)
+        .one(db)
+        .await?
+        .ok_or(super::error::DomainError::NotFound("customer"))?;
+    let site = sites::Entity::find_by_id(site_id.unwrap_or(customer.home_site_id))
+        .one(db)
+        .await?
+        .ok_or(super::error::DomainError::NotFound("site"))?;
+    Ok((customer, site))
 }
 
 impl Key {
@@ -299,4 +341,80 @@ pub async fn of_subjects(
         );
     }
     Ok(found)
+}
+
+/// What became of one job's delivery.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sent {
+    /// Sent now.
+    Sent,
+    /// Sent, skipped or being sent by another worker already.
+    AlreadyHandled,
+    /// Nothing to send it to; recorded as skipped.
+    Skipped,
+    /// Nothing to send any more (a service recorded since, a void invoice).
+    NoLongerDue,
+}
+
+/// The customer's email address, or `None` after recording the delivery as
+/// skipped (no address, an erased customer).
+///
+/// # Errors
+/// When the database fails.
+pub async fn email_of(
+    db: &impl ConnectionTrait,
+    key: &Key,
+    recipient: &Recipient,
+    customer: &customers::Model,
+    now: DateTimeWithTimeZone,
+) -> DomainResult<Option<String>> {
+    let reason = match (&customer.erased_at, &customer.email) {
+        (None, Some(email)) => return Ok(Some(email.clone())),
+        (Some(_), _) => "the customer was erased",
+        (None, None) => "no email address",
+    };
+    skip(db, key, recipient, reason, now).await?;
+    Ok(None)
+}
+
+/// The language to write to `customer` in: their own, else their site's.
+#[must_use]
+pub fn language_for(customer: &customers::Model, site: &sites::Model) -> Language {
+    customer
+        .language
+        .as_deref()
+        .and_then(Language::from_code)
+        .or_else(|| Language::from_code(&site.language))
+        .unwrap_or(Language::English)
+}
+
+/// Sends `outgoing` for the attempt that holds `delivery`, and records how
+/// it went.
+///
+/// # Errors
+/// `Upstream` when the mail server refused or could not be reached (the
+/// ledger says why; a later attempt may take it).
+pub async fn send_email(
+    db: &impl ConnectionTrait,
+    mailer: &Mailer,
+    clock: Clock,
+    delivery: &Model,
+    outgoing: Outgoing<'_>,
+) -> DomainResult<Sent> {
+    let message_id = outgoing.message_id.clone();
+    match mailer.send(outgoing).await {
+        Ok(()) => {
+            mark_sent(db, delivery, &message_id, now_at(clock)).await?;
+            Ok(Sent::Sent)
+        }
+        Err(MailError::Delivery(error)) => {
+            mark_failed(db, delivery, &error, now_at(clock)).await?;
+            Err(super::error::DomainError::Upstream(error))
+        }
+        Err(error) => {
+            // An address that cannot be written to will not improve.
+            mark_undeliverable(db, delivery, &error.to_string(), now_at(clock)).await?;
+            Ok(Sent::Skipped)
+        }
+    }
 }

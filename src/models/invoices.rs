@@ -264,6 +264,8 @@ impl Model {
             issued_on: ActiveValue::Set(issued_on),
             issued_at: ActiveValue::Set(now),
             issued_by: ActiveValue::Set(actor.user_id()),
+            // Mailed to the customer once the completion commits.
+            send_requested_at: ActiveValue::Set(Some(now)),
             ..Default::default()
         }
         .insert(db)

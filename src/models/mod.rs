@@ -7,6 +7,7 @@ pub mod clock;
 pub mod customers;
 pub mod deliveries;
 pub mod error;
+pub mod invoice_mail;
 pub mod invoices;
 pub mod labor_lines;
 pub mod login_attempts;

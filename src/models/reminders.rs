@@ -28,7 +28,9 @@ use super::{
     now_at,
     paging::{Page, PageRequest},
 };
-use crate::mail::{long_date, Language, MailError, Mailer, Outgoing, Template};
+use crate::mail::{long_date, site_values, Mailer, Outgoing, Template};
+
+pub use super::deliveries::Sent;
 
 /// Days after a missed due date that a reminder still goes out.
 pub const OVERDUE_GRACE_DAYS: i64 = 30;
@@ -141,20 +143,6 @@ pub async fn due(
     Ok(sweep)
 }
 
-/// What became of one reminder job.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Sent {
-    /// Sent now.
-    Sent,
-    /// Sent, skipped or being sent by another worker already.
-    AlreadyHandled,
-    /// Nothing to send it to; recorded as skipped.
-    Skipped,
-    /// The vehicle's due date has moved since the job was made (a service
-    /// was recorded): nothing to send for this one.
-    NoLongerDue,
-}
-
 /// Sends the reminder for `vehicle_id`'s service due on `due_on`, by email,
 /// at most once.
 ///
@@ -176,14 +164,7 @@ pub async fn send(
     if vehicle.service_due_on != Some(due_on) {
         return Ok(Sent::NoLongerDue);
     }
-    let customer = customers::Entity::find_by_id(vehicle.customer_id)
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("customer"))?;
-    let site = sites::Entity::find_by_id(customer.home_site_id)
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("site"))?;
+    let (customer, site) = deliveries::customer_and_site(db, vehicle.customer_id, None).await?;
     let now = now_at(clock);
     let key = Key {
         kind: Kind::ServiceReminder,
@@ -191,33 +172,14 @@ pub async fn send(
         cycle: due_on.to_string(),
         channel: Channel::Email,
     };
-    let recipient = Recipient {
-        organization_id: customer.organization_id,
-        site_id: site.id,
-        customer_id: Some(customer.id),
-        address: customer.email.clone(),
-    };
-    let email = match (&customer.erased_at, &customer.email) {
-        (Some(_), _) => Err("the customer was erased"),
-        (None, None) => Err("no email address"),
-        (None, Some(email)) => Ok(email),
-    };
-    let email = match email {
-        Ok(email) => email,
-        Err(reason) => {
-            deliveries::skip(db, &key, &recipient, reason, now).await?;
-            return Ok(Sent::Skipped);
-        }
+    let recipient = Recipient::email_of(&customer, &site);
+    let Some(email) = deliveries::email_of(db, &key, &recipient, &customer, now).await? else {
+        return Ok(Sent::Skipped);
     };
     let Some(delivery) = deliveries::claim(db, &key, &recipient, now).await? else {
         return Ok(Sent::AlreadyHandled);
     };
-    let language = customer
-        .language
-        .as_deref()
-        .and_then(Language::from_code)
-        .or_else(|| Language::from_code(&site.language))
-        .unwrap_or(Language::English);
+    let language = deliveries::language_for(&customer, &site);
     let content = Template::ServiceReminder
         .render(
             language,
@@ -226,43 +188,23 @@ pub async fn send(
                 "vehicle": {"plate": vehicle.plate, "make": vehicle.make, "model": vehicle.model},
                 "due_on": long_date(due_on, language),
                 "overdue": due_on < site_today(&site, clock),
-                "site": {
-                    "name": site.name,
-                    "phone": site.phone.clone().unwrap_or_default(),
-                    "email": site.email.clone().unwrap_or_default(),
-                    "address": site.address.clone().unwrap_or_default(),
-                },
+                "site": site_values(
+                    &site.name,
+                    site.phone.as_deref(),
+                    site.email.as_deref(),
+                    site.address.as_deref(),
+                ),
             }),
         )
         .map_err(DomainError::Internal)?;
-    let message_id = format!("<{}@karakana.reminder>", delivery.pid);
-    let outcome = mailer
-        .send(Outgoing {
-            to_name: &customer.name,
-            to_email: email,
-            reply_to: site.email.as_deref(),
-            content,
-            message_id: message_id.clone(),
-            attachments: Vec::new(),
-            headers: Vec::new(),
-        })
-        .await;
-    match outcome {
-        Ok(()) => {
-            deliveries::mark_sent(db, &delivery, &message_id, now_at(clock)).await?;
-            Ok(Sent::Sent)
-        }
-        Err(MailError::Delivery(error)) => {
-            deliveries::mark_failed(db, &delivery, &error, now_at(clock)).await?;
-            Err(DomainError::Upstream(error))
-        }
-        Err(error) => {
-            // An address that cannot be written to will not improve.
-            deliveries::mark_undeliverable(db, &delivery, &error.to_string(), now_at(clock))
-                .await?;
-            Ok(Sent::Skipped)
-        }
-    }
+    let outgoing = Outgoing::new(
+        &customer.name,
+        &email,
+        site.email.as_deref(),
+        content,
+        format!("<{}@karakana.reminder>", delivery.pid),
+    );
+    deliveries::send_email(db, mailer, clock, &delivery, outgoing).await
 }
 
 /// The date at `site` now (UTC for a zone that does not parse).

@@ -22,7 +22,7 @@ pub struct PdfFile(pub Vec<u8>);
 pub fn document(
     invoice: &invoices::Model,
     lines: &[invoices::Line],
-) -> crate::errors::ApiResult<InvoiceDocument> {
+) -> crate::models::error::DomainResult<InvoiceDocument> {
     let status = invoice.status()?;
     Ok(InvoiceDocument {
         site_name: invoice.site_name.clone(),

@@ -1,4 +1,5 @@
 //! Background jobs run against real servers: mail to a real SMTP server
 //! (aiosmtpd), the ledger in the test's database.
 
+mod invoice_delivery;
 mod service_reminders;
