@@ -117,11 +117,13 @@ impl Hooks for App {
 
     async fn connect_workers(ctx: &AppContext, queue: &Queue) -> Result<()> {
         use workers::{
-            deliver_invoice::DeliverInvoice, send_service_reminder::SendServiceReminder,
+            deliver_invoice::DeliverInvoice, repair_status_update::RepairStatusUpdate,
+            send_service_reminder::SendServiceReminder,
         };
 
         queue.register(SendServiceReminder::build(ctx)).await?;
         queue.register(DeliverInvoice::build(ctx)).await?;
+        queue.register(RepairStatusUpdate::build(ctx)).await?;
         Ok(())
     }
 

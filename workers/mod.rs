@@ -3,6 +3,7 @@
 //! (docs/architecture.md, "Background work").
 
 pub mod deliver_invoice;
+pub mod repair_status_update;
 pub mod send_service_reminder;
 
 use std::{fmt::Debug, sync::Arc};

@@ -15,11 +15,12 @@ use crate::{
     models::{
         actor::{Ability, Actor},
         customers::{self, ConsentSource, CustomerChanges, NewCustomer},
+        deliveries,
         paging::{checked_search, PageParams},
         sites,
         values::{Email, LanguageCode, Name, PhoneE164},
     },
-    views::{customers::CustomerResponse, page::PageResponse},
+    views::{customers::CustomerResponse, deliveries::DeliveryResponse, page::PageResponse},
 };
 
 const NAME_MAX: usize = 120;
@@ -273,8 +274,45 @@ async fn render_one(ctx: &AppContext, customer: &customers::Model) -> ApiResult<
     Ok(CustomerResponse::new(customer, &home))
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeliveryQuery {
+    #[param(minimum = 1, maximum = 1_000_000)]
+    pub page: Option<u64>,
+    #[param(minimum = 1, maximum = 200)]
+    pub per_page: Option<u64>,
+}
+
+/// Every message sent (or not) to the customer from the caller's sites:
+/// reminders and invoices, with what became of each, newest first.
+#[utoipa::path(get, path = "/api/customers/{id}/deliveries", tag = "customers",
+    params(("id" = Uuid, Path), DeliveryQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, body = PageResponse<DeliveryResponse>),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    ))]
+async fn deliveries(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+    QueryParams(query): QueryParams<DeliveryQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let customer = customers::Model::find_for(&ctx.db, &actor, id).await?;
+    let page = PageParams {
+        page: query.page,
+        per_page: query.per_page,
+    }
+    .checked()?;
+    let page = deliveries::of_customer(&ctx.db, &actor, &customer, page).await?;
+    Ok(axum::Json(PageResponse::from(
+        page.map(DeliveryResponse::from),
+    )))
+}
+
 pub fn routes() -> ApiRoutes {
     ApiRoutes::new("customers")
         .route(routes!(create, list))
         .route(routes!(show, update, erase))
+        .route(routes!(deliveries))
 }

@@ -44,7 +44,7 @@ use crate::{
             OrderLines, PartLineResponse, RepairOrderDetail, RepairOrderResponse,
         },
     },
-    workers::deliver_invoice,
+    workers::{deliver_invoice, repair_status_update},
 };
 
 const TEXT_MAX: usize = 4000;
@@ -289,6 +289,7 @@ async fn claim(
     let txn = begin_write(&ctx.db).await?;
     let order = order.claim(&txn, &actor).await?;
     txn.commit().await?;
+    repair_status_update::enqueue(&ctx, order.pid, RepairStatus::InProgress).await;
     Ok(axum::Json(detail(&ctx, &order).await?))
 }
 
@@ -340,6 +341,7 @@ async fn transition(
     let txn = begin_write(&ctx.db).await?;
     let order = order.transition(&txn, &actor, params.to, note).await?;
     txn.commit().await?;
+    repair_status_update::enqueue(&ctx, order.pid, params.to).await;
     if params.to == RepairStatus::Completed {
         if let Some(invoice) = invoices::Model::of_order(&ctx.db, &order).await? {
             deliver_invoice::enqueue(&ctx, invoice.pid).await;

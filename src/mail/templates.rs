@@ -39,6 +39,7 @@ impl Language {
 pub enum Template {
     ServiceReminder,
     Invoice,
+    RepairStatus,
 }
 
 impl Template {
@@ -46,6 +47,7 @@ impl Template {
         match self {
             Self::ServiceReminder => "service_reminder",
             Self::Invoice => "invoice",
+            Self::RepairStatus => "repair_status",
         }
     }
 }
@@ -82,6 +84,12 @@ static TEMPLATES: LazyLock<Tera> = LazyLock::new(|| {
         "invoice/sw.subject",
         "invoice/sw.text",
         "invoice/sw.html",
+        "repair_status/en.subject",
+        "repair_status/en.text",
+        "repair_status/en.html",
+        "repair_status/sw.subject",
+        "repair_status/sw.text",
+        "repair_status/sw.html",
     ])
     .expect("the mail templates under assets/mail parse");
     tera

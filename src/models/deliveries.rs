@@ -40,6 +40,7 @@ pub const STALE_AFTER: TimeDelta = TimeDelta::minutes(15);
 pub enum Kind {
     ServiceReminder,
     Invoice,
+    RepairStatus,
 }
 
 impl Kind {
@@ -48,6 +49,7 @@ impl Kind {
         match self {
             Self::ServiceReminder => "service_reminder",
             Self::Invoice => "invoice",
+            Self::RepairStatus => "repair_status",
         }
     }
 }
@@ -377,6 +379,38 @@ pub async fn email_of(
     Ok(None)
 }
 
+/// The branch's name and contact for the templates.
+#[must_use]
+pub fn site_values(site: &sites::Model) -> serde_json::Value {
+    crate::mail::site_values(
+        &site.name,
+        site.phone.as_deref(),
+        site.email.as_deref(),
+        site.address.as_deref(),
+    )
+}
+
+/// A message to `customer` at `email` for the attempt that holds
+/// `delivery`, replies going to `site`; `tag` names the kind in its
+/// Message-ID.
+#[must_use]
+pub fn outgoing<'a>(
+    customer: &'a customers::Model,
+    email: &'a str,
+    site: &'a sites::Model,
+    content: crate::mail::Rendered,
+    delivery: &Model,
+    tag: &str,
+) -> Outgoing<'a> {
+    Outgoing::new(
+        &customer.name,
+        email,
+        site.email.as_deref(),
+        content,
+        format!("<{}@karakana.{tag}>", delivery.pid),
+    )
+}
+
 /// The language to write to `customer` in: their own, else their site's.
 #[must_use]
 pub fn language_for(customer: &customers::Model, site: &sites::Model) -> Language {
@@ -417,4 +451,26 @@ pub async fn send_email(
             Ok(Sent::Skipped)
         }
     }
+}
+
+/// Every message to `customer` from the actor's sites, newest first.
+///
+/// # Errors
+/// 403 for roles that do not deal with customers.
+pub async fn of_customer(
+    db: &impl ConnectionTrait,
+    actor: &super::actor::Actor,
+    customer: &customers::Model,
+    page: super::paging::PageRequest,
+) -> DomainResult<super::paging::Page<Model>> {
+    use sea_orm::QueryOrder;
+
+    actor.authorize(super::actor::Ability::ManageCustomers)?;
+    let query = Entity::find()
+        .filter(Column::OrganizationId.eq(actor.organization_id()))
+        .filter(actor.site_condition(Column::SiteId))
+        .filter(Column::CustomerId.eq(customer.id))
+        .order_by_desc(Column::CreatedAt)
+        .order_by_desc(Column::Id);
+    page.fetch(db, query).await
 }

@@ -25,7 +25,7 @@ use super::{
     values::{format_money, InvoiceStatus},
 };
 use crate::{
-    mail::{site_values, Mailer, Outgoing, OutgoingFile, Template},
+    mail::{site_values, Mailer, OutgoingFile, Template},
     pdf::InvoiceRenderer,
     views::invoice_pdf,
 };
@@ -165,13 +165,8 @@ pub async fn deliver(
             }),
         )
         .map_err(DomainError::Internal)?;
-    let mut outgoing = Outgoing::new(
-        &customer.name,
-        &email,
-        site.email.as_deref(),
-        content,
-        format!("<{}@karakana.invoice>", delivery.pid),
-    );
+    let mut outgoing =
+        deliveries::outgoing(&customer, &email, &site, content, &delivery, "invoice");
     outgoing.attachments.push(OutgoingFile {
         filename: format!("{}.pdf", invoice.number),
         content_type: "application/pdf",

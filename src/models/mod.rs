@@ -23,6 +23,7 @@ pub mod reminders;
 pub mod repair_order_events;
 pub mod repair_order_notes;
 pub mod repair_orders;
+pub mod repair_status_mail;
 pub mod roles;
 pub mod schedule;
 pub mod site_memberships;

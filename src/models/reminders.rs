@@ -28,7 +28,7 @@ use super::{
     now_at,
     paging::{Page, PageRequest},
 };
-use crate::mail::{long_date, site_values, Mailer, Outgoing, Template};
+use crate::mail::{long_date, Mailer, Template};
 
 pub use super::deliveries::Sent;
 
@@ -188,22 +188,11 @@ pub async fn send(
                 "vehicle": {"plate": vehicle.plate, "make": vehicle.make, "model": vehicle.model},
                 "due_on": long_date(due_on, language),
                 "overdue": due_on < site_today(&site, clock),
-                "site": site_values(
-                    &site.name,
-                    site.phone.as_deref(),
-                    site.email.as_deref(),
-                    site.address.as_deref(),
-                ),
+                "site": deliveries::site_values(&site),
             }),
         )
         .map_err(DomainError::Internal)?;
-    let outgoing = Outgoing::new(
-        &customer.name,
-        &email,
-        site.email.as_deref(),
-        content,
-        format!("<{}@karakana.reminder>", delivery.pid),
-    );
+    let outgoing = deliveries::outgoing(&customer, &email, &site, content, &delivery, "reminder");
     deliveries::send_email(db, mailer, clock, &delivery, outgoing).await
 }
 

@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod auth;
 pub mod customers;
+pub mod deliveries;
 pub mod invoice_pdf;
 pub mod invoices;
 pub mod notifications;

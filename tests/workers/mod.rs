@@ -2,4 +2,5 @@
 //! (aiosmtpd), the ledger in the test's database.
 
 mod invoice_delivery;
+mod repair_status;
 mod service_reminders;

@@ -159,6 +159,18 @@ async fn a_due_vehicle_is_reminded_once_by_email_however_often_the_sweep_runs() 
     assert_eq!(ledger[0]["customer"]["id"], zainabu.as_str());
     assert_ne!(ledger[0]["vehicle"]["id"], later["id"]);
     assert!(ledger[0]["sent_at"].is_string());
+
+    // The customer's own record of what was sent to them.
+    let response = app
+        .get(&format!("/api/customers/{zainabu}/deliveries"), &owner)
+        .await;
+    assert_eq!(response.status_code(), 200, "{}", response.text());
+    let deliveries: Value = response.json();
+    assert_eq!(deliveries["total"], 1);
+    assert_eq!(deliveries["items"][0]["kind"], "service_reminder");
+    assert_eq!(deliveries["items"][0]["subject_id"], due["id"]);
+    assert_eq!(deliveries["items"][0]["cycle"], "2026-12-04");
+    assert_eq!(deliveries["items"][0]["status"], "sent");
 }
 
 #[tokio::test]
@@ -357,6 +369,10 @@ async fn reminders_are_for_the_callers_sites_and_roles() {
         403,
         "forbidden",
     );
+    let (customer, _) = garage.due_vehicle(json!({"email": "z@example.com"})).await;
+    let deliveries = format!("/api/customers/{customer}/deliveries");
+    assert_error(&app.get(&deliveries, &technician).await, 403, "forbidden");
+    assert_error(&app.get(&deliveries, &other_owner).await, 404, "not_found");
     assert_error(
         &app.get(&format!("/api/reminders?site_id={other_site}"), owner)
             .await,

@@ -1,0 +1,81 @@
+//! "Work has started on your car" and "your car is ready for pickup": one
+//! message to the customer per order and status, after the claim or
+//! transition that reached it commits.
+
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{
+    _entities::{repair_orders, vehicles},
+    clock::Clock,
+    deliveries::{self, Channel, Key, Kind, Recipient, Sent},
+    error::{DomainError, DomainResult},
+    now_at,
+    values::RepairStatus,
+};
+use crate::mail::{Mailer, Template};
+
+/// Whether customers hear of an order reaching `status`.
+#[must_use]
+pub const fn announced(status: RepairStatus) -> bool {
+    matches!(status, RepairStatus::InProgress | RepairStatus::Completed)
+}
+
+/// Tells the customer that order `pid` reached `status`, once.
+///
+/// # Errors
+/// `NotFound` for an unknown order (the job ends); `Upstream` when the mail
+/// server failed (recorded; try again later).
+pub async fn notify(
+    db: &impl ConnectionTrait,
+    mailer: &Mailer,
+    clock: Clock,
+    pid: Uuid,
+    status: RepairStatus,
+) -> DomainResult<Sent> {
+    let order = repair_orders::Entity::find()
+        .filter(repair_orders::Column::Pid.eq(pid))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("repair order"))?;
+    // Moved on since (started, then completed at once): only the news that
+    // is still true goes out.
+    if !announced(status) || order.status != status.as_str() {
+        return Ok(Sent::NoLongerDue);
+    }
+    let vehicle = vehicles::Entity::find_by_id(order.vehicle_id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("vehicle"))?;
+    let (customer, site) =
+        deliveries::customer_and_site(db, order.customer_id, Some(order.site_id)).await?;
+    let now = now_at(clock);
+    let key = Key {
+        kind: Kind::RepairStatus,
+        subject_pid: order.pid,
+        cycle: status.as_str().to_string(),
+        channel: Channel::Email,
+    };
+    let recipient = Recipient::email_of(&customer, &site);
+    let Some(email) = deliveries::email_of(db, &key, &recipient, &customer, now).await? else {
+        return Ok(Sent::Skipped);
+    };
+    let Some(delivery) = deliveries::claim(db, &key, &recipient, now).await? else {
+        return Ok(Sent::AlreadyHandled);
+    };
+    let content = Template::RepairStatus
+        .render(
+            deliveries::language_for(&customer, &site),
+            &json!({
+                "customer": {"name": customer.name},
+                "vehicle": {"plate": vehicle.plate, "make": vehicle.make, "model": vehicle.model},
+                "order": {"description": order.description},
+                "ready": status == RepairStatus::Completed,
+                "site": deliveries::site_values(&site),
+            }),
+        )
+        .map_err(DomainError::Internal)?;
+    let outgoing = deliveries::outgoing(&customer, &email, &site, content, &delivery, "status");
+    deliveries::send_email(db, mailer, clock, &delivery, outgoing).await
+}
