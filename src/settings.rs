@@ -187,6 +187,12 @@ impl Settings {
         self.clock.map_or(Clock::System, Clock::Fixed)
     }
 
+    /// The clock stored at boot: what requests, jobs and tasks judge by.
+    #[must_use]
+    pub fn clock_of(ctx: &AppContext) -> Clock {
+        ctx.shared_store.get::<Clock>().unwrap_or_default()
+    }
+
     /// The settings stored at boot (`App::after_context`).
     #[must_use]
     pub fn of(ctx: &AppContext) -> Self {

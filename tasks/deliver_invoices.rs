@@ -10,7 +10,8 @@ use loco_rs::{
 };
 
 use crate::{
-    models::{clock::Clock, invoice_mail},
+    models::invoice_mail,
+    settings::Settings,
     workers::deliver_invoice::{DeliverInvoice, InvoiceArgs},
 };
 
@@ -26,7 +27,7 @@ impl Task for DeliverInvoices {
     }
 
     async fn run(&self, ctx: &AppContext, _vars: &Vars) -> Result<()> {
-        let clock = ctx.shared_store.get::<Clock>().unwrap_or_default();
+        let clock = Settings::clock_of(ctx);
         let unsent = invoice_mail::unsent(&ctx.db, clock).await?;
         let (enqueued, failed) = super::enqueue_all::<DeliverInvoice, _>(
             ctx,

@@ -10,7 +10,8 @@ use loco_rs::{
 };
 
 use crate::{
-    models::{clock::Clock, reminders},
+    models::reminders,
+    settings::Settings,
     workers::send_service_reminder::{ReminderArgs, SendServiceReminder},
 };
 
@@ -30,7 +31,7 @@ impl Task for SendServiceReminders {
         let at_send_hour = vars
             .cli_arg("at_send_hour")
             .is_ok_and(|value| value == "true");
-        let clock = ctx.shared_store.get::<Clock>().unwrap_or_default();
+        let clock = Settings::clock_of(ctx);
         let sweep = reminders::due(&ctx.db, clock, at_send_hour).await?;
         let (enqueued, failed) = super::enqueue_all::<SendServiceReminder, _>(
             ctx,

@@ -6,10 +6,7 @@ use loco_rs::{app::AppContext, bgworker::BackgroundWorker};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{
-    models::{clock::Clock, invoice_mail},
-    pdf::InvoiceRenderer,
-};
+use crate::{models::invoice_mail, pdf::InvoiceRenderer, settings::Settings};
 
 pub struct DeliverInvoice {
     ctx: AppContext,
@@ -33,7 +30,7 @@ impl BackgroundWorker<InvoiceArgs> for DeliverInvoice {
             .shared_store
             .get::<Arc<InvoiceRenderer>>()
             .ok_or_else(|| loco_rs::Error::Message("no invoice renderer was built".into()))?;
-        let clock = self.ctx.shared_store.get::<Clock>().unwrap_or_default();
+        let clock = Settings::clock_of(&self.ctx);
         let sent =
             invoice_mail::deliver(&self.ctx.db, &mailer, renderer, clock, args.invoice_id).await;
         super::finish("DeliverInvoice", sent)

@@ -6,7 +6,10 @@ use loco_rs::{app::AppContext, bgworker::BackgroundWorker};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::models::{clock::Clock, repair_status_mail, values::RepairStatus};
+use crate::{
+    models::{repair_status_mail, values::RepairStatus},
+    settings::Settings,
+};
 
 pub struct RepairStatusUpdate {
     ctx: AppContext,
@@ -26,7 +29,7 @@ impl BackgroundWorker<StatusArgs> for RepairStatusUpdate {
 
     async fn perform(&self, args: StatusArgs) -> loco_rs::Result<()> {
         let mailer = super::mailer(&self.ctx)?;
-        let clock = self.ctx.shared_store.get::<Clock>().unwrap_or_default();
+        let clock = Settings::clock_of(&self.ctx);
         let sent = repair_status_mail::notify(
             &self.ctx.db,
             &mailer,

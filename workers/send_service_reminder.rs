@@ -5,7 +5,7 @@ use loco_rs::{app::AppContext, bgworker::BackgroundWorker};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::models::{clock::Clock, reminders};
+use crate::{models::reminders, settings::Settings};
 
 pub struct SendServiceReminder {
     ctx: AppContext,
@@ -25,7 +25,7 @@ impl BackgroundWorker<ReminderArgs> for SendServiceReminder {
 
     async fn perform(&self, args: ReminderArgs) -> loco_rs::Result<()> {
         let mailer = super::mailer(&self.ctx)?;
-        let clock = self.ctx.shared_store.get::<Clock>().unwrap_or_default();
+        let clock = Settings::clock_of(&self.ctx);
         let sent =
             reminders::send(&self.ctx.db, &mailer, clock, args.vehicle_id, args.due_on).await;
         super::finish("SendServiceReminder", sent)

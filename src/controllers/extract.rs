@@ -14,7 +14,6 @@ use crate::{
     errors::{ApiError, ApiResult, FieldErrors},
     models::{
         actor::Actor,
-        clock::Clock,
         users::{Origin, SESSION_CLAIM},
     },
     settings::Settings,
@@ -364,7 +363,7 @@ impl FromRequestParts<AppContext> for Actor {
         };
         let actor = Self::load(&ctx.db, pid)
             .await?
-            .with_clock(ctx.shared_store.get::<Clock>().unwrap_or_default());
+            .with_clock(Settings::clock_of(ctx));
         if i64::from(actor.user.session_version) != session_version {
             return Err(ApiError::Unauthorized(
                 "the session has ended (the password was changed); sign in again".to_string(),

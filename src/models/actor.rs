@@ -180,6 +180,19 @@ impl Actor {
         }
     }
 
+    /// Rows of the actor's organization at the sites they see: what every
+    /// site-scoped finder filters on.
+    #[must_use]
+    pub fn scope(
+        &self,
+        organization_column: impl ColumnTrait,
+        site_column: impl ColumnTrait,
+    ) -> Condition {
+        Condition::all()
+            .add(organization_column.eq(self.organization_id()))
+            .add(self.site_condition(site_column))
+    }
+
     /// Restricts a query on `site_column` to the actor's sites. Combine with
     /// the organization filter: `SiteScope::All` means all sites *of the
     /// actor's organization*.

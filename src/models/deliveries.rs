@@ -467,8 +467,7 @@ pub async fn of_customer(
 
     actor.authorize(super::actor::Ability::ManageCustomers)?;
     let query = Entity::find()
-        .filter(Column::OrganizationId.eq(actor.organization_id()))
-        .filter(actor.site_condition(Column::SiteId))
+        .filter(actor.scope(Column::OrganizationId, Column::SiteId))
         .filter(Column::CustomerId.eq(customer.id))
         .order_by_desc(Column::CreatedAt)
         .order_by_desc(Column::Id);

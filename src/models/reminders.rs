@@ -224,8 +224,7 @@ pub async fn list_for(
 
     actor.authorize(Ability::ManageCustomers)?;
     let mut query = deliveries::Entity::find()
-        .filter(Column::OrganizationId.eq(actor.organization_id()))
-        .filter(actor.site_condition(Column::SiteId))
+        .filter(actor.scope(Column::OrganizationId, Column::SiteId))
         .filter(Column::Kind.eq(Kind::ServiceReminder.as_str()));
     if let Some(site) = site {
         query = query.filter(Column::SiteId.eq(site.id));

@@ -97,9 +97,7 @@ impl Model {
     /// Orders at the sites `actor` sees.
     #[must_use]
     pub fn visible_to(actor: &Actor) -> Select<Entity> {
-        Entity::find()
-            .filter(Column::OrganizationId.eq(actor.organization_id()))
-            .filter(actor.site_condition(Column::SiteId))
+        Entity::find().filter(actor.scope(Column::OrganizationId, Column::SiteId))
     }
 
     /// One order, if it is at a site `actor` sees.
