@@ -34,6 +34,7 @@ use crate::{
         vehicles,
     },
     pdf::InvoiceRenderer,
+    queue,
     settings::Settings,
     tasks, workers,
 };
@@ -86,6 +87,7 @@ impl Hooks for App {
             .map_err(|err| loco_rs::Error::Message(format!("mail: {err}")))?;
         ctx.shared_store.insert(Arc::new(mailer));
         ctx.shared_store.insert(settings.clock());
+        let ctx = queue::install(ctx, &settings.sidekiq)?;
         ctx.shared_store.insert(settings);
         Ok(ctx.into_builder().storage(Arc::new(storage)).build())
     }

@@ -4,6 +4,7 @@ pub mod errors;
 pub mod mail;
 pub mod models;
 pub mod pdf;
+pub mod queue;
 pub mod settings;
 pub mod views;
 

@@ -29,6 +29,80 @@ pub struct Settings {
     /// How customers' mail leaves: an SMTP server, or `.eml` files.
     #[serde(default)]
     pub mail: MailSettings,
+    /// Jobs in Sidekiq's queues in Redis instead of the embedded queue.
+    #[serde(default)]
+    pub sidekiq: SidekiqSettings,
+}
+
+/// The Sidekiq backend (`src/queue`): on when `redis_url` is not empty.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SidekiqSettings {
+    /// `REDIS_URL`; empty keeps the embedded queue.
+    #[serde(default)]
+    pub redis_url: String,
+    /// Jobs one worker process runs at once.
+    #[serde(default = "SidekiqSettings::default_concurrency")]
+    pub concurrency: usize,
+    /// The queues fetched from, in turn.
+    #[serde(default = "SidekiqSettings::default_queues")]
+    pub queues: Vec<String>,
+    /// Retries of a failing job before it goes to the dead set (Sidekiq's
+    /// default, 25, spans about three weeks); a job's own `retry` wins.
+    #[serde(default = "SidekiqSettings::default_max_retries")]
+    pub max_retries: u32,
+    /// Multiplies Sidekiq's backoff (`count⁴ + 15 + jitter` seconds); tests
+    /// set 0 to retry at once.
+    #[serde(default = "SidekiqSettings::default_backoff_scale")]
+    pub backoff_scale: f64,
+    /// A worker process that has not beaten for this long is dead, and the
+    /// jobs it held go back to their queues.
+    #[serde(default = "SidekiqSettings::default_heartbeat_ttl")]
+    pub heartbeat_ttl_seconds: u64,
+    /// How often due retries and scheduled jobs move to their queues.
+    #[serde(default = "SidekiqSettings::default_poll_interval")]
+    pub poll_interval_ms: u64,
+}
+
+impl SidekiqSettings {
+    fn default_concurrency() -> usize {
+        10
+    }
+    fn default_queues() -> Vec<String> {
+        vec!["default".to_string()]
+    }
+    const fn default_max_retries() -> u32 {
+        25
+    }
+    const fn default_backoff_scale() -> f64 {
+        1.0
+    }
+    const fn default_heartbeat_ttl() -> u64 {
+        60
+    }
+    const fn default_poll_interval() -> u64 {
+        5000
+    }
+
+    /// Whether jobs go to Redis.
+    #[must_use]
+    pub fn enabled(&self) -> bool {
+        !self.redis_url.trim().is_empty()
+    }
+}
+
+impl Default for SidekiqSettings {
+    fn default() -> Self {
+        Self {
+            redis_url: String::new(),
+            concurrency: Self::default_concurrency(),
+            queues: Self::default_queues(),
+            max_retries: Self::default_max_retries(),
+            backoff_scale: Self::default_backoff_scale(),
+            heartbeat_ttl_seconds: Self::default_heartbeat_ttl(),
+            poll_interval_ms: Self::default_poll_interval(),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]

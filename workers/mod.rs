@@ -9,8 +9,27 @@ pub mod send_service_reminder;
 use std::{fmt::Debug, sync::Arc};
 
 use loco_rs::app::AppContext;
+use serde_json::Value;
+use uuid::Uuid;
 
-use crate::{mail::Mailer, models::error::DomainResult};
+use crate::{
+    mail::Mailer,
+    models::{error::DomainResult, job_subjects::Subject},
+};
+
+/// What a job of `class` with argument `args` is about, which says whose it
+/// is (the jobs view shows an organization only its own). `None` for a class
+/// no worker here runs, or arguments that name nothing.
+#[must_use]
+pub fn subject_of(class: &str, args: &Value) -> Option<Subject> {
+    let id = |field: &str| args.get(field)?.as_str()?.parse::<Uuid>().ok();
+    match class {
+        "SendServiceReminder" => id("vehicle_id").map(Subject::Vehicle),
+        "DeliverInvoice" => id("invoice_id").map(Subject::Invoice),
+        "RepairStatusUpdate" => id("repair_order_id").map(Subject::RepairOrder),
+        _ => None,
+    }
+}
 
 /// The mailer built at boot (`App::after_context`).
 ///

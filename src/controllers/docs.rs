@@ -35,6 +35,7 @@ use crate::errors::ErrorBody;
         (name = "invoices", description = "Invoices issued on completion, payments, what customers owe"),
         (name = "purchase orders", description = "Ordering stock from suppliers and receiving it"),
         (name = "reminders", description = "Service reminders sent to customers, one per vehicle and due date"),
+        (name = "jobs", description = "Background work: queues, running, failed and dead jobs"),
         (name = "notifications", description = "In-app notifications"),
         (name = "audit", description = "Who changed what, and when"),
     )

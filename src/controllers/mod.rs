@@ -5,6 +5,7 @@ pub mod customers;
 pub mod docs;
 pub mod extract;
 pub mod invoices;
+pub mod jobs;
 pub mod notifications;
 pub mod products;
 pub mod purchase_orders;
@@ -36,6 +37,7 @@ pub fn all(ctx: &AppContext) -> Vec<api::ApiRoutes> {
         invoices::routes(),
         purchase_orders::routes(),
         reminders::routes(),
+        jobs::routes(),
         notifications::routes(),
         audit::routes(),
     ]

@@ -60,6 +60,9 @@ pub enum Ability {
     /// Invoices and the payments against them; the customer's word on
     /// estimate lines.
     ManageBilling,
+    /// See background jobs waiting, failing and dead, and retry or discard
+    /// them.
+    ManageJobs,
 }
 
 impl Ability {
@@ -68,6 +71,7 @@ impl Ability {
         use Role::{Advisor, Customer, Manager, Owner, Technician};
         match self {
             Self::ManageSites | Self::ViewAudit => matches!(role, Owner),
+            Self::ManageJobs => matches!(role, Owner | Manager),
             Self::ViewSites => !matches!(role, Customer),
             Self::ViewStaff | Self::ManageCustomers | Self::ManageRepairOrders => {
                 matches!(role, Owner | Manager | Advisor)
@@ -255,5 +259,12 @@ mod tests {
         assert!(!can(Ability::ManageStock, Technician));
         assert!(!can(Ability::ManageBilling, Technician));
         assert!(!can(Ability::ViewStock, Customer));
+
+        for role in [Owner, Manager] {
+            assert!(can(Ability::ManageJobs, role));
+        }
+        for role in [Advisor, Technician, Customer] {
+            assert!(!can(Ability::ManageJobs, role));
+        }
     }
 }

@@ -9,6 +9,7 @@ pub mod deliveries;
 pub mod error;
 pub mod invoice_mail;
 pub mod invoices;
+pub mod job_subjects;
 pub mod labor_lines;
 pub mod login_attempts;
 pub mod notifications;

@@ -7,6 +7,7 @@ pub mod customers;
 pub mod deliveries;
 pub mod invoice_pdf;
 pub mod invoices;
+pub mod jobs;
 pub mod notifications;
 pub mod page;
 pub mod products;

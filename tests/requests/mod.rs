@@ -6,6 +6,7 @@ mod customers;
 mod errors;
 mod invoice_pdf;
 mod invoices;
+mod jobs;
 mod notifications;
 mod openapi;
 mod queue;

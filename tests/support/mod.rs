@@ -13,6 +13,7 @@ use loco_rs::{
 use serde_json::{json, Value};
 
 mod database;
+pub mod redis;
 pub mod smtp;
 
 pub use database::TestDatabase;
@@ -67,6 +68,19 @@ impl TestApp {
         configure(&mut config);
         let database = TestDatabase::create(&config.database.uri).await;
         config.database.uri = database.url.clone();
+        // An embedded queue, when a test asks for one, lives in the test's
+        // own database.
+        if config.queue.is_some() {
+            let kind = if database.url.starts_with("postgres") {
+                "Postgres"
+            } else {
+                "Sqlite"
+            };
+            config.queue = Some(
+                serde_json::from_value(json!({"kind": kind, "uri": database.url}))
+                    .expect("a queue configuration"),
+            );
+        }
         let boot = App::boot(StartMode::ServerOnly, &Environment::Test, config)
             .await
             .expect("the app boots on a fresh database");

@@ -4,3 +4,4 @@
 mod invoice_delivery;
 mod repair_status;
 mod service_reminders;
+mod sidekiq;

@@ -1,0 +1,105 @@
+//! Whose a background job is: the organization and site of the record its
+//! arguments name. Jobs carry ids only, so the jobs view asks the database.
+
+use std::collections::HashMap;
+
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait,
+};
+use uuid::Uuid;
+
+use super::{
+    _entities::{customers, invoices, repair_orders, vehicles},
+    actor::Actor,
+    error::DomainResult,
+};
+
+/// The record a job is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Subject {
+    Vehicle(Uuid),
+    Invoice(Uuid),
+    RepairOrder(Uuid),
+}
+
+/// `(organization, site)` of each subject that exists; one query per kind.
+///
+/// # Errors
+/// When the database fails.
+pub async fn owners(
+    db: &impl ConnectionTrait,
+    subjects: &[Subject],
+) -> DomainResult<HashMap<Subject, (i64, i64)>> {
+    let mut vehicles_wanted = Vec::new();
+    let mut invoices_wanted = Vec::new();
+    let mut orders_wanted = Vec::new();
+    for subject in subjects {
+        match *subject {
+            Subject::Vehicle(id) => vehicles_wanted.push(id),
+            Subject::Invoice(id) => invoices_wanted.push(id),
+            Subject::RepairOrder(id) => orders_wanted.push(id),
+        }
+    }
+    let mut owners = HashMap::new();
+    if !vehicles_wanted.is_empty() {
+        let rows: Vec<(Uuid, i64, i64)> = vehicles::Entity::find()
+            .select_only()
+            .column(vehicles::Column::Pid)
+            .column(customers::Column::OrganizationId)
+            .column(customers::Column::HomeSiteId)
+            .join(JoinType::InnerJoin, vehicles::Relation::Customers.def())
+            .filter(vehicles::Column::Pid.is_in(vehicles_wanted))
+            .into_tuple()
+            .all(db)
+            .await?;
+        owners.extend(
+            rows.into_iter()
+                .map(|(id, org, site)| (Subject::Vehicle(id), (org, site))),
+        );
+    }
+    if !invoices_wanted.is_empty() {
+        let rows: Vec<(Uuid, i64, i64)> = invoices::Entity::find()
+            .select_only()
+            .column(invoices::Column::Pid)
+            .column(invoices::Column::OrganizationId)
+            .column(invoices::Column::SiteId)
+            .filter(invoices::Column::Pid.is_in(invoices_wanted))
+            .into_tuple()
+            .all(db)
+            .await?;
+        owners.extend(
+            rows.into_iter()
+                .map(|(id, org, site)| (Subject::Invoice(id), (org, site))),
+        );
+    }
+    if !orders_wanted.is_empty() {
+        let rows: Vec<(Uuid, i64, i64)> = repair_orders::Entity::find()
+            .select_only()
+            .column(repair_orders::Column::Pid)
+            .column(repair_orders::Column::OrganizationId)
+            .column(repair_orders::Column::SiteId)
+            .filter(repair_orders::Column::Pid.is_in(orders_wanted))
+            .into_tuple()
+            .all(db)
+            .await?;
+        owners.extend(
+            rows.into_iter()
+                .map(|(id, org, site)| (Subject::RepairOrder(id), (org, site))),
+        );
+    }
+    Ok(owners)
+}
+
+/// Whether `actor` sees a job about `subject`, given `owners`.
+#[must_use]
+pub fn visible_to(
+    actor: &Actor,
+    owners: &HashMap<Subject, (i64, i64)>,
+    subject: Option<Subject>,
+) -> bool {
+    subject
+        .and_then(|subject| owners.get(&subject))
+        .is_some_and(|&(organization, site)| {
+            organization == actor.organization_id() && actor.sees_site(site)
+        })
+}

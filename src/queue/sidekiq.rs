@@ -1,0 +1,1043 @@
+//! Sidekiq's queues in Redis, as a Loco `QueueProvider` on rusty-sidekiq's
+//! connection pool.
+//!
+//! Jobs are Sidekiq's own JSON (`class`, `args`, `queue`, `jid`, `retry`,
+//! `created_at`, `enqueued_at`, seconds as floats) under Sidekiq's own keys
+//! with no namespace: `queues`, `queue:<name>`, `schedule`, `retry`, `dead`,
+//! `processes`, `stat:processed`, `stat:failed`. A job pushed by Ruby's
+//! Sidekiq client runs here, and Ruby's `Sidekiq::Queue`, `RetrySet`,
+//! `DeadSet` and `ProcessSet` read what this side writes.
+//!
+//! What Sidekiq does not do and this does: **reliable fetch**. Open-source
+//! Sidekiq takes a job off its queue with `BRPOP`, so a worker killed
+//! mid-job loses it. Here a worker moves the job (`BLMOVE`) into its
+//! process's working list `karakana:working:<identity>` and removes it only
+//! when the job has finished, in the same transaction that records a retry.
+//! Every process beats (Sidekiq's `<identity>` hash, expiring after
+//! `heartbeat_ttl_seconds`), and a reaper in every process returns the
+//! working list of a process whose beat expired to the front of its queues.
+//! A job can therefore run twice (its process died after the work, before
+//! the acknowledgement), never zero times; the deliveries ledger makes twice
+//! harmless.
+
+use std::{
+    collections::HashMap,
+    sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc, RwLock,
+    },
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use loco_rs::{
+    bgworker::{Job, JobData, JobHandler, JobId, JobStatus, QueueProvider},
+    Error, Result,
+};
+use serde_json::{json, Map, Value};
+use sidekiq::{redis_rs as redis, RedisConnectionManager, RedisPool};
+use tokio::{sync::watch, task::JoinSet};
+
+use crate::settings::SidekiqSettings;
+
+/// The set of process identities that have (or had) a working list.
+const WORKING: &str = "karakana:working";
+/// The error class a failed job carries in Sidekiq's `error_class`.
+const ERROR_CLASS: &str = "Karakana::JobFailed";
+/// Sidekiq's limits on the dead set: 10,000 jobs, six months.
+const DEAD_MAX_JOBS: isize = 10_000;
+const DEAD_TIMEOUT_SECS: f64 = 180.0 * 24.0 * 3600.0;
+/// How long one fetch blocks before a worker looks at the shutdown flag.
+const FETCH_BLOCK_SECS: f64 = 1.0;
+
+/// The Lua that reads a job's queue (`default` for a job that is not JSON),
+/// shared by the scripts below.
+macro_rules! lua_queue_of {
+    () => {
+        r"
+local function queue_of(job)
+  local ok, decoded = pcall(cjson.decode, job)
+  if ok and type(decoded) == 'table' and type(decoded['queue']) == 'string' then
+    return decoded['queue']
+  end
+  return 'default'
+end
+"
+    };
+}
+
+/// Returns the jobs of every process whose heartbeat has expired to the
+/// front of their queues, oldest first; a job that is not JSON goes to
+/// `default`. Atomic, so reapers in several processes cannot both return
+/// the same job.
+const REAP: &str = concat!(
+    lua_queue_of!(),
+    r"
+local revived = 0
+for _, identity in ipairs(redis.call('SMEMBERS', KEYS[1])) do
+  if redis.call('EXISTS', identity) == 0 then
+    local list = KEYS[1] .. ':' .. identity
+    while true do
+      local job = redis.call('LPOP', list)
+      if not job then break end
+      local queue = queue_of(job)
+      redis.call('SADD', 'queues', queue)
+      redis.call('RPUSH', 'queue:' .. queue, job)
+      revived = revived + 1
+    end
+    redis.call('SREM', KEYS[1], identity)
+  end
+end
+return revived
+"
+);
+
+/// Moves due jobs from the retry and schedule sets to their queues, in one
+/// step each (Sidekiq's poller pops and then pushes, and can drop a job in
+/// between).
+const ENQUEUE_DUE: &str = concat!(
+    lua_queue_of!(),
+    r"
+local moved = 0
+for _, key in ipairs(KEYS) do
+  local jobs = redis.call('ZRANGEBYSCORE', key, '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+  for _, job in ipairs(jobs) do
+    if redis.call('ZREM', key, job) == 1 then
+      local queue = queue_of(job)
+      redis.call('SADD', 'queues', queue)
+      redis.call('LPUSH', 'queue:' .. queue, job)
+      moved = moved + 1
+    end
+  end
+end
+return moved
+"
+);
+
+type Handlers = HashMap<String, Arc<JobHandler>>;
+
+/// What Redis runs (a command, a transaction, a script), on a connection
+/// from the provider's pool.
+#[async_trait]
+trait Run {
+    async fn run<T: redis::FromRedisValue + Send>(&self, on: &Inner) -> Result<T>;
+}
+
+#[async_trait]
+impl Run for redis::Cmd {
+    async fn run<T: redis::FromRedisValue + Send>(&self, on: &Inner) -> Result<T> {
+        let mut conn = on.connection().await?;
+        self.query_async(conn.unnamespaced_borrow_mut())
+            .await
+            .map_err(redis_error)
+    }
+}
+
+#[async_trait]
+impl Run for redis::Pipeline {
+    async fn run<T: redis::FromRedisValue + Send>(&self, on: &Inner) -> Result<T> {
+        let mut conn = on.connection().await?;
+        self.query_async(conn.unnamespaced_borrow_mut())
+            .await
+            .map_err(redis_error)
+    }
+}
+
+#[async_trait]
+impl Run for redis::ScriptInvocation<'_> {
+    async fn run<T: redis::FromRedisValue + Send>(&self, on: &Inner) -> Result<T> {
+        let mut conn = on.connection().await?;
+        self.invoke_async(conn.unnamespaced_borrow_mut())
+            .await
+            .map_err(redis_error)
+    }
+}
+
+/// The provider: one per process.
+pub struct SidekiqQueue {
+    inner: Arc<Inner>,
+}
+
+impl std::ops::Deref for SidekiqQueue {
+    type Target = Inner;
+
+    fn deref(&self) -> &Inner {
+        &self.inner
+    }
+}
+
+/// What the provider's tasks share: the pool, the worker registry, the busy
+/// count and the stop flag.
+pub struct Inner {
+    pool: RedisPool,
+    settings: SidekiqSettings,
+    identity: String,
+    handlers: RwLock<Handlers>,
+    busy: AtomicUsize,
+    stop: watch::Sender<bool>,
+    started_at: f64,
+}
+
+impl SidekiqQueue {
+    /// A provider for `settings.redis_url`. Nothing connects until the first
+    /// command, so a web process starts while Redis is away (its jobs then
+    /// wait for the sweeps).
+    ///
+    /// # Errors
+    /// When the URL is not a Redis URL.
+    pub fn new(settings: SidekiqSettings) -> Result<Self> {
+        let manager = RedisConnectionManager::new(settings.redis_url.as_str())
+            .map_err(|err| Error::Message(format!("REDIS_URL: {err}")))?;
+        // One connection per worker (each blocks in BLMOVE) and a few for
+        // the heartbeat, the poller, the reaper and enqueues.
+        let size = u32::try_from(settings.concurrency.max(1) + 4).unwrap_or(u32::MAX);
+        let pool = bb8::Pool::builder()
+            .max_size(size)
+            .min_idle(Some(0))
+            .connection_timeout(Duration::from_secs(3))
+            .build_unchecked(manager);
+        let host = std::env::var("HOSTNAME")
+            .ok()
+            .filter(|name| !name.is_empty())
+            .unwrap_or_else(|| "localhost".to_string());
+        let nonce = uuid::Uuid::new_v4().simple().to_string();
+        let inner = Inner {
+            pool,
+            identity: format!("{host}:{}:{}", std::process::id(), &nonce[..12]),
+            settings,
+            handlers: RwLock::new(HashMap::new()),
+            busy: AtomicUsize::new(0),
+            started_at: now_seconds(),
+            stop: watch::channel(false).0,
+        };
+        Ok(Self {
+            inner: Arc::new(inner),
+        })
+    }
+}
+
+impl Inner {
+    /// This process's name in Sidekiq's `processes` set.
+    #[must_use]
+    pub fn identity(&self) -> &str {
+        &self.identity
+    }
+
+    fn working_list(&self) -> String {
+        format!("{WORKING}:{}", self.identity)
+    }
+
+    async fn connection(&self) -> Result<bb8::PooledConnection<'_, RedisConnectionManager>> {
+        self.pool
+            .get()
+            .await
+            .map_err(|err| Error::Message(format!("redis: {err}")))
+    }
+
+    /// A new job in Sidekiq's format, `args` its one argument.
+    fn job(class: &str, queue: &str, args: Value) -> String {
+        let now = now_seconds();
+        let jid = uuid::Uuid::new_v4().simple().to_string();
+        json!({
+            "class": class,
+            "args": [args],
+            "queue": queue,
+            "jid": &jid[..24],
+            "retry": true,
+            "created_at": now,
+            "enqueued_at": now,
+        })
+        .to_string()
+    }
+
+    /// Returns the jobs of processes whose heartbeat expired; how many.
+    ///
+    /// # Errors
+    /// When Redis cannot be reached.
+    pub async fn reap(&self) -> Result<u64> {
+        let revived: u64 = redis::Script::new(REAP).key(WORKING).run(self).await?;
+        if revived > 0 {
+            tracing::warn!(
+                revived,
+                "jobs of a dead worker process went back to their queues"
+            );
+        }
+        Ok(revived)
+    }
+
+    /// Moves due retries and scheduled jobs to their queues; how many.
+    ///
+    /// # Errors
+    /// When Redis cannot be reached.
+    pub async fn enqueue_due(&self) -> Result<u64> {
+        let mut total = 0;
+        loop {
+            let moved: u64 = redis::Script::new(ENQUEUE_DUE)
+                .key("retry")
+                .key("schedule")
+                .arg(now_seconds())
+                .arg(100)
+                .run(self)
+                .await?;
+            total += moved;
+            if moved < 100 {
+                return Ok(total);
+            }
+        }
+    }
+
+    /// Sidekiq's process record: the `processes` set and the `<identity>`
+    /// hash that expires unless renewed, which is what the reaper reads.
+    async fn beat(&self, quiet: bool) -> Result<()> {
+        let info = json!({
+            "hostname": self.identity.split(':').next().unwrap_or_default(),
+            "started_at": self.started_at,
+            "pid": std::process::id(),
+            "tag": "karakana",
+            "concurrency": self.settings.concurrency,
+            "queues": self.settings.queues,
+            "labels": ["karakana"],
+            "identity": self.identity,
+        });
+        let ttl = self.settings.heartbeat_ttl_seconds.max(1);
+        redis::pipe()
+            .atomic()
+            .sadd("processes", &self.identity)
+            .ignore()
+            .hset_multiple(
+                &self.identity,
+                &[
+                    ("info", info.to_string()),
+                    ("busy", self.busy.load(Ordering::Relaxed).to_string()),
+                    ("beat", now_seconds().to_string()),
+                    ("quiet", quiet.to_string()),
+                ],
+            )
+            .ignore()
+            .expire(&self.identity, i64::try_from(ttl).unwrap_or(60))
+            .ignore()
+            .sadd(WORKING, &self.identity)
+            .ignore()
+            .run::<()>(self)
+            .await
+    }
+
+    /// The process leaves: what it still holds goes back, its record goes.
+    async fn leave(&self) -> Result<()> {
+        redis::pipe()
+            .atomic()
+            .del(&self.identity)
+            .ignore()
+            .srem("processes", &self.identity)
+            .ignore()
+            .run::<()>(self)
+            .await?;
+        // With the beat gone, this process is one the reaper returns.
+        self.reap().await.map(|_| ())
+    }
+
+    /// One worker: fetch, run, acknowledge, until told to stop.
+    async fn work(self: Arc<Self>, first_queue: usize) {
+        let mut stop = self.stop.subscribe();
+        let queues = &self.settings.queues;
+        let mut turn = first_queue;
+        while !*stop.borrow() {
+            let queue = format!("queue:{}", queues[turn % queues.len()]);
+            turn = turn.wrapping_add(1);
+            let fetched = tokio::select! {
+                fetched = self.fetch(&queue) => fetched,
+                _ = stop.changed() => break,
+            };
+            match fetched {
+                Ok(Some(payload)) => self.perform(payload).await,
+                Ok(None) => {}
+                Err(err) => {
+                    tracing::warn!(error = %err, "fetch failed; retrying in a second");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    }
+
+    async fn fetch(&self, queue: &str) -> Result<Option<String>> {
+        // Several queues: a quick look at this one, blocking only on the
+        // first so an idle worker does not spin.
+        let block = self.settings.queues.len() == 1 || queue.ends_with(&self.settings.queues[0]);
+        let command = if block {
+            let mut cmd = redis::cmd("BLMOVE");
+            cmd.arg(queue)
+                .arg(self.working_list())
+                .arg("RIGHT")
+                .arg("LEFT")
+                .arg(FETCH_BLOCK_SECS);
+            cmd
+        } else {
+            let mut cmd = redis::cmd("LMOVE");
+            cmd.arg(queue)
+                .arg(self.working_list())
+                .arg("RIGHT")
+                .arg("LEFT");
+            cmd
+        };
+        command.run(self).await
+    }
+
+    /// Runs one fetched job and acknowledges it; a failure is acknowledged
+    /// in the same transaction that schedules its retry or buries it, so the
+    /// job is always somewhere.
+    async fn perform(&self, payload: String) {
+        self.busy.fetch_add(1, Ordering::Relaxed);
+        let outcome = self.run_job(&payload).await;
+        let settled = match outcome {
+            Ok(()) => self.acknowledge(&payload, None).await,
+            Err(failure) => {
+                let after = self.after_failure(&payload, &failure);
+                self.acknowledge(&payload, Some(after)).await
+            }
+        };
+        self.busy.fetch_sub(1, Ordering::Relaxed);
+        if let Err(err) = settled {
+            // The job stays in the working list; when this process is gone
+            // the reaper returns it, and it runs again.
+            tracing::error!(error = %err, "could not acknowledge a job");
+        }
+    }
+
+    async fn run_job(&self, payload: &str) -> std::result::Result<(), Failure> {
+        let job: Map<String, Value> =
+            serde_json::from_str(payload).map_err(|err| Failure::Unreadable(err.to_string()))?;
+        let class = job.get("class").and_then(Value::as_str).unwrap_or_default();
+        let jid = job.get("jid").and_then(Value::as_str).unwrap_or_default();
+        let handler = self
+            .handlers
+            .read()
+            .map_err(|_| Failure::Failed("the worker registry is poisoned".into()))?
+            .get(class)
+            .cloned()
+            .ok_or_else(|| Failure::Failed(format!("no worker for the job class {class:?}")))?;
+        let args = match job.get("args") {
+            Some(Value::Array(args)) => args.first().cloned().unwrap_or(Value::Null),
+            Some(other) => other.clone(),
+            None => Value::Null,
+        };
+        tracing::debug!(class, jid, "job starts");
+        handler(jid.to_string(), args)
+            .await
+            .map_err(|err| Failure::Failed(err.to_string()))
+    }
+
+    /// Where a failed job goes: Sidekiq's retry set with its backoff, the
+    /// dead set when its retries are spent, or nowhere when it asked for no
+    /// retries. `None` for nowhere.
+    fn after_failure(&self, payload: &str, failure: &Failure) -> Option<(Grave, String, f64)> {
+        let now = now_seconds();
+        let message = match failure {
+            Failure::Failed(message) => message,
+            Failure::Unreadable(reason) => {
+                tracing::error!(
+                    job = payload,
+                    reason,
+                    "a job that is not JSON goes to the dead set"
+                );
+                return Some((Grave::Dead, payload.to_string(), now));
+            }
+        };
+        let mut job: Map<String, Value> = serde_json::from_str(payload).unwrap_or_default();
+        let max = match job.get("retry") {
+            Some(Value::Bool(false) | Value::Null) => None,
+            Some(Value::Number(max)) => Some(max.as_u64().unwrap_or(0)),
+            _ => Some(u64::from(self.settings.max_retries)),
+        };
+        let Some(max) = max else {
+            tracing::warn!(job = payload, error = %message, "a job that asked for no retries failed");
+            return None;
+        };
+        if let Some(queue) = job.get("retry_queue").cloned().filter(Value::is_string) {
+            job.insert("queue".into(), queue);
+        }
+        job.insert("error_message".into(), json!(message));
+        job.insert("error_class".into(), json!(ERROR_CLASS));
+        let count = match job.get("retry_count").and_then(Value::as_u64) {
+            Some(previous) => {
+                job.insert("retried_at".into(), json!(now));
+                previous + 1
+            }
+            None => {
+                job.insert("failed_at".into(), json!(now));
+                0
+            }
+        };
+        job.insert("retry_count".into(), json!(count));
+        let payload = Value::Object(job).to_string();
+        if count < max {
+            let delay = backoff_seconds(count) * self.settings.backoff_scale;
+            tracing::warn!(error = %message, retry = count + 1, in_seconds = delay, "job failed; it will be retried");
+            Some((Grave::Retry, payload, now + delay))
+        } else if serde_json::from_str::<Map<String, Value>>(&payload)
+            .ok()
+            .and_then(|job| job.get("dead").cloned())
+            == Some(Value::Bool(false))
+        {
+            None
+        } else {
+            tracing::error!(error = %message, retries = count, "job failed for the last time; it goes to the dead set");
+            Some((Grave::Dead, payload, now))
+        }
+    }
+
+    async fn acknowledge(
+        &self,
+        payload: &str,
+        after: Option<Option<(Grave, String, f64)>>,
+    ) -> Result<()> {
+        let mut pipe = redis::pipe();
+        pipe.atomic()
+            .lrem(self.working_list(), 1, payload)
+            .ignore()
+            .incr("stat:processed", 1)
+            .ignore();
+        if let Some(after) = after {
+            pipe.incr("stat:failed", 1).ignore();
+            match after {
+                Some((Grave::Retry, job, at)) => {
+                    pipe.zadd("retry", job, at).ignore();
+                }
+                Some((Grave::Dead, job, at)) => {
+                    pipe.zadd("dead", job, at)
+                        .ignore()
+                        .zrembyscore("dead", "-inf", at - DEAD_TIMEOUT_SECS)
+                        .ignore()
+                        .zremrangebyrank("dead", 0, -(DEAD_MAX_JOBS + 1))
+                        .ignore();
+                }
+                None => {}
+            }
+        }
+        pipe.run::<()>(self).await
+    }
+
+    /// Every `period`, `tick` until told to stop.
+    async fn every<F, Fut>(self: Arc<Self>, period: Duration, what: &'static str, tick: F)
+    where
+        F: Fn(Arc<Self>) -> Fut + Send,
+        Fut: std::future::Future<Output = Result<()>> + Send,
+    {
+        let mut stop = self.stop.subscribe();
+        let mut interval = tokio::time::interval(period);
+        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = interval.tick() => {
+                    if let Err(err) = tick(self.clone()).await {
+                        tracing::warn!(error = %err, what, "background queue upkeep failed");
+                    }
+                }
+                _ = stop.changed() => return,
+            }
+        }
+    }
+
+    /// Every job in a list or sorted set, as Loco's `Job`.
+    async fn listed(&self, key: &str, status: &JobStatus, sorted: bool) -> Result<Vec<Job>> {
+        let raw: Vec<String> = everything_in(key, sorted).run(self).await?;
+        Ok(raw
+            .iter()
+            .filter_map(|payload| loco_job(payload, status))
+            .collect())
+    }
+
+    async fn queue_keys(&self) -> Result<Vec<String>> {
+        let queues: Vec<String> = redis::cmd("SMEMBERS").arg("queues").run(self).await?;
+        Ok(queues
+            .into_iter()
+            .map(|queue| format!("queue:{queue}"))
+            .collect())
+    }
+
+    async fn working_keys(&self) -> Result<Vec<String>> {
+        let identities: Vec<String> = redis::cmd("SMEMBERS").arg(WORKING).run(self).await?;
+        Ok(identities
+            .into_iter()
+            .map(|id| format!("{WORKING}:{id}"))
+            .collect())
+    }
+
+    /// Removes the listed entries whose job matches `keep_out`.
+    async fn remove_where(
+        &self,
+        key: &str,
+        sorted: bool,
+        keep_out: impl Fn(&Map<String, Value>) -> bool,
+    ) -> Result<u64> {
+        let raw: Vec<String> = everything_in(key, sorted).run(self).await?;
+        let mut removed = 0;
+        for payload in raw {
+            let Ok(job) = serde_json::from_str::<Map<String, Value>>(&payload) else {
+                continue;
+            };
+            if keep_out(&job) {
+                let mut remove = redis::cmd(if sorted { "ZREM" } else { "LREM" });
+                remove.arg(key);
+                if !sorted {
+                    remove.arg(1);
+                }
+                let gone: u64 = remove.arg(&payload).run(self).await?;
+                removed += gone;
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Moves jobs of the retry or dead set back to their queues: one by
+    /// `jid`, or all of the dead set; how many.
+    ///
+    /// # Errors
+    /// When Redis cannot be reached.
+    pub async fn retry_now(&self, jid: Option<&str>) -> Result<u64> {
+        let mut moved = 0;
+        for set in ["retry", "dead"] {
+            if jid.is_none() && set == "retry" {
+                continue;
+            }
+            for (payload, _) in self.entries(set, usize::MAX).await? {
+                let Ok(job) = serde_json::from_str::<Map<String, Value>>(&payload) else {
+                    continue;
+                };
+                if jid.is_some_and(|jid| job.get("jid").and_then(Value::as_str) != Some(jid)) {
+                    continue;
+                }
+                moved += u64::from(self.revive(set, &payload).await?);
+            }
+        }
+        Ok(moved)
+    }
+
+    /// The first `limit` entries of a sorted set (`retry`: soonest first;
+    /// `dead`: latest first), each with its score in seconds.
+    ///
+    /// # Errors
+    /// When Redis cannot be reached.
+    pub async fn entries(&self, set: &str, limit: usize) -> Result<Vec<(String, f64)>> {
+        let stop = isize::try_from(limit).map_or(-1, |limit| limit - 1);
+        let mut cmd = redis::cmd(if set == "dead" { "ZREVRANGE" } else { "ZRANGE" });
+        cmd.arg(set).arg(0).arg(stop).arg("WITHSCORES");
+        cmd.run(self).await
+    }
+
+    /// The entry of the retry or dead set with this `jid`: the set and the
+    /// job as stored.
+    ///
+    /// # Errors
+    /// When Redis cannot be reached.
+    pub async fn find(&self, jid: &str) -> Result<Option<(&'static str, String)>> {
+        for set in ["retry", "dead"] {
+            for (payload, _) in self.entries(set, usize::MAX).await? {
+                let matches = serde_json::from_str::<Map<String, Value>>(&payload)
+                    .ok()
+                    .is_some_and(|job| job.get("jid").and_then(Value::as_str) == Some(jid));
+                if matches {
+                    return Ok(Some((set, payload)));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Moves one stored job from `set` to the front of its queue; false
+    /// when someone else moved or removed it first.
+    ///
+    /// # Errors
+    /// When Redis cannot be reached.
+    pub async fn revive(&self, set: &str, payload: &str) -> Result<bool> {
+        let queue = serde_json::from_str::<Map<String, Value>>(payload)
+            .ok()
+            .and_then(|job| job.get("queue").and_then(Value::as_str).map(String::from))
+            .unwrap_or_else(|| "default".to_string());
+        let moved: u64 = redis::Script::new(
+            r"
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
+  redis.call('SADD', 'queues', ARGV[2])
+  redis.call('RPUSH', 'queue:' .. ARGV[2], ARGV[1])
+  return 1
+end
+return 0
+",
+        )
+        .key(set)
+        .arg(payload)
+        .arg(&queue)
+        .run(self)
+        .await?;
+        Ok(moved == 1)
+    }
+
+    /// Removes one stored job from `set`; false when it was gone already.
+    ///
+    /// # Errors
+    /// When Redis cannot be reached.
+    pub async fn discard(&self, set: &str, payload: &str) -> Result<bool> {
+        let removed: u64 = redis::cmd("ZREM").arg(set).arg(payload).run(self).await?;
+        Ok(removed == 1)
+    }
+
+    /// Each queue's length.
+    ///
+    /// # Errors
+    /// When Redis cannot be reached.
+    pub async fn sizes(&self) -> Result<Vec<(String, u64)>> {
+        let mut sizes = Vec::new();
+        for key in self.queue_keys().await? {
+            let size: u64 = redis::cmd("LLEN").arg(&key).run(self).await?;
+            sizes.push((key.trim_start_matches("queue:").to_string(), size));
+        }
+        sizes.sort();
+        Ok(sizes)
+    }
+
+    /// Jobs running now in every worker process (those in working lists).
+    ///
+    /// # Errors
+    /// When Redis cannot be reached.
+    pub async fn busy(&self) -> Result<u64> {
+        let mut busy = 0;
+        for key in self.working_keys().await? {
+            let held: u64 = redis::cmd("LLEN").arg(&key).run(self).await?;
+            busy += held;
+        }
+        Ok(busy)
+    }
+}
+
+#[async_trait]
+impl QueueProvider for SidekiqQueue {
+    async fn enqueue(
+        &self,
+        class: String,
+        queue: Option<String>,
+        args: Value,
+        _tags: Option<Vec<String>>,
+        _priority: Option<i32>,
+    ) -> Result<Option<String>> {
+        Ok(self
+            .enqueue_batch(class, queue, vec![(args, None)], None)
+            .await?
+            .pop())
+    }
+
+    async fn enqueue_batch(
+        &self,
+        class: String,
+        queue: Option<String>,
+        jobs: Vec<(Value, Option<i32>)>,
+        _tags: Option<Vec<String>>,
+    ) -> Result<Vec<JobId>> {
+        let queue = queue.unwrap_or_else(|| "default".to_string());
+        let payloads: Vec<String> = jobs
+            .into_iter()
+            .map(|(args, _)| Inner::job(&class, &queue, args))
+            .collect();
+        let jids = payloads
+            .iter()
+            .map(|payload| {
+                loco_job(payload, &JobStatus::Queued)
+                    .map(|job| job.id)
+                    .unwrap_or_default()
+            })
+            .collect();
+        redis::pipe()
+            .atomic()
+            .sadd("queues", &queue)
+            .ignore()
+            .lpush(format!("queue:{queue}"), payloads)
+            .ignore()
+            .run::<()>(self)
+            .await?;
+        Ok(jids)
+    }
+
+    async fn register_handler(&self, name: String, handler: JobHandler) -> Result<()> {
+        self.handlers
+            .write()
+            .map_err(|_| Error::Message("the worker registry is poisoned".into()))?
+            .insert(name, Arc::new(handler));
+        Ok(())
+    }
+
+    async fn run(&self, _tags: Vec<String>) -> Result<()> {
+        let shared = self.inner.clone();
+        shared.beat(false).await?;
+        shared.reap().await?;
+        let mut tasks = JoinSet::new();
+        for worker in 0..self.settings.concurrency.max(1) {
+            tasks.spawn(shared.clone().work(worker));
+        }
+        let ttl = self.settings.heartbeat_ttl_seconds.max(1);
+        let beat_every = Duration::from_millis((ttl * 1000 / 4).clamp(250, 5000));
+        tasks.spawn(
+            shared
+                .clone()
+                .every(beat_every, "heartbeat", |queue| async move {
+                    queue.beat(false).await
+                }),
+        );
+        tasks.spawn(shared.clone().every(
+            Duration::from_millis(self.settings.poll_interval_ms.max(50)),
+            "retry and schedule poller",
+            |queue| async move { queue.enqueue_due().await.map(|_| ()) },
+        ));
+        tasks.spawn(shared.clone().every(
+            Duration::from_secs(ttl).max(Duration::from_secs(1)),
+            "reaper",
+            |queue| async move { queue.reap().await.map(|_| ()) },
+        ));
+        tracing::info!(identity = %self.identity, concurrency = self.settings.concurrency, queues = ?self.settings.queues, "Sidekiq worker started");
+        while let Some(joined) = tasks.join_next().await {
+            if let Err(err) = joined {
+                tracing::error!(error = %err, "a queue task ended abnormally");
+            }
+        }
+        shared.leave().await?;
+        tracing::info!(identity = %self.identity, "Sidekiq worker stopped");
+        Ok(())
+    }
+
+    async fn setup(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn clear(&self) -> Result<()> {
+        let mut keys = self.queue_keys().await?;
+        keys.extend(["queues", "retry", "schedule", "dead"].map(String::from));
+        redis::cmd("DEL").arg(keys).run::<()>(self).await
+    }
+
+    async fn ping(&self) -> Result<()> {
+        redis::cmd("PING").run::<()>(self).await
+    }
+
+    async fn get_jobs(
+        &self,
+        status: Option<&Vec<JobStatus>>,
+        age_days: Option<i64>,
+    ) -> Result<Vec<Job>> {
+        let wanted = |s: &JobStatus| status.is_none_or(|list| list.contains(s));
+        let mut jobs = Vec::new();
+        if wanted(&JobStatus::Queued) {
+            for key in self
+                .queue_keys()
+                .await?
+                .into_iter()
+                .chain(["retry".to_string(), "schedule".to_string()])
+            {
+                let sorted = !key.starts_with("queue:");
+                jobs.extend(self.listed(&key, &JobStatus::Queued, sorted).await?);
+            }
+        }
+        if wanted(&JobStatus::Processing) {
+            for key in self.working_keys().await? {
+                jobs.extend(self.listed(&key, &JobStatus::Processing, false).await?);
+            }
+        }
+        if wanted(&JobStatus::Failed) {
+            jobs.extend(self.listed("dead", &JobStatus::Failed, true).await?);
+        }
+        if let Some(days) = age_days {
+            let cutoff = Utc::now() - chrono::Duration::days(days);
+            jobs.retain(|job| job.created_at.is_some_and(|at| at < cutoff));
+        }
+        Ok(jobs)
+    }
+
+    async fn cancel_jobs_by_name(&self, name: &str) -> Result<()> {
+        for key in self.queue_keys().await? {
+            self.remove_where(&key, false, |job| {
+                job.get("class").and_then(Value::as_str) == Some(name)
+            })
+            .await?;
+        }
+        Ok(())
+    }
+
+    async fn clear_by_status(&self, status: Vec<JobStatus>) -> Result<()> {
+        self.clear_jobs_older_than(0, Some(&status)).await
+    }
+
+    async fn clear_jobs_older_than(
+        &self,
+        age_days: i64,
+        status: Option<&Vec<JobStatus>>,
+    ) -> Result<()> {
+        let cutoff = now_seconds() - 86_400.0 * age_days as f64;
+        let older = |job: &Map<String, Value>| {
+            job.get("created_at")
+                .and_then(Value::as_f64)
+                .is_none_or(|at| created_seconds(at) <= cutoff)
+        };
+        let wanted = |s: &JobStatus| status.is_none_or(|list| list.contains(s));
+        if wanted(&JobStatus::Queued) {
+            for key in self.queue_keys().await? {
+                self.remove_where(&key, false, older).await?;
+            }
+            self.remove_where("retry", true, older).await?;
+            self.remove_where("schedule", true, older).await?;
+        }
+        if wanted(&JobStatus::Failed) {
+            self.remove_where("dead", true, older).await?;
+        }
+        Ok(())
+    }
+
+    async fn requeue(&self, _age_minutes: &i64) -> Result<()> {
+        // A job is stuck when its process died; the reaper knows which.
+        self.reap().await.map(|_| ())
+    }
+
+    async fn retry_failed(&self, id: Option<&str>) -> Result<u64> {
+        self.retry_now(id).await
+    }
+
+    fn describe(&self) -> String {
+        format!("sidekiq at {}", redacted(&self.settings.redis_url))
+    }
+
+    fn shutdown(&self) -> Result<()> {
+        self.stop.send_replace(true);
+        Ok(())
+    }
+}
+
+#[derive(Debug)]
+enum Failure {
+    /// Not a job at all: no retry can mend it.
+    Unreadable(String),
+    /// The worker failed, or there is none for the class.
+    Failed(String),
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Grave {
+    Retry,
+    Dead,
+}
+
+/// Sidekiq's backoff before retry `count + 1`: `count⁴ + 15` seconds and a
+/// jitter of up to `10 × (count + 1)`.
+fn backoff_seconds(count: u64) -> f64 {
+    let jitter = u64::from(
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|now| now.subsec_nanos())
+            .unwrap_or_default()
+            % 10,
+    ) * (count + 1);
+    (count.saturating_pow(4) + 15 + jitter) as f64
+}
+
+/// Every entry of a list or sorted set.
+fn everything_in(key: &str, sorted: bool) -> redis::Cmd {
+    let mut cmd = redis::cmd(if sorted { "ZRANGE" } else { "LRANGE" });
+    cmd.arg(key).arg(0).arg(-1);
+    cmd
+}
+
+fn now_seconds() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|now| now.as_secs_f64())
+        .unwrap_or_default()
+}
+
+/// Sidekiq 8 writes milliseconds, earlier versions seconds.
+fn created_seconds(at: f64) -> f64 {
+    if at > 1e11 {
+        at / 1000.0
+    } else {
+        at
+    }
+}
+
+fn timestamp(job: &Map<String, Value>, field: &str) -> Option<DateTime<Utc>> {
+    let seconds = created_seconds(job.get(field)?.as_f64()?);
+    DateTime::from_timestamp_millis((seconds * 1000.0) as i64)
+}
+
+/// A Sidekiq job as Loco's `Job` (for `cargo loco jobs` and the jobs view).
+fn loco_job(payload: &str, status: &JobStatus) -> Option<Job> {
+    let job: Map<String, Value> = serde_json::from_str(payload).ok()?;
+    let data: JobData = match job.get("args") {
+        Some(Value::Array(args)) if args.len() == 1 => args[0].clone(),
+        Some(args) => args.clone(),
+        None => Value::Null,
+    };
+    let created_at = timestamp(&job, "created_at");
+    Some(Job {
+        id: job.get("jid")?.as_str()?.to_string(),
+        name: job.get("class")?.as_str()?.to_string(),
+        data,
+        status: status.clone(),
+        run_at: timestamp(&job, "enqueued_at")
+            .or(created_at)
+            .unwrap_or_else(Utc::now),
+        interval: None,
+        created_at,
+        updated_at: timestamp(&job, "retried_at").or_else(|| timestamp(&job, "failed_at")),
+        tags: None,
+        priority: 0,
+    })
+}
+
+fn redis_error(err: redis::RedisError) -> Error {
+    Error::Message(format!("redis: {err}"))
+}
+
+/// The URL without its password, for logs.
+fn redacted(url: &str) -> String {
+    match url.split_once('@') {
+        Some((credentials, host)) => {
+            let scheme = credentials.split("//").next().unwrap_or("redis:");
+            format!("{scheme}//***@{host}")
+        }
+        None => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_follows_sidekiq() {
+        for count in [0_u64, 1, 5, 24] {
+            let seconds = backoff_seconds(count);
+            let base = (count.pow(4) + 15) as f64;
+            assert!(
+                seconds >= base && seconds <= base + 9.0 * (count + 1) as f64,
+                "{count}: {seconds}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_job_reads_as_loco_sees_it() {
+        let payload = Inner::job("DeliverInvoice", "default", json!({"invoice_id": "x"}));
+        let job = loco_job(&payload, &JobStatus::Queued).expect("a job");
+        assert_eq!(job.name, "DeliverInvoice");
+        assert_eq!(job.id.len(), 24);
+        assert_eq!(job.data, json!({"invoice_id": "x"}));
+        let raw: Value = serde_json::from_str(&payload).unwrap();
+        assert_eq!(raw["args"], json!([{"invoice_id": "x"}]));
+        assert_eq!(raw["retry"], json!(true));
+        // Seconds, as Sidekiq before 8 writes and every version reads.
+        assert!(raw["created_at"].as_f64().unwrap() < 1e11);
+    }
+
+    #[test]
+    fn passwords_stay_out_of_logs() {
+        assert_eq!(
+            redacted("redis://:secret@cache:6379/2"),
+            "redis://***@cache:6379/2"
+        );
+        assert_eq!(redacted("redis://127.0.0.1:6379"), "redis://127.0.0.1:6379");
+    }
+}

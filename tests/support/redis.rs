@@ -1,0 +1,191 @@
+//! A real Redis for the Sidekiq tests: each test gets one of the server's
+//! numbered databases, emptied first, so tests run side by side. The
+//! server is `KARAKANA_TEST_REDIS_URL` (default `redis://127.0.0.1:6379`);
+//! `.ci/run` makes sure one runs there. Without a server a test prints
+//! `SKIPPED` on a laptop and fails in CI (`CI` set).
+
+use std::{
+    path::PathBuf,
+    process::{Child, Command, Stdio},
+    sync::atomic::{AtomicU32, Ordering},
+    time::{Duration, Instant},
+};
+
+use karakana::{queue::sidekiq::SidekiqQueue, settings::SidekiqSettings};
+use loco_rs::bgworker::QueueProvider;
+use serde_json::Value;
+use sidekiq::redis_rs::{aio::MultiplexedConnection, AsyncCommands, Client};
+
+/// Databases 1..=13 go to tests; 14 and 15 are the benchmark's.
+static NEXT_DATABASE: AtomicU32 = AtomicU32::new(1);
+
+pub struct TestRedis {
+    pub url: String,
+    conn: MultiplexedConnection,
+}
+
+impl TestRedis {
+    /// An empty database of one's own, or `None` (after printing why) on a
+    /// machine without Redis outside CI.
+    pub async fn fresh() -> Option<Self> {
+        let server = std::env::var("KARAKANA_TEST_REDIS_URL")
+            .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_string());
+        let number = NEXT_DATABASE.fetch_add(1, Ordering::Relaxed);
+        assert!(
+            number <= 13,
+            "more Sidekiq tests than Redis databases: give tests/support/redis.rs more room"
+        );
+        let url = format!("{}/{number}", server.trim_end_matches('/'));
+        let connected = async {
+            Client::open(url.as_str())?
+                .get_multiplexed_async_connection()
+                .await
+        }
+        .await;
+        let mut conn = match connected {
+            Ok(conn) => conn,
+            Err(err) => {
+                assert!(
+                    std::env::var_os("CI").is_none(),
+                    "no Redis at {server} ({err}); CI must have one (.ci/run starts it)"
+                );
+                eprintln!("SKIPPED: no Redis at {server} ({err}); `redis-server --daemonize yes` runs one");
+                return None;
+            }
+        };
+        sidekiq::redis_rs::cmd("FLUSHDB")
+            .query_async::<()>(&mut conn)
+            .await
+            .expect("FLUSHDB");
+        Some(Self { url, conn })
+    }
+
+    /// A provider pushing to this database, as a web process has.
+    pub fn provider(&self) -> SidekiqQueue {
+        SidekiqQueue::new(SidekiqSettings {
+            redis_url: self.url.clone(),
+            ..SidekiqSettings::default()
+        })
+        .expect("a provider")
+    }
+
+    pub async fn llen(&self, key: &str) -> usize {
+        self.conn.clone().llen(key).await.expect("LLEN")
+    }
+
+    pub async fn zcard(&self, key: &str) -> usize {
+        self.conn.clone().zcard(key).await.expect("ZCARD")
+    }
+
+    /// The jobs in a sorted set (`retry`, `dead`), parsed.
+    pub async fn sorted_jobs(&self, key: &str) -> Vec<Value> {
+        let raw: Vec<String> = self.conn.clone().zrange(key, 0, -1).await.expect("ZRANGE");
+        raw.iter()
+            .map(|job| serde_json::from_str(job).expect("a JSON job"))
+            .collect()
+    }
+
+    /// Puts a job straight into a sorted set (`retry`, `dead`) at `score`.
+    pub async fn zadd(&self, set: &str, job: &Value, score: f64) {
+        self.conn
+            .clone()
+            .zadd::<_, _, _, ()>(set, job.to_string(), score)
+            .await
+            .expect("ZADD");
+    }
+
+    /// Jobs still queued or held by any worker process.
+    pub async fn unfinished(&self) -> usize {
+        let mut conn = self.conn.clone();
+        let working: Vec<String> = conn.keys("karakana:working:*").await.expect("KEYS");
+        let mut total = self.llen("queue:default").await;
+        for key in working {
+            total += self.llen(&key).await;
+        }
+        total
+    }
+
+    /// Waits until `done` holds, for at most `within`.
+    pub async fn wait_until<F, Fut>(&self, within: Duration, what: &str, done: F)
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = bool>,
+    {
+        let started = Instant::now();
+        while !done().await {
+            assert!(started.elapsed() < within, "waited {within:?} for {what}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Pushes a job as any web process would.
+    pub async fn push(&self, class: &str, args: Value) -> String {
+        self.provider()
+            .enqueue(class.to_string(), None, args, None, None)
+            .await
+            .expect("enqueue")
+            .expect("a jid")
+    }
+}
+
+/// `karakana start --worker` in a process of its own, on the test's
+/// database, Redis database and SMTP server.
+pub struct WorkerProcess {
+    child: Child,
+    pub log: PathBuf,
+}
+
+impl WorkerProcess {
+    pub fn start(
+        database_url: &str,
+        redis: &TestRedis,
+        smtp_port: u16,
+        env: &[(&str, &str)],
+    ) -> Self {
+        let log = std::env::temp_dir().join(format!("karakana-worker-{}.log", super::unique()));
+        let out = std::fs::File::create(&log).expect("the worker's log");
+        let mut command = Command::new(env!("CARGO_BIN_EXE_karakana"));
+        command
+            .args(["start", "--worker"])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("LOCO_ENV", "test")
+            .env("TEST_LOG", "true")
+            .env("DATABASE_URL", database_url)
+            .env("REDIS_URL", &redis.url)
+            .env("WORKER_MODE", "BackgroundQueue")
+            .env("SMTP_PORT", smtp_port.to_string())
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().expect("the log again"))
+            .stderr(out);
+        let child = command.spawn().expect("the karakana binary starts");
+        Self { child, log }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// SIGKILL: no chance to put anything back.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for WorkerProcess {
+    fn drop(&mut self) {
+        self.kill();
+        // A failed test shows what its workers said.
+        if std::thread::panicking() {
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            let tail: Vec<&str> = log.lines().rev().take(40).collect();
+            eprintln!(
+                "worker {} said, last lines first:\n{}",
+                self.child.id(),
+                tail.join("\n")
+            );
+        }
+        let _ = std::fs::remove_file(&self.log);
+    }
+}

@@ -1,0 +1,368 @@
+//! The Sidekiq backend end to end: jobs in a real Redis, run by separate
+//! `karakana start --worker` processes, mail to a real SMTP server, and
+//! Ruby's Sidekiq (Debian's `ruby-sidekiq`) on the other side.
+
+use std::{collections::HashMap, process::Command, time::Duration};
+
+use chrono::{NaiveDate, Utc};
+use karakana::{
+    mail::Mailer,
+    models::{_entities::deliveries, clock::Clock, reminders},
+    settings::MailSettings,
+};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+use serde_json::{json, Value};
+use uuid::Uuid;
+
+use crate::support::{
+    id_of,
+    redis::{TestRedis, WorkerProcess},
+    smtp::SmtpSink,
+    Session, TestApp,
+};
+
+/// A garage whose customers each have one vehicle due for service.
+struct Fleet {
+    app: TestApp,
+    /// `(vehicle id, due on, customer's email)`.
+    due: Vec<(String, String, String)>,
+}
+
+impl Fleet {
+    async fn of(size: usize) -> Self {
+        let app = TestApp::spawn().await;
+        let owner = app.owner("Kamau Motors").await;
+        let site = app.site(&owner, "NBO").await;
+        // Due in three days, whatever today is.
+        let due_on = Utc::now().date_naive() + chrono::Days::new(3);
+        let last_service_on = due_on - chrono::Months::new(6);
+        let mut due = Vec::with_capacity(size);
+        for n in 0..size {
+            due.push(due_vehicle(&app, &owner, &site, n, last_service_on).await);
+        }
+        Self { app, due }
+    }
+
+    fn database_url(&self) -> &str {
+        &self.app.ctx.config.database.uri
+    }
+
+    fn job(&self, n: usize) -> Value {
+        json!({"vehicle_id": self.due[n].0, "due_on": self.due[n].1})
+    }
+
+    async fn ledger(&self, status: &str) -> u64 {
+        deliveries::Entity::find()
+            .filter(deliveries::Column::Status.eq(status))
+            .count(&self.app.ctx.db)
+            .await
+            .expect("the ledger")
+    }
+}
+
+async fn due_vehicle(
+    app: &TestApp,
+    owner: &Session,
+    site: &str,
+    n: usize,
+    last_service_on: NaiveDate,
+) -> (String, String, String) {
+    let email = format!("driver-{n}@example.com");
+    let customer = app
+        .post(
+            "/api/customers",
+            owner,
+            &json!({"name": format!("Driver {n}"), "home_site_id": site, "email": email}),
+        )
+        .await;
+    assert_eq!(customer.status_code(), 201, "{}", customer.text());
+    let vehicle = app
+        .post(
+            "/api/vehicles",
+            owner,
+            &json!({"customer_id": id_of(&customer.json()), "plate": format!("KDA {n:03}A"),
+                    "make": "Toyota", "model": "Probox", "service_interval_months": 6,
+                    "last_service_on": last_service_on}),
+        )
+        .await;
+    assert_eq!(vehicle.status_code(), 201, "{}", vehicle.text());
+    let vehicle = vehicle.json::<Value>();
+    let due_on = vehicle["service_due_on"]
+        .as_str()
+        .expect("a due date")
+        .to_string();
+    (id_of(&vehicle), due_on, email)
+}
+
+/// How many messages each address received.
+fn per_recipient(messages: &[Value]) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    for message in messages {
+        for to in message["rcpt_tos"].as_array().expect("recipients") {
+            *counts.entry(to.as_str().unwrap().to_string()).or_default() += 1;
+        }
+    }
+    counts
+}
+
+/// Ruby's Sidekiq against `redis`: `push CLASS JSON` or `stats`.
+fn ruby(redis: &TestRedis, args: &[&str]) -> String {
+    let output = Command::new("ruby")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/support/sidekiq_client.rb"
+        ))
+        .args(args)
+        .env("REDIS_URL", &redis.url)
+        .output()
+        .expect("ruby runs (apt-get install -y ruby-sidekiq)");
+    assert!(
+        output.status.success(),
+        "ruby {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .expect("UTF-8")
+        .trim()
+        .to_string()
+}
+
+fn ruby_stats(redis: &TestRedis) -> Value {
+    serde_json::from_str(&ruby(redis, &["stats"])).expect("JSON from Ruby")
+}
+
+#[tokio::test]
+async fn two_worker_processes_send_each_reminder_once_however_often_it_is_queued() {
+    let Some(redis) = TestRedis::fresh().await else {
+        return;
+    };
+    let sink = SmtpSink::start();
+    let fleet = Fleet::of(30).await;
+    // Two sweeps' worth: every reminder queued twice.
+    for _ in 0..2 {
+        for n in 0..fleet.due.len() {
+            redis.push("SendServiceReminder", fleet.job(n)).await;
+        }
+    }
+    let stats = ruby_stats(&redis);
+    assert_eq!(stats["queued"], 60, "Ruby sees our jobs: {stats}");
+    assert_eq!(stats["queued_jobs"][0]["class"], "SendServiceReminder");
+    assert_eq!(stats["queued_jobs"][0]["args"][0]["due_on"], fleet.due[0].1);
+
+    let first = WorkerProcess::start(fleet.database_url(), &redis, sink.port, &[]);
+    let second = WorkerProcess::start(fleet.database_url(), &redis, sink.port, &[]);
+    redis
+        .wait_until(Duration::from_secs(90), "every job to finish", || async {
+            redis.unfinished().await == 0 && fleet.ledger("sent").await == 30
+        })
+        .await;
+
+    let messages = sink.wait_for(30, Duration::from_secs(5));
+    let counts = per_recipient(&messages);
+    assert_eq!(messages.len(), 30, "one message per vehicle: {counts:?}");
+    assert!(counts.values().all(|&count| count == 1), "{counts:?}");
+    let stats = ruby_stats(&redis);
+    assert_eq!(stats["processed"], 60, "{stats}");
+    assert_eq!(stats["failed"], 0, "{stats}");
+    let processes = stats["processes"].as_array().expect("processes");
+    assert_eq!(processes.len(), 2, "both workers beat: {stats}");
+    for worker in [&first, &second] {
+        assert!(
+            processes.iter().any(|identity| identity
+                .as_str()
+                .unwrap()
+                .contains(&format!(":{}:", worker.pid()))),
+            "worker {} not in {processes:?}",
+            worker.pid()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_worker_killed_mid_batch_loses_nothing() {
+    let Some(redis) = TestRedis::fresh().await else {
+        return;
+    };
+    let sink = SmtpSink::start();
+    let fleet = Fleet::of(80).await;
+    for n in 0..fleet.due.len() {
+        redis.push("SendServiceReminder", fleet.job(n)).await;
+    }
+
+    let mut doomed = WorkerProcess::start(fleet.database_url(), &redis, sink.port, &[]);
+    sink.wait_for(10, Duration::from_secs(60));
+    doomed.kill();
+    let held = redis.unfinished().await - redis.llen("queue:default").await;
+    let sent_before_restart = sink.messages().len();
+    assert!(
+        sent_before_restart < 80,
+        "the kill came too late to test anything ({sent_before_restart} sent)"
+    );
+
+    // A new worker: the reaper finds the dead process (its beat expires
+    // after 2 s in the tests) and returns what it held.
+    let _survivor = WorkerProcess::start(fleet.database_url(), &redis, sink.port, &[]);
+    redis
+        .wait_until(Duration::from_secs(90), "the queue to drain", || async {
+            redis.unfinished().await == 0
+        })
+        .await;
+
+    // A reminder whose job died between claiming its ledger row and
+    // recording the send stays `sending`; the sweep retakes such a row after
+    // 15 minutes. Run that sweep now, 16 minutes on.
+    let later = Clock::Fixed(Utc::now() + chrono::Duration::minutes(16));
+    let sweep = reminders::due(&fleet.app.ctx.db, later, false)
+        .await
+        .expect("the sweep");
+    let mail: MailSettings =
+        serde_json::from_value(sink.settings()).expect("mail settings for the sink");
+    let mailer = Mailer::new(&mail).expect("a mailer");
+    let stranded = sweep.to_send.len();
+    for due in &sweep.to_send {
+        reminders::send(
+            &fleet.app.ctx.db,
+            &mailer,
+            later,
+            due.vehicle_id,
+            due.due_on,
+        )
+        .await
+        .expect("the re-derived reminder goes");
+    }
+
+    assert_eq!(fleet.ledger("sent").await, 80, "every due vehicle reminded");
+    let messages = sink.wait_for(80, Duration::from_secs(5));
+    let counts = per_recipient(&messages);
+    let missing: Vec<_> = fleet
+        .due
+        .iter()
+        .filter(|(_, _, email)| !counts.contains_key(email))
+        .collect();
+    assert!(missing.is_empty(), "never reminded: {missing:?}");
+    let duplicates = messages.len() - 80;
+    eprintln!(
+        "SIGKILL after {sent_before_restart} messages: {held} jobs held by the dead worker went back, \
+         {stranded} stranded ledger rows re-derived by the sweep, {duplicates} duplicate messages"
+    );
+    // A duplicate needs the kill to fall between the SMTP server's 250 and
+    // the ledger's `sent`: at most one per job in flight.
+    assert!(duplicates <= 4, "{duplicates} duplicates: {counts:?}");
+}
+
+#[tokio::test]
+async fn a_failing_mail_server_retries_then_buries_the_job_and_ruby_sees_it() {
+    let Some(redis) = TestRedis::fresh().await else {
+        return;
+    };
+    let sink = SmtpSink::failing();
+    let fleet = Fleet::of(1).await;
+    let jid = redis.push("SendServiceReminder", fleet.job(0)).await;
+    let _worker = WorkerProcess::start(
+        fleet.database_url(),
+        &redis,
+        sink.port,
+        &[("SIDEKIQ_MAX_RETRIES", "2")],
+    );
+    redis
+        .wait_until(Duration::from_secs(60), "the job to die", || async {
+            redis.zcard("dead").await == 1
+        })
+        .await;
+
+    let dead = redis.sorted_jobs("dead").await;
+    assert_eq!(dead[0]["jid"], jid);
+    assert_eq!(dead[0]["retry_count"], 2, "{}", dead[0]);
+    assert!(
+        dead[0]["error_message"].as_str().unwrap().contains("451"),
+        "{}",
+        dead[0]
+    );
+    assert_eq!(redis.zcard("retry").await, 0);
+
+    let ledger = deliveries::Entity::find()
+        .all(&fleet.app.ctx.db)
+        .await
+        .expect("the ledger");
+    assert_eq!(ledger.len(), 1);
+    assert_eq!(ledger[0].status, "failed");
+    assert_eq!(ledger[0].attempts, 3, "the first try and two retries");
+    assert!(
+        ledger[0]
+            .error
+            .as_deref()
+            .unwrap_or_default()
+            .contains("451"),
+        "{:?}",
+        ledger[0].error
+    );
+
+    let stats = ruby_stats(&redis);
+    assert_eq!(stats["dead"][0]["jid"], jid, "{stats}");
+    assert_eq!(stats["dead"][0]["class"], "SendServiceReminder");
+    assert_eq!(stats["dead"][0]["retry_count"], 2);
+    assert!(stats["dead"][0]["error_message"]
+        .as_str()
+        .unwrap()
+        .contains("451"));
+    assert_eq!(stats["failed"], 3, "{stats}");
+}
+
+#[tokio::test]
+async fn jobs_pushed_by_ruby_run_here_and_our_retries_show_in_ruby() {
+    let Some(redis) = TestRedis::fresh().await else {
+        return;
+    };
+    let sink = SmtpSink::start();
+    let fleet = Fleet::of(1).await;
+    // Sidekiq's real backoff, so a failed job waits in the retry set.
+    let _worker = WorkerProcess::start(
+        fleet.database_url(),
+        &redis,
+        sink.port,
+        &[("SIDEKIQ_BACKOFF_SCALE", "1")],
+    );
+
+    // A reminder pushed by Ruby's client, with the documented class name.
+    ruby(
+        &redis,
+        &["push", "SendServiceReminder", &fleet.job(0).to_string()],
+    );
+    let messages = sink.wait_for(1, Duration::from_secs(30));
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0]["rcpt_tos"], json!([fleet.due[0].2]));
+
+    // An unknown vehicle ends its job: no retry, nothing dead.
+    let unknown = json!({"vehicle_id": Uuid::new_v4(), "due_on": fleet.due[0].1}).to_string();
+    ruby(&redis, &["push", "SendServiceReminder", &unknown]);
+    // A class no worker here knows fails, and is retried as Sidekiq would
+    // (another release's worker may know it).
+    let typo = ruby(&redis, &["push", "SendServiceRemindr", "{}"]);
+    redis
+        .wait_until(Duration::from_secs(30), "the typo to fail", || async {
+            ruby_stats(&redis)["failed"].as_u64().unwrap_or_default() >= 1
+                && redis.unfinished().await == 0
+        })
+        .await;
+    let stats = ruby_stats(&redis);
+    assert!(
+        stats["processed"].as_u64().unwrap_or_default() >= 3,
+        "{stats}"
+    );
+    assert_eq!(stats["dead"], json!([]), "{stats}");
+    let retries = stats["retries"].as_array().expect("retries");
+    assert_eq!(
+        retries.len(),
+        1,
+        "only the unknown class is retried: {stats}"
+    );
+    assert_eq!(retries[0]["jid"], typo.as_str());
+    assert_eq!(retries[0]["retry_count"], 0);
+    assert!(
+        retries[0]["error_message"]
+            .as_str()
+            .unwrap()
+            .contains("SendServiceRemindr"),
+        "{stats}"
+    );
+}
