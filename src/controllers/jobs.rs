@@ -7,7 +7,7 @@ use utoipa_axum::routes;
 
 use super::{api::ApiRoutes, extract::Ids};
 use crate::{
-    errors::{ApiResult, ErrorBody},
+    errors::{ApiError, ApiResult, ErrorBody},
     models::actor::{Ability, Actor},
     queue::jobs::Backend,
     views::jobs::JobsResponse,
@@ -39,6 +39,7 @@ async fn retry(
     Ids(jid): Ids<String>,
 ) -> ApiResult<impl IntoResponse> {
     actor.authorize(Ability::ManageJobs)?;
+    let jid = job_id(jid)?;
     Backend::of(&ctx).retry(&ctx, &actor, &jid).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -57,8 +58,23 @@ async fn discard(
     Ids(jid): Ids<String>,
 ) -> ApiResult<impl IntoResponse> {
     actor.authorize(Ability::ManageJobs)?;
+    let jid = job_id(jid)?;
     Backend::of(&ctx).discard(&ctx, &actor, &jid).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A job id as the queues make them (Sidekiq's hex, Loco's ULIDs):
+/// anything else names no job.
+fn job_id(jid: String) -> ApiResult<String> {
+    let plausible = (1..=64).contains(&jid.len())
+        && jid
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if plausible {
+        Ok(jid)
+    } else {
+        Err(ApiError::NotFound("job"))
+    }
 }
 
 pub fn routes() -> ApiRoutes {

@@ -144,6 +144,8 @@ impl Mailer {
                     SmtpTls::Starttls => Tls::Required(tls_parameters()?),
                     SmtpTls::Implicit => Tls::Wrapper(tls_parameters()?),
                 };
+                // Pooled (lettre's `pool`): a worker reuses open connections
+                // rather than greeting the server for every message.
                 let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
                     .port(*port)
                     .tls(tls)

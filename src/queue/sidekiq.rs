@@ -41,7 +41,7 @@ use tokio::{sync::watch, task::JoinSet};
 
 use crate::settings::SidekiqSettings;
 
-/// The set of process identities that have (or had) a working list.
+/// Each worker process's working list is `karakana:working:<identity>`.
 const WORKING: &str = "karakana:working";
 /// The error class a failed job carries in Sidekiq's `error_class`.
 const ERROR_CLASS: &str = "Karakana::JobFailed";
@@ -67,28 +67,26 @@ end
     };
 }
 
-/// Returns the jobs of every process whose heartbeat has expired to the
-/// front of their queues, oldest first; a job that is not JSON goes to
-/// `default`. Atomic, so reapers in several processes cannot both return
-/// the same job.
+/// Returns the jobs of one process whose heartbeat has expired (KEYS[1]
+/// its heartbeat, KEYS[2] its working list) to the front of their queues,
+/// oldest first. Atomic and checked inside, so reapers in several
+/// processes cannot both return the same job, nor take a live one's.
 const REAP: &str = concat!(
     lua_queue_of!(),
     r"
-local revived = 0
-for _, identity in ipairs(redis.call('SMEMBERS', KEYS[1])) do
-  if redis.call('EXISTS', identity) == 0 then
-    local list = KEYS[1] .. ':' .. identity
-    while true do
-      local job = redis.call('LPOP', list)
-      if not job then break end
-      local queue = queue_of(job)
-      redis.call('SADD', 'queues', queue)
-      redis.call('RPUSH', 'queue:' .. queue, job)
-      revived = revived + 1
-    end
-    redis.call('SREM', KEYS[1], identity)
-  end
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  return 0
 end
+local revived = 0
+while true do
+  local job = redis.call('LPOP', KEYS[2])
+  if not job then break end
+  local queue = queue_of(job)
+  redis.call('SADD', 'queues', queue)
+  redis.call('RPUSH', 'queue:' .. queue, job)
+  revived = revived + 1
+end
+redis.call('SREM', 'processes', KEYS[1])
 return revived
 "
 );
@@ -114,6 +112,16 @@ end
 return moved
 "
 );
+
+/// Acknowledges a finished job once: removes it from the working list and
+/// counts it only if it was still there.
+const ACKNOWLEDGE: &str = r"
+if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 1 then
+  redis.call('INCR', 'stat:processed')
+  return 1
+end
+return 0
+";
 
 type Handlers = HashMap<String, Arc<JobHandler>>;
 
@@ -186,7 +194,10 @@ impl SidekiqQueue {
     ///
     /// # Errors
     /// When the URL is not a Redis URL.
-    pub fn new(settings: SidekiqSettings) -> Result<Self> {
+    pub fn new(mut settings: SidekiqSettings) -> Result<Self> {
+        if settings.queues.is_empty() {
+            settings.queues = vec!["default".to_string()];
+        }
         let manager = RedisConnectionManager::new(settings.redis_url.as_str())
             .map_err(|err| Error::Message(format!("REDIS_URL: {err}")))?;
         // One connection per worker (each blocks in BLMOVE) and a few for
@@ -256,7 +267,31 @@ impl Inner {
     /// # Errors
     /// When Redis cannot be reached.
     pub async fn reap(&self) -> Result<u64> {
-        let revived: u64 = redis::Script::new(REAP).key(WORKING).run(self).await?;
+        // Every working list, found by its name: even the list of a process
+        // that was reaped once, lived on and fetched again before dying.
+        let mut revived = 0;
+        for list in self.working_keys().await? {
+            let Some(identity) = list.strip_prefix(&format!("{WORKING}:")) else {
+                continue;
+            };
+            revived += redis::Script::new(REAP)
+                .key(identity)
+                .key(&list)
+                .run::<u64>(self)
+                .await?;
+        }
+        // Sidekiq's `processes` set keeps names whose beat is gone.
+        let processes: Vec<String> = redis::cmd("SMEMBERS").arg("processes").run(self).await?;
+        for identity in processes {
+            let alive: bool = redis::cmd("EXISTS").arg(&identity).run(self).await?;
+            if !alive {
+                redis::cmd("SREM")
+                    .arg("processes")
+                    .arg(&identity)
+                    .run::<()>(self)
+                    .await?;
+            }
+        }
         if revived > 0 {
             tracing::warn!(
                 revived,
@@ -317,8 +352,6 @@ impl Inner {
             .ignore()
             .expire(&self.identity, i64::try_from(ttl).unwrap_or(60))
             .ignore()
-            .sadd(WORKING, &self.identity)
-            .ignore()
             .run::<()>(self)
             .await
     }
@@ -337,71 +370,101 @@ impl Inner {
         self.reap().await.map(|_| ())
     }
 
-    /// One worker: fetch, run, acknowledge, until told to stop.
+    /// One worker: fetch, run, acknowledge, until told to stop. A job that
+    /// succeeded is acknowledged with the next fetch, in the same round trip.
     async fn work(self: Arc<Self>, first_queue: usize) {
-        let mut stop = self.stop.subscribe();
+        let stop = self.stop.subscribe();
         let queues = &self.settings.queues;
         let mut turn = first_queue;
+        let mut done: Option<String> = None;
         while !*stop.borrow() {
-            let queue = format!("queue:{}", queues[turn % queues.len()]);
+            let first = turn % queues.len();
             turn = turn.wrapping_add(1);
-            let fetched = tokio::select! {
-                fetched = self.fetch(&queue) => fetched,
-                _ = stop.changed() => break,
-            };
+            // Not raced against the stop flag: a fetch abandoned in flight
+            // could still move a job into the working list after this
+            // process has handed its list back. It blocks a second at most;
+            // the timeout is for a connection that died without a word.
+            let fetched = tokio::time::timeout(
+                Duration::from_secs_f64(FETCH_BLOCK_SECS + 5.0),
+                self.fetch(first, done.as_deref()),
+            )
+            .await
+            .unwrap_or_else(|_| Err(Error::Message("redis: no answer to a fetch".into())));
             match fetched {
-                Ok(Some(payload)) => self.perform(payload).await,
-                Ok(None) => {}
+                Ok(Some(payload)) => done = self.perform(payload).await,
+                Ok(None) => done = None,
                 Err(err) => {
+                    // `done` is acknowledged with the next fetch (again, if
+                    // this one reached Redis: removing it twice is harmless).
                     tracing::warn!(error = %err, "fetch failed; retrying in a second");
                     tokio::time::sleep(Duration::from_secs(1)).await;
                 }
             }
         }
+        // The last job's acknowledgement had no fetch to ride with.
+        if let Some(payload) = done {
+            let acknowledged = redis::Script::new(ACKNOWLEDGE)
+                .key(self.working_list())
+                .arg(&payload)
+                .run::<u64>(&self)
+                .await;
+            if let Err(err) = acknowledged {
+                tracing::error!(error = %err, "could not acknowledge a job; it will run again");
+            }
+        }
     }
 
-    async fn fetch(&self, queue: &str) -> Result<Option<String>> {
-        // Several queues: a quick look at this one, blocking only on the
-        // first so an idle worker does not spin.
-        let block = self.settings.queues.len() == 1 || queue.ends_with(&self.settings.queues[0]);
-        let command = if block {
-            let mut cmd = redis::cmd("BLMOVE");
-            cmd.arg(queue)
-                .arg(self.working_list())
-                .arg("RIGHT")
-                .arg("LEFT")
-                .arg(FETCH_BLOCK_SECS);
-            cmd
-        } else {
-            let mut cmd = redis::cmd("LMOVE");
-            cmd.arg(queue)
+    /// The next job, moved into this process's working list, after
+    /// acknowledging `done` (in the same round trip). Each queue is looked
+    /// at in turn from `first`; only when all are empty does the fetch wait,
+    /// on `first`, for a second at most.
+    async fn fetch(&self, first: usize, done: Option<&str>) -> Result<Option<String>> {
+        let queues = &self.settings.queues;
+        let mut done = done;
+        for step in 0..=queues.len() {
+            let mut pipe = redis::pipe();
+            if let Some(done) = done.take() {
+                pipe.lrem(self.working_list(), 1, done)
+                    .ignore()
+                    .incr("stat:processed", 1)
+                    .ignore();
+            }
+            let waiting = step == queues.len();
+            let queue = format!("queue:{}", queues[(first + step) % queues.len()]);
+            pipe.cmd(if waiting { "BLMOVE" } else { "LMOVE" })
+                .arg(queue)
                 .arg(self.working_list())
                 .arg("RIGHT")
                 .arg("LEFT");
-            cmd
-        };
-        command.run(self).await
+            if waiting {
+                pipe.arg(FETCH_BLOCK_SECS);
+            }
+            let (fetched,): (Option<String>,) = pipe.run(self).await?;
+            if fetched.is_some() {
+                return Ok(fetched);
+            }
+        }
+        Ok(None)
     }
 
-    /// Runs one fetched job and acknowledges it; a failure is acknowledged
-    /// in the same transaction that schedules its retry or buries it, so the
-    /// job is always somewhere.
-    async fn perform(&self, payload: String) {
+    /// Runs one fetched job. A failure is acknowledged at once, in the same
+    /// transaction that schedules its retry or buries it, so the job is
+    /// always somewhere; a success returns the job, to be acknowledged with
+    /// the next fetch.
+    async fn perform(&self, payload: String) -> Option<String> {
         self.busy.fetch_add(1, Ordering::Relaxed);
         let outcome = self.run_job(&payload).await;
-        let settled = match outcome {
-            Ok(()) => self.acknowledge(&payload, None).await,
-            Err(failure) => {
-                let after = self.after_failure(&payload, &failure);
-                self.acknowledge(&payload, Some(after)).await
-            }
-        };
         self.busy.fetch_sub(1, Ordering::Relaxed);
-        if let Err(err) = settled {
+        let Err(failure) = outcome else {
+            return Some(payload);
+        };
+        let after = self.after_failure(&payload, &failure);
+        if let Err(err) = self.acknowledge_failure(&payload, after).await {
             // The job stays in the working list; when this process is gone
             // the reaper returns it, and it runs again.
-            tracing::error!(error = %err, "could not acknowledge a job");
+            tracing::error!(error = %err, "could not record a failed job");
         }
+        None
     }
 
     async fn run_job(&self, payload: &str) -> std::result::Result<(), Failure> {
@@ -444,10 +507,12 @@ impl Inner {
             }
         };
         let mut job: Map<String, Value> = serde_json::from_str(payload).unwrap_or_default();
+        // As Sidekiq: `true` for the default number of retries, a number
+        // for that many, anything else (absent, `false`) for none.
         let max = match job.get("retry") {
-            Some(Value::Bool(false) | Value::Null) => None,
+            Some(Value::Bool(true)) => Some(u64::from(self.settings.max_retries)),
             Some(Value::Number(max)) => Some(max.as_u64().unwrap_or(0)),
-            _ => Some(u64::from(self.settings.max_retries)),
+            _ => None,
         };
         let Some(max) = max else {
             tracing::warn!(job = payload, error = %message, "a job that asked for no retries failed");
@@ -486,33 +551,32 @@ impl Inner {
         }
     }
 
-    async fn acknowledge(
+    async fn acknowledge_failure(
         &self,
         payload: &str,
-        after: Option<Option<(Grave, String, f64)>>,
+        after: Option<(Grave, String, f64)>,
     ) -> Result<()> {
         let mut pipe = redis::pipe();
         pipe.atomic()
             .lrem(self.working_list(), 1, payload)
             .ignore()
             .incr("stat:processed", 1)
+            .ignore()
+            .incr("stat:failed", 1)
             .ignore();
-        if let Some(after) = after {
-            pipe.incr("stat:failed", 1).ignore();
-            match after {
-                Some((Grave::Retry, job, at)) => {
-                    pipe.zadd("retry", job, at).ignore();
-                }
-                Some((Grave::Dead, job, at)) => {
-                    pipe.zadd("dead", job, at)
-                        .ignore()
-                        .zrembyscore("dead", "-inf", at - DEAD_TIMEOUT_SECS)
-                        .ignore()
-                        .zremrangebyrank("dead", 0, -(DEAD_MAX_JOBS + 1))
-                        .ignore();
-                }
-                None => {}
+        match after {
+            Some((Grave::Retry, job, at)) => {
+                pipe.zadd("retry", job, at).ignore();
             }
+            Some((Grave::Dead, job, at)) => {
+                pipe.zadd("dead", job, at)
+                    .ignore()
+                    .zrembyscore("dead", "-inf", at - DEAD_TIMEOUT_SECS)
+                    .ignore()
+                    .zremrangebyrank("dead", 0, -(DEAD_MAX_JOBS + 1))
+                    .ignore();
+            }
+            None => {}
         }
         pipe.run::<()>(self).await
     }
@@ -526,7 +590,7 @@ impl Inner {
         let mut stop = self.stop.subscribe();
         let mut interval = tokio::time::interval(period);
         interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
+        while !*stop.borrow_and_update() {
             tokio::select! {
                 _ = interval.tick() => {
                     if let Err(err) = tick(self.clone()).await {
@@ -556,11 +620,23 @@ impl Inner {
     }
 
     async fn working_keys(&self) -> Result<Vec<String>> {
-        let identities: Vec<String> = redis::cmd("SMEMBERS").arg(WORKING).run(self).await?;
-        Ok(identities
-            .into_iter()
-            .map(|id| format!("{WORKING}:{id}"))
-            .collect())
+        let mut cursor = 0_u64;
+        let mut lists = Vec::new();
+        loop {
+            let (next, found): (u64, Vec<String>) = redis::cmd("SCAN")
+                .arg(cursor)
+                .arg("MATCH")
+                .arg(format!("{WORKING}:*"))
+                .arg("COUNT")
+                .arg(1000)
+                .run(self)
+                .await?;
+            lists.extend(found);
+            if next == 0 {
+                return Ok(lists);
+            }
+            cursor = next;
+        }
     }
 
     /// Removes the listed entries whose job matches `keep_out`.
@@ -766,8 +842,21 @@ impl QueueProvider for SidekiqQueue {
 
     async fn run(&self, _tags: Vec<String>) -> Result<()> {
         let shared = self.inner.clone();
-        shared.beat(false).await?;
-        shared.reap().await?;
+        // Redis may come up after the worker: wait for it rather than sit
+        // idle forever.
+        let mut stop = self.stop.subscribe();
+        let mut wait = Duration::from_millis(250);
+        while let Err(err) = shared.beat(false).await {
+            tracing::warn!(error = %err, retry_in = ?wait, "Redis is not reachable yet");
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                _ = stop.changed() => return Ok(()),
+            }
+            wait = (wait * 2).min(Duration::from_secs(10));
+        }
+        if let Err(err) = shared.reap().await {
+            tracing::warn!(error = %err, "the first reap failed; the reaper tries again");
+        }
         let mut tasks = JoinSet::new();
         for worker in 0..self.settings.concurrency.max(1) {
             tasks.spawn(shared.clone().work(worker));

@@ -120,6 +120,8 @@ async fn on_sidekiq_each_organization_sees_retries_and_buries_only_its_own_jobs(
         (&kamau.owner, "bbbbbbbbbbbbbbbbbbbbbbbb"),
         (&kamau.owner, "cccccccccccccccccccccccc"),
         (&kamau.owner, "no-such-job"),
+        (&kamau.owner, "a%00b"),
+        (&kamau.owner, "..%2F..%2Fetc"),
     ] {
         let response = app
             .post(&format!("/api/jobs/{jid}/retry"), session, &json!({}))

@@ -19,6 +19,10 @@ use sidekiq::redis_rs::{aio::MultiplexedConnection, AsyncCommands, Client};
 /// Databases 1..=13 go to tests; 14 and 15 are the benchmark's.
 static NEXT_DATABASE: AtomicU32 = AtomicU32::new(1);
 
+/// The key that says a test holds a database (released when it ends, or
+/// after 15 minutes).
+const LOCK: &str = "karakana:test:lock";
+
 pub struct TestRedis {
     pub url: String,
     conn: MultiplexedConnection,
@@ -30,34 +34,59 @@ impl TestRedis {
     pub async fn fresh() -> Option<Self> {
         let server = std::env::var("KARAKANA_TEST_REDIS_URL")
             .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_string());
-        let number = NEXT_DATABASE.fetch_add(1, Ordering::Relaxed);
-        assert!(
-            number <= 13,
-            "more Sidekiq tests than Redis databases: give tests/support/redis.rs more room"
-        );
-        let url = format!("{}/{number}", server.trim_end_matches('/'));
-        let connected = async {
-            Client::open(url.as_str())?
-                .get_multiplexed_async_connection()
-                .await
-        }
-        .await;
-        let mut conn = match connected {
-            Ok(conn) => conn,
-            Err(err) => {
-                assert!(
-                    std::env::var_os("CI").is_none(),
-                    "no Redis at {server} ({err}); CI must have one (.ci/run starts it)"
-                );
-                eprintln!("SKIPPED: no Redis at {server} ({err}); `redis-server --daemonize yes` runs one");
-                return None;
+        let token = super::unique();
+        loop {
+            let number = NEXT_DATABASE.fetch_add(1, Ordering::Relaxed);
+            assert!(
+                number <= 13,
+                "no free Redis database among 1..=13 (another test run holding them?)"
+            );
+            let url = format!("{}/{number}", server.trim_end_matches('/'));
+            let connected = async {
+                Client::open(url.as_str())?
+                    .get_multiplexed_async_connection()
+                    .await
             }
-        };
-        sidekiq::redis_rs::cmd("FLUSHDB")
-            .query_async::<()>(&mut conn)
-            .await
-            .expect("FLUSHDB");
-        Some(Self { url, conn })
+            .await;
+            let mut conn = match connected {
+                Ok(conn) => conn,
+                Err(err) => {
+                    assert!(
+                        std::env::var_os("CI").is_none(),
+                        "no Redis at {server} ({err}); CI must have one (.ci/run starts it)"
+                    );
+                    eprintln!("SKIPPED: no Redis at {server} ({err}); `redis-server --daemonize yes` runs one");
+                    return None;
+                }
+            };
+            // A database another test run holds is not ours to empty.
+            let taken: Option<String> = sidekiq::redis_rs::cmd("SET")
+                .arg(LOCK)
+                .arg(&token)
+                .arg("NX")
+                .arg("EX")
+                .arg(900)
+                .query_async(&mut conn)
+                .await
+                .expect("SET");
+            if taken.is_none() {
+                continue;
+            }
+            sidekiq::redis_rs::pipe()
+                .atomic()
+                .cmd("FLUSHDB")
+                .ignore()
+                .cmd("SET")
+                .arg(LOCK)
+                .arg(&token)
+                .arg("EX")
+                .arg(900)
+                .ignore()
+                .query_async::<()>(&mut conn)
+                .await
+                .expect("FLUSHDB");
+            return Some(Self { url, conn });
+        }
     }
 
     /// A provider pushing to this database, as a web process has.
@@ -94,8 +123,18 @@ impl TestRedis {
             .expect("ZADD");
     }
 
-    /// Jobs still queued or held by any worker process.
+    /// Jobs still queued or held by any worker process: twice 0, 100 ms
+    /// apart, is 0 (a list a worker is about to fill may not exist yet).
     pub async fn unfinished(&self) -> usize {
+        let first = self.unfinished_now().await;
+        if first > 0 {
+            return first;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        self.unfinished_now().await
+    }
+
+    async fn unfinished_now(&self) -> usize {
         let mut conn = self.conn.clone();
         let working: Vec<String> = conn.keys("karakana:working:*").await.expect("KEYS");
         let mut total = self.llen("queue:default").await;
@@ -125,6 +164,22 @@ impl TestRedis {
             .await
             .expect("enqueue")
             .expect("a jid")
+    }
+}
+
+impl Drop for TestRedis {
+    fn drop(&mut self) {
+        let url = self.url.clone();
+        // Drop runs outside any runtime the test may still be using.
+        let _ = std::thread::spawn(move || {
+            let client = Client::open(url.as_str()).ok()?;
+            let mut conn = client.get_connection().ok()?;
+            sidekiq::redis_rs::cmd("DEL")
+                .arg(LOCK)
+                .query::<()>(&mut conn)
+                .ok()
+        })
+        .join();
     }
 }
 

@@ -3,9 +3,10 @@
 Every message it accepts is parsed with Python's email package and written as
 JSON to the output folder (subject decoded, text and HTML bodies, headers,
 attachments), so the Rust tests read what a mail client would show. With
---fail it answers every message with a temporary failure (451).
+--fail it answers every message with a temporary failure (451); with
+--discard it accepts every message and keeps nothing (the benchmarks).
 
-    /usr/bin/python3 tests/support/smtp_sink.py --port 2525 --out DIR [--fail]
+    /usr/bin/python3 tests/support/smtp_sink.py --port 2525 --out DIR [--fail | --discard]
 
 Prints "ready" once it listens.
 """
@@ -22,13 +23,16 @@ from aiosmtpd.controller import Controller
 
 
 class Sink:
-    def __init__(self, out, fail):
+    def __init__(self, out, fail, discard):
         self.out = out
         self.fail = fail
+        self.discard = discard
 
     async def handle_DATA(self, server, session, envelope):
         if self.fail:
             return "451 4.3.0 mailbox temporarily unavailable"
+        if self.discard:
+            return "250 2.0.0 OK"
         message = BytesParser(policy=policy.default).parsebytes(envelope.content)
         text = message.get_body(preferencelist=("plain",))
         html = message.get_body(preferencelist=("html",))
@@ -62,8 +66,11 @@ def main():
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--fail", action="store_true")
+    parser.add_argument("--discard", action="store_true")
     args = parser.parse_args()
-    controller = Controller(Sink(args.out, args.fail), hostname="127.0.0.1", port=args.port)
+    controller = Controller(
+        Sink(args.out, args.fail, args.discard), hostname="127.0.0.1", port=args.port
+    )
     controller.start()
     print("ready", flush=True)
     threading.Event().wait()
