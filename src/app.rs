@@ -119,13 +119,14 @@ impl Hooks for App {
 
     async fn connect_workers(ctx: &AppContext, queue: &Queue) -> Result<()> {
         use workers::{
-            deliver_invoice::DeliverInvoice, repair_status_update::RepairStatusUpdate,
-            send_service_reminder::SendServiceReminder,
+            deliver_invoice::DeliverInvoice, low_stock_digest::LowStockDigest,
+            repair_status_update::RepairStatusUpdate, send_service_reminder::SendServiceReminder,
         };
 
         queue.register(SendServiceReminder::build(ctx)).await?;
         queue.register(DeliverInvoice::build(ctx)).await?;
         queue.register(RepairStatusUpdate::build(ctx)).await?;
+        queue.register(LowStockDigest::build(ctx)).await?;
         Ok(())
     }
 
@@ -134,6 +135,7 @@ impl Hooks for App {
         tasks.register(tasks::prune_login_attempts::PruneLoginAttempts);
         tasks.register(tasks::send_service_reminders::SendServiceReminders);
         tasks.register(tasks::deliver_invoices::DeliverInvoices);
+        tasks.register(tasks::send_low_stock_digests::SendLowStockDigests);
         // tasks-inject (do not remove)
     }
 

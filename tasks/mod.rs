@@ -3,6 +3,7 @@
 pub mod deliver_invoices;
 pub mod prune_login_attempts;
 pub mod seed_demo;
+pub mod send_low_stock_digests;
 pub mod send_service_reminders;
 
 use loco_rs::{app::AppContext, bgworker::BackgroundWorker};

@@ -3,6 +3,7 @@
 //! (docs/architecture.md, "Background work").
 
 pub mod deliver_invoice;
+pub mod low_stock_digest;
 pub mod repair_status_update;
 pub mod send_service_reminder;
 
@@ -27,6 +28,7 @@ pub fn subject_of(class: &str, args: &Value) -> Option<Subject> {
         "SendServiceReminder" => id("vehicle_id").map(Subject::Vehicle),
         "DeliverInvoice" => id("invoice_id").map(Subject::Invoice),
         "RepairStatusUpdate" => id("repair_order_id").map(Subject::RepairOrder),
+        "LowStockDigest" => id("user_id").map(Subject::User),
         _ => None,
     }
 }

@@ -40,6 +40,7 @@ pub enum Template {
     ServiceReminder,
     Invoice,
     RepairStatus,
+    LowStockDigest,
 }
 
 impl Template {
@@ -48,6 +49,7 @@ impl Template {
             Self::ServiceReminder => "service_reminder",
             Self::Invoice => "invoice",
             Self::RepairStatus => "repair_status",
+            Self::LowStockDigest => "low_stock_digest",
         }
     }
 }
@@ -90,6 +92,12 @@ static TEMPLATES: LazyLock<Tera> = LazyLock::new(|| {
         "repair_status/sw.subject",
         "repair_status/sw.text",
         "repair_status/sw.html",
+        "low_stock_digest/en.subject",
+        "low_stock_digest/en.text",
+        "low_stock_digest/en.html",
+        "low_stock_digest/sw.subject",
+        "low_stock_digest/sw.text",
+        "low_stock_digest/sw.html",
     ])
     .expect("the mail templates under assets/mail parse");
     tera

@@ -41,6 +41,8 @@ pub enum Kind {
     ServiceReminder,
     Invoice,
     RepairStatus,
+    /// To staff: what is running low at their sites.
+    LowStockDigest,
 }
 
 impl Kind {
@@ -50,6 +52,7 @@ impl Kind {
             Self::ServiceReminder => "service_reminder",
             Self::Invoice => "invoice",
             Self::RepairStatus => "repair_status",
+            Self::LowStockDigest => "low_stock_digest",
         }
     }
 }
@@ -451,6 +454,26 @@ pub async fn send_email(
             Ok(Sent::Skipped)
         }
     }
+}
+
+/// `(subject, cycle)` of the deliveries of `kind` about `subjects` that are
+/// settled (sent, skipped, or failed for good): what a sweep must not send
+/// again.
+///
+/// # Errors
+/// When the database fails.
+pub async fn settled(
+    db: &impl ConnectionTrait,
+    kind: Kind,
+    subjects: &[Uuid],
+    now: DateTimeWithTimeZone,
+) -> DomainResult<std::collections::HashSet<(Uuid, String)>> {
+    Ok(of_subjects(db, kind, subjects)
+        .await?
+        .into_iter()
+        .filter(|delivery| !is_pending(delivery, now))
+        .map(|delivery| (delivery.subject_pid, delivery.cycle))
+        .collect())
 }
 
 /// Every message to `customer` from the actor's sites, newest first.

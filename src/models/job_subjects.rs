@@ -9,7 +9,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    _entities::{customers, invoices, repair_orders, vehicles},
+    _entities::{customers, invoices, repair_orders, users, vehicles},
     actor::Actor,
     error::DomainResult,
 };
@@ -20,7 +20,14 @@ pub enum Subject {
     Vehicle(Uuid),
     Invoice(Uuid),
     RepairOrder(Uuid),
+    /// A member of staff (their digest): the organization's, at no one
+    /// site, so owners see it.
+    User(Uuid),
 }
+
+/// The "site" of what belongs to no one site: only those who see every
+/// site (owners) see it.
+const ORGANIZATION_WIDE: i64 = -1;
 
 /// `(organization, site)` of each subject that exists; one query per kind.
 ///
@@ -30,17 +37,33 @@ pub async fn owners(
     db: &impl ConnectionTrait,
     subjects: &[Subject],
 ) -> DomainResult<HashMap<Subject, (i64, i64)>> {
+    let mut owners = HashMap::new();
     let mut vehicles_wanted = Vec::new();
     let mut invoices_wanted = Vec::new();
     let mut orders_wanted = Vec::new();
+    let mut users_wanted = Vec::new();
     for subject in subjects {
         match *subject {
             Subject::Vehicle(id) => vehicles_wanted.push(id),
             Subject::Invoice(id) => invoices_wanted.push(id),
             Subject::RepairOrder(id) => orders_wanted.push(id),
+            Subject::User(id) => users_wanted.push(id),
         }
     }
-    let mut owners = HashMap::new();
+    if !users_wanted.is_empty() {
+        let rows: Vec<(Uuid, i64)> = users::Entity::find()
+            .select_only()
+            .column(users::Column::Pid)
+            .column(users::Column::OrganizationId)
+            .filter(users::Column::Pid.is_in(users_wanted))
+            .into_tuple()
+            .all(db)
+            .await?;
+        owners.extend(
+            rows.into_iter()
+                .map(|(id, org)| (Subject::User(id), (org, ORGANIZATION_WIDE))),
+        );
+    }
     if !vehicles_wanted.is_empty() {
         let rows: Vec<(Uuid, i64, i64)> = vehicles::Entity::find()
             .select_only()

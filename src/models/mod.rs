@@ -12,6 +12,7 @@ pub mod invoices;
 pub mod job_subjects;
 pub mod labor_lines;
 pub mod login_attempts;
+pub mod low_stock_mail;
 pub mod notifications;
 pub mod odometer_readings;
 pub mod organizations;

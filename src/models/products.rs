@@ -141,7 +141,7 @@ impl Model {
             query = query.filter(Column::SiteId.eq(site.id));
         }
         if filters.low_stock {
-            query = query.filter(available().lt(Expr::col(Column::ReorderLevelMilli)));
+            query = query.filter(low_stock());
         }
         if let Some(q) = filters
             .q
@@ -579,6 +579,12 @@ async fn change_stock(
         StockGuard::Available(quantity) => update.filter(available().gte(quantity.milli())),
     };
     Ok(update.exec(db).await?.rows_affected == 1)
+}
+
+/// Products whose available stock is below their reorder level.
+#[must_use]
+pub fn low_stock() -> SimpleExpr {
+    available().lt(Expr::col(Column::ReorderLevelMilli))
 }
 
 /// `on_hand − reserved`, in the database.

@@ -8,7 +8,7 @@
 //! A due date long past (`OVERDUE_GRACE_DAYS`) is not reminded any more: that
 //! customer is someone for a person to call.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use chrono::{NaiveDate, TimeDelta, Timelike};
 use chrono_tz::Tz;
@@ -126,13 +126,7 @@ pub async fn due(
     sweep.due = due.len();
     let subjects: Vec<Uuid> = due.iter().map(|due| due.vehicle_id).collect();
     let now = now_at(clock);
-    let settled: HashSet<(Uuid, String)> =
-        deliveries::of_subjects(db, Kind::ServiceReminder, &subjects)
-            .await?
-            .into_iter()
-            .filter(|delivery| !deliveries::is_pending(delivery, now))
-            .map(|delivery| (delivery.subject_pid, delivery.cycle))
-            .collect();
+    let settled = deliveries::settled(db, Kind::ServiceReminder, &subjects, now).await?;
     for due in due {
         if settled.contains(&(due.vehicle_id, due.due_on.to_string())) {
             sweep.settled += 1;

@@ -24,7 +24,7 @@ use std::{
     collections::HashMap,
     sync::{
         atomic::{AtomicUsize, Ordering},
-        Arc, RwLock,
+        Arc, Mutex, RwLock,
     },
     time::{Duration, SystemTime, UNIX_EPOCH},
 };
@@ -123,6 +123,17 @@ end
 return 0
 ";
 
+/// Moves one job from a working list (KEYS[1]) back to the front of its
+/// queue (ARGV[2]), if it is still there.
+const RESCUE: &str = r"
+if redis.call('LREM', KEYS[1], 1, ARGV[1]) == 1 then
+  redis.call('SADD', 'queues', ARGV[2])
+  redis.call('RPUSH', 'queue:' .. ARGV[2], ARGV[1])
+  return 1
+end
+return 0
+";
+
 type Handlers = HashMap<String, Arc<JobHandler>>;
 
 /// What Redis runs (a command, a transaction, a script), on a connection
@@ -185,6 +196,11 @@ pub struct Inner {
     busy: AtomicUsize,
     stop: watch::Sender<bool>,
     started_at: f64,
+    /// Jobs of the working list a worker here holds (running, or finished
+    /// and not acknowledged yet), by payload, with how many.
+    held: Mutex<HashMap<String, usize>>,
+    /// Jobs of the working list no worker held at the last look.
+    suspects: Mutex<HashMap<String, usize>>,
 }
 
 impl SidekiqQueue {
@@ -220,6 +236,8 @@ impl SidekiqQueue {
             handlers: RwLock::new(HashMap::new()),
             busy: AtomicUsize::new(0),
             started_at: now_seconds(),
+            held: Mutex::new(HashMap::new()),
+            suspects: Mutex::new(HashMap::new()),
             stop: watch::channel(false).0,
         };
         Ok(Self {
@@ -390,9 +408,18 @@ impl Inner {
             )
             .await
             .unwrap_or_else(|_| Err(Error::Message("redis: no answer to a fetch".into())));
+            if fetched.is_ok() {
+                // The fetch carried `done`'s acknowledgement.
+                if let Some(payload) = done.take() {
+                    self.release(&payload);
+                }
+            }
             match fetched {
-                Ok(Some(payload)) => done = self.perform(payload).await,
-                Ok(None) => done = None,
+                Ok(Some(payload)) => {
+                    self.hold(&payload);
+                    done = self.perform(payload).await;
+                }
+                Ok(None) => {}
                 Err(err) => {
                     // `done` is acknowledged with the next fetch (again, if
                     // this one reached Redis: removing it twice is harmless).
@@ -411,7 +438,84 @@ impl Inner {
             if let Err(err) = acknowledged {
                 tracing::error!(error = %err, "could not acknowledge a job; it will run again");
             }
+            self.release(&payload);
         }
+    }
+
+    fn hold(&self, payload: &str) {
+        if let Ok(mut held) = self.held.lock() {
+            *held.entry(payload.to_string()).or_default() += 1;
+        }
+    }
+
+    fn release(&self, payload: &str) {
+        if let Ok(mut held) = self.held.lock() {
+            if let Some(count) = held.get_mut(payload) {
+                *count -= 1;
+                if *count == 0 {
+                    held.remove(payload);
+                }
+            }
+        }
+    }
+
+    /// Returns to its queue a job of this process's working list that no
+    /// worker here has held at two looks in a row: a fetch whose answer was
+    /// lost, an acknowledgement that failed. (A job fetched between the two
+    /// looks is held by then.) How many.
+    ///
+    /// # Errors
+    /// When Redis cannot be reached.
+    pub async fn rescue_own(&self) -> Result<u64> {
+        let listed: Vec<String> = everything_in(&self.working_list(), false).run(self).await?;
+        let mut unheld: HashMap<String, usize> = HashMap::new();
+        {
+            let held = self
+                .held
+                .lock()
+                .map_err(|_| Error::Message("the held jobs are poisoned".into()))?;
+            let mut counted: HashMap<&str, usize> = HashMap::new();
+            for payload in &listed {
+                let seen = counted.entry(payload).or_default();
+                *seen += 1;
+                if *seen > held.get(payload.as_str()).copied().unwrap_or_default() {
+                    *unheld.entry(payload.clone()).or_default() += 1;
+                }
+            }
+        }
+        let previous = std::mem::take(
+            &mut *self
+                .suspects
+                .lock()
+                .map_err(|_| Error::Message("the suspects are poisoned".into()))?,
+        );
+        let mut rescued = 0;
+        let mut still = HashMap::new();
+        for (payload, count) in unheld {
+            let both = count.min(previous.get(&payload).copied().unwrap_or_default());
+            for _ in 0..both {
+                let queue = serde_json::from_str::<Map<String, Value>>(&payload)
+                    .ok()
+                    .and_then(|job| job.get("queue").and_then(Value::as_str).map(String::from))
+                    .unwrap_or_else(|| "default".to_string());
+                rescued += redis::Script::new(RESCUE)
+                    .key(self.working_list())
+                    .arg(&payload)
+                    .arg(&queue)
+                    .run::<u64>(self)
+                    .await?;
+            }
+            if count > both {
+                still.insert(payload, count - both);
+            }
+        }
+        if let Ok(mut suspects) = self.suspects.lock() {
+            *suspects = still;
+        }
+        if rescued > 0 {
+            tracing::warn!(rescued, "jobs no worker held went back to their queues");
+        }
+        Ok(rescued)
     }
 
     /// The next job, moved into this process's working list, after
@@ -460,10 +564,11 @@ impl Inner {
         };
         let after = self.after_failure(&payload, &failure);
         if let Err(err) = self.acknowledge_failure(&payload, after).await {
-            // The job stays in the working list; when this process is gone
-            // the reaper returns it, and it runs again.
+            // The job stays in the working list, unheld: `rescue_own`
+            // returns it to its queue, and it runs again.
             tracing::error!(error = %err, "could not record a failed job");
         }
+        self.release(&payload);
         None
     }
 
@@ -721,20 +826,30 @@ impl Inner {
     }
 
     /// Moves one stored job from `set` to the front of its queue; false
-    /// when someone else moved or removed it first.
+    /// when someone else moved or removed it first. As Ruby's
+    /// `SortedEntry#retry`, a retry by hand does not use up an attempt.
     ///
     /// # Errors
     /// When Redis cannot be reached.
     pub async fn revive(&self, set: &str, payload: &str) -> Result<bool> {
-        let queue = serde_json::from_str::<Map<String, Value>>(payload)
-            .ok()
-            .and_then(|job| job.get("queue").and_then(Value::as_str).map(String::from))
-            .unwrap_or_else(|| "default".to_string());
+        let mut job = serde_json::from_str::<Map<String, Value>>(payload).unwrap_or_default();
+        let queue = job
+            .get("queue")
+            .and_then(Value::as_str)
+            .unwrap_or("default")
+            .to_string();
+        let revived = match job.get("retry_count").and_then(Value::as_i64) {
+            Some(count) => {
+                job.insert("retry_count".into(), json!(count - 1));
+                Value::Object(job).to_string()
+            }
+            None => payload.to_string(),
+        };
         let moved: u64 = redis::Script::new(
             r"
 if redis.call('ZREM', KEYS[1], ARGV[1]) == 1 then
   redis.call('SADD', 'queues', ARGV[2])
-  redis.call('RPUSH', 'queue:' .. ARGV[2], ARGV[1])
+  redis.call('RPUSH', 'queue:' .. ARGV[2], ARGV[3])
   return 1
 end
 return 0
@@ -743,6 +858,7 @@ return 0
         .key(set)
         .arg(payload)
         .arg(&queue)
+        .arg(&revived)
         .run(self)
         .await?;
         Ok(moved == 1)
@@ -878,7 +994,10 @@ impl QueueProvider for SidekiqQueue {
         tasks.spawn(shared.clone().every(
             Duration::from_secs(ttl).max(Duration::from_secs(1)),
             "reaper",
-            |queue| async move { queue.reap().await.map(|_| ()) },
+            |queue| async move {
+                queue.reap().await?;
+                queue.rescue_own().await.map(|_| ())
+            },
         ));
         tracing::info!(identity = %self.identity, concurrency = self.settings.concurrency, queues = ?self.settings.queues, "Sidekiq worker started");
         while let Some(joined) = tasks.join_next().await {

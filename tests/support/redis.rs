@@ -114,6 +114,15 @@ impl TestRedis {
             .collect()
     }
 
+    /// Puts a job straight onto a list.
+    pub async fn lpush(&self, key: &str, job: &Value) {
+        self.conn
+            .clone()
+            .lpush::<_, _, ()>(key, job.to_string())
+            .await
+            .expect("LPUSH");
+    }
+
     /// Puts a job straight into a sorted set (`retry`, `dead`) at `score`.
     pub async fn zadd(&self, set: &str, job: &Value, score: f64) {
         self.conn

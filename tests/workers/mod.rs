@@ -2,6 +2,7 @@
 //! (aiosmtpd), the ledger in the test's database.
 
 mod invoice_delivery;
+mod low_stock;
 mod repair_status;
 mod service_reminders;
 mod sidekiq;

@@ -373,3 +373,47 @@ async fn jobs_pushed_by_ruby_run_here_and_our_retries_show_in_ruby() {
         "{stats}"
     );
 }
+
+#[tokio::test]
+async fn a_job_stranded_in_a_live_workers_list_goes_back_and_runs() {
+    let Some(redis) = TestRedis::fresh().await else {
+        return;
+    };
+    let sink = SmtpSink::start();
+    let fleet = Fleet::of(1).await;
+    let _worker = WorkerProcess::start(
+        fleet.database_url(),
+        &redis,
+        sink.port,
+        &[("SIDEKIQ_HEARTBEAT_TTL", "2")],
+    );
+    redis
+        .wait_until(Duration::from_secs(30), "the worker to beat", || async {
+            !ruby_stats(&redis)["processes"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        })
+        .await;
+    let identity = ruby_stats(&redis)["processes"][0]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // What a fetch whose answer was lost leaves: a job in the live worker's
+    // own list that none of its workers holds. Its beat goes on, so the
+    // reaper leaves it alone; the worker's own check does not.
+    let job = json!({"class": "SendServiceReminder", "args": [fleet.job(0)], "queue": "default",
+                     "jid": "5e1f5e1f5e1f5e1f5e1f5e1f", "retry": true,
+                     "created_at": 1_795_000_000.0, "enqueued_at": 1_795_000_000.0});
+    redis
+        .lpush(&format!("karakana:working:{identity}"), &job)
+        .await;
+    let messages = sink.wait_for(1, Duration::from_secs(30));
+    assert_eq!(messages.len(), 1, "the stranded job ran");
+    assert_eq!(messages[0]["rcpt_tos"], json!([fleet.due[0].2]));
+    redis
+        .wait_until(Duration::from_secs(10), "the list to empty", || async {
+            redis.unfinished().await == 0
+        })
+        .await;
+}
