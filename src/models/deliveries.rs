@@ -382,6 +382,29 @@ pub async fn email_of(
     Ok(None)
 }
 
+/// The customer's address and the ledger row claimed for `key`, ready to
+/// send; or, instead, what became of it: `Skipped` (nothing to send to,
+/// recorded) or `AlreadyHandled` (another attempt holds or settled it).
+///
+/// # Errors
+/// When the database fails.
+pub async fn take_for_customer(
+    db: &impl ConnectionTrait,
+    key: &Key,
+    customer: &customers::Model,
+    site: &sites::Model,
+    now: DateTimeWithTimeZone,
+) -> DomainResult<Result<(String, Model), Sent>> {
+    let recipient = Recipient::email_of(customer, site);
+    let Some(email) = email_of(db, key, &recipient, customer, now).await? else {
+        return Ok(Err(Sent::Skipped));
+    };
+    let Some(delivery) = claim(db, key, &recipient, now).await? else {
+        return Ok(Err(Sent::AlreadyHandled));
+    };
+    Ok(Ok((email, delivery)))
+}
+
 /// The branch's name and contact for the templates.
 #[must_use]
 pub fn site_values(site: &sites::Model) -> serde_json::Value {

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::{
     actor::{Ability, Actor},
     clock::Clock,
-    deliveries::{self, Channel, Key, Kind, Recipient, Sent},
+    deliveries::{self, Channel, Key, Kind, Sent},
     error::{DomainError, DomainResult},
     invoices::{self, Column, Entity},
     now_at,
@@ -126,13 +126,11 @@ pub async fn deliver(
         cycle: cycle(requested_at),
         channel: Channel::Email,
     };
-    let recipient = Recipient::email_of(&customer, &site);
-    let Some(email) = deliveries::email_of(db, &key, &recipient, &customer, now).await? else {
-        return Ok(Sent::Skipped);
-    };
-    let Some(delivery) = deliveries::claim(db, &key, &recipient, now).await? else {
-        return Ok(Sent::AlreadyHandled);
-    };
+    let (email, delivery) =
+        match deliveries::take_for_customer(db, &key, &customer, &site, now).await? {
+            Ok(taken) => taken,
+            Err(outcome) => return Ok(outcome),
+        };
     let lines = invoice.lines(db).await?;
     let document = invoice_pdf::document(&invoice, &lines)?;
     let pdf = tokio::task::spawn_blocking(move || renderer.render(&document))

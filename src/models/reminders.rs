@@ -23,7 +23,7 @@ use super::{
     _entities::{customers, sites, vehicles},
     actor::{Ability, Actor},
     clock::Clock,
-    deliveries::{self, Channel, Key, Kind, Recipient},
+    deliveries::{self, Channel, Key, Kind},
     error::{DomainError, DomainResult},
     now_at,
     paging::{Page, PageRequest},
@@ -166,13 +166,11 @@ pub async fn send(
         cycle: due_on.to_string(),
         channel: Channel::Email,
     };
-    let recipient = Recipient::email_of(&customer, &site);
-    let Some(email) = deliveries::email_of(db, &key, &recipient, &customer, now).await? else {
-        return Ok(Sent::Skipped);
-    };
-    let Some(delivery) = deliveries::claim(db, &key, &recipient, now).await? else {
-        return Ok(Sent::AlreadyHandled);
-    };
+    let (email, delivery) =
+        match deliveries::take_for_customer(db, &key, &customer, &site, now).await? {
+            Ok(taken) => taken,
+            Err(outcome) => return Ok(outcome),
+        };
     let language = deliveries::language_for(&customer, &site);
     let content = Template::ServiceReminder
         .render(

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::{
     _entities::{repair_orders, vehicles},
     clock::Clock,
-    deliveries::{self, Channel, Key, Kind, Recipient, Sent},
+    deliveries::{self, Channel, Key, Kind, Sent},
     error::{DomainError, DomainResult},
     now_at,
     values::RepairStatus,
@@ -57,13 +57,11 @@ pub async fn notify(
         cycle: status.as_str().to_string(),
         channel: Channel::Email,
     };
-    let recipient = Recipient::email_of(&customer, &site);
-    let Some(email) = deliveries::email_of(db, &key, &recipient, &customer, now).await? else {
-        return Ok(Sent::Skipped);
-    };
-    let Some(delivery) = deliveries::claim(db, &key, &recipient, now).await? else {
-        return Ok(Sent::AlreadyHandled);
-    };
+    let (email, delivery) =
+        match deliveries::take_for_customer(db, &key, &customer, &site, now).await? {
+            Ok(taken) => taken,
+            Err(outcome) => return Ok(outcome),
+        };
     let content = Template::RepairStatus
         .render(
             deliveries::language_for(&customer, &site),

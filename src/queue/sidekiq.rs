@@ -265,19 +265,22 @@ impl Inner {
     }
 
     /// A new job in Sidekiq's format, `args` its one argument.
-    fn job(class: &str, queue: &str, args: Value) -> String {
+    /// Returns its jid and the job as pushed.
+    fn job(class: &str, queue: &str, args: Value) -> (String, String) {
         let now = now_seconds();
-        let jid = uuid::Uuid::new_v4().simple().to_string();
-        json!({
+        let mut jid = uuid::Uuid::new_v4().simple().to_string();
+        jid.truncate(24);
+        let payload = json!({
             "class": class,
             "args": [args],
             "queue": queue,
-            "jid": &jid[..24],
+            "jid": jid,
             "retry": true,
             "created_at": now,
             "enqueued_at": now,
         })
-        .to_string()
+        .to_string();
+        (jid, payload)
     }
 
     /// Returns the jobs of processes whose heartbeat expired; how many.
@@ -925,18 +928,10 @@ impl QueueProvider for SidekiqQueue {
         _tags: Option<Vec<String>>,
     ) -> Result<Vec<JobId>> {
         let queue = queue.unwrap_or_else(|| "default".to_string());
-        let payloads: Vec<String> = jobs
+        let (jids, payloads): (Vec<String>, Vec<String>) = jobs
             .into_iter()
             .map(|(args, _)| Inner::job(&class, &queue, args))
-            .collect();
-        let jids = payloads
-            .iter()
-            .map(|payload| {
-                loco_job(payload, &JobStatus::Queued)
-                    .map(|job| job.id)
-                    .unwrap_or_default()
-            })
-            .collect();
+            .unzip();
         redis::pipe()
             .atomic()
             .sadd("queues", &queue)
@@ -1228,9 +1223,10 @@ mod tests {
 
     #[test]
     fn a_job_reads_as_loco_sees_it() {
-        let payload = Inner::job("DeliverInvoice", "default", json!({"invoice_id": "x"}));
+        let (jid, payload) = Inner::job("DeliverInvoice", "default", json!({"invoice_id": "x"}));
         let job = loco_job(&payload, &JobStatus::Queued).expect("a job");
         assert_eq!(job.name, "DeliverInvoice");
+        assert_eq!(job.id, jid);
         assert_eq!(job.id.len(), 24);
         assert_eq!(job.data, json!({"invoice_id": "x"}));
         let raw: Value = serde_json::from_str(&payload).unwrap();

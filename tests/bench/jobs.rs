@@ -36,13 +36,9 @@ use karakana::{
     app::App,
     models::{
         _entities::{customers, deliveries, vehicles},
-        actor::Actor,
         clock::Clock,
-        login_attempts::Throttle,
         reminders,
         sites::{self, SiteSettings},
-        users::{self, Origin, Signup},
-        values::{Email, LanguageCode, Password},
     },
     queue::sidekiq::SidekiqQueue,
     settings::SidekiqSettings,
@@ -65,8 +61,8 @@ use sidekiq::{
 };
 use uuid::Uuid;
 
-mod scratch;
-use scratch::ScratchDatabase;
+mod support;
+use support::ScratchDatabase;
 
 const WORKERS: usize = 10;
 const CLASS: &str = "NoopJob";
@@ -303,43 +299,14 @@ async fn app(
 
 /// An organization with one Nairobi site; its id.
 async fn garage(ctx: &AppContext) -> (i64, i64) {
-    let db = &ctx.db;
-    let origin = Origin {
-        ip: "bench".into(),
-        throttle: Throttle {
-            signups_per_ip: u64::MAX,
-            ..Default::default()
-        },
-    };
-    let owner = users::Model::sign_up(
-        db,
-        Signup {
-            organization_name: "Bench Motors".into(),
-            name: "Owner".into(),
-            email: Email::parse("owner@bench.example").unwrap(),
-            password: Password::parse("bench-password").unwrap(),
-        },
-        &origin,
-    )
-    .await
-    .unwrap();
-    let owner = Actor::for_user(db, owner).await.unwrap();
+    let owner = support::owner(&ctx.db).await;
     let site = sites::Model::create(
-        db,
+        &ctx.db,
         &owner,
         SiteSettings {
-            name: "Bench Nairobi".into(),
-            code: "NBO".into(),
-            timezone: "Africa/Nairobi".into(),
-            currency: "KES".into(),
-            tax_rate: "0.16".parse().unwrap(),
-            address: None,
             phone: Some("+254700000000".into()),
             email: Some("nbo@bench.example".into()),
-            payment_instructions: None,
-            reminder_lead_days: 7,
-            reminder_hour: 9,
-            language: LanguageCode::En,
+            ..support::nairobi_site("Bench Nairobi".into(), "NBO".into())
         },
     )
     .await

@@ -37,13 +37,11 @@ use hyper_util::{client::legacy::Client, rt::TokioExecutor};
 use karakana::{
     app::App,
     models::{
-        actor::Actor,
         customers::{self, ConsentSource, NewCustomer},
-        repair_orders,
-        sites::{self, SiteSettings},
+        repair_orders, sites,
         staff::NewStaff,
-        users::{self, Origin, Signup},
-        values::{Email, LanguageCode, Password, Plate, Priority, RepairStatus},
+        users,
+        values::{Email, Password, Plate, Priority, RepairStatus},
         vehicles::{self, NewVehicle},
     },
 };
@@ -56,8 +54,8 @@ use sea_orm::{ActiveValue, ConnectionTrait, EntityTrait, TransactionTrait};
 use serde::Deserialize;
 use uuid::Uuid;
 
-mod scratch;
-use scratch::ScratchDatabase;
+mod support;
+use support::ScratchDatabase;
 
 /// How much work one run does.
 #[derive(Clone, Copy)]
@@ -351,26 +349,7 @@ struct World {
 async fn seed(ctx: &AppContext, size: Size, secret: &str) -> World {
     let db = &ctx.db;
     let started = Instant::now();
-    let origin = Origin {
-        ip: "bench".into(),
-        throttle: karakana::models::login_attempts::Throttle {
-            signups_per_ip: u64::MAX,
-            ..Default::default()
-        },
-    };
-    let owner = users::Model::sign_up(
-        db,
-        Signup {
-            organization_name: "Bench Motors".into(),
-            name: "Owner".into(),
-            email: Email::parse("owner@bench.example").unwrap(),
-            password: Password::parse("bench-password").unwrap(),
-        },
-        &origin,
-    )
-    .await
-    .unwrap();
-    let owner = Actor::for_user(db, owner).await.unwrap();
+    let owner = support::owner(db).await;
 
     let mut sites = Vec::new();
     let mut tokens_by_site = Vec::new();
@@ -379,20 +358,7 @@ async fn seed(ctx: &AppContext, size: Size, secret: &str) -> World {
         let site = sites::Model::create(
             db,
             &owner,
-            SiteSettings {
-                name: format!("Site {s}"),
-                code: format!("S{s}"),
-                timezone: "Africa/Nairobi".into(),
-                currency: "KES".into(),
-                tax_rate: "0.16".parse().unwrap(),
-                address: None,
-                phone: None,
-                email: None,
-                payment_instructions: None,
-                reminder_lead_days: 7,
-                reminder_hour: 9,
-                language: LanguageCode::En,
-            },
+            support::nairobi_site(format!("Site {s}"), format!("S{s}")),
         )
         .await
         .unwrap();

@@ -1,8 +1,58 @@
-//! A database of a benchmark's own: a scratch PostgreSQL database when
-//! `DATABASE_URL` names a server, else a SQLite file in the temp folder.
+//! What the benchmarks share: a database of their own (a scratch
+//! PostgreSQL database when `DATABASE_URL` names a server, else a SQLite
+//! file in the temp folder), and the organization they seed.
 
-use sea_orm::ConnectionTrait;
+use karakana::models::{
+    actor::Actor,
+    login_attempts::Throttle,
+    sites::SiteSettings,
+    users::{self, Origin, Signup},
+    values::{Email, LanguageCode, Password},
+};
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 use uuid::Uuid;
+
+/// Signs up "Bench Motors" and returns its owner.
+pub async fn owner(db: &DatabaseConnection) -> Actor {
+    let origin = Origin {
+        ip: "bench".into(),
+        throttle: Throttle {
+            signups_per_ip: u64::MAX,
+            ..Default::default()
+        },
+    };
+    let owner = users::Model::sign_up(
+        db,
+        Signup {
+            organization_name: "Bench Motors".into(),
+            name: "Owner".into(),
+            email: Email::parse("owner@bench.example").unwrap(),
+            password: Password::parse("bench-password").unwrap(),
+        },
+        &origin,
+    )
+    .await
+    .unwrap();
+    Actor::for_user(db, owner).await.unwrap()
+}
+
+/// A Nairobi branch with the defaults, named `name` with `code`.
+pub fn nairobi_site(name: String, code: String) -> SiteSettings {
+    SiteSettings {
+        name,
+        code,
+        timezone: "Africa/Nairobi".into(),
+        currency: "KES".into(),
+        tax_rate: "0.16".parse().unwrap(),
+        address: None,
+        phone: None,
+        email: None,
+        payment_instructions: None,
+        reminder_lead_days: 7,
+        reminder_hour: 9,
+        language: LanguageCode::En,
+    }
+}
 
 /// A database of the bench's own, dropped afterwards.
 pub struct ScratchDatabase {
