@@ -29,9 +29,9 @@ use crate::{
     models::_entities::{
         attachments, audit_events, customers, deliveries, invoice_counters, invoice_lines,
         invoices, labor_lines, login_attempts, notifications, odometer_readings, organizations,
-        part_lines, payments, products, purchase_order_lines, purchase_orders, repair_order_events,
-        repair_order_notes, repair_orders, site_memberships, sites, stock_movements, users,
-        vehicles,
+        part_lines, payments, products, promotion_quotas, promotion_recipients, promotion_sites,
+        promotions, purchase_order_lines, purchase_orders, repair_order_events, repair_order_notes,
+        repair_orders, site_memberships, sites, stock_movements, users, vehicles,
     },
     pdf::InvoiceRenderer,
     queue,
@@ -110,6 +110,7 @@ impl Hooks for App {
     async fn after_routes(router: AxumRouter, ctx: &AppContext) -> Result<AxumRouter> {
         Ok(router
             .merge(controllers::docs::router(ctx))
+            .merge(controllers::pages::router(ctx))
             // Files as they are; a missing one is a plain 404.
             .nest_service("/static", ServeDir::new("assets/static"))
             // Outermost: whatever refused a request (an unknown route, a
@@ -120,13 +121,16 @@ impl Hooks for App {
     async fn connect_workers(ctx: &AppContext, queue: &Queue) -> Result<()> {
         use workers::{
             deliver_invoice::DeliverInvoice, low_stock_digest::LowStockDigest,
-            repair_status_update::RepairStatusUpdate, send_service_reminder::SendServiceReminder,
+            repair_status_update::RepairStatusUpdate, send_estimate::SendEstimate,
+            send_promotion::SendPromotion, send_service_reminder::SendServiceReminder,
         };
 
         queue.register(SendServiceReminder::build(ctx)).await?;
         queue.register(DeliverInvoice::build(ctx)).await?;
         queue.register(RepairStatusUpdate::build(ctx)).await?;
         queue.register(LowStockDigest::build(ctx)).await?;
+        queue.register(SendPromotion::build(ctx)).await?;
+        queue.register(SendEstimate::build(ctx)).await?;
         Ok(())
     }
 
@@ -136,11 +140,17 @@ impl Hooks for App {
         tasks.register(tasks::send_service_reminders::SendServiceReminders);
         tasks.register(tasks::deliver_invoices::DeliverInvoices);
         tasks.register(tasks::send_low_stock_digests::SendLowStockDigests);
+        tasks.register(tasks::send_due_promotions::SendDuePromotions);
+        tasks.register(tasks::send_estimates::SendEstimates);
         // tasks-inject (do not remove)
     }
 
     async fn truncate(ctx: &AppContext) -> Result<()> {
         truncate_table(&ctx.db, deliveries::Entity).await?;
+        truncate_table(&ctx.db, promotion_recipients::Entity).await?;
+        truncate_table(&ctx.db, promotion_sites::Entity).await?;
+        truncate_table(&ctx.db, promotions::Entity).await?;
+        truncate_table(&ctx.db, promotion_quotas::Entity).await?;
         truncate_table(&ctx.db, payments::Entity).await?;
         truncate_table(&ctx.db, invoice_lines::Entity).await?;
         truncate_table(&ctx.db, invoices::Entity).await?;

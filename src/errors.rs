@@ -41,7 +41,11 @@ pub enum ApiError {
     /// 422: well-formed input that breaks a rule; `fields` names each field.
     Validation(FieldErrors),
     /// 429: too many attempts; the client may retry after this many seconds.
-    RateLimited { retry_after_secs: u64 },
+    /// `limit` says which limit, when it is not the attempts of a login.
+    RateLimited {
+        retry_after_secs: u64,
+        limit: Option<String>,
+    },
     /// 503: the database is too busy to take this write now (a lock that was
     /// not granted in time, a full connection pool). Nothing was changed; the
     /// client may retry after this many seconds.
@@ -116,9 +120,14 @@ impl ApiError {
                 "the request breaks one or more rules".to_string(),
                 Some(fields.clone()),
             ),
-            Self::RateLimited { retry_after_secs } => (
+            Self::RateLimited {
+                retry_after_secs,
+                limit,
+            } => (
                 "rate_limited",
-                format!("too many attempts; try again in {retry_after_secs} seconds"),
+                limit.clone().unwrap_or_else(|| {
+                    format!("too many attempts; try again in {retry_after_secs} seconds")
+                }),
                 None,
             ),
             Self::Unavailable { retry_after_secs } => (
@@ -174,6 +183,7 @@ impl ApiError {
             StatusCode::METHOD_NOT_ALLOWED => Self::MethodNotAllowed,
             StatusCode::TOO_MANY_REQUESTS => Self::RateLimited {
                 retry_after_secs: 60,
+                limit: None,
             },
             StatusCode::SERVICE_UNAVAILABLE => Self::Unavailable {
                 retry_after_secs: BUSY_RETRY_AFTER_SECS,
@@ -243,8 +253,10 @@ impl IntoResponse for ApiError {
             _ => tracing::debug!(status = status.as_u16(), "request refused"),
         }
         let mut response = (status, axum::Json(self.body())).into_response();
-        if let Self::RateLimited { retry_after_secs } | Self::Unavailable { retry_after_secs } =
-            self
+        if let Self::RateLimited {
+            retry_after_secs, ..
+        }
+        | Self::Unavailable { retry_after_secs } = self
         {
             if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
@@ -270,7 +282,13 @@ impl From<DomainError> for ApiError {
             DomainError::Conflict { message, fields } => Self::Conflict { message, fields },
             DomainError::Forbidden => Self::Forbidden,
             DomainError::Unauthenticated(reason) => Self::Unauthorized(reason),
-            DomainError::RateLimited { retry_after_secs } => Self::RateLimited { retry_after_secs },
+            DomainError::RateLimited {
+                retry_after_secs,
+                limit,
+            } => Self::RateLimited {
+                retry_after_secs,
+                limit,
+            },
             DomainError::Busy(cause) => {
                 tracing::warn!(error.cause = %cause, "database contention");
                 Self::Unavailable {

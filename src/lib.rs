@@ -1,6 +1,7 @@
 pub mod app;
 pub mod controllers;
 pub mod errors;
+pub mod links;
 pub mod mail;
 pub mod models;
 pub mod pdf;

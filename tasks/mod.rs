@@ -3,6 +3,8 @@
 pub mod deliver_invoices;
 pub mod prune_login_attempts;
 pub mod seed_demo;
+pub mod send_due_promotions;
+pub mod send_estimates;
 pub mod send_low_stock_digests;
 pub mod send_service_reminders;
 

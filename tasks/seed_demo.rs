@@ -28,6 +28,7 @@ use crate::models::{
     organizations, part_lines,
     payments::{self, NewPayment},
     products::{self, NewProduct},
+    promotions::{self, Audience, NewPromotion},
     repair_orders::{self, NewRepairOrder},
     roles::Role,
     sites::{self, SiteSettings},
@@ -292,7 +293,39 @@ async fn seed_organization(ctx: &AppContext) -> std::result::Result<bool, Domain
         staff.push((Actor::for_user(db, member).await?, codes[0]));
     }
     seed_workshop(ctx, &sites, &staff).await?;
+    seed_promotion(db, &owner).await?;
     Ok(true)
+}
+
+/// An offer to Toyota owners who agreed to offers, scheduled for three days
+/// on at 09:00 in Nairobi.
+async fn seed_promotion(
+    db: &impl sea_orm::ConnectionTrait,
+    owner: &Actor,
+) -> std::result::Result<(), DomainError> {
+    let send_at = (Utc::now().date_naive() + Days::new(3))
+        .and_hms_opt(6, 0, 0)
+        .unwrap_or_default()
+        .and_utc()
+        .fixed_offset();
+    promotions::Model::create(
+        db,
+        owner,
+        NewPromotion {
+            title: "Toyota owners: 10% off brake service".to_string(),
+            body: "Pads, discs and a brake fluid change, 10% off until the end of the month.\n\n\
+                   Book at any Kamau Motors branch."
+                .to_string(),
+            sites: Vec::new(),
+            send_at,
+            audience: Audience {
+                make: Some("Toyota".to_string()),
+                ..Audience::default()
+            },
+        },
+    )
+    .await?;
+    Ok(())
 }
 
 /// (name, phone, email, home site code, opted in to marketing)

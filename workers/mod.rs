@@ -5,6 +5,8 @@
 pub mod deliver_invoice;
 pub mod low_stock_digest;
 pub mod repair_status_update;
+pub mod send_estimate;
+pub mod send_promotion;
 pub mod send_service_reminder;
 
 use std::{fmt::Debug, sync::Arc};
@@ -27,8 +29,9 @@ pub fn subject_of(class: &str, args: &Value) -> Option<Subject> {
     match class {
         "SendServiceReminder" => id("vehicle_id").map(Subject::Vehicle),
         "DeliverInvoice" => id("invoice_id").map(Subject::Invoice),
-        "RepairStatusUpdate" => id("repair_order_id").map(Subject::RepairOrder),
+        "RepairStatusUpdate" | "SendEstimate" => id("repair_order_id").map(Subject::RepairOrder),
         "LowStockDigest" => id("user_id").map(Subject::User),
+        "SendPromotion" => id("promotion_id").map(Subject::Promotion),
         _ => None,
     }
 }

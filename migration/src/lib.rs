@@ -12,6 +12,7 @@ mod m20261121_000002_repair_orders;
 mod m20261122_000001_session_version;
 mod m20261122_000002_stock_and_invoices;
 mod m20261122_000003_deliveries;
+mod m20261204_000001_promotions_and_estimates;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_session_version::Migration),
             Box::new(m20261122_000002_stock_and_invoices::Migration),
             Box::new(m20261122_000003_deliveries::Migration),
+            Box::new(m20261204_000001_promotions_and_estimates::Migration),
             // inject-above (do not remove this comment)
         ]
     }

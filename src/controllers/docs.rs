@@ -34,6 +34,7 @@ use crate::errors::ErrorBody;
         (name = "stock", description = "Products on each site's shelves and every change to their stock"),
         (name = "invoices", description = "Invoices issued on completion, payments, what customers owe"),
         (name = "purchase orders", description = "Ordering stock from suppliers and receiving it"),
+        (name = "promotions", description = "Offers to customers who agreed to them: audience, schedule, daily cap, counts"),
         (name = "reminders", description = "Service reminders sent to customers, one per vehicle and due date"),
         (name = "jobs", description = "Background work: queues, running, failed and dead jobs"),
         (name = "notifications", description = "In-app notifications"),

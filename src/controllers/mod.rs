@@ -7,7 +7,9 @@ pub mod extract;
 pub mod invoices;
 pub mod jobs;
 pub mod notifications;
+pub mod pages;
 pub mod products;
+pub mod promotions;
 pub mod purchase_orders;
 pub mod reminders;
 pub mod repair_orders;
@@ -37,6 +39,7 @@ pub fn all(ctx: &AppContext) -> Vec<api::ApiRoutes> {
         invoices::routes(),
         purchase_orders::routes(),
         reminders::routes(),
+        promotions::routes(),
         jobs::routes(),
         notifications::routes(),
         audit::routes(),

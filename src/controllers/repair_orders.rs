@@ -26,7 +26,7 @@ use crate::{
     models::{
         actor::{Ability, Actor},
         attachments::{self, Upload},
-        begin_write, invoices,
+        begin_write, estimates, invoices,
         labor_lines::{self, NewLaborLine},
         paging::PageParams,
         part_lines, products, repair_order_events, repair_order_notes,
@@ -844,6 +844,49 @@ fn render_page(
     )))
 }
 
+/// What `estimate/send` answers: the request is recorded and the email
+/// queued.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct EstimateSendQueued {
+    pub repair_order_id: Uuid,
+    /// When the send was asked for; the deliveries ledger keeps one
+    /// delivery per request.
+    #[serde(serialize_with = "crate::views::time::rfc3339")]
+    pub requested_at: chrono::DateTime<chrono::FixedOffset>,
+}
+
+/// Email the order's estimate to its customer with a signed link (valid 14
+/// days) to a page where they approve or decline each line; queued, 202.
+/// Their decisions land on the lines and the order's history, and whoever
+/// opened the order is notified.
+#[utoipa::path(post, path = "/api/repair-orders/{id}/estimate/send", tag = "repair orders",
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 202, body = EstimateSendQueued),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+    ))]
+async fn send_estimate(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<impl IntoResponse> {
+    let txn = begin_write(&ctx.db).await?;
+    let order = estimates::request(&txn, &actor, id).await?;
+    txn.commit().await?;
+    crate::workers::send_estimate::enqueue(&ctx, order.pid).await;
+    let requested_at = order
+        .estimate_requested_at
+        .ok_or_else(|| ApiError::internal("the estimate request was not recorded"))?;
+    Ok((
+        StatusCode::ACCEPTED,
+        axum::Json(EstimateSendQueued {
+            repair_order_id: order.pid,
+            requested_at,
+        }),
+    ))
+}
+
 pub fn routes(upload_limit: usize) -> ApiRoutes {
     ApiRoutes::new("repair_orders")
         .route(routes!(create, list))
@@ -858,6 +901,7 @@ pub fn routes(upload_limit: usize) -> ApiRoutes {
         .route(routes!(add_part))
         .route(routes!(remove_part))
         .route(routes!(decide_line))
+        .route(routes!(send_estimate))
         .route(routes!(add_note, notes))
         // The body limit leaves room for the multipart framing around the file.
         .route({

@@ -41,6 +41,8 @@ pub enum Template {
     Invoice,
     RepairStatus,
     LowStockDigest,
+    Promotion,
+    Estimate,
 }
 
 impl Template {
@@ -50,6 +52,8 @@ impl Template {
             Self::Invoice => "invoice",
             Self::RepairStatus => "repair_status",
             Self::LowStockDigest => "low_stock_digest",
+            Self::Promotion => "promotion",
+            Self::Estimate => "estimate",
         }
     }
 }
@@ -98,6 +102,18 @@ static TEMPLATES: LazyLock<Tera> = LazyLock::new(|| {
         "low_stock_digest/sw.subject",
         "low_stock_digest/sw.text",
         "low_stock_digest/sw.html",
+        "promotion/en.subject",
+        "promotion/en.text",
+        "promotion/en.html",
+        "promotion/sw.subject",
+        "promotion/sw.text",
+        "promotion/sw.html",
+        "estimate/en.subject",
+        "estimate/en.text",
+        "estimate/en.html",
+        "estimate/sw.subject",
+        "estimate/sw.text",
+        "estimate/sw.html",
     ])
     .expect("the mail templates under assets/mail parse");
     tera

@@ -63,6 +63,8 @@ pub enum Ability {
     /// See background jobs waiting, failing and dead, and retry or discard
     /// them.
     ManageJobs,
+    /// Write, schedule and send promotions.
+    ManagePromotions,
 }
 
 impl Ability {
@@ -71,7 +73,7 @@ impl Ability {
         use Role::{Advisor, Customer, Manager, Owner, Technician};
         match self {
             Self::ManageSites | Self::ViewAudit => matches!(role, Owner),
-            Self::ManageJobs => matches!(role, Owner | Manager),
+            Self::ManageJobs | Self::ManagePromotions => matches!(role, Owner | Manager),
             Self::ViewSites => !matches!(role, Customer),
             Self::ViewStaff | Self::ManageCustomers | Self::ManageRepairOrders => {
                 matches!(role, Owner | Manager | Advisor)

@@ -43,6 +43,10 @@ pub enum Kind {
     RepairStatus,
     /// To staff: what is running low at their sites.
     LowStockDigest,
+    /// An offer, to a customer who agreed to hear of offers.
+    Promotion,
+    /// A repair order's estimate, with the link to decide on it.
+    Estimate,
 }
 
 impl Kind {
@@ -53,6 +57,8 @@ impl Kind {
             Self::Invoice => "invoice",
             Self::RepairStatus => "repair_status",
             Self::LowStockDigest => "low_stock_digest",
+            Self::Promotion => "promotion",
+            Self::Estimate => "estimate",
         }
     }
 }
@@ -359,6 +365,8 @@ pub enum Sent {
     Skipped,
     /// Nothing to send any more (a service recorded since, a void invoice).
     NoLongerDue,
+    /// Not now (outside the branch's sending hours); a later sweep sends it.
+    Later,
 }
 
 /// The customer's email address, or `None` after recording the delivery as

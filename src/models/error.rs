@@ -33,9 +33,13 @@ pub enum DomainError {
     /// Wrong credentials or an account that is no longer active.
     #[error("unauthenticated: {0}")]
     Unauthenticated(String),
-    /// Too many attempts; try again after this many seconds.
+    /// Too many attempts, or over a limit (`limit` says which, in words
+    /// for the client); try again after this many seconds.
     #[error("too many attempts")]
-    RateLimited { retry_after_secs: u64 },
+    RateLimited {
+        retry_after_secs: u64,
+        limit: Option<String>,
+    },
     /// Not now: a lock or a pooled connection did not come free in time.
     /// Nothing was changed; the same operation may simply be tried again.
     #[error("busy: {0}")]

@@ -422,7 +422,10 @@ async fn next_number(db: &impl ConnectionTrait, site_id: i64, year: i32) -> Doma
 
 /// The order's lines that are billed, labour first, each in the order it
 /// was written. Declined lines are not.
-async fn billables(
+///
+/// # Errors
+/// When the database fails.
+pub async fn billables(
     db: &impl ConnectionTrait,
     order: &repair_orders::Model,
 ) -> DomainResult<Vec<Billable>> {

@@ -9,7 +9,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    _entities::{customers, invoices, repair_orders, users, vehicles},
+    _entities::{customers, invoices, promotions, repair_orders, users, vehicles},
     actor::Actor,
     error::DomainResult,
 };
@@ -23,6 +23,8 @@ pub enum Subject {
     /// A member of staff (their digest): the organization's, at no one
     /// site, so owners see it.
     User(Uuid),
+    /// A promotion: the organization's, seen by owners.
+    Promotion(Uuid),
 }
 
 /// The "site" of what belongs to no one site: only those who see every
@@ -42,12 +44,14 @@ pub async fn owners(
     let mut invoices_wanted = Vec::new();
     let mut orders_wanted = Vec::new();
     let mut users_wanted = Vec::new();
+    let mut promotions_wanted = Vec::new();
     for subject in subjects {
         match *subject {
             Subject::Vehicle(id) => vehicles_wanted.push(id),
             Subject::Invoice(id) => invoices_wanted.push(id),
             Subject::RepairOrder(id) => orders_wanted.push(id),
             Subject::User(id) => users_wanted.push(id),
+            Subject::Promotion(id) => promotions_wanted.push(id),
         }
     }
     if !users_wanted.is_empty() {
@@ -62,6 +66,20 @@ pub async fn owners(
         owners.extend(
             rows.into_iter()
                 .map(|(id, org)| (Subject::User(id), (org, ORGANIZATION_WIDE))),
+        );
+    }
+    if !promotions_wanted.is_empty() {
+        let rows: Vec<(Uuid, i64)> = promotions::Entity::find()
+            .select_only()
+            .column(promotions::Column::Pid)
+            .column(promotions::Column::OrganizationId)
+            .filter(promotions::Column::Pid.is_in(promotions_wanted))
+            .into_tuple()
+            .all(db)
+            .await?;
+        owners.extend(
+            rows.into_iter()
+                .map(|(id, org)| (Subject::Promotion(id), (org, ORGANIZATION_WIDE))),
         );
     }
     if !vehicles_wanted.is_empty() {

@@ -145,22 +145,24 @@ impl Model {
         Ok(())
     }
 
-    /// Records the customer's word on this line; the order must be locked
-    /// open by the caller.
+    /// Records the customer's word on this line, told to `actor` (`None`:
+    /// given by the customer through their estimate link); the order must
+    /// be locked open by the caller.
     ///
     /// # Errors
     /// When the database fails.
     pub async fn decide(
         self,
         db: &impl ConnectionTrait,
-        actor: &Actor,
+        actor: Option<&Actor>,
         decision: Approval,
         note: Option<String>,
+        at: DateTimeWithTimeZone,
     ) -> DomainResult<Self> {
         let mut line: ActiveModel = self.into();
         line.approval = ActiveValue::Set(decision.as_str().to_string());
-        line.approval_by = ActiveValue::Set(Some(actor.user_id()));
-        line.approval_at = ActiveValue::Set(Some(super::now()));
+        line.approval_by = ActiveValue::Set(actor.map(Actor::user_id));
+        line.approval_at = ActiveValue::Set(Some(at));
         line.approval_note = ActiveValue::Set(note);
         Ok(line.update(db).await?)
     }

@@ -120,6 +120,7 @@ impl Throttle {
         let retry_after = freeing.map_or(self.window(), |at| at + self.window() - super::now());
         Err(DomainError::RateLimited {
             retry_after_secs: u64::try_from(retry_after.num_seconds().max(1)).unwrap_or(1),
+            limit: None,
         })
     }
 

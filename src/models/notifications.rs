@@ -17,6 +17,8 @@ impl ActiveModelBehavior for ActiveModel {}
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
     RepairOrderAssigned,
+    /// The customer approved or declined lines through their estimate link.
+    EstimateDecided,
 }
 
 impl Kind {
@@ -24,6 +26,7 @@ impl Kind {
     pub const fn as_str(self) -> &'static str {
         match self {
             Self::RepairOrderAssigned => "repair_order_assigned",
+            Self::EstimateDecided => "estimate_decided",
         }
     }
 }

@@ -82,7 +82,8 @@ impl Model {
             ));
         }
         repair_orders::Model::lock_open(db, order.id).await?;
-        let product = products::Model::reserve(db, actor, product.id, quantity, order.id).await?;
+        let product =
+            products::Model::reserve(db, Some(actor), product.id, quantity, order.id).await?;
         let unit_price = product.unit_price.decimal();
         let amount = round_to_minor_unit(quantity.decimal() * unit_price, minor_digits);
         if amount >= Decimal::from(1_000_000_000_000_i64) {
@@ -135,7 +136,8 @@ impl Model {
             return Err(DomainError::NotFound("part line"));
         }
         if line.reserved {
-            products::Model::release(db, actor, line.product_id, line.quantity(), order.id).await?;
+            products::Model::release(db, Some(actor), line.product_id, line.quantity(), order.id)
+                .await?;
         }
         audit_events::Model::record(
             db,
@@ -172,19 +174,21 @@ impl Model {
             .ok_or(DomainError::NotFound("part line"))
     }
 
-    /// Records the customer's word on this line. A declined line gives its
-    /// stock back; one approved again after a decline takes it again (409
-    /// when it is no longer there). The order must be locked open by the
-    /// caller.
+    /// Records the customer's word on this line, told to `actor` (`None`:
+    /// given by the customer through their estimate link). A declined line
+    /// gives its stock back; one approved again after a decline takes it
+    /// again (409 when it is no longer there). The order must be locked open
+    /// by the caller.
     ///
     /// # Errors
     /// 409 when the stock is no longer available for a line taken back.
     pub async fn decide(
         self,
         db: &impl ConnectionTrait,
-        actor: &Actor,
+        actor: Option<&Actor>,
         decision: Approval,
         note: Option<String>,
+        at: DateTimeWithTimeZone,
     ) -> DomainResult<Self> {
         let holds = decision != Approval::Declined;
         if holds && !self.reserved {
@@ -209,8 +213,8 @@ impl Model {
         let mut line: ActiveModel = self.into();
         line.reserved = ActiveValue::Set(holds);
         line.approval = ActiveValue::Set(decision.as_str().to_string());
-        line.approval_by = ActiveValue::Set(Some(actor.user_id()));
-        line.approval_at = ActiveValue::Set(Some(super::now()));
+        line.approval_by = ActiveValue::Set(actor.map(Actor::user_id));
+        line.approval_at = ActiveValue::Set(Some(at));
         line.approval_note = ActiveValue::Set(note);
         Ok(line.update(db).await?)
     }
@@ -246,8 +250,14 @@ impl Model {
     ) -> DomainResult<()> {
         for line in Self::held(db, order.id).await? {
             if Self::stop_holding(db, line.id, false).await? {
-                products::Model::release(db, actor, line.product_id, line.quantity(), order.id)
-                    .await?;
+                products::Model::release(
+                    db,
+                    Some(actor),
+                    line.product_id,
+                    line.quantity(),
+                    order.id,
+                )
+                .await?;
             }
         }
         Ok(())

@@ -360,7 +360,7 @@ impl Model {
     /// 409 naming `quantity` when less is available.
     pub async fn reserve(
         db: &impl ConnectionTrait,
-        actor: &Actor,
+        actor: Option<&Actor>,
         product_id: i64,
         quantity: Quantity,
         repair_order_id: i64,
@@ -387,7 +387,7 @@ impl Model {
         let product = Self::reload(db, product_id).await?;
         let mut movement = Movement::new(MovementKind::Reservation, Quantity::ZERO, quantity);
         movement.repair_order_id = Some(repair_order_id);
-        stock_movements::Model::record(db, Some(actor), &product, movement).await?;
+        stock_movements::Model::record(db, actor, &product, movement).await?;
         Ok(product)
     }
 
@@ -398,7 +398,7 @@ impl Model {
     /// When the database fails.
     pub async fn release(
         db: &impl ConnectionTrait,
-        actor: &Actor,
+        actor: Option<&Actor>,
         product_id: i64,
         quantity: Quantity,
         repair_order_id: i64,
@@ -418,7 +418,7 @@ impl Model {
             Quantity::from_milli(-quantity.milli()),
         );
         movement.repair_order_id = Some(repair_order_id);
-        stock_movements::Model::record(db, Some(actor), &product, movement).await?;
+        stock_movements::Model::record(db, actor, &product, movement).await?;
         Ok(product)
     }
 

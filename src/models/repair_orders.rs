@@ -18,7 +18,7 @@ pub use super::_entities::repair_orders::{self, ActiveModel, Column, Entity, Mod
 use super::{
     actor::{Ability, Actor},
     audit_events::{self, Change},
-    customers, invoices, labor_lines, notifications,
+    customers, invoices, labor_lines, notifications, now_at,
     paging::{Page, PageRequest},
     part_lines, repair_order_events,
     roles::Role,
@@ -542,6 +542,44 @@ impl Model {
         note: Option<String>,
     ) -> DomainResult<LineDecision> {
         actor.authorize(Ability::ManageBilling)?;
+        self.record_decision(
+            db,
+            Some(actor),
+            line_pid,
+            decision,
+            note,
+            now_at(actor.clock),
+        )
+        .await
+    }
+
+    /// Records the customer's own word on one of the order's lines, given
+    /// through their estimate link at `at`.
+    ///
+    /// # Errors
+    /// 404 when the order has no such line; 409 when the order is closed,
+    /// or a part taken back is no longer in stock.
+    pub async fn decide_line_by_customer(
+        &self,
+        db: &impl ConnectionTrait,
+        line_pid: Uuid,
+        decision: Approval,
+        note: Option<String>,
+        at: DateTimeWithTimeZone,
+    ) -> DomainResult<LineDecision> {
+        self.record_decision(db, None, line_pid, decision, note, at)
+            .await
+    }
+
+    async fn record_decision(
+        &self,
+        db: &impl ConnectionTrait,
+        actor: Option<&Actor>,
+        line_pid: Uuid,
+        decision: Approval,
+        note: Option<String>,
+        at: DateTimeWithTimeZone,
+    ) -> DomainResult<LineDecision> {
         let part = part_lines::Entity::find()
             .filter(part_lines::Column::RepairOrderId.eq(self.id))
             .filter(part_lines::Column::Pid.eq(line_pid))
@@ -561,17 +599,17 @@ impl Model {
         Self::lock_open(db, self.id).await?;
         let decided = match (part, labour) {
             (Some(part), _) => {
-                LineDecision::Part(part.decide(db, actor, decision, note.clone()).await?)
+                LineDecision::Part(part.decide(db, actor, decision, note.clone(), at).await?)
             }
             (None, Some(labour)) => {
-                LineDecision::Labor(labour.decide(db, actor, decision, note.clone()).await?)
+                LineDecision::Labor(labour.decide(db, actor, decision, note.clone(), at).await?)
             }
             (None, None) => return Err(DomainError::NotFound("line")),
         };
         audit_events::Model::record(
             db,
-            actor.organization_id(),
-            Some(actor),
+            self.organization_id,
+            actor,
             Change {
                 action: "estimate_line.decided",
                 subject_type: "repair_order",
@@ -581,6 +619,7 @@ impl Model {
                     "line": line_pid,
                     "decision": decision.as_str(),
                     "note": note,
+                    "by": if actor.is_some() { "staff" } else { "customer" },
                 })),
             },
         )

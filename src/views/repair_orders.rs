@@ -169,7 +169,13 @@ impl RepairOrderDetail {
 /// Who recorded the customer's word on a line, when, and what they said.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct ApprovalResponse {
+    /// The member of staff who recorded it; absent when the customer
+    /// decided themselves, through their estimate link.
     pub by: Option<PersonRef>,
+    /// `staff`, or `customer` (through their estimate link); absent while
+    /// nobody has decided.
+    #[schema(example = "customer")]
+    pub source: Option<&'static str>,
     #[serde(serialize_with = "super::time::rfc3339_opt")]
     pub at: Option<DateTime<FixedOffset>>,
     pub note: Option<String>,
@@ -203,8 +209,14 @@ impl ApprovalResponse {
         note: Option<&String>,
         people: &HashMap<i64, (Uuid, String)>,
     ) -> Self {
+        let source = match (by, at) {
+            (Some(_), _) => Some("staff"),
+            (None, Some(_)) => Some("customer"),
+            (None, None) => None,
+        };
         Self {
             by: by.and_then(|id| people.get(&id).cloned().map(PersonRef::from)),
+            source,
             at,
             note: note.cloned(),
         }

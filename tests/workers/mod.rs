@@ -1,8 +1,10 @@
 //! Background jobs run against real servers: mail to a real SMTP server
 //! (aiosmtpd), the ledger in the test's database.
 
+mod estimates;
 mod invoice_delivery;
 mod low_stock;
+mod promotions;
 mod repair_status;
 mod service_reminders;
 mod sidekiq;

@@ -11,6 +11,7 @@ pub struct Model {
     #[sea_orm(unique)]
     pub pid: Uuid,
     pub name: String,
+    pub promotion_daily_cap: i32,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
 }

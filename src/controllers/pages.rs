@@ -1,0 +1,290 @@
+//! Pages customers open from links in their messages, without an account:
+//! `/unsubscribe/{token}` (RFC 8058 one-click too) and `/estimates/{token}`.
+//! The token is the key (`links.rs`); a link that is not valid is a 404
+//! page. Errors here are pages, not the API's JSON.
+
+use axum::{
+    body::Bytes,
+    extract::{Path, State},
+    http::StatusCode,
+    response::Response,
+    routing::get,
+    Router as AxumRouter,
+};
+use loco_rs::app::AppContext;
+use rust_decimal::Decimal;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::{
+    links::Links,
+    mail::Language,
+    models::{
+        begin_write, deliveries,
+        error::DomainError,
+        estimates::{self, Estimate},
+        promotions,
+        values::{format_money, Approval},
+    },
+    settings::Settings,
+    views::pages,
+};
+
+/// The longest note a customer leaves on their decision.
+const MAX_NOTE_CHARS: usize = 500;
+
+pub fn router(ctx: &AppContext) -> AxumRouter {
+    AxumRouter::new()
+        .route(
+            "/unsubscribe/{token}",
+            get(unsubscribe_page).post(unsubscribe),
+        )
+        .route("/estimates/{token}", get(estimate_page).post(decide))
+        .with_state(ctx.clone())
+}
+
+/// The links' key; `None` (logged) when the configuration has no JWT
+/// secret, which `links_broken` answers.
+fn links(ctx: &AppContext) -> Option<Links> {
+    Links::of(ctx)
+        .inspect_err(|err| {
+            tracing::error!(error = %err, "links cannot be read without a JWT secret");
+        })
+        .ok()
+}
+
+fn links_broken() -> Response {
+    failure(&DomainError::Internal("no JWT secret".to_string()))
+}
+
+/// The page for an error that is not the customer's to mend.
+fn failure(err: &DomainError) -> Response {
+    match err {
+        DomainError::NotFound(_) => pages::link_not_valid(),
+        DomainError::Busy(_) => pages::error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Language::English,
+            "Busy — please try again",
+            "Nothing was changed. Please try again in a moment.",
+        ),
+        other => {
+            tracing::error!(error = %other, "a customer page failed");
+            pages::error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Language::English,
+                "Something went wrong",
+                "Nothing was changed. Please try again in a moment, or call the workshop.",
+            )
+        }
+    }
+}
+
+async fn unsubscribe_page(State(ctx): State<AppContext>, Path(token): Path<String>) -> Response {
+    let Some(links) = links(&ctx) else {
+        return links_broken();
+    };
+    let clock = Settings::clock_of(&ctx);
+    match promotions::unsubscribe_subject(&ctx.db, &links, clock, &token).await {
+        Ok((customer, site)) => pages::render(
+            "unsubscribe.html",
+            &json!({
+                "lang": deliveries::language_for(&customer, &site).code(),
+                "customer": {"name": customer.name},
+                "site": deliveries::site_values(&site),
+                "subscribed": customer.marketing_opt_in,
+                "action": format!("/unsubscribe/{token}"),
+            }),
+        ),
+        Err(err) => failure(&err),
+    }
+}
+
+/// The form's button, or a mail client's one-click POST (RFC 8058: body
+/// `List-Unsubscribe=One-Click`); either withdraws consent at once.
+async fn unsubscribe(State(ctx): State<AppContext>, Path(token): Path<String>) -> Response {
+    let Some(links) = links(&ctx) else {
+        return links_broken();
+    };
+    let clock = Settings::clock_of(&ctx);
+    let done = async {
+        let txn = begin_write(&ctx.db).await?;
+        let found = promotions::unsubscribe(&txn, &links, clock, &token).await?;
+        txn.commit().await?;
+        Ok::<_, DomainError>(found)
+    };
+    match done.await {
+        Ok((customer, site)) => pages::render(
+            "unsubscribe.html",
+            &json!({
+                "lang": deliveries::language_for(&customer, &site).code(),
+                "customer": {"name": customer.name},
+                "site": deliveries::site_values(&site),
+                "subscribed": false,
+                "action": format!("/unsubscribe/{token}"),
+            }),
+        ),
+        Err(err) => failure(&err),
+    }
+}
+
+fn number(value: Decimal) -> String {
+    value.normalize().to_string()
+}
+
+fn approval_label(approval: Approval, language: Language) -> &'static str {
+    match (approval, language) {
+        (Approval::Approved, Language::English) => "Approved",
+        (Approval::Declined, Language::English) => "Declined",
+        (Approval::Pending, Language::English) => "Not decided",
+        (Approval::Approved, Language::Swahili) => "Imekubaliwa",
+        (Approval::Declined, Language::Swahili) => "Imekataliwa",
+        (Approval::Pending, Language::Swahili) => "Haijaamuliwa",
+    }
+}
+
+fn estimate_response(
+    status: StatusCode,
+    estimate: &Estimate,
+    token: &str,
+    saved: bool,
+    problem: Option<&str>,
+) -> Response {
+    let language = deliveries::language_for(&estimate.customer, &estimate.site);
+    let lines: Vec<_> = estimate
+        .lines
+        .iter()
+        .map(|line| {
+            json!({
+                "id": line.id,
+                "description": line.description,
+                "quantity": number(line.quantity),
+                "unit_price": format_money(line.unit_price),
+                "amount": format_money(line.amount),
+                "approval": line.approval.as_str(),
+                "approval_label": approval_label(line.approval, language),
+            })
+        })
+        .collect();
+    let mut response = pages::render(
+        "estimate.html",
+        &json!({
+            "lang": language.code(),
+            "site": deliveries::site_values(&estimate.site),
+            "customer": {"name": estimate.customer.name},
+            "vehicle": {
+                "plate": estimate.vehicle.plate,
+                "make": estimate.vehicle.make,
+                "model": estimate.vehicle.model,
+            },
+            "currency": estimate.site.currency,
+            "lines": lines,
+            "subtotal": format_money(estimate.subtotal),
+            "tax": format_money(estimate.tax),
+            "total": format_money(estimate.total),
+            "open": estimate.open,
+            "action": format!("/estimates/{token}"),
+            "saved": saved,
+            "problem": problem,
+        }),
+    );
+    if response.status() == StatusCode::OK {
+        *response.status_mut() = status;
+    }
+    response
+}
+
+async fn estimate_page(State(ctx): State<AppContext>, Path(token): Path<String>) -> Response {
+    let Some(links) = links(&ctx) else {
+        return links_broken();
+    };
+    let clock = Settings::clock_of(&ctx);
+    match estimates::by_link(&ctx.db, &links, clock, &token).await {
+        Ok(estimate) => estimate_response(StatusCode::OK, &estimate, &token, false, None),
+        Err(err) => failure(&err),
+    }
+}
+
+/// The customer's answer: each line decided, and a note.
+struct Answer {
+    decisions: Vec<(Uuid, Approval)>,
+    note: Option<String>,
+}
+
+/// The form: `line.{id}=approved|declined` for each line decided, and an
+/// optional `note`.
+fn parse_form(body: &[u8]) -> Result<Answer, String> {
+    let mut decisions = Vec::new();
+    let mut note = None;
+    for (key, value) in form_urlencoded::parse(body) {
+        if key == "note" {
+            let text = value.trim();
+            if text.chars().count() > MAX_NOTE_CHARS {
+                return Err(format!(
+                    "The note is too long: at most {MAX_NOTE_CHARS} characters."
+                ));
+            }
+            if !text.is_empty() {
+                note = Some(text.to_string());
+            }
+        } else if let Some(id) = key.strip_prefix("line.") {
+            let id = id
+                .parse::<Uuid>()
+                .map_err(|_| "The form names a line that is not on this estimate.".to_string())?;
+            let decision = match value.as_ref() {
+                "approved" => Approval::Approved,
+                "declined" => Approval::Declined,
+                _ => return Err("Choose approve or decline for each item.".to_string()),
+            };
+            decisions.push((id, decision));
+        }
+    }
+    if decisions.is_empty() {
+        return Err("Choose approve or decline for at least one item.".to_string());
+    }
+    Ok(Answer { decisions, note })
+}
+
+async fn decide(State(ctx): State<AppContext>, Path(token): Path<String>, body: Bytes) -> Response {
+    let Some(links) = links(&ctx) else {
+        return links_broken();
+    };
+    let clock = Settings::clock_of(&ctx);
+    let Answer { decisions, note } = match parse_form(&body) {
+        Ok(parsed) => parsed,
+        Err(problem) => {
+            return match estimates::by_link(&ctx.db, &links, clock, &token).await {
+                Ok(estimate) => estimate_response(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    &estimate,
+                    &token,
+                    false,
+                    Some(&problem),
+                ),
+                Err(err) => failure(&err),
+            };
+        }
+    };
+    let decided = async {
+        let txn = begin_write(&ctx.db).await?;
+        let estimate = estimates::decide(&txn, &links, clock, &token, &decisions, note).await?;
+        txn.commit().await?;
+        Ok::<_, DomainError>(estimate)
+    };
+    match decided.await {
+        Ok(estimate) => estimate_response(StatusCode::OK, &estimate, &token, true, None),
+        Err(err @ (DomainError::Invalid(_) | DomainError::Conflict { .. })) => {
+            let (status, problem) = match &err {
+                DomainError::Conflict { message, .. } => (StatusCode::CONFLICT, message.clone()),
+                _ => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "The form names a line that is not on this estimate.".to_string(),
+                ),
+            };
+            match estimates::by_link(&ctx.db, &links, clock, &token).await {
+                Ok(estimate) => estimate_response(status, &estimate, &token, false, Some(&problem)),
+                Err(err) => failure(&err),
+            }
+        }
+        Err(err) => failure(&err),
+    }
+}

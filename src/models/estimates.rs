@@ -1,0 +1,429 @@
+//! Estimates sent to customers: staff ask for an order's estimate to be
+//! sent (`request`), the `SendEstimate` job mails a signed link that expires
+//! (`ESTIMATE_VALID_FOR`), and the customer approves or declines each line
+//! on the page it opens. Their word is recorded on the lines as if told to
+//! the counter (approval, when, a note; no member of staff), in the order's
+//! audit trail, and told to the advisor who opened the order.
+//!
+//! Each request is one delivery in the ledger, its cycle the moment it was
+//! asked for, so a job run twice sends it once and the `send_estimates`
+//! sweep finds what a lost job left.
+
+use std::collections::HashMap;
+
+use chrono::TimeDelta;
+use rust_decimal::Decimal;
+use sea_orm::{
+    prelude::DateTimeWithTimeZone, sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait,
+    QueryFilter, QuerySelect,
+};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::{
+    _entities::{customers, repair_orders, sites, users, vehicles},
+    actor::{Ability, Actor},
+    audit_events::{self, Change},
+    clock::Clock,
+    deliveries::{self, Channel, Key, Kind, Sent},
+    error::{DomainError, DomainResult},
+    invoices::{billables, totals},
+    labor_lines, notifications, now_at, part_lines,
+    values::{format_money, Approval, CurrencyCode, Quantity, RepairStatus},
+};
+use crate::{
+    links::{Links, Purpose, ESTIMATE_VALID_FOR},
+    mail::{long_date, Mailer, Template},
+};
+
+/// How far back the sweep looks for estimates asked to be sent and not sent.
+pub const SWEEP_DAYS: i64 = 7;
+
+const CLOSED: [RepairStatus; 3] = [
+    RepairStatus::Declined,
+    RepairStatus::Completed,
+    RepairStatus::Cancelled,
+];
+
+fn closed() -> [&'static str; 3] {
+    CLOSED.map(RepairStatus::as_str)
+}
+
+/// Asks for order `pid`'s estimate to be mailed to its customer; the caller
+/// then enqueues `SendEstimate`.
+///
+/// # Errors
+/// 404 for another organization's or site's order; 403 for roles that do
+/// not deal with estimates; 409 for a closed order or one with no lines.
+pub async fn request(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    pid: Uuid,
+) -> DomainResult<repair_orders::Model> {
+    actor.authorize(Ability::ManageBilling)?;
+    let order = super::repair_orders::Model::find_for(db, actor, pid).await?;
+    let requested = repair_orders::Entity::update_many()
+        .col_expr(
+            repair_orders::Column::EstimateRequestedAt,
+            Expr::value(now_at(actor.clock)),
+        )
+        .filter(repair_orders::Column::Id.eq(order.id))
+        .filter(repair_orders::Column::Status.is_not_in(closed()))
+        .exec(db)
+        .await?;
+    if requested.rows_affected == 0 {
+        return Err(DomainError::conflict(
+            "the order is closed (completed, declined or cancelled): it has no estimate to send",
+        ));
+    }
+    let lines = labor_lines::Model::of_order(db, order.id).await?.len()
+        + part_lines::Model::of_order(db, order.id).await?.len();
+    if lines == 0 {
+        return Err(DomainError::conflict(
+            "the order has no labour or parts yet: there is nothing to estimate",
+        ));
+    }
+    audit_events::Model::record(
+        db,
+        actor.organization_id(),
+        Some(actor),
+        Change {
+            action: "estimate.send_requested",
+            subject_type: "repair_order",
+            subject_id: order.pid,
+            site_id: Some(order.site_id),
+            details: Some(json!({"lines": lines})),
+        },
+    )
+    .await?;
+    super::repair_orders::Model::find_for(db, actor, pid).await
+}
+
+fn cycle(requested_at: DateTimeWithTimeZone) -> String {
+    requested_at.to_rfc3339()
+}
+
+/// Open orders whose estimate was asked to be sent in the last
+/// `SWEEP_DAYS` and has no settled delivery yet.
+///
+/// # Errors
+/// When the database fails.
+pub async fn unsent(db: &impl ConnectionTrait, clock: Clock) -> DomainResult<Vec<Uuid>> {
+    let now = now_at(clock);
+    let asked: Vec<(Uuid, Option<DateTimeWithTimeZone>)> = repair_orders::Entity::find()
+        .select_only()
+        .column(repair_orders::Column::Pid)
+        .column(repair_orders::Column::EstimateRequestedAt)
+        .filter(repair_orders::Column::EstimateRequestedAt.gte(now - TimeDelta::days(SWEEP_DAYS)))
+        .filter(repair_orders::Column::Status.is_not_in(closed()))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let pids: Vec<Uuid> = asked.iter().map(|(pid, _)| *pid).collect();
+    let settled = deliveries::settled(db, Kind::Estimate, &pids, now).await?;
+    Ok(asked
+        .into_iter()
+        .filter_map(|(pid, at)| Some((pid, cycle(at?))))
+        .filter(|key| !settled.contains(key))
+        .map(|(pid, _)| pid)
+        .collect())
+}
+
+/// One line of an estimate as the customer sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EstimateLine {
+    pub id: Uuid,
+    pub description: String,
+    /// Hours of labour, or how many of a part.
+    pub quantity: Decimal,
+    pub unit_price: Decimal,
+    pub amount: Decimal,
+    pub approval: Approval,
+}
+
+/// An order's estimate: its lines and what the approved and undecided ones
+/// add up to, tax included, as the invoice will.
+#[derive(Clone, Debug)]
+pub struct Estimate {
+    pub order: repair_orders::Model,
+    pub site: sites::Model,
+    pub customer: customers::Model,
+    pub vehicle: vehicles::Model,
+    pub lines: Vec<EstimateLine>,
+    pub subtotal: Decimal,
+    pub tax: Decimal,
+    pub total: Decimal,
+    /// Whether the customer may still decide (the order is open).
+    pub open: bool,
+}
+
+/// Order `order`'s estimate.
+///
+/// # Errors
+/// `NotFound` when its site, customer or vehicle is gone.
+pub async fn estimate_of(
+    db: &impl ConnectionTrait,
+    order: repair_orders::Model,
+) -> DomainResult<Estimate> {
+    let (customer, site) =
+        deliveries::customer_and_site(db, order.customer_id, Some(order.site_id)).await?;
+    let vehicle = vehicles::Entity::find_by_id(order.vehicle_id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("vehicle"))?;
+    let mut lines = Vec::new();
+    for line in labor_lines::Model::of_order(db, order.id).await? {
+        lines.push(EstimateLine {
+            id: line.pid,
+            approval: line.approval()?,
+            description: line.description,
+            quantity: line.hours.decimal(),
+            unit_price: line.rate.decimal(),
+            amount: line.amount.decimal(),
+        });
+    }
+    for line in part_lines::Model::of_order(db, order.id).await? {
+        lines.push(EstimateLine {
+            id: line.pid,
+            approval: line.approval()?,
+            quantity: Quantity::from_milli(line.quantity_milli).decimal(),
+            description: line.description,
+            unit_price: line.unit_price.decimal(),
+            amount: line.amount.decimal(),
+        });
+    }
+    let billed = billables(db, &order).await?;
+    let sums = totals(
+        &billed,
+        site.tax_rate.decimal(),
+        CurrencyCode::minor_digits(&site.currency),
+    );
+    let open = !closed().contains(&order.status.as_str());
+    Ok(Estimate {
+        order,
+        site,
+        customer,
+        vehicle,
+        lines,
+        subtotal: sums.subtotal,
+        tax: sums.tax,
+        total: sums.total,
+        open,
+    })
+}
+
+/// Mails order `pid`'s estimate link to its customer, once per request.
+///
+/// # Errors
+/// `NotFound` for an unknown order (the job ends); `Upstream` when the mail
+/// server failed (recorded; try again later).
+pub async fn send(
+    db: &impl ConnectionTrait,
+    mailer: &Mailer,
+    links: &Links,
+    clock: Clock,
+    pid: Uuid,
+) -> DomainResult<Sent> {
+    let order = repair_orders::Entity::find()
+        .filter(repair_orders::Column::Pid.eq(pid))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("repair order"))?;
+    let Some(requested_at) = order.estimate_requested_at else {
+        return Ok(Sent::NoLongerDue);
+    };
+    let estimate = estimate_of(db, order).await?;
+    if !estimate.open {
+        return Ok(Sent::NoLongerDue);
+    }
+    let now = now_at(clock);
+    let key = Key {
+        kind: Kind::Estimate,
+        subject_pid: estimate.order.pid,
+        cycle: cycle(requested_at),
+        channel: Channel::Email,
+    };
+    let (email, delivery) =
+        match deliveries::take_for_customer(db, &key, &estimate.customer, &estimate.site, now)
+            .await?
+        {
+            Ok(taken) => taken,
+            Err(outcome) => return Ok(outcome),
+        };
+    let url = links.url(
+        Purpose::Estimate,
+        estimate.order.pid,
+        clock.now(),
+        ESTIMATE_VALID_FOR,
+    );
+    let language = deliveries::language_for(&estimate.customer, &estimate.site);
+    let expires = clock
+        .now()
+        .checked_add_signed(ESTIMATE_VALID_FOR)
+        .unwrap_or_else(|| clock.now())
+        .with_timezone(&estimate.site.time_zone())
+        .date_naive();
+    let content = Template::Estimate
+        .render(
+            language,
+            &json!({
+                "customer": {"name": estimate.customer.name},
+                "vehicle": {
+                    "plate": estimate.vehicle.plate,
+                    "make": estimate.vehicle.make,
+                    "model": estimate.vehicle.model,
+                },
+                "lines": estimate.lines.iter().map(|line| json!({
+                    "description": line.description,
+                    "amount": format_money(line.amount),
+                })).collect::<Vec<_>>(),
+                "currency": estimate.site.currency,
+                "total": format_money(estimate.total),
+                "url": url,
+                "expires_on": long_date(expires, language),
+                "site": deliveries::site_values(&estimate.site),
+            }),
+        )
+        .map_err(DomainError::Internal)?;
+    let outgoing = deliveries::outgoing(
+        &estimate.customer,
+        &email,
+        &estimate.site,
+        content,
+        &delivery,
+        "estimate",
+    );
+    deliveries::send_email(db, mailer, clock, &delivery, outgoing).await
+}
+
+/// The order a valid estimate link names.
+///
+/// # Errors
+/// `NotFound` for a link that is not valid (forged, expired, for something
+/// else) or an order that is gone.
+pub async fn by_link(
+    db: &impl ConnectionTrait,
+    links: &Links,
+    clock: Clock,
+    token: &str,
+) -> DomainResult<Estimate> {
+    let pid = links
+        .open(Purpose::Estimate, token, clock.now())
+        .ok_or(DomainError::NotFound("link"))?;
+    let order = repair_orders::Entity::find()
+        .filter(repair_orders::Column::Pid.eq(pid))
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("repair order"))?;
+    let estimate = estimate_of(db, order).await?;
+    if estimate.customer.erased_at.is_some() {
+        return Err(DomainError::NotFound("customer"));
+    }
+    Ok(estimate)
+}
+
+/// Records the customer's word on lines of the estimate a valid link
+/// names: each `(line, decision)` that changes a line, with `note`; then
+/// tells the advisor who opened the order. Run it in a transaction.
+///
+/// # Errors
+/// `NotFound` for a link that is not valid; 422 for a line that is not
+/// the order's or a decision that is not `approved` or `declined`; 409 for
+/// a closed order, or a part taken back that is no longer in stock.
+pub async fn decide(
+    db: &impl ConnectionTrait,
+    links: &Links,
+    clock: Clock,
+    token: &str,
+    decisions: &[(Uuid, Approval)],
+    note: Option<String>,
+) -> DomainResult<Estimate> {
+    let estimate = by_link(db, links, clock, token).await?;
+    if !estimate.open {
+        return Err(DomainError::conflict(
+            "the order is closed: its estimate can no longer change",
+        ));
+    }
+    let current: HashMap<Uuid, Approval> = estimate
+        .lines
+        .iter()
+        .map(|line| (line.id, line.approval))
+        .collect();
+    let mut changed: Vec<(Uuid, Approval)> = Vec::new();
+    for (index, &(line, decision)) in decisions.iter().enumerate() {
+        match current.get(&line) {
+            None => {
+                return Err(DomainError::invalid(
+                    &format!("lines[{index}]"),
+                    "is not a line of this estimate",
+                ))
+            }
+            Some(_) if decision == Approval::Pending => {
+                return Err(DomainError::invalid(
+                    &format!("lines[{index}]"),
+                    "must be approved or declined",
+                ))
+            }
+            Some(&was) if was != decision => changed.push((line, decision)),
+            Some(_) => {}
+        }
+    }
+    if changed.is_empty() {
+        return Ok(estimate);
+    }
+    let now = now_at(clock);
+    for &(line, decision) in &changed {
+        estimate
+            .order
+            .decide_line_by_customer(db, line, decision, note.clone(), now)
+            .await?;
+    }
+    tell_advisor(db, &estimate, &changed).await?;
+    let order = estimate.order;
+    estimate_of(db, order).await
+}
+
+/// An in-app notification to whoever opened the order.
+async fn tell_advisor(
+    db: &impl ConnectionTrait,
+    estimate: &Estimate,
+    changed: &[(Uuid, Approval)],
+) -> DomainResult<()> {
+    let Some(advisor) = users::Entity::find_by_id(estimate.order.created_by)
+        .one(db)
+        .await?
+        .filter(|user| user.active)
+    else {
+        return Ok(());
+    };
+    let approved = changed
+        .iter()
+        .filter(|(_, decision)| *decision == Approval::Approved)
+        .count();
+    let declined = changed.len() - approved;
+    let described = |id: &Uuid| {
+        estimate
+            .lines
+            .iter()
+            .find(|line| line.id == *id)
+            .map_or("a line", |line| line.description.as_str())
+    };
+    let body = changed
+        .iter()
+        .map(|(id, decision)| format!("{}: {}", described(id), decision.as_str()))
+        .collect::<Vec<_>>()
+        .join("\n");
+    notifications::Model::notify(
+        db,
+        &advisor,
+        notifications::Kind::EstimateDecided,
+        &format!(
+            "{} ({}): {} approved {approved} and declined {declined} line(s)",
+            estimate.vehicle.plate, estimate.vehicle.make, estimate.customer.name
+        ),
+        &body,
+        Some(estimate.order.id),
+    )
+    .await?;
+    Ok(())
+}
