@@ -36,6 +36,7 @@ use crate::{
     pdf::InvoiceRenderer,
     queue,
     settings::Settings,
+    sms::SmsSender,
     tasks, workers,
 };
 
@@ -86,6 +87,11 @@ impl Hooks for App {
         let mailer = Mailer::new(&settings.mail)
             .map_err(|err| loco_rs::Error::Message(format!("mail: {err}")))?;
         ctx.shared_store.insert(Arc::new(mailer));
+        if let Some(sms) = SmsSender::new(&settings.sms)
+            .map_err(|err| loco_rs::Error::Message(format!("sms: {err}")))?
+        {
+            ctx.shared_store.insert(Arc::new(sms));
+        }
         ctx.shared_store.insert(settings.clock());
         let ctx = queue::install(ctx, &settings.sidekiq)?;
         ctx.shared_store.insert(settings);

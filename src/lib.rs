@@ -7,6 +7,7 @@ pub mod models;
 pub mod pdf;
 pub mod queue;
 pub mod settings;
+pub mod sms;
 pub mod views;
 
 // The design card puts workers and tasks beside `src/`; they are modules of

@@ -32,6 +32,9 @@ pub struct Settings {
     /// Jobs in Sidekiq's queues in Redis instead of the embedded queue.
     #[serde(default)]
     pub sidekiq: SidekiqSettings,
+    /// The gateway text messages go through; none by default.
+    #[serde(default)]
+    pub sms: crate::sms::SmsSettings,
 }
 
 /// The Sidekiq backend (`src/queue`): on when `redis_url` is not empty.

@@ -656,6 +656,7 @@ async fn seed_workshop(
                 marketing_opt_in: opt_in,
                 consent_source: ConsentSource::InPerson,
                 language: None,
+                prefers_sms: false,
             },
         )
         .await?;

@@ -31,8 +31,16 @@ impl BackgroundWorker<InvoiceArgs> for DeliverInvoice {
             .get::<Arc<InvoiceRenderer>>()
             .ok_or_else(|| loco_rs::Error::Message("no invoice renderer was built".into()))?;
         let clock = Settings::clock_of(&self.ctx);
-        let sent =
-            invoice_mail::deliver(&self.ctx.db, &mailer, renderer, clock, args.invoice_id).await;
+        let sms = super::sms(&self.ctx);
+        let sent = invoice_mail::deliver(
+            &self.ctx.db,
+            &mailer,
+            sms.as_deref(),
+            renderer,
+            clock,
+            args.invoice_id,
+        )
+        .await;
         super::finish("DeliverInvoice", sent)
     }
 }

@@ -18,6 +18,7 @@ use uuid::Uuid;
 use crate::{
     mail::Mailer,
     models::{error::DomainResult, job_subjects::Subject},
+    sms::SmsSender,
 };
 
 /// What a job of `class` with argument `args` is about, which says whose it
@@ -44,6 +45,12 @@ pub fn mailer(ctx: &AppContext) -> loco_rs::Result<Arc<Mailer>> {
     ctx.shared_store
         .get::<Arc<Mailer>>()
         .ok_or_else(|| loco_rs::Error::Message("no mailer was set up at boot".into()))
+}
+
+/// The SMS gateway built at boot, when one is configured.
+#[must_use]
+pub fn sms(ctx: &AppContext) -> Option<Arc<SmsSender>> {
+    ctx.shared_store.get::<Arc<SmsSender>>()
 }
 
 /// A job's end: done, or ended for good (an unknown or foreign id, a rule

@@ -33,6 +33,7 @@ impl BackgroundWorker<StatusArgs> for RepairStatusUpdate {
         let sent = repair_status_mail::notify(
             &self.ctx.db,
             &mailer,
+            super::sms(&self.ctx).as_deref(),
             clock,
             args.repair_order_id,
             args.status,

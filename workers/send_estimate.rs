@@ -26,8 +26,16 @@ impl BackgroundWorker<EstimateArgs> for SendEstimate {
         let mailer = super::mailer(&self.ctx)?;
         let links = Links::of(&self.ctx)?;
         let clock = Settings::clock_of(&self.ctx);
-        let sent =
-            estimates::send(&self.ctx.db, &mailer, &links, clock, args.repair_order_id).await;
+        let sms = super::sms(&self.ctx);
+        let sent = estimates::send(
+            &self.ctx.db,
+            &mailer,
+            sms.as_deref(),
+            &links,
+            clock,
+            args.repair_order_id,
+        )
+        .await;
         super::finish("SendEstimate", sent)
     }
 }

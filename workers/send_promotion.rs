@@ -42,7 +42,9 @@ impl BackgroundWorker<PromotionArgs> for SendPromotion {
     async fn perform(&self, args: PromotionArgs) -> loco_rs::Result<()> {
         let clock = Settings::clock_of(&self.ctx);
         let Some(customer_id) = args.customer_id else {
-            let recipients = promotions::fan_out(&self.ctx.db, clock, args.promotion_id).await;
+            let sms_on = super::sms(&self.ctx).is_some();
+            let recipients =
+                promotions::fan_out(&self.ctx.db, clock, args.promotion_id, sms_on).await;
             if let Ok(recipients) = &recipients {
                 crate::tasks::enqueue_all::<Self, _>(
                     &self.ctx,
@@ -58,7 +60,16 @@ impl BackgroundWorker<PromotionArgs> for SendPromotion {
             promotion_id: args.promotion_id,
             customer_id,
         };
-        let sent = promotions::send_to(&self.ctx.db, &mailer, &links, clock, recipient).await;
+        let sms = super::sms(&self.ctx);
+        let sent = promotions::send_to(
+            &self.ctx.db,
+            &mailer,
+            sms.as_deref(),
+            &links,
+            clock,
+            recipient,
+        )
+        .await;
         super::finish("SendPromotion", sent)
     }
 }

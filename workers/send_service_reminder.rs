@@ -26,8 +26,16 @@ impl BackgroundWorker<ReminderArgs> for SendServiceReminder {
     async fn perform(&self, args: ReminderArgs) -> loco_rs::Result<()> {
         let mailer = super::mailer(&self.ctx)?;
         let clock = Settings::clock_of(&self.ctx);
-        let sent =
-            reminders::send(&self.ctx.db, &mailer, clock, args.vehicle_id, args.due_on).await;
+        let sms = super::sms(&self.ctx);
+        let sent = reminders::send(
+            &self.ctx.db,
+            &mailer,
+            sms.as_deref(),
+            clock,
+            args.vehicle_id,
+            args.due_on,
+        )
+        .await;
         super::finish("SendServiceReminder", sent)
     }
 }

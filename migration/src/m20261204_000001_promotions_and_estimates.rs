@@ -2,7 +2,8 @@
 //! branch, vehicle and last visit, sent at a time; the customers it went to,
 //! frozen when it goes out; and a daily count per organization that a
 //! promotion must fit in. Estimates: when an order's estimate was last asked
-//! to be sent to its customer.
+//! to be sent to its customer. Customers who would rather have a text
+//! message than an email.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -25,6 +26,14 @@ impl MigrationTrait for Migration {
                         .default(1000)
                         .check(Expr::cust("promotion_daily_cap >= 0")),
                 )
+                .take(),
+        )
+        .await?;
+
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("customers"))
+                .add_column(boolean(Alias::new("prefers_sms")).default(false))
                 .take(),
         )
         .await?;
@@ -199,6 +208,13 @@ impl MigrationTrait for Migration {
             m.drop_table(Table::drop().table(Alias::new(table)).take())
                 .await?;
         }
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("customers"))
+                .drop_column(Alias::new("prefers_sms"))
+                .take(),
+        )
+        .await?;
         m.alter_table(
             Table::alter()
                 .table(Alias::new("organizations"))

@@ -48,6 +48,10 @@ pub struct CreateCustomerParams {
     pub marketing_consent_source: Option<ConsentSource>,
     /// The language messages are written in; absent: the home site's.
     pub language: Option<LanguageCode>,
+    /// Text messages rather than email, where both are possible (and an
+    /// SMS gateway is configured); default `false`.
+    #[serde(default)]
+    pub prefers_sms: bool,
 }
 
 impl CreateCustomerParams {
@@ -68,6 +72,7 @@ impl CreateCustomerParams {
                 marketing_opt_in: self.marketing_opt_in,
                 consent_source: self.marketing_consent_source.unwrap_or_default(),
                 language: self.language,
+                prefers_sms: self.prefers_sms,
             }),
             _ => Err(ApiError::Validation(errors)),
         }
@@ -99,6 +104,7 @@ pub struct UpdateCustomerParams {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<LanguageCode>)]
     pub language: Option<Option<LanguageCode>>,
+    pub prefers_sms: Option<bool>,
 }
 
 impl UpdateCustomerParams {
@@ -123,6 +129,7 @@ impl UpdateCustomerParams {
             marketing_opt_in: self.marketing_opt_in,
             consent_source: self.marketing_consent_source,
             language: self.language,
+            prefers_sms: self.prefers_sms,
         };
         errors.finish()?;
         Ok(changes)

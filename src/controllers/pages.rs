@@ -277,7 +277,7 @@ async fn decide(State(ctx): State<AppContext>, Path(token): Path<String>, body: 
                 DomainError::Conflict { message, .. } => (StatusCode::CONFLICT, message.clone()),
                 _ => (
                     StatusCode::UNPROCESSABLE_ENTITY,
-                    "The form names a line that is not on this estimate.".to_string(),
+                    "Choose approve or decline once for each item on this estimate.".to_string(),
                 ),
             };
             match estimates::by_link(&ctx.db, &links, clock, &token).await {

@@ -21,7 +21,7 @@ use crate::{
         begin_write,
         paging::PageParams,
         promotions::{self, Audience, NewPromotion},
-        sites,
+        sites, stored_time,
         values::Name,
     },
     views::{
@@ -36,6 +36,8 @@ use crate::{
 const MAX_BODY_CHARS: usize = 2000;
 /// How far ahead a promotion may be scheduled.
 const MAX_SCHEDULE_DAYS: i64 = 366;
+/// How far back a `send_at` may be (it then goes at once).
+const MAX_PAST_DAYS: i64 = 30;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -151,6 +153,12 @@ fn audience(errors: &mut FieldErrors, params: Option<AudienceParams>) -> Audienc
     }
 }
 
+/// Whether texts can be sent: customers with only a phone number are then
+/// in the audience too.
+fn sms_on(ctx: &AppContext) -> bool {
+    crate::workers::sms(ctx).is_some()
+}
+
 async fn render(ctx: &AppContext, promotion: promotions::Model) -> ApiResult<PromotionResponse> {
     let site_ids = promotion.site_ids(&ctx.db).await?;
     let sites = sites::Entity::find()
@@ -158,7 +166,7 @@ async fn render(ctx: &AppContext, promotion: promotions::Model) -> ApiResult<Pro
         .order_by_asc(sites::Column::Name)
         .all(&ctx.db)
         .await?;
-    let counts = promotions::counts(&ctx.db, &promotion).await?;
+    let counts = promotions::counts(&ctx.db, &promotion, sms_on(ctx)).await?;
     Ok(PromotionResponse::new(
         promotion,
         sites.iter().map(SiteRef::from).collect(),
@@ -188,8 +196,18 @@ async fn create(
     if params.site_ids.len() > 100 {
         errors.add("site_ids", "must name at most 100 sites");
     }
-    if params.send_at > actor.clock.now() + TimeDelta::days(MAX_SCHEDULE_DAYS) {
+    let distinct: std::collections::HashSet<&Uuid> = params.site_ids.iter().collect();
+    if distinct.len() < params.site_ids.len() {
+        errors.add("site_ids", "must name each site once");
+    }
+    let now = actor.clock.now();
+    if params.send_at > now + TimeDelta::days(MAX_SCHEDULE_DAYS) {
         errors.add("send_at", "must be within a year");
+    } else if params.send_at < now - TimeDelta::days(MAX_PAST_DAYS) {
+        errors.add(
+            "send_at",
+            format!("must not be more than {MAX_PAST_DAYS} days ago"),
+        );
     }
     let audience = audience(&mut errors, params.audience);
     errors.finish()?;
@@ -207,7 +225,7 @@ async fn create(
             title,
             body,
             sites,
-            send_at: params.send_at,
+            send_at: stored_time(params.send_at),
             audience,
         },
     )
@@ -294,7 +312,7 @@ async fn preview(
     actor: Actor,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    let recipients = promotions::preview(&ctx.db, &actor, id).await?;
+    let recipients = promotions::preview(&ctx.db, &actor, id, sms_on(&ctx)).await?;
     Ok(axum::Json(PreviewResponse { recipients }))
 }
 
@@ -314,7 +332,7 @@ async fn send(
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
     let txn = begin_write(&ctx.db).await?;
-    let (promotion, _) = promotions::send_now(&txn, &actor, id).await?;
+    let (promotion, _) = promotions::send_now(&txn, &actor, id, sms_on(&ctx)).await?;
     txn.commit().await?;
     send_promotion::enqueue(&ctx, promotion.pid).await;
     let promotion = promotions::Model::find_for(&ctx.db, &actor, id).await?;

@@ -114,6 +114,16 @@ static TEMPLATES: LazyLock<Tera> = LazyLock::new(|| {
         "estimate/sw.subject",
         "estimate/sw.text",
         "estimate/sw.html",
+        "service_reminder/en.sms",
+        "service_reminder/sw.sms",
+        "invoice/en.sms",
+        "invoice/sw.sms",
+        "repair_status/en.sms",
+        "repair_status/sw.sms",
+        "promotion/en.sms",
+        "promotion/sw.sms",
+        "estimate/en.sms",
+        "estimate/sw.sms",
     ])
     .expect("the mail templates under assets/mail parse");
     tera
@@ -137,6 +147,23 @@ impl Template {
             text: render("text")?,
             html: render("html")?,
         })
+    }
+
+    /// The message as one text message in `language`: one line, in the
+    /// GSM alphabet where the words allow (`sms::gsm_friendly`).
+    ///
+    /// # Errors
+    /// When the kind has no text form, or `values` lacks something it
+    /// prints.
+    pub fn render_sms(self, language: Language, values: &impl Serialize) -> Result<String, String> {
+        let context = Context::from_serialize(values).map_err(|err| err.to_string())?;
+        let name = format!("{}/{}.sms", self.name(), language.code());
+        let text = TEMPLATES
+            .render(&name, &context)
+            .map_err(|err| format!("{name}: {err}"))?;
+        Ok(crate::sms::gsm_friendly(
+            &text.split_whitespace().collect::<Vec<_>>().join(" "),
+        ))
     }
 }
 

@@ -75,6 +75,8 @@ pub struct NewCustomer {
     pub consent_source: ConsentSource,
     /// `None`: the home site's language.
     pub language: Option<LanguageCode>,
+    /// Text messages rather than email, where both are possible.
+    pub prefers_sms: bool,
 }
 
 /// A partial change; for `phone` and `email`, `Some(None)` clears.
@@ -88,6 +90,7 @@ pub struct CustomerChanges {
     pub consent_source: Option<ConsentSource>,
     /// `Some(None)`: back to the home site's language.
     pub language: Option<Option<LanguageCode>>,
+    pub prefers_sms: Option<bool>,
 }
 
 const NEEDS_CONTACT: &str = "a customer needs a phone number or an email";
@@ -189,6 +192,7 @@ impl Model {
             email: ActiveValue::Set(new.email),
             marketing_opt_in: ActiveValue::Set(false),
             language: ActiveValue::Set(new.language.map(|language| language.as_str().to_string())),
+            prefers_sms: ActiveValue::Set(new.prefers_sms),
             ..Default::default()
         };
         if new.marketing_opt_in {
@@ -257,6 +261,9 @@ impl ActiveModel {
             customer
                 .language
                 .set_if_not_equals(language.map(|language| language.as_str().to_string()));
+        }
+        if let Some(prefers_sms) = changes.prefers_sms {
+            customer.prefers_sms.set_if_not_equals(prefers_sms);
         }
         if let Some(site) = home_site {
             customer.home_site_id.set_if_not_equals(site.id);

@@ -25,7 +25,10 @@ use super::{
     clock::Clock,
     now_at,
 };
-use crate::mail::{Language, MailError, Mailer, Outgoing};
+use crate::{
+    mail::{Language, MailError, Mailer, Outgoing},
+    sms::{SmsError, SmsSender},
+};
 
 impl sea_orm::ActiveModelBehavior for ActiveModel {}
 use super::error::DomainResult;
@@ -101,15 +104,33 @@ pub struct Recipient {
 }
 
 impl Recipient {
-    /// `customer`'s email address, on behalf of `site`.
+    /// `customer`'s address on `channel` (email address or phone number),
+    /// on behalf of `site`.
     #[must_use]
-    pub fn email_of(customer: &customers::Model, site: &sites::Model) -> Self {
+    pub fn of(customer: &customers::Model, site: &sites::Model, channel: Channel) -> Self {
         Self {
             organization_id: customer.organization_id,
             site_id: site.id,
             customer_id: Some(customer.id),
-            address: customer.email.clone(),
+            address: match channel {
+                Channel::Email => customer.email.clone(),
+                Channel::Sms => customer.phone.clone(),
+            },
         }
+    }
+}
+
+/// The channel to write to `customer` on: a text message when they prefer
+/// one or have no email address, have a phone number, and texts can be
+/// sent (`sms_on`: a gateway is configured); email otherwise (a customer
+/// with neither is then recorded as skipped).
+#[must_use]
+pub fn channel_for(customer: &customers::Model, sms_on: bool) -> Channel {
+    let texts = sms_on && customer.phone.is_some();
+    if texts && (customer.prefers_sms || customer.email.is_none()) {
+        Channel::Sms
+    } else {
+        Channel::Email
     }
 }
 
@@ -238,7 +259,8 @@ pub async fn claim(
 }
 
 /// Records that there was nothing to send to (no address, an erased
-/// customer), once.
+/// customer, consent withdrawn), once; a delivery whose earlier attempt
+/// failed is settled as skipped too.
 ///
 /// # Errors
 /// When the database fails.
@@ -251,7 +273,17 @@ pub async fn skip(
 ) -> DomainResult<()> {
     let mut row = key.row(recipient, "skipped", now);
     row.error = Set(Some(reason.to_string()));
-    key.insert_new(db, row).await?;
+    if !key.insert_new(db, row).await? {
+        // An earlier attempt failed; there is nothing to send it to now.
+        Entity::update_many()
+            .col_expr(Column::Status, Expr::value("skipped"))
+            .col_expr(Column::Error, Expr::value(reason.to_string()))
+            .col_expr(Column::UpdatedAt, Expr::value(now))
+            .filter(key.matches())
+            .filter(Column::Status.eq("failed"))
+            .exec(db)
+            .await?;
+    }
     Ok(())
 }
 
@@ -369,30 +401,32 @@ pub enum Sent {
     Later,
 }
 
-/// The customer's email address, or `None` after recording the delivery as
-/// skipped (no address, an erased customer).
+/// The customer's address on the key's channel, or `None` after recording
+/// the delivery as skipped (no address, an erased customer).
 ///
 /// # Errors
 /// When the database fails.
-pub async fn email_of(
+pub async fn address_of(
     db: &impl ConnectionTrait,
     key: &Key,
     recipient: &Recipient,
     customer: &customers::Model,
     now: DateTimeWithTimeZone,
 ) -> DomainResult<Option<String>> {
-    let reason = match (&customer.erased_at, &customer.email) {
-        (None, Some(email)) => return Ok(Some(email.clone())),
-        (Some(_), _) => "the customer was erased",
-        (None, None) => "no email address",
+    let reason = match (&customer.erased_at, &recipient.address, key.channel) {
+        (None, Some(address), _) => return Ok(Some(address.clone())),
+        (Some(_), _, _) => "the customer was erased",
+        (None, None, Channel::Email) => "no email address",
+        (None, None, Channel::Sms) => "no phone number",
     };
     skip(db, key, recipient, reason, now).await?;
     Ok(None)
 }
 
-/// The customer's address and the ledger row claimed for `key`, ready to
-/// send; or, instead, what became of it: `Skipped` (nothing to send to,
-/// recorded) or `AlreadyHandled` (another attempt holds or settled it).
+/// The customer's address on the key's channel and the ledger row claimed
+/// for `key`, ready to send; or, instead, what became of it: `Skipped`
+/// (nothing to send to, recorded) or `AlreadyHandled` (another attempt
+/// holds or settled it).
 ///
 /// # Errors
 /// When the database fails.
@@ -403,14 +437,45 @@ pub async fn take_for_customer(
     site: &sites::Model,
     now: DateTimeWithTimeZone,
 ) -> DomainResult<Result<(String, Model), Sent>> {
-    let recipient = Recipient::email_of(customer, site);
-    let Some(email) = email_of(db, key, &recipient, customer, now).await? else {
+    let recipient = Recipient::of(customer, site, key.channel);
+    let Some(address) = address_of(db, key, &recipient, customer, now).await? else {
         return Ok(Err(Sent::Skipped));
     };
     let Some(delivery) = claim(db, key, &recipient, now).await? else {
         return Ok(Err(Sent::AlreadyHandled));
     };
-    Ok(Ok((email, delivery)))
+    Ok(Ok((address, delivery)))
+}
+
+/// Sends the text `body` to `phone` for the attempt that holds `delivery`,
+/// and records how it went.
+///
+/// # Errors
+/// `Upstream` when the gateway could not take it now (the ledger says why;
+/// a later attempt may take it).
+pub async fn send_sms(
+    db: &impl ConnectionTrait,
+    sms: &SmsSender,
+    clock: Clock,
+    delivery: &Model,
+    phone: &str,
+    body: &str,
+) -> DomainResult<Sent> {
+    match sms.send(phone, body).await {
+        Ok(message_id) => {
+            mark_sent(db, delivery, &message_id, now_at(clock)).await?;
+            Ok(Sent::Sent)
+        }
+        Err(SmsError::Unavailable(error)) => {
+            mark_failed(db, delivery, &error, now_at(clock)).await?;
+            Err(super::error::DomainError::Upstream(error))
+        }
+        Err(error) => {
+            // A number the gateway will never send to.
+            mark_undeliverable(db, delivery, &error.to_string(), now_at(clock)).await?;
+            Ok(Sent::Skipped)
+        }
+    }
 }
 
 /// The branch's name and contact for the templates.

@@ -34,6 +34,7 @@ use super::{
 use crate::{
     links::{Links, Purpose, ESTIMATE_VALID_FOR},
     mail::{long_date, Mailer, Template},
+    sms::SmsSender,
 };
 
 /// How far back the sweep looks for estimates asked to be sent and not sent.
@@ -220,6 +221,7 @@ pub async fn estimate_of(
 pub async fn send(
     db: &impl ConnectionTrait,
     mailer: &Mailer,
+    sms: Option<&SmsSender>,
     links: &Links,
     clock: Clock,
     pid: Uuid,
@@ -241,9 +243,9 @@ pub async fn send(
         kind: Kind::Estimate,
         subject_pid: estimate.order.pid,
         cycle: cycle(requested_at),
-        channel: Channel::Email,
+        channel: deliveries::channel_for(&estimate.customer, sms.is_some()),
     };
-    let (email, delivery) =
+    let (address, delivery) =
         match deliveries::take_for_customer(db, &key, &estimate.customer, &estimate.site, now)
             .await?
         {
@@ -263,31 +265,35 @@ pub async fn send(
         .unwrap_or_else(|| clock.now())
         .with_timezone(&estimate.site.time_zone())
         .date_naive();
+    let values = json!({
+        "customer": {"name": estimate.customer.name},
+        "vehicle": {
+            "plate": estimate.vehicle.plate,
+            "make": estimate.vehicle.make,
+            "model": estimate.vehicle.model,
+        },
+        "lines": estimate.lines.iter().map(|line| json!({
+            "description": line.description,
+            "amount": format_money(line.amount),
+        })).collect::<Vec<_>>(),
+        "currency": estimate.site.currency,
+        "total": format_money(estimate.total),
+        "url": url,
+        "expires_on": long_date(expires, language),
+        "site": deliveries::site_values(&estimate.site),
+    });
+    if let (Channel::Sms, Some(sms)) = (key.channel, sms) {
+        let text = Template::Estimate
+            .render_sms(language, &values)
+            .map_err(DomainError::Internal)?;
+        return deliveries::send_sms(db, sms, clock, &delivery, &address, &text).await;
+    }
     let content = Template::Estimate
-        .render(
-            language,
-            &json!({
-                "customer": {"name": estimate.customer.name},
-                "vehicle": {
-                    "plate": estimate.vehicle.plate,
-                    "make": estimate.vehicle.make,
-                    "model": estimate.vehicle.model,
-                },
-                "lines": estimate.lines.iter().map(|line| json!({
-                    "description": line.description,
-                    "amount": format_money(line.amount),
-                })).collect::<Vec<_>>(),
-                "currency": estimate.site.currency,
-                "total": format_money(estimate.total),
-                "url": url,
-                "expires_on": long_date(expires, language),
-                "site": deliveries::site_values(&estimate.site),
-            }),
-        )
+        .render(language, &values)
         .map_err(DomainError::Internal)?;
     let outgoing = deliveries::outgoing(
         &estimate.customer,
-        &email,
+        &address,
         &estimate.site,
         content,
         &delivery,
@@ -307,15 +313,28 @@ pub async fn by_link(
     clock: Clock,
     token: &str,
 ) -> DomainResult<Estimate> {
+    let order = order_by_link(db, links, clock, token).await?;
+    shown_to_customer(estimate_of(db, order).await?)
+}
+
+async fn order_by_link(
+    db: &impl ConnectionTrait,
+    links: &Links,
+    clock: Clock,
+    token: &str,
+) -> DomainResult<repair_orders::Model> {
     let pid = links
         .open(Purpose::Estimate, token, clock.now())
         .ok_or(DomainError::NotFound("link"))?;
-    let order = repair_orders::Entity::find()
+    repair_orders::Entity::find()
         .filter(repair_orders::Column::Pid.eq(pid))
         .one(db)
         .await?
-        .ok_or(DomainError::NotFound("repair order"))?;
-    let estimate = estimate_of(db, order).await?;
+        .ok_or(DomainError::NotFound("repair order"))
+}
+
+/// An erased customer's estimate is nobody's to open.
+fn shown_to_customer(estimate: Estimate) -> DomainResult<Estimate> {
     if estimate.customer.erased_at.is_some() {
         return Err(DomainError::NotFound("customer"));
     }
@@ -338,31 +357,37 @@ pub async fn decide(
     decisions: &[(Uuid, Approval)],
     note: Option<String>,
 ) -> DomainResult<Estimate> {
-    let estimate = by_link(db, links, clock, token).await?;
-    if !estimate.open {
-        return Err(DomainError::conflict(
-            "the order is closed: its estimate can no longer change",
-        ));
-    }
+    let order = order_by_link(db, links, clock, token).await?;
+    // The order's row before anything is read: a second submission waits
+    // for the first and sees what it decided.
+    super::repair_orders::Model::lock_open(db, order.id).await?;
+    let estimate = shown_to_customer(estimate_of(db, order).await?)?;
     let current: HashMap<Uuid, Approval> = estimate
         .lines
         .iter()
         .map(|line| (line.id, line.approval))
         .collect();
+    if decisions.len() > current.len() {
+        return Err(DomainError::invalid(
+            "lines",
+            format!("this estimate has {} lines", current.len()),
+        ));
+    }
     let mut changed: Vec<(Uuid, Approval)> = Vec::new();
     for (index, &(line, decision)) in decisions.iter().enumerate() {
+        let field = format!("lines[{index}]");
         match current.get(&line) {
             None => {
                 return Err(DomainError::invalid(
-                    &format!("lines[{index}]"),
+                    &field,
                     "is not a line of this estimate",
                 ))
             }
             Some(_) if decision == Approval::Pending => {
-                return Err(DomainError::invalid(
-                    &format!("lines[{index}]"),
-                    "must be approved or declined",
-                ))
+                return Err(DomainError::invalid(&field, "must be approved or declined"))
+            }
+            Some(_) if decisions[..index].iter().any(|(seen, _)| *seen == line) => {
+                return Err(DomainError::invalid(&field, "decides a line twice"))
             }
             Some(&was) if was != decision => changed.push((line, decision)),
             Some(_) => {}

@@ -27,6 +27,7 @@ use super::{
 use crate::{
     mail::{site_values, Mailer, OutgoingFile, Template},
     pdf::InvoiceRenderer,
+    sms::SmsSender,
     views::invoice_pdf,
 };
 
@@ -102,6 +103,7 @@ fn cycle(requested_at: DateTimeWithTimeZone) -> String {
 pub async fn deliver(
     db: &impl ConnectionTrait,
     mailer: &Mailer,
+    sms: Option<&SmsSender>,
     renderer: Arc<InvoiceRenderer>,
     clock: Clock,
     pid: Uuid,
@@ -124,47 +126,51 @@ pub async fn deliver(
         kind: Kind::Invoice,
         subject_pid: invoice.pid,
         cycle: cycle(requested_at),
-        channel: Channel::Email,
+        channel: deliveries::channel_for(&customer, sms.is_some()),
     };
-    let (email, delivery) =
+    let (address, delivery) =
         match deliveries::take_for_customer(db, &key, &customer, &site, now).await? {
             Ok(taken) => taken,
             Err(outcome) => return Ok(outcome),
         };
+    let language = deliveries::language_for(&customer, &site);
+    let instructions = invoice.payment_instructions.clone().unwrap_or_default();
+    let values = json!({
+        "customer": {"name": customer.name},
+        "invoice": {
+            "number": invoice.number,
+            "vehicle": format!("{} ({})", invoice.vehicle_description, invoice.vehicle_plate),
+            "currency": invoice.currency,
+            "total": format_money(invoice.total.0),
+            "paid": format_money(invoice.amount_paid.0),
+            "balance": format_money(invoice.balance().max(Decimal::ZERO)),
+            "payment_instructions": instructions,
+            "payment_lines": instructions.lines().collect::<Vec<_>>(),
+        },
+        "site": site_values(
+            &invoice.site_name,
+            invoice.site_phone.as_deref(),
+            invoice.site_email.as_deref(),
+            invoice.site_address.as_deref(),
+        ),
+    });
+    if let (Channel::Sms, Some(sms)) = (key.channel, sms) {
+        let text = Template::Invoice
+            .render_sms(language, &values)
+            .map_err(DomainError::Internal)?;
+        return deliveries::send_sms(db, sms, clock, &delivery, &address, &text).await;
+    }
     let lines = invoice.lines(db).await?;
     let document = invoice_pdf::document(&invoice, &lines)?;
     let pdf = tokio::task::spawn_blocking(move || renderer.render(&document))
         .await
         .map_err(DomainError::internal)?
         .map_err(DomainError::internal)?;
-    let language = deliveries::language_for(&customer, &site);
-    let instructions = invoice.payment_instructions.clone().unwrap_or_default();
     let content = Template::Invoice
-        .render(
-            language,
-            &json!({
-                "customer": {"name": customer.name},
-                "invoice": {
-                    "number": invoice.number,
-                    "vehicle": format!("{} ({})", invoice.vehicle_description, invoice.vehicle_plate),
-                    "currency": invoice.currency,
-                    "total": format_money(invoice.total.0),
-                    "paid": format_money(invoice.amount_paid.0),
-                    "balance": format_money(invoice.balance().max(Decimal::ZERO)),
-                    "payment_instructions": instructions,
-                    "payment_lines": instructions.lines().collect::<Vec<_>>(),
-                },
-                "site": site_values(
-                    &invoice.site_name,
-                    invoice.site_phone.as_deref(),
-                    invoice.site_email.as_deref(),
-                    invoice.site_address.as_deref(),
-                ),
-            }),
-        )
+        .render(language, &values)
         .map_err(DomainError::Internal)?;
     let mut outgoing =
-        deliveries::outgoing(&customer, &email, &site, content, &delivery, "invoice");
+        deliveries::outgoing(&customer, &address, &site, content, &delivery, "invoice");
     outgoing.attachments.push(OutgoingFile {
         filename: format!("{}.pdf", invoice.number),
         content_type: "application/pdf",

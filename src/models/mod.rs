@@ -70,6 +70,17 @@ pub fn now() -> DateTimeWithTimeZone {
     now_at(clock::Clock::System)
 }
 
+/// `instant` as stored: in UTC, to the microsecond. SQLite keeps a time as
+/// text and compares it as text, so every stored time must share one
+/// offset for `<` to mean "earlier".
+#[must_use]
+pub fn stored_time(instant: DateTimeWithTimeZone) -> DateTimeWithTimeZone {
+    let utc = instant.with_timezone(&chrono::Utc);
+    utc.duration_trunc(TimeDelta::microseconds(1))
+        .unwrap_or(utc)
+        .fixed_offset()
+}
+
 /// `now` on `clock`: the time background work judges by, which tests can set.
 #[must_use]
 pub fn now_at(clock: clock::Clock) -> DateTimeWithTimeZone {

@@ -22,8 +22,8 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, Query},
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder,
-    QuerySelect, RelationTrait, Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, RelationTrait, Select,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -45,6 +45,7 @@ use super::{
 use crate::{
     links::{Links, Purpose, UNSUBSCRIBE_VALID_FOR},
     mail::{Mailer, Template},
+    sms::SmsSender,
 };
 
 impl sea_orm::ActiveModelBehavior for ActiveModel {}
@@ -358,7 +359,8 @@ async fn reload(db: &impl ConnectionTrait, id: i64) -> DomainResult<Model> {
 
 /// The customers `promotion` would go to now, each with the branch that
 /// writes to them: those who agreed to offers, are not erased and have an
-/// address, whose home branch is one of its sites or who had work done at
+/// address (an email address, or a phone number when texts can be sent:
+/// `sms_on`), whose home branch is one of its sites or who had work done at
 /// one, and who match its audience.
 ///
 /// # Errors
@@ -367,16 +369,57 @@ pub async fn audience(
     db: &impl ConnectionTrait,
     promotion: &Model,
     site_ids: &[i64],
+    sms_on: bool,
 ) -> DomainResult<Vec<(i64, i64)>> {
-    let organization = promotion.organization_id;
-    let mut query = customers::Entity::find()
+    let found: Vec<(i64, i64)> = audience_query(promotion, site_ids, sms_on)
         .select_only()
         .column(customers::Column::Id)
         .column(customers::Column::HomeSiteId)
+        .order_by_asc(customers::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(found
+        .into_iter()
+        .map(|(customer, home)| {
+            let site = if site_ids.is_empty() || site_ids.contains(&home) {
+                home
+            } else {
+                site_ids[0]
+            };
+            (customer, site)
+        })
+        .collect())
+}
+
+/// How many customers `audience` finds, counted by the database.
+///
+/// # Errors
+/// When the database fails.
+pub async fn audience_count(
+    db: &impl ConnectionTrait,
+    promotion: &Model,
+    site_ids: &[i64],
+    sms_on: bool,
+) -> DomainResult<u64> {
+    Ok(audience_query(promotion, site_ids, sms_on)
+        .count(db)
+        .await?)
+}
+
+fn audience_query(promotion: &Model, site_ids: &[i64], sms_on: bool) -> Select<customers::Entity> {
+    let organization = promotion.organization_id;
+    let mut query = customers::Entity::find()
         .filter(customers::Column::OrganizationId.eq(organization))
         .filter(customers::Column::MarketingOptIn.eq(true))
         .filter(customers::Column::ErasedAt.is_null())
-        .filter(customers::Column::Email.is_not_null());
+        .filter(if sms_on {
+            Condition::any()
+                .add(customers::Column::Email.is_not_null())
+                .add(customers::Column::Phone.is_not_null())
+        } else {
+            Condition::all().add(customers::Column::Email.is_not_null())
+        });
     if !site_ids.is_empty() {
         query = query.filter(
             Condition::any()
@@ -440,22 +483,7 @@ pub async fn audience(
         }
         query = query.filter(customers::Column::Id.in_subquery(visits));
     }
-    let found: Vec<(i64, i64)> = query
-        .order_by_asc(customers::Column::Id)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(found
-        .into_iter()
-        .map(|(customer, home)| {
-            let site = if site_ids.is_empty() || site_ids.contains(&home) {
-                home
-            } else {
-                site_ids[0]
-            };
-            (customer, site)
-        })
-        .collect())
+    query
 }
 
 fn start_of(day: NaiveDate) -> DateTimeWithTimeZone {
@@ -469,21 +497,30 @@ fn start_of(day: NaiveDate) -> DateTimeWithTimeZone {
 ///
 /// # Errors
 /// 404 when it does not exist for this actor.
-pub async fn preview(db: &impl ConnectionTrait, actor: &Actor, pid: Uuid) -> DomainResult<u64> {
+pub async fn preview(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    pid: Uuid,
+    sms_on: bool,
+) -> DomainResult<u64> {
     let promotion = Model::find_for(db, actor, pid).await?;
-    Ok(counts(db, &promotion).await?.recipients)
+    Ok(counts(db, &promotion, sms_on).await?.recipients)
 }
 
 /// The promotion's recipients and what became of their messages.
 ///
 /// # Errors
 /// When the database fails.
-pub async fn counts(db: &impl ConnectionTrait, promotion: &Model) -> DomainResult<Counts> {
+pub async fn counts(
+    db: &impl ConnectionTrait,
+    promotion: &Model,
+    sms_on: bool,
+) -> DomainResult<Counts> {
     let recipients = match promotion.recipients {
         Some(frozen) => u64::try_from(frozen).unwrap_or(0),
         None => {
             let site_ids = promotion.site_ids(db).await?;
-            audience(db, promotion, &site_ids).await?.len() as u64
+            audience_count(db, promotion, &site_ids, sms_on).await?
         }
     };
     let by_status: Vec<(String, i64)> = deliveries::Entity::find()
@@ -532,9 +569,10 @@ pub async fn send_now(
     db: &impl ConnectionTrait,
     actor: &Actor,
     pid: Uuid,
+    sms_on: bool,
 ) -> DomainResult<(Model, u64)> {
     let promotion = Model::find_for(db, actor, pid).await?;
-    match launch(db, actor.clock, &promotion, Some(actor)).await? {
+    match launch(db, actor.clock, &promotion, Some(actor), sms_on).await? {
         Launch::Launched(recipients) => Ok((reload(db, promotion.id).await?, recipients)),
         Launch::NotDue => Err(DomainError::conflict(format!(
             "a promotion that is {} cannot be sent",
@@ -557,6 +595,7 @@ pub async fn launch(
     clock: Clock,
     promotion: &Model,
     by: Option<&Actor>,
+    sms_on: bool,
 ) -> DomainResult<Launch> {
     let now = now_at(clock);
     let mut taken = Entity::update_many()
@@ -576,7 +615,7 @@ pub async fn launch(
         return Ok(Launch::NotDue);
     }
     let site_ids = promotion.site_ids(db).await?;
-    let recipients = audience(db, promotion, &site_ids).await?;
+    let recipients = audience(db, promotion, &site_ids, sms_on).await?;
     let count = i32::try_from(recipients.len()).unwrap_or(i32::MAX);
     take_quota(db, promotion.organization_id, count, clock.now()).await?;
     for chunk in recipients.chunks(500) {
@@ -687,7 +726,8 @@ async fn take_quota(
 }
 
 /// Holds a due promotion that the cap refused, with the reason, for staff
-/// to send when it allows.
+/// to send when it allows; one that is no longer scheduled (cancelled in
+/// between) is left as it is.
 ///
 /// # Errors
 /// When the database fails.
@@ -697,7 +737,7 @@ pub async fn hold(
     promotion: &Model,
     reason: &str,
 ) -> DomainResult<()> {
-    Entity::update_many()
+    let held = Entity::update_many()
         .col_expr(Column::Status, Expr::value(Status::Held.as_str()))
         .col_expr(Column::HeldReason, Expr::value(reason.to_string()))
         .col_expr(Column::UpdatedAt, Expr::value(now_at(clock)))
@@ -705,6 +745,9 @@ pub async fn hold(
         .filter(Column::Status.eq(Status::Scheduled.as_str()))
         .exec(db)
         .await?;
+    if held.rows_affected == 0 {
+        return Ok(());
+    }
     audit_events::Model::record(
         db,
         promotion.organization_id,
@@ -829,6 +872,7 @@ pub async fn unsent(
 pub async fn send_to(
     db: &impl ConnectionTrait,
     mailer: &Mailer,
+    sms: Option<&SmsSender>,
     links: &Links,
     clock: Clock,
     recipient: Recipient,
@@ -863,14 +907,14 @@ pub async fn send_to(
         kind: Kind::Promotion,
         subject_pid: promotion.pid,
         cycle: customer.pid.to_string(),
-        channel: Channel::Email,
+        channel: deliveries::channel_for(&customer, sms.is_some()),
     };
     if !customer.marketing_opt_in {
-        let recipient = deliveries::Recipient::email_of(&customer, &site);
+        let recipient = deliveries::Recipient::of(&customer, &site, key.channel);
         deliveries::skip(db, &key, &recipient, "unsubscribed", now).await?;
         return Ok(Sent::Skipped);
     }
-    let (email, delivery) =
+    let (address, delivery) =
         match deliveries::take_for_customer(db, &key, &customer, &site, now).await? {
             Ok(taken) => taken,
             Err(outcome) => return Ok(outcome),
@@ -882,23 +926,27 @@ pub async fn send_to(
         UNSUBSCRIBE_VALID_FOR,
     );
     let language = deliveries::language_for(&customer, &site);
+    let values = json!({
+        "customer": {"name": customer.name},
+        "promotion": {
+            "title": promotion.title,
+            "body": promotion.body,
+            "paragraphs": paragraphs(&promotion.body),
+        },
+        "unsubscribe_url": unsubscribe,
+        "site": deliveries::site_values(&site),
+    });
+    if let (Channel::Sms, Some(sms)) = (key.channel, sms) {
+        let text = Template::Promotion
+            .render_sms(language, &values)
+            .map_err(DomainError::Internal)?;
+        return deliveries::send_sms(db, sms, clock, &delivery, &address, &text).await;
+    }
     let content = Template::Promotion
-        .render(
-            language,
-            &json!({
-                "customer": {"name": customer.name},
-                "promotion": {
-                    "title": promotion.title,
-                    "body": promotion.body,
-                    "paragraphs": paragraphs(&promotion.body),
-                },
-                "unsubscribe_url": unsubscribe,
-                "site": deliveries::site_values(&site),
-            }),
-        )
+        .render(language, &values)
         .map_err(DomainError::Internal)?;
     let mut outgoing =
-        deliveries::outgoing(&customer, &email, &site, content, &delivery, "promotion");
+        deliveries::outgoing(&customer, &address, &site, content, &delivery, "promotion");
     // RFC 8058: a mail client may unsubscribe with one POST to the link.
     outgoing
         .headers
@@ -1008,18 +1056,21 @@ pub async fn fan_out(
     db: &sea_orm::DatabaseConnection,
     clock: Clock,
     pid: Uuid,
+    sms_on: bool,
 ) -> DomainResult<Vec<Recipient>> {
     let promotion = by_pid(db, pid).await?;
     if promotion.status()? == Status::Scheduled {
         let txn = super::begin_write(db).await?;
-        match launch(&txn, clock, &promotion, None).await {
+        match launch(&txn, clock, &promotion, None, sms_on).await {
             Ok(_) => txn.commit().await?,
             Err(DomainError::RateLimited {
                 limit: Some(reason),
                 ..
             }) => {
                 txn.rollback().await?;
-                hold(db, clock, &promotion, &reason).await?;
+                let txn = super::begin_write(db).await?;
+                hold(&txn, clock, &promotion, &reason).await?;
+                txn.commit().await?;
                 return Ok(Vec::new());
             }
             Err(other) => return Err(other),

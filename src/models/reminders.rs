@@ -28,7 +28,10 @@ use super::{
     now_at,
     paging::{Page, PageRequest},
 };
-use crate::mail::{long_date, Mailer, Template};
+use crate::{
+    mail::{long_date, Mailer, Template},
+    sms::SmsSender,
+};
 
 pub use super::deliveries::Sent;
 
@@ -146,6 +149,7 @@ pub async fn due(
 pub async fn send(
     db: &impl ConnectionTrait,
     mailer: &Mailer,
+    sms: Option<&SmsSender>,
     clock: Clock,
     vehicle_id: Uuid,
     due_on: NaiveDate,
@@ -164,27 +168,31 @@ pub async fn send(
         kind: Kind::ServiceReminder,
         subject_pid: vehicle.pid,
         cycle: due_on.to_string(),
-        channel: Channel::Email,
+        channel: deliveries::channel_for(&customer, sms.is_some()),
     };
-    let (email, delivery) =
+    let (address, delivery) =
         match deliveries::take_for_customer(db, &key, &customer, &site, now).await? {
             Ok(taken) => taken,
             Err(outcome) => return Ok(outcome),
         };
     let language = deliveries::language_for(&customer, &site);
+    let values = json!({
+        "customer": {"name": customer.name},
+        "vehicle": {"plate": vehicle.plate, "make": vehicle.make, "model": vehicle.model},
+        "due_on": long_date(due_on, language),
+        "overdue": due_on < site_today(&site, clock),
+        "site": deliveries::site_values(&site),
+    });
+    if let (Channel::Sms, Some(sms)) = (key.channel, sms) {
+        let text = Template::ServiceReminder
+            .render_sms(language, &values)
+            .map_err(DomainError::Internal)?;
+        return deliveries::send_sms(db, sms, clock, &delivery, &address, &text).await;
+    }
     let content = Template::ServiceReminder
-        .render(
-            language,
-            &json!({
-                "customer": {"name": customer.name},
-                "vehicle": {"plate": vehicle.plate, "make": vehicle.make, "model": vehicle.model},
-                "due_on": long_date(due_on, language),
-                "overdue": due_on < site_today(&site, clock),
-                "site": deliveries::site_values(&site),
-            }),
-        )
+        .render(language, &values)
         .map_err(DomainError::Internal)?;
-    let outgoing = deliveries::outgoing(&customer, &email, &site, content, &delivery, "reminder");
+    let outgoing = deliveries::outgoing(&customer, &address, &site, content, &delivery, "reminder");
     deliveries::send_email(db, mailer, clock, &delivery, outgoing).await
 }
 

@@ -580,6 +580,10 @@ impl Model {
         note: Option<String>,
         at: DateTimeWithTimeZone,
     ) -> DomainResult<LineDecision> {
+        // The order's row first: two decisions on one order take turns, and
+        // each reads the line as the one before left it (a part released
+        // once, however often "decline" is sent).
+        Self::lock_open(db, self.id).await?;
         let part = part_lines::Entity::find()
             .filter(part_lines::Column::RepairOrderId.eq(self.id))
             .filter(part_lines::Column::Pid.eq(line_pid))
@@ -596,7 +600,6 @@ impl Model {
                     .ok_or(DomainError::NotFound("line"))?,
             ),
         };
-        Self::lock_open(db, self.id).await?;
         let decided = match (part, labour) {
             (Some(part), _) => {
                 LineDecision::Part(part.decide(db, actor, decision, note.clone(), at).await?)

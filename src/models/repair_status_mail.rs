@@ -14,7 +14,10 @@ use super::{
     now_at,
     values::RepairStatus,
 };
-use crate::mail::{Mailer, Template};
+use crate::{
+    mail::{Mailer, Template},
+    sms::SmsSender,
+};
 
 /// Whether customers hear of an order reaching `status`.
 #[must_use]
@@ -30,6 +33,7 @@ pub const fn announced(status: RepairStatus) -> bool {
 pub async fn notify(
     db: &impl ConnectionTrait,
     mailer: &Mailer,
+    sms: Option<&SmsSender>,
     clock: Clock,
     pid: Uuid,
     status: RepairStatus,
@@ -55,25 +59,30 @@ pub async fn notify(
         kind: Kind::RepairStatus,
         subject_pid: order.pid,
         cycle: status.as_str().to_string(),
-        channel: Channel::Email,
+        channel: deliveries::channel_for(&customer, sms.is_some()),
     };
-    let (email, delivery) =
+    let (address, delivery) =
         match deliveries::take_for_customer(db, &key, &customer, &site, now).await? {
             Ok(taken) => taken,
             Err(outcome) => return Ok(outcome),
         };
+    let language = deliveries::language_for(&customer, &site);
+    let values = json!({
+        "customer": {"name": customer.name},
+        "vehicle": {"plate": vehicle.plate, "make": vehicle.make, "model": vehicle.model},
+        "order": {"description": order.description},
+        "ready": status == RepairStatus::Completed,
+        "site": deliveries::site_values(&site),
+    });
+    if let (Channel::Sms, Some(sms)) = (key.channel, sms) {
+        let text = Template::RepairStatus
+            .render_sms(language, &values)
+            .map_err(DomainError::Internal)?;
+        return deliveries::send_sms(db, sms, clock, &delivery, &address, &text).await;
+    }
     let content = Template::RepairStatus
-        .render(
-            deliveries::language_for(&customer, &site),
-            &json!({
-                "customer": {"name": customer.name},
-                "vehicle": {"plate": vehicle.plate, "make": vehicle.make, "model": vehicle.model},
-                "order": {"description": order.description},
-                "ready": status == RepairStatus::Completed,
-                "site": deliveries::site_values(&site),
-            }),
-        )
+        .render(language, &values)
         .map_err(DomainError::Internal)?;
-    let outgoing = deliveries::outgoing(&customer, &email, &site, content, &delivery, "status");
+    let outgoing = deliveries::outgoing(&customer, &address, &site, content, &delivery, "status");
     deliveries::send_email(db, mailer, clock, &delivery, outgoing).await
 }

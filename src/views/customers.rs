@@ -26,6 +26,8 @@ pub struct CustomerResponse {
     pub language: String,
     /// Whether `language` is their own choice rather than the site's.
     pub language_chosen: bool,
+    /// Text messages rather than email, where both are possible.
+    pub prefers_sms: bool,
     #[serde(serialize_with = "super::time::rfc3339")]
     pub created_at: DateTime<FixedOffset>,
     #[serde(serialize_with = "super::time::rfc3339")]
@@ -62,6 +64,7 @@ impl CustomerResponse {
                 .clone()
                 .unwrap_or_else(|| home_site.language.clone()),
             language_chosen: customer.language.is_some(),
+            prefers_sms: customer.prefers_sms,
             created_at: customer.created_at,
             updated_at: customer.updated_at,
         }

@@ -401,6 +401,7 @@ async fn seed(ctx: &AppContext, size: Size, secret: &str) -> World {
                 marketing_opt_in: false,
                 consent_source: ConsentSource::InPerson,
                 language: None,
+                prefers_sms: false,
             },
         )
         .await

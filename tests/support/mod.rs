@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 
 mod database;
 pub mod redis;
+pub mod sms;
 pub mod smtp;
 
 pub use database::TestDatabase;

@@ -92,6 +92,17 @@ impl Estimate {
             .json()
     }
 
+    /// How many "the customer decided" notifications the owner has.
+    async fn decided_notifications(&self) -> usize {
+        let notifications: Value = self.app.get("/api/notifications", &self.owner).await.json();
+        notifications["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|item| item["kind"] == "estimate_decided")
+            .count()
+    }
+
     async fn submit(&self, path: &str, form: &str) -> axum_test::TestResponse {
         self.app
             .server
@@ -193,16 +204,7 @@ async fn the_customer_approves_and_declines_lines_through_the_emailed_link() {
     // Sending the same decision again changes nothing and tells no one.
     let again = shop.submit(&path, &format!("line.{labour}=approved")).await;
     assert_eq!(again.status_code(), 200);
-    let notifications: Value = shop.app.get("/api/notifications", &shop.owner).await.json();
-    assert_eq!(
-        notifications["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|item| item["kind"] == "estimate_decided")
-            .count(),
-        1
-    );
+    assert_eq!(shop.decided_notifications().await, 1);
 
     // Bad forms change nothing.
     for form in [
@@ -257,4 +259,60 @@ async fn a_link_is_refused_when_forged_expired_or_the_order_closed() {
         .shared_store
         .insert(Clock::Fixed("2026-12-16T07:00:00Z".parse().unwrap()));
     assert_eq!(shop.app.server.get(&path).await.status_code(), 404);
+}
+
+#[tokio::test]
+async fn a_decision_sent_twice_at_once_releases_the_part_once() {
+    let shop = Estimate::open().await;
+    let response = shop.send(&shop.owner).await;
+    assert_eq!(response.status_code(), 202, "{}", response.text());
+    let path = shop.link();
+    let detail = shop.detail().await;
+    let part = detail["parts"][0]["id"].as_str().unwrap().to_string();
+    let product = detail["parts"][0]["product_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(available(&shop, &product).await, "8");
+
+    let form = format!("line.{part}=declined");
+    let (first, second) = tokio::join!(shop.submit(&path, &form), shop.submit(&path, &form));
+    assert_eq!(first.status_code(), 200, "{}", first.text());
+    assert_eq!(second.status_code(), 200, "{}", second.text());
+    assert_eq!(available(&shop, &product).await, "10", "released once");
+    assert_eq!(shop.decided_notifications().await, 1, "told once");
+}
+
+#[tokio::test]
+async fn an_estimate_needs_lines_and_an_order_of_ones_own() {
+    let shop = Estimate::open().await;
+    let site = shop.app.site(&shop.owner, "MSA").await;
+    let empty = shop.app.approved_order(&shop.owner, &site, "normal").await;
+    assert_error(
+        &shop
+            .app
+            .post(
+                &format!("/api/repair-orders/{empty}/estimate/send"),
+                &shop.owner,
+                &json!({}),
+            )
+            .await,
+        409,
+        "conflict",
+    );
+    let stranger = shop.app.owner("Another Garage").await;
+    assert_error(&shop.send(&stranger).await, 404, "not_found");
+    let manager = shop.app.staff(&shop.owner, "manager", &[&site]).await;
+    assert_error(&shop.send(&manager).await, 404, "not_found");
+    assert!(shop.sink.wait_for(1, Duration::from_millis(300)).is_empty());
+}
+
+/// What is available of `product`, as the API says it.
+async fn available(shop: &Estimate, product: &str) -> String {
+    let body: Value = shop
+        .app
+        .get(&format!("/api/products/{product}"), &shop.owner)
+        .await
+        .json();
+    body["available"].as_str().unwrap().to_string()
 }

@@ -8,3 +8,4 @@ mod promotions;
 mod repair_status;
 mod service_reminders;
 mod sidekiq;
+mod sms;

@@ -240,6 +240,28 @@ async fn a_promotion_reaches_its_consenting_audience_once_and_unsubscribing_is_o
     // A second click changes nothing more.
     let again = shop.app.server.post(path).await;
     assert_eq!(again.status_code(), 200);
+    let audit: Value = shop
+        .app
+        .get("/api/audit-events?per_page=200", &shop.owner)
+        .await
+        .json();
+    let unsubscribed = audit["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|event| event["action"] == "customer.unsubscribed")
+        .count();
+    assert_eq!(unsubscribed, 1, "recorded once: {audit}");
+    // The same token opens no estimate.
+    let token = path.trim_start_matches("/unsubscribe/");
+    assert_eq!(
+        shop.app
+            .server
+            .get(&format!("/estimates/{token}"))
+            .await
+            .status_code(),
+        404
+    );
 
     // The next promotion to the same audience reaches nobody.
     let next = shop
@@ -446,6 +468,42 @@ async fn managers_promote_their_own_branches_and_bad_input_changes_nothing() {
     let path = format!("/api/promotions/{}", id_of(&promotion));
     assert_error(&shop.app.get(&path, &other_manager).await, 404, "not_found");
     assert_error(&shop.app.get(&path, &advisor).await, 403, "forbidden");
+    for action in ["send", "preview"] {
+        assert_error(
+            &shop
+                .app
+                .post(&format!("{path}/{action}"), &other_manager, &json!({}))
+                .await,
+            404,
+            "not_found",
+        );
+    }
+    assert_error(
+        &shop.app.delete(&path, &other_manager).await,
+        404,
+        "not_found",
+    );
+    // A promotion from both branches is not a one-branch manager's.
+    let both = shop
+        .promotion(
+            &shop.owner,
+            json!({"title": "Both", "body": "Hi.", "send_at": "2026-12-20T07:00:00Z",
+                   "site_ids": [shop.site, other_site]}),
+        )
+        .await;
+    assert_error(
+        &shop
+            .app
+            .get(&format!("/api/promotions/{}", id_of(&both)), &manager)
+            .await,
+        404,
+        "not_found",
+    );
+    let response = shop
+        .app
+        .delete(&format!("/api/promotions/{}", id_of(&both)), &shop.owner)
+        .await;
+    assert_eq!(response.status_code(), 200, "{}", response.text());
     assert_error(
         &shop
             .app
@@ -461,7 +519,7 @@ async fn managers_promote_their_own_branches_and_bad_input_changes_nothing() {
     let listed: Value = shop.app.get("/api/promotions", &other_manager).await.json();
     assert_eq!(listed["total"], 0, "{listed}");
     let listed: Value = shop.app.get("/api/promotions", &shop.owner).await.json();
-    assert_eq!(listed["total"], 1, "{listed}");
+    assert_eq!(listed["total"], 2, "{listed}");
 
     for (body, field) in [
         (
@@ -477,6 +535,10 @@ async fn managers_promote_their_own_branches_and_bad_input_changes_nothing() {
             "send_at",
         ),
         (
+            json!({"title": "T", "body": "Hi.", "send_at": "1900-01-01T00:00:00Z"}),
+            "send_at",
+        ),
+        (
             json!({"title": "T", "body": "Hi.", "send_at": MORNING,
                    "audience": {"year_from": 2020, "year_to": 2010}}),
             "audience.year_to",
@@ -489,6 +551,11 @@ async fn managers_promote_their_own_branches_and_bad_input_changes_nothing() {
         (
             json!({"title": "T", "body": "Hi.", "send_at": MORNING, "organization_id": 1}),
             "organization_id",
+        ),
+        (
+            json!({"title": "T", "body": "Hi.", "send_at": MORNING,
+                   "site_ids": [shop.site, shop.site]}),
+            "site_ids",
         ),
     ] {
         let response = shop.app.post("/api/promotions", &shop.owner, &body).await;
@@ -512,7 +579,7 @@ async fn managers_promote_their_own_branches_and_bad_input_changes_nothing() {
         response.text()
     );
     let listed: Value = shop.app.get("/api/promotions", &shop.owner).await.json();
-    assert_eq!(listed["total"], 1, "nothing was created: {listed}");
+    assert_eq!(listed["total"], 2, "nothing was created: {listed}");
 
     // Cancelled before it goes, it never goes.
     let response = shop.app.delete(&path, &manager).await;
@@ -598,4 +665,30 @@ async fn the_audience_follows_branches_and_last_visits() {
     assert_eq!(messages[0]["rcpt_tos"], json!(["visitor@example.com"]));
     assert_eq!(messages[0]["subject"], "From Nairobi — Branch NBO");
     assert_eq!(shop.show(&id_of(&promotion)).await["sent"], 1);
+}
+
+#[tokio::test]
+async fn a_send_time_in_another_offset_is_the_same_instant() {
+    let shop = Shop::open(MORNING).await;
+    let site = shop.site.clone();
+    shop.customer(&site, opted_in("a@example.com"), "Toyota", 2015)
+        .await;
+    // 09:30 in Nairobi is 06:30 UTC: due at 07:00 UTC.
+    let due = shop
+        .promotion(
+            &shop.owner,
+            json!({"title": "Due", "body": "B", "send_at": "2026-12-01T09:30:00+03:00"}),
+        )
+        .await;
+    assert_eq!(due["send_at"], "2026-12-01T06:30:00Z");
+    // 06:00 in New York is 11:00 UTC: not yet.
+    let later = shop
+        .promotion(
+            &shop.owner,
+            json!({"title": "Later", "body": "B", "send_at": "2026-12-01T06:00:00-05:00"}),
+        )
+        .await;
+    shop.sweep().await;
+    assert_eq!(shop.show(&id_of(&due)).await["status"], "sending");
+    assert_eq!(shop.show(&id_of(&later)).await["status"], "scheduled");
 }

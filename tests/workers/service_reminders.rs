@@ -269,7 +269,9 @@ async fn racing_jobs_for_one_reminder_send_one_message() {
 
     let outcomes = join_all((0..8).map(|_| {
         let (db, mailer) = (app.ctx.db.clone(), mailer.clone());
-        tokio::spawn(async move { reminders::send(&db, &mailer, clock, vehicle_id, due_on).await })
+        tokio::spawn(
+            async move { reminders::send(&db, &mailer, None, clock, vehicle_id, due_on).await },
+        )
     }))
     .await;
 

@@ -230,6 +230,7 @@ async fn a_worker_killed_mid_batch_loses_nothing() {
         reminders::send(
             &fleet.app.ctx.db,
             &mailer,
+            None,
             later,
             due.vehicle_id,
             due.due_on,

@@ -23,6 +23,7 @@ pub struct Model {
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
     pub language: Option<String>,
+    pub prefers_sms: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
