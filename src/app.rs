@@ -148,6 +148,7 @@ impl Hooks for App {
         tasks.register(tasks::send_low_stock_digests::SendLowStockDigests);
         tasks.register(tasks::send_due_promotions::SendDuePromotions);
         tasks.register(tasks::send_estimates::SendEstimates);
+        tasks.register(tasks::send_repair_status_updates::SendRepairStatusUpdates);
         // tasks-inject (do not remove)
     }
 

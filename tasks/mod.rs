@@ -6,6 +6,7 @@ pub mod seed_demo;
 pub mod send_due_promotions;
 pub mod send_estimates;
 pub mod send_low_stock_digests;
+pub mod send_repair_status_updates;
 pub mod send_service_reminders;
 
 use loco_rs::{app::AppContext, bgworker::BackgroundWorker};

@@ -2,12 +2,16 @@
 //! message to the customer per order and status, after the claim or
 //! transition that reached it commits.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use chrono::TimeDelta;
+use sea_orm::{
+    sea_query::{Expr, ExprTrait},
+    ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QuerySelect, RelationTrait,
+};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    _entities::{repair_orders, vehicles},
+    _entities::{repair_order_events, repair_orders, vehicles},
     clock::Clock,
     deliveries::{self, Channel, Key, Kind, Sent},
     error::{DomainError, DomainResult},
@@ -85,4 +89,55 @@ pub async fn notify(
         .map_err(DomainError::Internal)?;
     let outgoing = deliveries::outgoing(&customer, &address, &site, content, &delivery, "status");
     deliveries::send_email(db, mailer, clock, &delivery, outgoing).await
+}
+
+/// How far back the sweep looks for news not told.
+pub const SWEEP_HOURS: i64 = 24;
+
+/// Orders that reached a status customers hear of in the last
+/// `SWEEP_HOURS`, are still in it, and whose news has no settled delivery:
+/// what a lost job (a worker killed mid-send, a queue that was down) left
+/// untold.
+///
+/// # Errors
+/// When the database fails.
+pub async fn unsent(
+    db: &impl ConnectionTrait,
+    clock: Clock,
+) -> DomainResult<Vec<(Uuid, RepairStatus)>> {
+    let now = now_at(clock);
+    let announced: Vec<&str> = RepairStatus::ALL
+        .iter()
+        .copied()
+        .filter(|status| announced(*status))
+        .map(RepairStatus::as_str)
+        .collect();
+    let reached: Vec<(Uuid, String)> = repair_order_events::Entity::find()
+        .select_only()
+        .column(repair_orders::Column::Pid)
+        .column(repair_orders::Column::Status)
+        .join(
+            JoinType::InnerJoin,
+            repair_order_events::Relation::RepairOrders.def(),
+        )
+        .filter(repair_order_events::Column::ToStatus.is_in(announced.clone()))
+        .filter(repair_order_events::Column::CreatedAt.gte(now - TimeDelta::hours(SWEEP_HOURS)))
+        .filter(repair_orders::Column::Status.is_in(announced))
+        .filter(
+            Expr::col((repair_orders::Entity, repair_orders::Column::Status)).equals((
+                repair_order_events::Entity,
+                repair_order_events::Column::ToStatus,
+            )),
+        )
+        .distinct()
+        .into_tuple()
+        .all(db)
+        .await?;
+    let pids: Vec<Uuid> = reached.iter().map(|(pid, _)| *pid).collect();
+    let settled = deliveries::settled(db, Kind::RepairStatus, &pids, now).await?;
+    Ok(reached
+        .into_iter()
+        .filter(|key| !settled.contains(key))
+        .filter_map(|(pid, status)| Some((pid, RepairStatus::from_stored(&status)?)))
+        .collect())
 }

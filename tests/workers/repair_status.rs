@@ -96,3 +96,67 @@ async fn the_customer_hears_when_work_starts_and_when_the_car_is_ready() {
     );
     assert!(kinds.contains(&("repair_status", "completed")), "{kinds:?}");
 }
+
+#[tokio::test]
+async fn news_a_lost_job_left_untold_is_sent_by_the_sweep_once() {
+    use std::sync::Arc;
+
+    use karakana::{app::App, mail::Mailer, settings::MailSettings};
+    use loco_rs::{boot::run_task, task};
+
+    // Nothing listens on port 9: every send fails, as with a worker that
+    // died or a mail server that was down.
+    let app = TestApp::spawn_with_settings(json!({"mail": {
+        "from": "Kamau Motors <service@kamaumotors.co.ke>",
+        "delivery": {"kind": "smtp", "host": "127.0.0.1", "port": 9, "tls": "none"}}}))
+    .await;
+    let owner = app.owner("Kamau Motors").await;
+    let site = app.site(&owner, "NBO").await;
+    let technician = app.staff(&owner, "technician", &[&site]).await;
+    let order = app.approved_order(&owner, &site, "normal").await;
+    let detail: Value = app
+        .get(&format!("/api/repair-orders/{order}"), &owner)
+        .await
+        .json();
+    let customer = detail["customer"]["id"].as_str().unwrap();
+    let response = app
+        .patch(
+            &format!("/api/customers/{customer}"),
+            &owner,
+            &json!({"email": "achieng@example.com"}),
+        )
+        .await;
+    assert_eq!(response.status_code(), 200, "{}", response.text());
+    let response = app
+        .post(
+            &format!("/api/repair-orders/{order}/claim"),
+            &technician,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(response.status_code(), 200, "{}", response.text());
+
+    // The mail server is back.
+    let sink = SmtpSink::start();
+    let settings: MailSettings = serde_json::from_value(sink.settings()).unwrap();
+    app.ctx
+        .shared_store
+        .insert(Arc::new(Mailer::new(&settings).unwrap()));
+    let sweep = || async {
+        run_task::<App>(
+            &app.ctx,
+            Some(&"send_repair_status_updates".to_string()),
+            &task::Vars::default(),
+        )
+        .await
+        .expect("the sweep runs");
+    };
+    sweep().await;
+    sweep().await;
+    let messages = sink.wait_for(2, Duration::from_millis(500));
+    assert_eq!(messages.len(), 1, "{messages:#?}");
+    assert!(messages[0]["subject"]
+        .as_str()
+        .unwrap()
+        .starts_with("Work has started"));
+}
