@@ -32,7 +32,9 @@ use crate::models::{
     repair_orders::{self, NewRepairOrder},
     roles::Role,
     sites::{self, SiteSettings},
+    skills,
     staff::NewStaff,
+    technician_profiles::{self, CertificationLevel, ProfileChanges},
     users::{self, Origin, Signup},
     values::{
         CurrencyCode, Email, Hours, LanguageCode, Money, Password, PaymentMethod, Plate, Priority,
@@ -294,7 +296,79 @@ async fn seed_organization(ctx: &AppContext) -> std::result::Result<bool, Domain
     }
     seed_workshop(ctx, &sites, &staff).await?;
     seed_promotion(db, &owner).await?;
+    seed_skills(db, &owner, &staff).await?;
     Ok(true)
+}
+
+/// (technician's email, certification, skills)
+const DEMO_SKILLS: [(&str, CertificationLevel, &[&str]); 5] = [
+    (
+        "kevin@kamaumotors.co.ke",
+        CertificationLevel::Senior,
+        &["diagnostics", "electrical", "hybrid"],
+    ),
+    (
+        "dennis@kamaumotors.co.ke",
+        CertificationLevel::Master,
+        &["ac", "diagnostics", "electrical"],
+    ),
+    (
+        "salim@kamaumotors.co.ke",
+        CertificationLevel::Junior,
+        &["bodywork"],
+    ),
+    (
+        "isaac@kamaumotors.co.ke",
+        CertificationLevel::Senior,
+        &["diagnostics", "ac"],
+    ),
+    (
+        "ronald@kamaumotors.co.ke",
+        CertificationLevel::Apprentice,
+        &[],
+    ),
+];
+
+/// The organization's skills, and each technician's skills and
+/// certification at their first branch.
+async fn seed_skills(
+    db: &impl sea_orm::ConnectionTrait,
+    owner: &Actor,
+    staff: &[(Actor, &str)],
+) -> std::result::Result<(), DomainError> {
+    for name in ["electrical", "ac", "diagnostics", "bodywork", "hybrid"] {
+        skills::Model::create(db, owner, name.to_string()).await?;
+    }
+    for (email, level, names) in DEMO_SKILLS {
+        let Some((technician, _)) = staff.iter().find(|(member, _)| member.user.email == email)
+        else {
+            return Err(DomainError::internal(format!("no demo technician {email}")));
+        };
+        let home = match &technician.sites {
+            crate::models::actor::SiteScope::Only(ids) => ids.first().copied(),
+            crate::models::actor::SiteScope::All => None,
+        };
+        let home = match home {
+            Some(id) => sites::Entity::find_by_id(id)
+                .one(db)
+                .await?
+                .map(|site| site.pid),
+            None => None,
+        };
+        technician_profiles::update(
+            db,
+            owner,
+            technician.user.pid,
+            ProfileChanges {
+                certification_level: Some(Some(level)),
+                home_site_id: Some(home),
+                skills: Some(names.iter().map(ToString::to_string).collect()),
+                ..ProfileChanges::default()
+            },
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// An offer to Toyota owners who agreed to offers, scheduled for three days
@@ -757,6 +831,7 @@ async fn seed_workshop(
                 complaint: Some(complaint.to_string()),
                 priority,
                 odometer_km: None,
+                required_skills: Vec::new(),
             },
         )
         .await?;

@@ -13,6 +13,7 @@ mod m20261122_000001_session_version;
 mod m20261122_000002_stock_and_invoices;
 mod m20261122_000003_deliveries;
 mod m20261204_000001_promotions_and_estimates;
+mod m20261204_000002_skills_and_profiles;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_stock_and_invoices::Migration),
             Box::new(m20261122_000003_deliveries::Migration),
             Box::new(m20261204_000001_promotions_and_estimates::Migration),
+            Box::new(m20261204_000002_skills_and_profiles::Migration),
             // inject-above (do not remove this comment)
         ]
     }

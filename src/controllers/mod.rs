@@ -14,6 +14,7 @@ pub mod purchase_orders;
 pub mod reminders;
 pub mod repair_orders;
 pub mod sites;
+pub mod skills;
 pub mod staff;
 pub mod technicians;
 pub mod vehicles;
@@ -32,6 +33,7 @@ pub fn all(ctx: &AppContext) -> Vec<api::ApiRoutes> {
         sites::routes(),
         staff::routes(),
         technicians::routes(),
+        skills::routes(),
         customers::routes(),
         vehicles::routes(),
         repair_orders::routes(upload_limit),

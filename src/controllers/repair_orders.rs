@@ -1,7 +1,7 @@
 //! Repair orders, the queue technicians claim from, and the work recorded
 //! on each order.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use axum::{
     body::Bytes,
@@ -31,7 +31,8 @@ use crate::{
         paging::PageParams,
         part_lines, products, repair_order_events, repair_order_notes,
         repair_orders::{self, Filters, NewRepairOrder},
-        sites, users,
+        roles::Role,
+        sites, skills, users,
         values::{
             Approval, CurrencyCode, Hours, Money, OptionalText, Priority, Quantity, RepairStatus,
         },
@@ -65,6 +66,11 @@ pub struct CreateRepairOrderParams {
     /// The odometer at intake; recorded in the vehicle's history.
     #[schema(minimum = 0, maximum = 5_000_000)]
     pub odometer_km: Option<i64>,
+    /// Skills of the organization's list (`GET /api/skills`) a technician
+    /// needs to claim or be assigned the order.
+    #[serde(default)]
+    #[schema(max_items = 30, example = json!(["hybrid"]))]
+    pub required_skills: Vec<String>,
 }
 
 impl CreateRepairOrderParams {
@@ -89,6 +95,7 @@ impl CreateRepairOrderParams {
                 complaint: complaint.into_inner(),
                 priority: self.priority.unwrap_or_default(),
                 odometer_km: self.odometer_km,
+                required_skills: self.required_skills,
             }),
             _ => Err(ApiError::Validation(errors)),
         }
@@ -99,6 +106,15 @@ fn required_text(raw: &str) -> Result<String, String> {
     OptionalText::parse(Some(raw), TEXT_MAX)?
         .into_inner()
         .ok_or_else(|| "must not be blank".to_string())
+}
+
+/// What may change on an order after it is opened.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateRepairOrderParams {
+    /// The skills a technician needs to take it; `[]`: none.
+    #[schema(max_items = 30, example = json!(["electrical", "diagnostics"]))]
+    pub required_skills: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -228,7 +244,7 @@ async fn list(
         technician,
     };
     let page = repair_orders::Model::list_for(&ctx.db, &actor, filters, page).await?;
-    render_page(page)
+    render_page(&ctx, page, None).await
 }
 
 /// The queue: approved orders nobody has claimed, urgent first, then oldest.
@@ -252,7 +268,8 @@ async fn queue(
     }
     .checked()?;
     let page = repair_orders::Model::queue_for(&ctx.db, &actor, site.as_ref(), page).await?;
-    render_page(page)
+    let technician = (actor.role == Role::Technician).then_some(&actor);
+    render_page(&ctx, page, technician).await
 }
 
 /// One order with its labour.
@@ -268,6 +285,33 @@ async fn show(
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
     let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    Ok(axum::Json(detail(&ctx, &order).await?))
+}
+
+/// Change what the order needs: its `required_skills` (owners, managers,
+/// advisors; open orders only).
+#[utoipa::path(patch, path = "/api/repair-orders/{id}", tag = "repair orders",
+    request_body = UpdateRepairOrderParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, body = RepairOrderDetail),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+async fn update(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+    JsonBody(params): JsonBody<UpdateRepairOrderParams>,
+) -> ApiResult<impl IntoResponse> {
+    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    if let Some(names) = params.required_skills {
+        let txn = begin_write(&ctx.db).await?;
+        order.set_required_skills(&txn, &actor, &names).await?;
+        txn.commit().await?;
+    } else {
+        actor.authorize(Ability::ManageRepairOrders)?;
+    }
     Ok(axum::Json(detail(&ctx, &order).await?))
 }
 
@@ -814,7 +858,11 @@ async fn detail(ctx: &AppContext, order: &repair_orders::Model) -> ApiResult<Rep
             id: invoice.pid,
             number: invoice.number,
         });
-    RepairOrderDetail::new(
+    let required = skills::of_orders(db, &[order.id])
+        .await?
+        .remove(&order.id)
+        .unwrap_or_default();
+    let mut detail = RepairOrderDetail::new(
         row,
         OrderLines {
             labor: &labor,
@@ -823,7 +871,9 @@ async fn detail(ctx: &AppContext, order: &repair_orders::Model) -> ApiResult<Rep
             people: &people,
             invoice,
         },
-    )
+    )?;
+    detail.order.required_skills = required;
+    Ok(detail)
 }
 
 /// How many decimal places the order's amounts round to: its site's
@@ -836,12 +886,37 @@ async fn minor_digits(ctx: &AppContext, order: &repair_orders::Model) -> ApiResu
     Ok(CurrencyCode::minor_digits(&site.currency))
 }
 
-fn render_page(
+/// A page of orders, each with the skills it needs; for a technician,
+/// `for_technician`, also those they lack.
+async fn render_page(
+    ctx: &AppContext,
     page: crate::models::paging::Page<repair_orders::OrderRow>,
+    for_technician: Option<&Actor>,
 ) -> ApiResult<axum::Json<PageResponse<RepairOrderResponse>>> {
-    Ok(axum::Json(PageResponse::from(
-        page.try_map(RepairOrderResponse::new)?,
-    )))
+    let ids: Vec<i64> = page.items.iter().map(|row| row.id).collect();
+    let mut needs = skills::of_orders(&ctx.db, &ids).await?;
+    let held: Option<HashSet<String>> = match for_technician {
+        Some(actor) => Some(
+            skills::of_technician(&ctx.db, actor.user_id())
+                .await?
+                .into_iter()
+                .collect(),
+        ),
+        None => None,
+    };
+    let page = page.try_map(|row| {
+        let required = needs.remove(&row.id).unwrap_or_default();
+        let mut response = RepairOrderResponse::new(row)?;
+        response.missing_skills = held.as_ref().map(|held| {
+            required
+                .iter()
+                .filter(|skill| !held.contains(*skill))
+                .cloned()
+                .collect()
+        });
+        Ok::<_, ApiError>(response.needing(required))
+    })?;
+    Ok(axum::Json(PageResponse::from(page)))
 }
 
 /// What `estimate/send` answers: the request is recorded and the email
@@ -891,7 +966,7 @@ pub fn routes(upload_limit: usize) -> ApiRoutes {
     ApiRoutes::new("repair_orders")
         .route(routes!(create, list))
         .route(routes!(queue))
-        .route(routes!(show))
+        .route(routes!(show, update))
         .route(routes!(claim))
         .route(routes!(assign))
         .route(routes!(transition))

@@ -9,12 +9,102 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::api::ApiRoutes;
-use super::extract::{Ids, QueryParams};
+use super::extract::{nullable, Ids, JsonBody, QueryParams};
 use crate::{
-    errors::{ApiError, ApiResult, ErrorBody},
-    models::{actor::Actor, roles::Role, technician_stats::TechnicianStats, users},
-    views::{refs::PersonRef, technicians::TechnicianStatsResponse},
+    errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
+    models::{
+        actor::Actor,
+        begin_write,
+        roles::Role,
+        technician_profiles::{self, CertificationLevel, ProfileChanges},
+        technician_stats::TechnicianStats,
+        users,
+        values::PhoneE164,
+    },
+    views::{refs::PersonRef, skills::TechnicianResponse, technicians::TechnicianStatsResponse},
 };
+
+/// Every field optional; `null` clears one.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTechnicianParams {
+    /// E.164.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, pattern = r"^\+[1-9][0-9]{7,14}$")]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub hire_date: Option<Option<NaiveDate>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<CertificationLevel>)]
+    pub certification_level: Option<Option<CertificationLevel>>,
+    /// The branch they mostly work at.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub home_site_id: Option<Option<Uuid>>,
+    /// Skills of the organization's list (`GET /api/skills`); replaces
+    /// what they had.
+    #[schema(max_items = 30, example = json!(["electrical", "diagnostics"]))]
+    pub skills: Option<Vec<String>>,
+}
+
+/// A technician's profile: contact, hire date, certification, home site,
+/// skills. Technicians see their own; staff of their sites see theirs.
+#[utoipa::path(get, path = "/api/technicians/{id}", tag = "staff",
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, body = TechnicianResponse),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+    ))]
+async fn show(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<impl IntoResponse> {
+    let profile = technician_profiles::find_for(&ctx.db, &actor, id).await?;
+    Ok(axum::Json(TechnicianResponse::from(profile)))
+}
+
+/// Change a technician's profile (owners, and managers of their sites).
+#[utoipa::path(patch, path = "/api/technicians/{id}", tag = "staff",
+    request_body = UpdateTechnicianParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, body = TechnicianResponse),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+    ))]
+async fn update(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+    JsonBody(params): JsonBody<UpdateTechnicianParams>,
+) -> ApiResult<impl IntoResponse> {
+    let mut errors = FieldErrors::default();
+    let phone = match params.phone {
+        Some(Some(raw)) => errors
+            .check("phone", PhoneE164::parse(&raw))
+            .map(|phone| Some(phone.into_inner())),
+        Some(None) => Some(None),
+        None => None,
+    };
+    if let Some(Some(day)) = params.hire_date {
+        if day > actor.clock.latest_date() {
+            errors.add("hire_date", "must not be in the future");
+        }
+    }
+    errors.finish()?;
+    let changes = ProfileChanges {
+        phone,
+        hire_date: params.hire_date,
+        certification_level: params.certification_level,
+        home_site_id: params.home_site_id,
+        skills: params.skills,
+    };
+    let txn = begin_write(&ctx.db).await?;
+    let profile = technician_profiles::update(&txn, &actor, id, changes).await?;
+    txn.commit().await?;
+    Ok(axum::Json(TechnicianResponse::from(profile)))
+}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -65,5 +155,7 @@ async fn stats(
 }
 
 pub fn routes() -> ApiRoutes {
-    ApiRoutes::new("technicians").route(routes!(stats))
+    ApiRoutes::new("technicians")
+        .route(routes!(show, update))
+        .route(routes!(stats))
 }

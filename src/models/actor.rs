@@ -65,6 +65,8 @@ pub enum Ability {
     ManageJobs,
     /// Write, schedule and send promotions.
     ManagePromotions,
+    /// Keep the organization's list of skills, and technicians' profiles.
+    ManageSkills,
 }
 
 impl Ability {
@@ -73,7 +75,9 @@ impl Ability {
         use Role::{Advisor, Customer, Manager, Owner, Technician};
         match self {
             Self::ManageSites | Self::ViewAudit => matches!(role, Owner),
-            Self::ManageJobs | Self::ManagePromotions => matches!(role, Owner | Manager),
+            Self::ManageJobs | Self::ManagePromotions | Self::ManageSkills => {
+                matches!(role, Owner | Manager)
+            }
             Self::ViewSites => !matches!(role, Customer),
             Self::ViewStaff | Self::ManageCustomers | Self::ManageRepairOrders => {
                 matches!(role, Owner | Manager | Advisor)

@@ -53,6 +53,9 @@ pub struct NewRepairOrder {
     pub complaint: Option<String>,
     pub priority: Priority,
     pub odometer_km: Option<i64>,
+    /// Skills of the organization's list (any case) a technician needs to
+    /// take the order.
+    pub required_skills: Vec<String>,
 }
 
 /// Which orders a list shows.
@@ -216,6 +219,13 @@ impl Model {
         actor.authorize(Ability::ManageRepairOrders)?;
         let site = sites::Model::find_for(db, actor, new.site_id).await?;
         let vehicle = vehicles::Model::find_for(db, actor, new.vehicle_id).await?;
+        let required = super::skills::resolve(
+            db,
+            actor.organization_id(),
+            &new.required_skills,
+            "required_skills",
+        )
+        .await?;
         let txn = super::begin_write(db).await?;
         if let Some(km) = new.odometer_km {
             let reading = Reading {
@@ -248,6 +258,7 @@ impl Model {
         }
         .insert(&txn)
         .await?;
+        super::skills::set_for_order(&txn, order.id, &required).await?;
         repair_order_events::Model::record(
             &txn,
             &order,
@@ -259,6 +270,50 @@ impl Model {
         .await?;
         txn.commit().await?;
         Ok(order)
+    }
+
+    /// Makes `names` the skills the order needs (an empty list: none).
+    /// Whoever has the order keeps it; the skills gate the next claim or
+    /// assignment.
+    ///
+    /// # Errors
+    /// 403 unless the actor manages orders; 422 naming a skill that is not
+    /// the organization's; 409 for a closed order.
+    pub async fn set_required_skills(
+        &self,
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        names: &[String],
+    ) -> DomainResult<Vec<String>> {
+        actor.authorize(Ability::ManageRepairOrders)?;
+        Self::lock_open(db, self.id).await?;
+        let required =
+            super::skills::resolve(db, self.organization_id, names, "required_skills").await?;
+        let before = super::skills::of_orders(db, &[self.id])
+            .await?
+            .remove(&self.id)
+            .unwrap_or_default();
+        super::skills::set_for_order(db, self.id, &required).await?;
+        let after: Vec<String> = super::skills::of_orders(db, &[self.id])
+            .await?
+            .remove(&self.id)
+            .unwrap_or_default();
+        if before != after {
+            audit_events::Model::record(
+                db,
+                self.organization_id,
+                Some(actor),
+                Change {
+                    action: "repair_order.required_skills_changed",
+                    subject_type: "repair_order",
+                    subject_id: self.pid,
+                    site_id: Some(self.site_id),
+                    details: Some(json!({"from": before, "to": after})),
+                },
+            )
+            .await?;
+        }
+        Ok(after)
     }
 
     /// Takes an approved, unclaimed order from the queue for the calling
@@ -281,9 +336,18 @@ impl Model {
             .filter(Column::Id.eq(self.id))
             .filter(Column::Status.eq(RepairStatus::Approved.as_str()))
             .filter(Column::TechnicianId.is_null())
+            .filter(super::skills::has_every_skill_for(actor.user_id()))
             .exec(db)
             .await?;
         if claimed.rows_affected != 1 {
+            let missing = super::skills::missing(db, self.id, actor.user_id()).await?;
+            if !missing.is_empty() {
+                return Err(super::skills::lacking(
+                    "required_skills",
+                    "you do not have",
+                    &missing,
+                ));
+            }
             return Err(DomainError::conflict(
                 "this order is not in the queue: it was claimed already or is not approved",
             ));
@@ -327,6 +391,14 @@ impl Model {
             return Err(DomainError::invalid(
                 "technician_id",
                 "is not an active technician at this order's site",
+            ));
+        }
+        let missing = super::skills::missing(db, self.id, technician.id).await?;
+        if !missing.is_empty() {
+            return Err(super::skills::lacking(
+                "technician_id",
+                "this technician does not have",
+                &missing,
             ));
         }
         let status = self.status()?;

@@ -18,6 +18,7 @@ pub mod refs;
 pub mod reminders;
 pub mod repair_orders;
 pub mod sites;
+pub mod skills;
 pub mod staff;
 pub mod technicians;
 pub mod time;

@@ -47,6 +47,13 @@ pub struct RepairOrderResponse {
     pub created_at: DateTime<FixedOffset>,
     #[serde(serialize_with = "super::time::rfc3339")]
     pub updated_at: DateTime<FixedOffset>,
+    /// The skills a technician needs to take it.
+    #[schema(example = json!(["hybrid"]))]
+    pub required_skills: Vec<String>,
+    /// In a technician's queue: the required skills they lack. Empty: they
+    /// can take it; otherwise a claim is refused (422) naming them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_skills: Option<Vec<String>>,
 }
 
 impl RepairOrderResponse {
@@ -87,7 +94,16 @@ impl RepairOrderResponse {
             completed_at: row.completed_at,
             created_at: row.created_at,
             updated_at: row.updated_at,
+            required_skills: Vec::new(),
+            missing_skills: None,
         })
+    }
+
+    /// The same order, with the skills it needs.
+    #[must_use]
+    pub fn needing(mut self, skills: Vec<String>) -> Self {
+        self.required_skills = skills;
+        self
     }
 }
 

@@ -12,6 +12,7 @@ mod openapi;
 mod queue;
 mod repair_orders;
 mod sites;
+mod skills;
 mod staff;
 mod stock;
 mod storage_s3;

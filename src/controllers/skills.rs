@@ -1,0 +1,69 @@
+//! The organization's list of skills, which repair orders require and
+//! technicians have.
+
+use axum::{http::StatusCode, response::IntoResponse};
+use loco_rs::prelude::{AppContext, State};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::routes;
+
+use super::{api::ApiRoutes, extract::JsonBody};
+use crate::{
+    errors::{ApiResult, ErrorBody, FieldErrors},
+    models::{actor::Actor, begin_write, skills, values::Name},
+    views::skills::SkillResponse,
+};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSkillParams {
+    #[schema(example = "hybrid", min_length = 1, max_length = 60)]
+    pub name: String,
+}
+
+/// Every skill of the organization, by name.
+#[utoipa::path(get, path = "/api/skills", tag = "staff", security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<SkillResponse>),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+    ))]
+async fn list(State(ctx): State<AppContext>, actor: Actor) -> ApiResult<impl IntoResponse> {
+    let skills = skills::Model::list_for(&ctx.db, &actor).await?;
+    Ok(axum::Json(
+        skills
+            .into_iter()
+            .map(SkillResponse::from)
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// Add a skill (owners, managers); names are unique whatever their case.
+#[utoipa::path(post, path = "/api/skills", tag = "staff", request_body = CreateSkillParams,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = SkillResponse),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+    ))]
+async fn create(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    JsonBody(params): JsonBody<CreateSkillParams>,
+) -> ApiResult<impl IntoResponse> {
+    let mut errors = FieldErrors::default();
+    let name = errors.check("name", Name::parse(&params.name, 60));
+    errors.finish()?;
+    let Some(name) = name else {
+        return Err(crate::errors::ApiError::internal(
+            "a checked skill lost its name",
+        ));
+    };
+    let txn = begin_write(&ctx.db).await?;
+    let skill = skills::Model::create(&txn, &actor, name.into_inner()).await?;
+    txn.commit().await?;
+    Ok((StatusCode::CREATED, axum::Json(SkillResponse::from(skill))))
+}
+
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new("skills").route(routes!(list, create))
+}
