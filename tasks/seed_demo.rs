@@ -31,6 +31,7 @@ use crate::models::{
     promotions::{self, Audience, NewPromotion},
     repair_orders::{self, NewRepairOrder},
     roles::Role,
+    shifts,
     sites::{self, SiteSettings},
     skills,
     staff::NewStaff,
@@ -297,7 +298,44 @@ async fn seed_organization(ctx: &AppContext) -> std::result::Result<bool, Domain
     seed_workshop(ctx, &sites, &staff).await?;
     seed_promotion(db, &owner).await?;
     seed_skills(db, &owner, &staff).await?;
+    seed_floor(db, &staff).await?;
     Ok(true)
+}
+
+/// A technician clocked in at each branch, their timer running on an
+/// order of theirs in progress.
+async fn seed_floor(
+    db: &impl sea_orm::ConnectionTrait,
+    staff: &[(Actor, &str)],
+) -> std::result::Result<(), DomainError> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+
+    for email in [
+        "kevin@kamaumotors.co.ke",
+        "dennis@kamaumotors.co.ke",
+        "isaac@kamaumotors.co.ke",
+    ] {
+        let Some((technician, code)) = staff.iter().find(|(member, _)| member.user.email == email)
+        else {
+            return Err(DomainError::internal(format!("no demo technician {email}")));
+        };
+        let site = sites::Entity::find()
+            .filter(sites::Column::OrganizationId.eq(technician.organization_id()))
+            .filter(sites::Column::Code.eq(*code))
+            .one(db)
+            .await?
+            .ok_or_else(|| DomainError::internal(format!("no demo site {code}")))?;
+        shifts::clock_in(db, technician, &site).await?;
+        let working = repair_orders::Entity::find()
+            .filter(repair_orders::Column::TechnicianId.eq(technician.user_id()))
+            .filter(repair_orders::Column::Status.eq(RepairStatus::InProgress.as_str()))
+            .one(db)
+            .await?;
+        if let Some(order) = working {
+            shifts::start_timer(db, technician, &order).await?;
+        }
+    }
+    Ok(())
 }
 
 /// (technician's email, certification, skills)

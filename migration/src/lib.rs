@@ -14,6 +14,7 @@ mod m20261122_000002_stock_and_invoices;
 mod m20261122_000003_deliveries;
 mod m20261204_000001_promotions_and_estimates;
 mod m20261204_000002_skills_and_profiles;
+mod m20261204_000003_shifts_and_timers;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_deliveries::Migration),
             Box::new(m20261204_000001_promotions_and_estimates::Migration),
             Box::new(m20261204_000002_skills_and_profiles::Migration),
+            Box::new(m20261204_000003_shifts_and_timers::Migration),
             // inject-above (do not remove this comment)
         ]
     }

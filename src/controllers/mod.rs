@@ -13,6 +13,7 @@ pub mod promotions;
 pub mod purchase_orders;
 pub mod reminders;
 pub mod repair_orders;
+pub mod shifts;
 pub mod sites;
 pub mod skills;
 pub mod staff;
@@ -34,6 +35,7 @@ pub fn all(ctx: &AppContext) -> Vec<api::ApiRoutes> {
         staff::routes(),
         technicians::routes(),
         skills::routes(),
+        shifts::routes(),
         customers::routes(),
         vehicles::routes(),
         repair_orders::routes(upload_limit),

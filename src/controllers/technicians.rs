@@ -3,6 +3,7 @@
 use axum::response::IntoResponse;
 use chrono::NaiveDate;
 use loco_rs::prelude::{AppContext, State};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::routes;
@@ -14,14 +15,18 @@ use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
         actor::Actor,
-        begin_write,
+        begin_write, now_at,
         roles::Role,
+        shifts, sites,
         technician_profiles::{self, CertificationLevel, ProfileChanges},
         technician_stats::TechnicianStats,
         users,
         values::PhoneE164,
     },
-    views::{refs::PersonRef, skills::TechnicianResponse, technicians::TechnicianStatsResponse},
+    views::{
+        refs::PersonRef, shifts::BoardEntryResponse, sites::SiteRef, skills::TechnicianResponse,
+        technicians::TechnicianStatsResponse,
+    },
 };
 
 /// Every field optional; `null` clears one.
@@ -46,6 +51,54 @@ pub struct UpdateTechnicianParams {
     /// what they had.
     #[schema(max_items = 30, example = json!(["electrical", "diagnostics"]))]
     pub skills: Option<Vec<String>>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct BoardQuery {
+    pub site_id: Uuid,
+}
+
+/// Who is on the floor at a site (owners, managers, advisors): each active
+/// technician of the site, whether they are clocked in, their open orders
+/// and the labour hours in them; on shift first, then the least loaded.
+#[utoipa::path(get, path = "/api/technicians/board", tag = "staff",
+    params(BoardQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<BoardEntryResponse>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+    ))]
+async fn board(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    QueryParams(query): QueryParams<BoardQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let site = sites::Model::find_for(&ctx.db, &actor, query.site_id).await?;
+    let entries = shifts::board(&ctx.db, &actor, &site).await?;
+    let now = now_at(actor.clock);
+    let shift_sites: Vec<i64> = entries
+        .iter()
+        .filter_map(|entry| entry.shift.as_ref().map(|shift| shift.site_id))
+        .collect();
+    let names: std::collections::HashMap<i64, SiteRef> = sites::Entity::find()
+        .filter(sites::Column::Id.is_in(shift_sites))
+        .all(&ctx.db)
+        .await?
+        .iter()
+        .map(|site| (site.id, SiteRef::from(site)))
+        .collect();
+    let board: Vec<BoardEntryResponse> = entries
+        .into_iter()
+        .map(|entry| {
+            let site = entry
+                .shift
+                .as_ref()
+                .and_then(|shift| names.get(&shift.site_id).cloned());
+            BoardEntryResponse::new(entry, site, now)
+        })
+        .collect();
+    Ok(axum::Json(board))
 }
 
 /// A technician's profile: contact, hire date, certification, home site,
@@ -156,6 +209,7 @@ async fn stats(
 
 pub fn routes() -> ApiRoutes {
     ApiRoutes::new("technicians")
+        .route(routes!(board))
         .route(routes!(show, update))
         .route(routes!(stats))
 }

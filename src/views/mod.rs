@@ -17,6 +17,7 @@ pub mod purchase_orders;
 pub mod refs;
 pub mod reminders;
 pub mod repair_orders;
+pub mod shifts;
 pub mod sites;
 pub mod skills;
 pub mod staff;

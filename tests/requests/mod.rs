@@ -11,6 +11,7 @@ mod notifications;
 mod openapi;
 mod queue;
 mod repair_orders;
+mod shifts;
 mod sites;
 mod skills;
 mod staff;

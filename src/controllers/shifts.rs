@@ -1,0 +1,192 @@
+//! Technicians clock in and out, and time their work on an order.
+
+use axum::{http::StatusCode, response::IntoResponse};
+use loco_rs::prelude::{AppContext, State};
+use sea_orm::EntityTrait;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use super::{
+    api::ApiRoutes,
+    extract::{Ids, JsonBody},
+};
+use crate::{
+    errors::{ApiError, ApiResult, ErrorBody},
+    models::{actor::Actor, begin_write, now_at, repair_orders, shifts, sites},
+    views::{
+        refs::PersonRef,
+        shifts::{ClockedResponse, ShiftResponse, TimerResponse},
+        sites::SiteRef,
+    },
+};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClockInParams {
+    /// The site they are working at now: one of theirs.
+    pub site_id: Uuid,
+}
+
+async fn site_ref(ctx: &AppContext, site_id: i64) -> ApiResult<SiteRef> {
+    let site = sites::Entity::find_by_id(site_id)
+        .one(&ctx.db)
+        .await?
+        .ok_or(ApiError::NotFound("site"))?;
+    Ok(SiteRef::from(&site))
+}
+
+/// Clock in at a site (technicians); one open shift at a time, whichever
+/// site (a second is 409).
+#[utoipa::path(post, path = "/api/shifts/clock-in", tag = "staff", request_body = ClockInParams,
+    security(("bearer" = [])),
+    responses(
+        (status = 201, body = ShiftResponse),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+    ))]
+async fn clock_in(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    JsonBody(params): JsonBody<ClockInParams>,
+) -> ApiResult<impl IntoResponse> {
+    let site = sites::Model::find_for(&ctx.db, &actor, params.site_id).await?;
+    let txn = begin_write(&ctx.db).await?;
+    let shift = shifts::clock_in(&txn, &actor, &site).await?;
+    txn.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(ShiftResponse::new(
+            shift,
+            SiteRef::from(&site),
+            now_at(actor.clock),
+        )),
+    ))
+}
+
+/// Clock out of the open shift; a running work timer is paused with it.
+#[utoipa::path(post, path = "/api/shifts/clock-out", tag = "staff", security(("bearer" = [])),
+    responses(
+        (status = 200, body = ShiftResponse),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+    ))]
+async fn clock_out(State(ctx): State<AppContext>, actor: Actor) -> ApiResult<impl IntoResponse> {
+    let txn = begin_write(&ctx.db).await?;
+    let shift = shifts::clock_out(&txn, &actor).await?;
+    txn.commit().await?;
+    let site = site_ref(&ctx, shift.site_id).await?;
+    Ok(axum::Json(ShiftResponse::new(
+        shift,
+        site,
+        now_at(actor.clock),
+    )))
+}
+
+/// The caller's open shift; 404 when they are not clocked in.
+#[utoipa::path(get, path = "/api/shifts/current", tag = "staff", security(("bearer" = [])),
+    responses(
+        (status = 200, body = ShiftResponse),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+    ))]
+async fn current(State(ctx): State<AppContext>, actor: Actor) -> ApiResult<impl IntoResponse> {
+    let shift = shifts::open_shift(&ctx.db, actor.user_id())
+        .await?
+        .ok_or(ApiError::NotFound("shift"))?;
+    let site = site_ref(&ctx, shift.site_id).await?;
+    Ok(axum::Json(ShiftResponse::new(
+        shift,
+        site,
+        now_at(actor.clock),
+    )))
+}
+
+async fn timer(
+    ctx: &AppContext,
+    actor: &Actor,
+    order: &repair_orders::Model,
+) -> ApiResult<TimerResponse> {
+    let clocked = shifts::clocked_on(&ctx.db, order.id, now_at(actor.clock)).await?;
+    Ok(TimerResponse {
+        repair_order_id: order.pid,
+        running: clocked
+            .iter()
+            .any(|(user, _, running)| user.id == actor.user_id() && *running),
+        clocked: clocked
+            .into_iter()
+            .map(|(user, hours, running)| ClockedResponse {
+                technician: PersonRef::from((user.pid, user.name)),
+                hours,
+                running,
+            })
+            .collect(),
+    })
+}
+
+/// Start the work timer on an order of one's own that is in progress,
+/// while clocked in; one running timer per technician (a second is 409).
+#[utoipa::path(post, path = "/api/repair-orders/{id}/timer/start", tag = "repair orders",
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, body = TimerResponse),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+    ))]
+async fn start(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<impl IntoResponse> {
+    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let txn = begin_write(&ctx.db).await?;
+    shifts::start_timer(&txn, &actor, &order).await?;
+    txn.commit().await?;
+    Ok(axum::Json(timer(&ctx, &actor, &order).await?))
+}
+
+/// Pause one's running timer on an order.
+#[utoipa::path(post, path = "/api/repair-orders/{id}/timer/pause", tag = "repair orders",
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, body = TimerResponse),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+    ))]
+async fn pause(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<impl IntoResponse> {
+    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let txn = begin_write(&ctx.db).await?;
+    shifts::pause_timer(&txn, &actor, &order).await?;
+    txn.commit().await?;
+    Ok(axum::Json(timer(&ctx, &actor, &order).await?))
+}
+
+/// Time clocked on an order, per technician.
+#[utoipa::path(get, path = "/api/repair-orders/{id}/timer", tag = "repair orders",
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, body = TimerResponse),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+    ))]
+async fn clocked(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<impl IntoResponse> {
+    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    Ok(axum::Json(timer(&ctx, &actor, &order).await?))
+}
+
+pub fn routes() -> ApiRoutes {
+    ApiRoutes::new("shifts")
+        .route(routes!(clock_in))
+        .route(routes!(clock_out))
+        .route(routes!(current))
+        .route(routes!(start))
+        .route(routes!(pause))
+        .route(routes!(clocked))
+}

@@ -1,0 +1,314 @@
+//! Shifts and work timers: one open shift per technician whichever site,
+//! one running timer, decided by the database when requests race; the
+//! board a manager assigns from.
+
+use futures::future::join_all;
+use serde_json::{json, Value};
+
+use crate::support::{assert_error, Session, TestApp};
+
+struct Floor {
+    app: TestApp,
+    owner: Session,
+    technician: Session,
+    nbo: String,
+    msa: String,
+}
+
+impl Floor {
+    async fn open() -> Self {
+        let app = TestApp::spawn().await;
+        let owner = app.owner("Kamau Motors").await;
+        let nbo = app.site(&owner, "NBO").await;
+        let msa = app.site(&owner, "MSA").await;
+        let technician = app.staff(&owner, "technician", &[&nbo, &msa]).await;
+        Self {
+            app,
+            owner,
+            technician,
+            nbo,
+            msa,
+        }
+    }
+
+    async fn clock_in(&self, who: &Session, site: &str) -> axum_test::TestResponse {
+        self.app
+            .post("/api/shifts/clock-in", who, &json!({ "site_id": site }))
+            .await
+    }
+
+    async fn clock_out(&self, who: &Session) -> axum_test::TestResponse {
+        self.app
+            .post("/api/shifts/clock-out", who, &json!({}))
+            .await
+    }
+
+    async fn timer(&self, order: &str, action: &str) -> axum_test::TestResponse {
+        self.app
+            .post(
+                &format!("/api/repair-orders/{order}/timer/{action}"),
+                &self.technician,
+                &json!({}),
+            )
+            .await
+    }
+}
+
+#[tokio::test]
+async fn one_open_shift_at_a_time_whichever_site() {
+    let floor = Floor::open().await;
+    let response = floor.clock_in(&floor.technician, &floor.nbo).await;
+    assert_eq!(response.status_code(), 201, "{}", response.text());
+    let shift: Value = response.json();
+    assert_eq!(shift["site"]["id"], floor.nbo.as_str());
+    assert_eq!(shift["ended_at"], Value::Null);
+    assert_error(
+        &floor.clock_in(&floor.technician, &floor.nbo).await,
+        409,
+        "conflict",
+    );
+    assert_error(
+        &floor.clock_in(&floor.technician, &floor.msa).await,
+        409,
+        "conflict",
+    );
+    let current: Value = floor
+        .app
+        .get("/api/shifts/current", &floor.technician)
+        .await
+        .json();
+    assert_eq!(current["id"], shift["id"]);
+
+    let response = floor.clock_out(&floor.technician).await;
+    assert_eq!(response.status_code(), 200, "{}", response.text());
+    assert!(response.json::<Value>()["ended_at"].is_string());
+    assert_error(&floor.clock_out(&floor.technician).await, 409, "conflict");
+    assert_error(
+        &floor
+            .app
+            .get("/api/shifts/current", &floor.technician)
+            .await,
+        404,
+        "not_found",
+    );
+    // Now Mombasa.
+    let response = floor.clock_in(&floor.technician, &floor.msa).await;
+    assert_eq!(response.status_code(), 201, "{}", response.text());
+
+    // Only technicians clock in, only at their sites; bad bodies change
+    // nothing.
+    let manager = floor
+        .app
+        .staff(&floor.owner, "manager", &[&floor.nbo])
+        .await;
+    assert_error(
+        &floor.clock_in(&manager, &floor.nbo).await,
+        403,
+        "forbidden",
+    );
+    let only_nbo = floor
+        .app
+        .staff(&floor.owner, "technician", &[&floor.nbo])
+        .await;
+    assert_error(
+        &floor.clock_in(&only_nbo, &floor.msa).await,
+        404,
+        "not_found",
+    );
+    for body in [
+        json!({}),
+        json!({"site_id": "x"}),
+        json!({"site_id": floor.nbo, "at": 1}),
+    ] {
+        let response = floor
+            .app
+            .post("/api/shifts/clock-in", &only_nbo, &body)
+            .await;
+        assert!(
+            [400, 422].contains(&response.status_code().as_u16()),
+            "{body}: {}",
+            response.text()
+        );
+    }
+    assert_error(
+        &floor.app.get("/api/shifts/current", &only_nbo).await,
+        404,
+        "not_found",
+    );
+}
+
+#[tokio::test]
+async fn racing_clock_ins_open_one_shift() {
+    let floor = Floor::open().await;
+    let body = json!({ "site_id": floor.nbo });
+    let statuses: Vec<u16> = join_all((0..6).map(|_| async {
+        floor
+            .app
+            .post("/api/shifts/clock-in", &floor.technician, &body)
+            .await
+            .status_code()
+            .as_u16()
+    }))
+    .await;
+    assert_eq!(
+        statuses.iter().filter(|&&s| s == 201).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().all(|&s| s == 201 || s == 409),
+        "{statuses:?}"
+    );
+}
+
+#[tokio::test]
+async fn one_running_timer_per_technician_even_when_starts_race() {
+    let floor = Floor::open().await;
+    let first = floor
+        .app
+        .claimed_order(&floor.owner, &floor.nbo, &floor.technician)
+        .await;
+    let second = floor
+        .app
+        .claimed_order(&floor.owner, &floor.nbo, &floor.technician)
+        .await;
+    assert_error(&floor.timer(&first, "start").await, 409, "conflict");
+    floor.clock_in(&floor.technician, &floor.nbo).await;
+
+    let (a, b) = tokio::join!(floor.timer(&first, "start"), floor.timer(&second, "start"));
+    let mut statuses = [a.status_code().as_u16(), b.status_code().as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409], "{} / {}", a.text(), b.text());
+    let running = if a.status_code() == 200 {
+        &first
+    } else {
+        &second
+    };
+    let other = if a.status_code() == 200 {
+        &second
+    } else {
+        &first
+    };
+    assert_error(&floor.timer(running, "start").await, 409, "conflict");
+    assert_error(&floor.timer(other, "pause").await, 409, "conflict");
+
+    let paused = floor.timer(running, "pause").await;
+    assert_eq!(paused.status_code(), 200, "{}", paused.text());
+    let paused: Value = paused.json();
+    assert_eq!(paused["running"], false);
+    assert_eq!(
+        paused["clocked"][0]["technician"]["id"],
+        floor.technician.id.as_str()
+    );
+    let resumed = floor.timer(other, "start").await;
+    assert_eq!(resumed.status_code(), 200, "{}", resumed.text());
+    assert_eq!(resumed.json::<Value>()["running"], true);
+
+    // Someone else's order, or an order not in progress, takes no timer.
+    let colleague = floor
+        .app
+        .staff(&floor.owner, "technician", &[&floor.nbo])
+        .await;
+    let theirs = floor
+        .app
+        .claimed_order(&floor.owner, &floor.nbo, &colleague)
+        .await;
+    floor.timer(other, "pause").await;
+    assert_error(&floor.timer(&theirs, "start").await, 409, "conflict");
+
+    // Clocking out pauses what runs.
+    let response = floor.timer(other, "start").await;
+    assert_eq!(response.status_code(), 200, "{}", response.text());
+    floor.clock_out(&floor.technician).await;
+    let clocked: Value = floor
+        .app
+        .get(&format!("/api/repair-orders/{other}/timer"), &floor.owner)
+        .await
+        .json();
+    assert!(
+        clocked["clocked"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|entry| entry["running"] == false),
+        "{clocked}"
+    );
+}
+
+#[tokio::test]
+async fn the_board_shows_who_is_in_and_how_much_work_they_hold() {
+    let floor = Floor::open().await;
+    let idle = floor
+        .app
+        .staff(&floor.owner, "technician", &[&floor.nbo])
+        .await;
+    let order = floor
+        .app
+        .claimed_order(&floor.owner, &floor.nbo, &floor.technician)
+        .await;
+    let response = floor
+        .app
+        .post(
+            &format!("/api/repair-orders/{order}/labor"),
+            &floor.technician,
+            &json!({"description": "Gearbox", "hours": "6.5", "rate": "2000"}),
+        )
+        .await;
+    assert_eq!(response.status_code(), 201, "{}", response.text());
+    floor.clock_in(&floor.technician, &floor.nbo).await;
+    floor.timer(&order, "start").await;
+
+    let manager = floor
+        .app
+        .staff(&floor.owner, "manager", &[&floor.nbo])
+        .await;
+    let response = floor
+        .app
+        .get(
+            &format!("/api/technicians/board?site_id={}", floor.nbo),
+            &manager,
+        )
+        .await;
+    assert_eq!(response.status_code(), 200, "{}", response.text());
+    let board: Vec<Value> = response.json();
+    assert_eq!(board.len(), 2, "{board:#?}");
+    assert_eq!(
+        board[0]["technician"]["id"],
+        floor.technician.id.as_str(),
+        "on shift first"
+    );
+    assert_eq!(board[0]["shift"]["site"]["id"], floor.nbo.as_str());
+    assert_eq!(board[0]["open_orders"], 1);
+    assert_eq!(board[0]["hours_in_hand"], "6.50");
+    assert_eq!(board[0]["timer_on"], order.as_str());
+    assert_eq!(board[1]["technician"]["id"], idle.id.as_str());
+    assert_eq!(board[1]["shift"], Value::Null);
+    assert_eq!(board[1]["open_orders"], 0);
+
+    let elsewhere = floor
+        .app
+        .staff(&floor.owner, "manager", &[&floor.msa])
+        .await;
+    assert_error(
+        &floor
+            .app
+            .get(
+                &format!("/api/technicians/board?site_id={}", floor.nbo),
+                &elsewhere,
+            )
+            .await,
+        404,
+        "not_found",
+    );
+    assert_error(
+        &floor
+            .app
+            .get(
+                &format!("/api/technicians/board?site_id={}", floor.nbo),
+                &floor.technician,
+            )
+            .await,
+        403,
+        "forbidden",
+    );
+}
