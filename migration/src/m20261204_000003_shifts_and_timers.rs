@@ -2,6 +2,7 @@
 //! site, at most one open at a time across sites) and work timers (time on
 //! one repair order, at most one running per technician). Both "at most
 //! one" rules are partial unique indexes, so the database decides a race.
+//! And who assigned an order, to hear if its technician declines it.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -67,6 +68,13 @@ impl MigrationTrait for Migration {
             .await?;
         m.create_index(index("work_sessions", &["user_id", "started_at"], false))
             .await?;
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("repair_orders"))
+                .add_column(big_integer_null(Alias::new("assigned_by")))
+                .take(),
+        )
+        .await?;
         // The same syntax on SQLite and PostgreSQL.
         let db = m.get_connection();
         db.execute_unprepared(
@@ -86,6 +94,12 @@ impl MigrationTrait for Migration {
             m.drop_table(Table::drop().table(Alias::new(table)).take())
                 .await?;
         }
-        Ok(())
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("repair_orders"))
+                .drop_column(Alias::new("assigned_by"))
+                .take(),
+        )
+        .await
     }
 }

@@ -337,6 +337,75 @@ async fn claim(
     Ok(axum::Json(detail(&ctx, &order).await?))
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeclineParams {
+    /// Why, for whoever assigned it.
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        example = "No hybrid tooling at this bay"
+    )]
+    pub reason: String,
+}
+
+/// Accept an order assigned to oneself (technicians): it is theirs, in
+/// progress; the customer hears that work has started.
+#[utoipa::path(post, path = "/api/repair-orders/{id}/accept", tag = "repair orders",
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, body = RepairOrderDetail),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+    ))]
+async fn accept(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<impl IntoResponse> {
+    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let txn = begin_write(&ctx.db).await?;
+    let order = order.accept(&txn, &actor).await?;
+    txn.commit().await?;
+    repair_status_update::enqueue(&ctx, order.pid, RepairStatus::InProgress).await;
+    Ok(axum::Json(detail(&ctx, &order).await?))
+}
+
+/// Decline an order assigned to oneself, saying why (technicians): it goes
+/// back to the queue, the history records it, whoever assigned it is told.
+#[utoipa::path(post, path = "/api/repair-orders/{id}/decline", tag = "repair orders",
+    request_body = DeclineParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, body = RepairOrderDetail),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+async fn decline(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+    JsonBody(params): JsonBody<DeclineParams>,
+) -> ApiResult<impl IntoResponse> {
+    let mut errors = FieldErrors::default();
+    let reason = errors.check(
+        "reason",
+        OptionalText::parse(Some(&params.reason), 500).and_then(|text| {
+            text.into_inner()
+                .ok_or_else(|| "must not be blank".to_string())
+        }),
+    );
+    errors.finish()?;
+    let Some(reason) = reason else {
+        return Err(ApiError::internal("a checked reason went missing"));
+    };
+    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let txn = begin_write(&ctx.db).await?;
+    let order = order.decline(&txn, &actor, reason).await?;
+    txn.commit().await?;
+    Ok(axum::Json(detail(&ctx, &order).await?))
+}
+
 /// Assign the order to a technician of its site (manager, advisor, owner);
 /// the technician is notified.
 #[utoipa::path(post, path = "/api/repair-orders/{id}/assign", tag = "repair orders",
@@ -977,6 +1046,8 @@ pub fn routes(upload_limit: usize) -> ApiRoutes {
         .route(routes!(remove_part))
         .route(routes!(decide_line))
         .route(routes!(send_estimate))
+        .route(routes!(accept))
+        .route(routes!(decline))
         .route(routes!(add_note, notes))
         // The body limit leaves room for the multipart framing around the file.
         .route({

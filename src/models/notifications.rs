@@ -19,6 +19,8 @@ pub enum Kind {
     RepairOrderAssigned,
     /// The customer approved or declined lines through their estimate link.
     EstimateDecided,
+    /// A technician handed back an order assigned to them.
+    AssignmentDeclined,
 }
 
 impl Kind {
@@ -27,6 +29,7 @@ impl Kind {
         match self {
             Self::RepairOrderAssigned => "repair_order_assigned",
             Self::EstimateDecided => "estimate_decided",
+            Self::AssignmentDeclined => "assignment_declined",
         }
     }
 }

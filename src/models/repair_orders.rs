@@ -415,6 +415,7 @@ impl Model {
         let now = super::now();
         let assigned = Entity::update_many()
             .col_expr(Column::TechnicianId, Expr::value(technician.id))
+            .col_expr(Column::AssignedBy, Expr::value(actor.user_id()))
             .col_expr(Column::UpdatedAt, Expr::value(now))
             .filter(Column::Id.eq(self.id))
             .filter(Column::Status.eq(status.as_str()))
@@ -459,6 +460,116 @@ impl Model {
         .await?;
         Ok(Self {
             technician_id: Some(technician.id),
+            assigned_by: Some(actor.user_id()),
+            updated_at: now,
+            ..self
+        })
+    }
+
+    /// This order, approved and assigned to `actor`, not yet started: what
+    /// they may accept or decline.
+    fn awaiting(&self, actor: &Actor) -> sea_orm::Condition {
+        sea_orm::Condition::all()
+            .add(Column::Id.eq(self.id))
+            .add(Column::Status.eq(RepairStatus::Approved.as_str()))
+            .add(Column::TechnicianId.eq(actor.user_id()))
+    }
+
+    /// The assigned technician takes the order: it is theirs, in progress.
+    ///
+    /// # Errors
+    /// 403 for anyone but technicians; 409 unless the order is approved and
+    /// assigned to the caller, not yet started.
+    pub async fn accept(self, db: &impl ConnectionTrait, actor: &Actor) -> DomainResult<Self> {
+        actor.authorize(Ability::ClaimRepairs)?;
+        let now = super::now_at(actor.clock);
+        let accepted = Entity::update_many()
+            .col_expr(
+                Column::Status,
+                Expr::value(RepairStatus::InProgress.as_str()),
+            )
+            .col_expr(Column::StartedAt, Expr::value(now))
+            .col_expr(Column::UpdatedAt, Expr::value(now))
+            .filter(self.awaiting(actor))
+            .exec(db)
+            .await?;
+        if accepted.rows_affected != 1 {
+            return Err(not_awaiting("accepted"));
+        }
+        repair_order_events::Model::record(
+            db,
+            &self,
+            Some(RepairStatus::Approved),
+            RepairStatus::InProgress,
+            actor,
+            Some("accepted the assignment".to_string()),
+        )
+        .await?;
+        Ok(Self {
+            status: RepairStatus::InProgress.as_str().to_string(),
+            started_at: Some(now),
+            updated_at: now,
+            ..self
+        })
+    }
+
+    /// The assigned technician hands the order back, saying why: it is back
+    /// in the queue, the history says so, and whoever assigned it hears.
+    ///
+    /// # Errors
+    /// 403 for anyone but technicians; 409 unless the order is approved and
+    /// assigned to the caller, not yet started.
+    pub async fn decline(
+        self,
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        reason: String,
+    ) -> DomainResult<Self> {
+        actor.authorize(Ability::ClaimRepairs)?;
+        let now = super::now_at(actor.clock);
+        let declined = Entity::update_many()
+            .col_expr(Column::TechnicianId, Expr::value(Option::<i64>::None))
+            .col_expr(Column::AssignedBy, Expr::value(Option::<i64>::None))
+            .col_expr(Column::UpdatedAt, Expr::value(now))
+            .filter(self.awaiting(actor))
+            .exec(db)
+            .await?;
+        if declined.rows_affected != 1 {
+            return Err(not_awaiting("declined"));
+        }
+        repair_order_events::Model::record(
+            db,
+            &self,
+            Some(RepairStatus::Approved),
+            RepairStatus::Approved,
+            actor,
+            Some(format!("declined the assignment: {reason}")),
+        )
+        .await?;
+        if let Some(assigner) = match self.assigned_by {
+            Some(id) => users::Entity::find_by_id(id).one(db).await?,
+            None => None,
+        } {
+            let vehicle = vehicles::Entity::find_by_id(self.vehicle_id)
+                .one(db)
+                .await?
+                .ok_or(DomainError::NotFound("vehicle"))?;
+            notifications::Model::notify(
+                db,
+                &assigner,
+                notifications::Kind::AssignmentDeclined,
+                &format!(
+                    "{} declined {} {} {}",
+                    actor.user.name, vehicle.plate, vehicle.make, vehicle.model
+                ),
+                &reason,
+                Some(self.id),
+            )
+            .await?;
+        }
+        Ok(Self {
+            technician_id: None,
+            assigned_by: None,
             updated_at: now,
             ..self
         })
@@ -701,6 +812,12 @@ impl Model {
         .await?;
         Ok(decided)
     }
+}
+
+fn not_awaiting(verb: &str) -> DomainError {
+    DomainError::conflict(format!(
+        "only an approved order assigned to you, not yet started, can be {verb}"
+    ))
 }
 
 async fn previous_technician(

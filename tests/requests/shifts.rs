@@ -312,3 +312,168 @@ async fn the_board_shows_who_is_in_and_how_much_work_they_hold() {
         "forbidden",
     );
 }
+
+#[tokio::test]
+async fn an_assignment_is_accepted_or_declined_with_a_reason_back_to_the_queue() {
+    let floor = Floor::open().await;
+    let manager = floor
+        .app
+        .staff(&floor.owner, "manager", &[&floor.nbo])
+        .await;
+    let order = floor
+        .app
+        .approved_order(&manager, &floor.nbo, "normal")
+        .await;
+    let assign = |order: String| {
+        let floor = &floor;
+        let manager = &manager;
+        async move {
+            let response = floor
+                .app
+                .post(
+                    &format!("/api/repair-orders/{order}/assign"),
+                    manager,
+                    &json!({"technician_id": floor.technician.id}),
+                )
+                .await;
+            assert_eq!(response.status_code(), 200, "{}", response.text());
+        }
+    };
+    assign(order.clone()).await;
+
+    // Not in the queue while it waits for them.
+    let queue: Value = floor
+        .app
+        .get("/api/repair-orders/queue", &floor.technician)
+        .await
+        .json();
+    assert!(queue["items"].as_array().unwrap().is_empty(), "{queue}");
+
+    for body in [
+        json!({}),
+        json!({"reason": "  "}),
+        json!({"reason": "x".repeat(501)}),
+    ] {
+        let response = floor
+            .app
+            .post(
+                &format!("/api/repair-orders/{order}/decline"),
+                &floor.technician,
+                &body,
+            )
+            .await;
+        assert_eq!(response.status_code(), 422, "{body}: {}", response.text());
+    }
+    let colleague = floor
+        .app
+        .staff(&floor.owner, "technician", &[&floor.nbo])
+        .await;
+    assert_error(
+        &floor
+            .app
+            .post(
+                &format!("/api/repair-orders/{order}/decline"),
+                &colleague,
+                &json!({"reason": "not mine"}),
+            )
+            .await,
+        409,
+        "conflict",
+    );
+    let response = floor
+        .app
+        .post(
+            &format!("/api/repair-orders/{order}/decline"),
+            &floor.technician,
+            &json!({"reason": "No hybrid tooling today"}),
+        )
+        .await;
+    assert_eq!(response.status_code(), 200, "{}", response.text());
+    let declined: Value = response.json();
+    assert_eq!(declined["status"], "approved");
+    assert_eq!(declined["technician"], Value::Null);
+    let queue: Value = floor
+        .app
+        .get("/api/repair-orders/queue", &colleague)
+        .await
+        .json();
+    assert_eq!(queue["items"][0]["id"], order.as_str(), "back in the queue");
+    let history: Value = floor
+        .app
+        .get(&format!("/api/repair-orders/{order}/history"), &manager)
+        .await
+        .json();
+    let said = history.to_string();
+    assert!(
+        said.contains("declined the assignment: No hybrid tooling today"),
+        "{said}"
+    );
+    let notifications: Value = floor.app.get("/api/notifications", &manager).await.json();
+    let told = notifications["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["kind"] == "assignment_declined")
+        .unwrap_or_else(|| panic!("{notifications}"));
+    assert_eq!(told["body"], "No hybrid tooling today");
+    assert_error(
+        &floor
+            .app
+            .post(
+                &format!("/api/repair-orders/{order}/decline"),
+                &floor.technician,
+                &json!({"reason": "again"}),
+            )
+            .await,
+        409,
+        "conflict",
+    );
+
+    // Assigned again, accepted: theirs, in progress, in the history.
+    assign(order.clone()).await;
+    let response = floor
+        .app
+        .post(
+            &format!("/api/repair-orders/{order}/accept"),
+            &floor.technician,
+            &json!({}),
+        )
+        .await;
+    assert_eq!(response.status_code(), 200, "{}", response.text());
+    let accepted: Value = response.json();
+    assert_eq!(accepted["status"], "in_progress");
+    assert_eq!(accepted["technician"]["id"], floor.technician.id.as_str());
+    assert_error(
+        &floor
+            .app
+            .post(
+                &format!("/api/repair-orders/{order}/accept"),
+                &floor.technician,
+                &json!({}),
+            )
+            .await,
+        409,
+        "conflict",
+    );
+    assert_error(
+        &floor
+            .app
+            .post(
+                &format!("/api/repair-orders/{order}/accept"),
+                &manager,
+                &json!({}),
+            )
+            .await,
+        403,
+        "forbidden",
+    );
+    let history: Value = floor
+        .app
+        .get(&format!("/api/repair-orders/{order}/history"), &manager)
+        .await
+        .json();
+    assert!(
+        history.to_string().contains("accepted the assignment"),
+        "{history}"
+    );
+}
