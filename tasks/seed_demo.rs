@@ -20,6 +20,7 @@ use crate::models::{
     actor::Actor,
     begin_write,
     clock::Clock,
+    comebacks,
     customers::{self, ConsentSource, NewCustomer},
     error::DomainError,
     invoices,
@@ -299,7 +300,50 @@ async fn seed_organization(ctx: &AppContext) -> std::result::Result<bool, Domain
     seed_promotion(db, &owner).await?;
     seed_skills(db, &owner, &staff).await?;
     seed_floor(db, &staff).await?;
+    seed_comeback(ctx, &owner).await?;
     Ok(true)
+}
+
+/// The demo's one comeback: a car back after its repair was completed.
+async fn seed_comeback(ctx: &AppContext, owner: &Actor) -> std::result::Result<(), DomainError> {
+    use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
+
+    let db = &ctx.db;
+    let Some(earlier) = repair_orders::Entity::find()
+        .filter(repair_orders::Column::OrganizationId.eq(owner.organization_id()))
+        .filter(repair_orders::Column::Status.eq(RepairStatus::Completed.as_str()))
+        .order_by_asc(repair_orders::Column::Id)
+        .one(db)
+        .await?
+    else {
+        return Err(DomainError::internal("the demo has no completed order"));
+    };
+    let site = sites::Entity::find_by_id(earlier.site_id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("site"))?;
+    let vehicle = vehicles::Entity::find_by_id(earlier.vehicle_id)
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("vehicle"))?;
+    let again = repair_orders::Model::create(
+        db,
+        owner,
+        NewRepairOrder {
+            site_id: site.pid,
+            vehicle_id: vehicle.pid,
+            description: "Back with the same squeal from the front brakes".to_string(),
+            complaint: Some("It started again two weeks after the repair".to_string()),
+            priority: Priority::High,
+            odometer_km: None,
+            required_skills: Vec::new(),
+        },
+    )
+    .await?;
+    let txn = begin_write(db).await?;
+    comebacks::flag(&txn, owner, &again, earlier.pid).await?;
+    txn.commit().await?;
+    Ok(())
 }
 
 /// A technician clocked in at each branch, their timer running on an

@@ -2,7 +2,8 @@
 //! site, at most one open at a time across sites) and work timers (time on
 //! one repair order, at most one running per technician). Both "at most
 //! one" rules are partial unique indexes, so the database decides a race.
-//! And who assigned an order, to hear if its technician declines it.
+//! And who assigned an order, to hear if its technician declines it; and
+//! the earlier order a repeat repair of the same vehicle is a comeback of.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -75,6 +76,24 @@ impl MigrationTrait for Migration {
                 .take(),
         )
         .await?;
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("repair_orders"))
+                .add_column(big_integer_null(Alias::new("comeback_of_id")))
+                .take(),
+        )
+        .await?;
+        m.alter_table(
+            Table::alter()
+                .table(Alias::new("repair_orders"))
+                .add_column(timestamp_with_time_zone_null(Alias::new(
+                    "comeback_flagged_at",
+                )))
+                .take(),
+        )
+        .await?;
+        m.create_index(index("repair_orders", &["comeback_of_id"], false))
+            .await?;
         // The same syntax on SQLite and PostgreSQL.
         let db = m.get_connection();
         db.execute_unprepared(
@@ -94,12 +113,22 @@ impl MigrationTrait for Migration {
             m.drop_table(Table::drop().table(Alias::new(table)).take())
                 .await?;
         }
-        m.alter_table(
-            Table::alter()
+        m.drop_index(
+            Index::drop()
+                .name("idx_repair_orders_comeback_of_id")
                 .table(Alias::new("repair_orders"))
-                .drop_column(Alias::new("assigned_by"))
-                .take(),
+                .to_owned(),
         )
-        .await
+        .await?;
+        for column in ["comeback_flagged_at", "comeback_of_id", "assigned_by"] {
+            m.alter_table(
+                Table::alter()
+                    .table(Alias::new("repair_orders"))
+                    .drop_column(Alias::new(column))
+                    .take(),
+            )
+            .await?;
+        }
+        Ok(())
     }
 }

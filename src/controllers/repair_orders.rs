@@ -26,7 +26,7 @@ use crate::{
     models::{
         actor::{Ability, Actor},
         attachments::{self, Upload},
-        begin_write, estimates, invoices,
+        begin_write, comebacks, estimates, invoices,
         labor_lines::{self, NewLaborLine},
         paging::PageParams,
         part_lines, products, repair_order_events, repair_order_notes,
@@ -334,6 +334,37 @@ async fn claim(
     let order = order.claim(&txn, &actor).await?;
     txn.commit().await?;
     repair_status_update::enqueue(&ctx, order.pid, RepairStatus::InProgress).await;
+    Ok(axum::Json(detail(&ctx, &order).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComebackParams {
+    /// The earlier, completed repair of the same vehicle.
+    pub of_repair_order_id: Uuid,
+}
+
+/// Flag the order a comeback of an earlier repair of the same vehicle
+/// completed in the 30 days before it was opened; it counts against that
+/// repair's technician, once.
+#[utoipa::path(post, path = "/api/repair-orders/{id}/comeback", tag = "repair orders",
+    request_body = ComebackParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, body = RepairOrderDetail),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+async fn comeback(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+    JsonBody(params): JsonBody<ComebackParams>,
+) -> ApiResult<impl IntoResponse> {
+    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let txn = begin_write(&ctx.db).await?;
+    let order = comebacks::flag(&txn, &actor, &order, params.of_repair_order_id).await?;
+    txn.commit().await?;
     Ok(axum::Json(detail(&ctx, &order).await?))
 }
 
@@ -942,6 +973,12 @@ async fn detail(ctx: &AppContext, order: &repair_orders::Model) -> ApiResult<Rep
         },
     )?;
     detail.order.required_skills = required;
+    if let Some(earlier) = order.comeback_of_id {
+        detail.comeback_of = repair_orders::Entity::find_by_id(earlier)
+            .one(db)
+            .await?
+            .map(|earlier| earlier.pid);
+    }
     Ok(detail)
 }
 
@@ -1048,6 +1085,7 @@ pub fn routes(upload_limit: usize) -> ApiRoutes {
         .route(routes!(send_estimate))
         .route(routes!(accept))
         .route(routes!(decline))
+        .route(routes!(comeback))
         .route(routes!(add_note, notes))
         // The body limit leaves room for the multipart framing around the file.
         .route({

@@ -4,6 +4,7 @@ pub mod actor;
 pub mod attachments;
 pub mod audit_events;
 pub mod clock;
+pub mod comebacks;
 pub mod customers;
 pub mod deliveries;
 pub mod error;

@@ -2,12 +2,15 @@
 //! orders wait before they claim them, and how long the work then takes.
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
+use rust_decimal::Decimal;
 use sea_orm::{entity::prelude::*, Condition, QuerySelect};
 
 use super::{
+    _entities::{labor_lines, work_sessions},
     actor::Actor,
     repair_orders::{self, Column},
     users,
+    values::Approval,
 };
 use crate::models::error::DomainResult;
 
@@ -21,6 +24,22 @@ pub struct TechnicianStats {
     pub mean_wait_secs: Option<i64>,
     /// Mean seconds from claim to completion, over orders completed in the period.
     pub mean_work_secs: Option<i64>,
+    /// Labour hours billed on the orders they completed in the period
+    /// (declined lines left out).
+    pub billed_hours: Decimal,
+    /// Hours their work timer ran in the period (a running one up to now).
+    pub clocked_hours: Decimal,
+    /// Comebacks of their repairs flagged in the period.
+    pub comebacks: u64,
+}
+
+impl TechnicianStats {
+    /// Billed ÷ clocked hours, to two places; `None` with nothing clocked.
+    #[must_use]
+    pub fn efficiency(&self) -> Option<Decimal> {
+        (!self.clocked_hours.is_zero())
+            .then(|| super::shifts::two_places(self.billed_hours / self.clocked_hours))
+    }
 }
 
 type Times = (
@@ -71,7 +90,73 @@ impl TechnicianStats {
             .all(db)
             .await?;
         let in_progress = theirs
+            .clone()
             .filter(Column::Status.eq(super::values::RepairStatus::InProgress.as_str()))
+            .count(db)
+            .await?;
+        let completed_ids: Vec<i64> = theirs
+            .clone()
+            .filter(within(Column::CompletedAt))
+            .select_only()
+            .column(Column::Id)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let billed_hours: Decimal = labor_lines::Entity::find()
+            .filter(labor_lines::Column::RepairOrderId.is_in(completed_ids))
+            .filter(labor_lines::Column::Approval.ne(Approval::Declined.as_str()))
+            .all(db)
+            .await?
+            .iter()
+            .map(|line| line.hours.decimal())
+            .sum();
+        let now = super::now_at(actor.clock);
+        let mut sessions = work_sessions::Entity::find()
+            .filter(work_sessions::Column::UserId.eq(technician.id))
+            .filter(actor.scope(
+                work_sessions::Column::OrganizationId,
+                work_sessions::Column::SiteId,
+            ));
+        if let Some(end) = end {
+            sessions = sessions.filter(work_sessions::Column::StartedAt.lt(end));
+        }
+        if let Some(start) = start {
+            sessions = sessions.filter(
+                Condition::any()
+                    .add(work_sessions::Column::EndedAt.is_null())
+                    .add(work_sessions::Column::EndedAt.gt(start)),
+            );
+        }
+        let clocked_secs: i64 = sessions
+            .all(db)
+            .await?
+            .iter()
+            .map(|session| {
+                let from = start.map_or(session.started_at, |start| session.started_at.max(start));
+                let until = session.ended_at.unwrap_or(now);
+                let until = end.map_or(until, |end| until.min(end));
+                (until - from).num_seconds().max(0)
+            })
+            .sum();
+        let mut flagged = Condition::all()
+            .add(Column::ComebackFlaggedAt.is_not_null())
+            .add(
+                Column::ComebackOfId.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .column(Column::Id)
+                        .from(repair_orders::Entity)
+                        .and_where(Column::TechnicianId.eq(technician.id))
+                        .to_owned(),
+                ),
+            );
+        if let Some(start) = start {
+            flagged = flagged.add(Column::ComebackFlaggedAt.gte(start));
+        }
+        if let Some(end) = end {
+            flagged = flagged.add(Column::ComebackFlaggedAt.lt(end));
+        }
+        let comebacks = repair_orders::Model::visible_to(actor)
+            .filter(flagged)
             .count(db)
             .await?;
 
@@ -101,6 +186,9 @@ impl TechnicianStats {
             in_progress,
             mean_wait_secs: mean(&waits),
             mean_work_secs: mean(&works),
+            billed_hours: super::shifts::two_places(billed_hours),
+            clocked_hours: super::shifts::hours(clocked_secs),
+            comebacks,
         })
     }
 }

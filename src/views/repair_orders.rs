@@ -127,6 +127,8 @@ pub struct RepairOrderDetail {
     pub currency: String,
     /// Issued when the order was completed.
     pub invoice: Option<InvoiceRef>,
+    /// The earlier repair of the same vehicle this one is a comeback of.
+    pub comeback_of: Option<Uuid>,
 }
 
 /// An invoice as an order names it.
@@ -178,6 +180,7 @@ impl RepairOrderDetail {
             total: format_money(labor_total + parts_total),
             currency,
             invoice: lines.invoice,
+            comeback_of: None,
         })
     }
 }

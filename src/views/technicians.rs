@@ -1,4 +1,5 @@
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -20,6 +21,24 @@ pub struct TechnicianStatsResponse {
     pub mean_approval_to_claim_secs: Option<i64>,
     /// Mean seconds from claim (start) to completion.
     pub mean_claim_to_completion_secs: Option<i64>,
+    /// Orders completed in the period (the contract's name for
+    /// `orders_completed`).
+    pub completed: u64,
+    /// Mean minutes from approval to claim.
+    pub mean_minutes_to_claim: Option<i64>,
+    /// Mean minutes from claim to completion.
+    pub mean_minutes_to_complete: Option<i64>,
+    /// Labour hours billed on the orders completed in the period.
+    #[schema(value_type = String, example = "31.50")]
+    pub billed_hours: Decimal,
+    /// Hours their work timer ran in the period.
+    #[schema(value_type = String, example = "35.00")]
+    pub clocked_hours: Decimal,
+    /// Billed ÷ clocked; absent with nothing clocked.
+    #[schema(value_type = Option<String>, example = "0.90")]
+    pub efficiency: Option<Decimal>,
+    /// Comebacks of their repairs flagged in the period.
+    pub comebacks: u64,
 }
 
 impl TechnicianStatsResponse {
@@ -38,6 +57,13 @@ impl TechnicianStatsResponse {
             orders_in_progress: stats.in_progress,
             mean_approval_to_claim_secs: stats.mean_wait_secs,
             mean_claim_to_completion_secs: stats.mean_work_secs,
+            completed: stats.completed,
+            mean_minutes_to_claim: stats.mean_wait_secs.map(|secs| secs / 60),
+            mean_minutes_to_complete: stats.mean_work_secs.map(|secs| secs / 60),
+            billed_hours: stats.billed_hours,
+            clocked_hours: stats.clocked_hours,
+            efficiency: stats.efficiency(),
+            comebacks: stats.comebacks,
         }
     }
 }

@@ -477,3 +477,114 @@ async fn an_assignment_is_accepted_or_declined_with_a_reason_back_to_the_queue()
         "{history}"
     );
 }
+
+#[tokio::test]
+async fn efficiency_and_a_comeback_counted_once_against_a_hand_computed_day() {
+    use karakana::models::clock::Clock;
+
+    let floor = Floor::open().await;
+    let set_clock = |at: &str| {
+        floor
+            .app
+            .ctx
+            .shared_store
+            .insert(Clock::Fixed(at.parse().unwrap()));
+    };
+    set_clock("2026-12-07T06:00:00Z");
+    let first = floor
+        .app
+        .claimed_order(&floor.owner, &floor.nbo, &floor.technician)
+        .await;
+    let second = floor
+        .app
+        .claimed_order(&floor.owner, &floor.nbo, &floor.technician)
+        .await;
+    for (order, hours) in [(&first, "3"), (&second, "1.5")] {
+        let response = floor
+            .app
+            .post(
+                &format!("/api/repair-orders/{order}/labor"),
+                &floor.technician,
+                &json!({"description": "Work", "hours": hours, "rate": "2000"}),
+            )
+            .await;
+        assert_eq!(response.status_code(), 201, "{}", response.text());
+    }
+    floor.clock_in(&floor.technician, &floor.nbo).await;
+    // 06:00–08:30 on the first order, 09:00–10:00 on the second: 3.5 h.
+    assert_eq!(floor.timer(&first, "start").await.status_code(), 200);
+    set_clock("2026-12-07T08:30:00Z");
+    assert_eq!(floor.timer(&first, "pause").await.status_code(), 200);
+    set_clock("2026-12-07T09:00:00Z");
+    assert_eq!(floor.timer(&second, "start").await.status_code(), 200);
+    set_clock("2026-12-07T10:00:00Z");
+    assert_eq!(floor.timer(&second, "pause").await.status_code(), 200);
+    let response = floor
+        .app
+        .transition(&floor.technician, &first, "completed")
+        .await;
+    assert_eq!(response.status_code(), 200, "{}", response.text());
+
+    // The same vehicle back: a comeback of the first repair.
+    let detail: Value = floor
+        .app
+        .get(&format!("/api/repair-orders/{first}"), &floor.owner)
+        .await
+        .json();
+    let vehicle = detail["vehicle"]["id"].as_str().unwrap();
+    let response = floor
+        .app
+        .post(
+            "/api/repair-orders",
+            &floor.owner,
+            &json!({"site_id": floor.nbo, "vehicle_id": vehicle, "description": "Same noise again"}),
+        )
+        .await;
+    assert_eq!(response.status_code(), 201, "{}", response.text());
+    let again = response.json::<Value>()["id"].as_str().unwrap().to_string();
+    let flag = |of: &str| {
+        let path = format!("/api/repair-orders/{again}/comeback");
+        let body = json!({ "of_repair_order_id": of });
+        let floor = &floor;
+        async move { floor.app.post(&path, &floor.owner, &body).await }
+    };
+    for of in [second.as_str(), again.as_str()] {
+        assert_error(&flag(of).await, 422, "validation_failed");
+    }
+    assert_error(
+        &flag(&uuid::Uuid::new_v4().to_string()).await,
+        404,
+        "not_found",
+    );
+    let response = flag(&first).await;
+    assert_eq!(response.status_code(), 200, "{}", response.text());
+    assert_eq!(response.json::<Value>()["comeback_of"], first.as_str());
+    assert_error(&flag(&first).await, 409, "conflict");
+    assert_error(
+        &floor
+            .app
+            .post(
+                &format!("/api/repair-orders/{again}/comeback"),
+                &floor.technician,
+                &json!({ "of_repair_order_id": first }),
+            )
+            .await,
+        403,
+        "forbidden",
+    );
+
+    let stats: Value = floor
+        .app
+        .get(
+            &format!("/api/technicians/{}/stats", floor.technician.id),
+            &floor.technician,
+        )
+        .await
+        .json();
+    assert_eq!(stats["completed"], 1, "{stats}");
+    assert_eq!(stats["billed_hours"], "3.00", "{stats}");
+    assert_eq!(stats["clocked_hours"], "3.50", "{stats}");
+    // 3 ÷ 3.5 = 0.857…
+    assert_eq!(stats["efficiency"], "0.86", "{stats}");
+    assert_eq!(stats["comebacks"], 1, "{stats}");
+}

@@ -30,6 +30,8 @@ pub struct Model {
     pub updated_at: DateTimeWithTimeZone,
     pub estimate_requested_at: Option<DateTimeWithTimeZone>,
     pub assigned_by: Option<i64>,
+    pub comeback_of_id: Option<i64>,
+    pub comeback_flagged_at: Option<DateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
