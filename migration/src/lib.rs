@@ -15,6 +15,7 @@ mod m20261122_000003_deliveries;
 mod m20261204_000001_promotions_and_estimates;
 mod m20261204_000002_skills_and_profiles;
 mod m20261204_000003_shifts_and_timers;
+mod m20261204_000004_pay;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000001_promotions_and_estimates::Migration),
             Box::new(m20261204_000002_skills_and_profiles::Migration),
             Box::new(m20261204_000003_shifts_and_timers::Migration),
+            Box::new(m20261204_000004_pay::Migration),
             // inject-above (do not remove this comment)
         ]
     }

@@ -15,16 +15,19 @@ use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
         actor::Actor,
-        begin_write, now_at,
+        begin_write, earnings, now_at,
         roles::Role,
         shifts, sites,
-        technician_profiles::{self, CertificationLevel, ProfileChanges},
+        technician_profiles::{self, CertificationLevel, Pay, ProfileChanges},
         technician_stats::TechnicianStats,
         users,
-        values::PhoneE164,
+        values::{Money, PhoneE164},
     },
     views::{
-        refs::PersonRef, shifts::BoardEntryResponse, sites::SiteRef, skills::TechnicianResponse,
+        refs::PersonRef,
+        shifts::BoardEntryResponse,
+        sites::SiteRef,
+        skills::{EarningsResponse, TechnicianResponse},
         technicians::TechnicianStatsResponse,
     },
 };
@@ -51,6 +54,47 @@ pub struct UpdateTechnicianParams {
     /// what they had.
     #[schema(max_items = 30, example = json!(["electrical", "diagnostics"]))]
     pub skills: Option<Vec<String>>,
+    /// How they are paid: `hourly` (`pay_rate` a sum an hour clocked) or
+    /// `labour_share` (`pay_rate` a share of invoiced labour, over 0 and at
+    /// most 1); `null` clears both.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, example = "labour_share")]
+    pub pay_basis: Option<Option<String>>,
+    /// A decimal string, given with `pay_basis`.
+    #[schema(example = "0.3")]
+    pub pay_rate: Option<String>,
+}
+
+/// The pay of `basis` at `rate`, or why not.
+fn pay_of(basis: &str, rate: Option<&str>, errors: &mut FieldErrors) -> Option<Pay> {
+    let Some(rate) = rate else {
+        errors.add("pay_rate", "must be given with pay_basis");
+        return None;
+    };
+    match basis {
+        "hourly" => errors
+            .check("pay_rate", Money::parse(rate))
+            .map(|money| Pay::Hourly(money.decimal())),
+        "labour_share" => {
+            let share = rate
+                .trim()
+                .parse::<rust_decimal::Decimal>()
+                .ok()
+                .filter(|share| {
+                    *share > rust_decimal::Decimal::ZERO
+                        && *share <= rust_decimal::Decimal::ONE
+                        && share.scale() <= 4
+                });
+            if share.is_none() {
+                errors.add("pay_rate", "must be a share over 0 and at most 1, e.g. 0.3");
+            }
+            share.map(Pay::LabourShare)
+        }
+        _ => {
+            errors.add("pay_basis", "must be `hourly` or `labour_share`");
+            None
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -145,6 +189,15 @@ async fn update(
             errors.add("hire_date", "must not be in the future");
         }
     }
+    let pay = match (&params.pay_basis, &params.pay_rate) {
+        (Some(Some(basis)), rate) => pay_of(basis, rate.as_deref(), &mut errors).map(Some),
+        (Some(None), _) => Some(None),
+        (None, Some(_)) => {
+            errors.add("pay_basis", "must be given with pay_rate");
+            None
+        }
+        (None, None) => None,
+    };
     errors.finish()?;
     let changes = ProfileChanges {
         phone,
@@ -152,6 +205,7 @@ async fn update(
         certification_level: params.certification_level,
         home_site_id: params.home_site_id,
         skills: params.skills,
+        pay,
     };
     let txn = begin_write(&ctx.db).await?;
     let profile = technician_profiles::update(&txn, &actor, id, changes).await?;
@@ -207,9 +261,73 @@ async fn stats(
     )))
 }
 
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EarningsQuery {
+    /// First day of the period (UTC), inclusive.
+    pub from: Option<NaiveDate>,
+    /// Last day of the period (UTC), inclusive.
+    pub to: Option<NaiveDate>,
+    /// One site's work (needed when sites invoice in different currencies).
+    pub site_id: Option<Uuid>,
+}
+
+/// What a technician earned from the orders they completed in the period
+/// that were invoiced (void invoices left out), on their pay basis.
+/// Technicians see only their own; owners and managers those of the
+/// technicians at their sites.
+#[utoipa::path(get, path = "/api/technicians/{id}/earnings", tag = "staff",
+    params(("id" = Uuid, Path), EarningsQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, body = EarningsResponse),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+    ))]
+async fn earnings_of(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+    QueryParams(query): QueryParams<EarningsQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let technician = if id == actor.user.pid {
+        actor.user.clone()
+    } else if actor.role == Role::Technician {
+        return Err(ApiError::NotFound("technician"));
+    } else {
+        actor.authorize(crate::models::actor::Ability::ViewEarnings)?;
+        users::Model::find_staff_for(&ctx.db, &actor, id).await?
+    };
+    if technician.role()? != Role::Technician {
+        return Err(ApiError::NotFound("technician"));
+    }
+    if let (Some(from), Some(to)) = (query.from, query.to) {
+        if from > to {
+            return Err(ApiError::invalid("from", "must not be after `to`"));
+        }
+    }
+    let site = sites::Model::find_optional_for(&ctx.db, &actor, query.site_id).await?;
+    let earned = earnings::of(
+        &ctx.db,
+        &actor,
+        &technician,
+        query.from,
+        query.to,
+        site.as_ref(),
+    )
+    .await?;
+    Ok(axum::Json(EarningsResponse::new(
+        PersonRef::from((technician.pid, technician.name)),
+        query.from,
+        query.to,
+        earned,
+    )))
+}
+
 pub fn routes() -> ApiRoutes {
     ApiRoutes::new("technicians")
         .route(routes!(board))
         .route(routes!(show, update))
         .route(routes!(stats))
+        .route(routes!(earnings_of))
 }

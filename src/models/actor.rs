@@ -67,6 +67,8 @@ pub enum Ability {
     ManagePromotions,
     /// Keep the organization's list of skills, and technicians' profiles.
     ManageSkills,
+    /// See what technicians other than oneself earned.
+    ViewEarnings,
 }
 
 impl Ability {
@@ -75,7 +77,7 @@ impl Ability {
         use Role::{Advisor, Customer, Manager, Owner, Technician};
         match self {
             Self::ManageSites | Self::ViewAudit => matches!(role, Owner),
-            Self::ManageJobs | Self::ManagePromotions | Self::ManageSkills => {
+            Self::ManageJobs | Self::ManagePromotions | Self::ManageSkills | Self::ViewEarnings => {
                 matches!(role, Owner | Manager)
             }
             Self::ViewSites => !matches!(role, Customer),

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod comebacks;
 pub mod customers;
 pub mod deliveries;
+pub mod earnings;
 pub mod error;
 pub mod estimates;
 pub mod invoice_mail;

@@ -3,6 +3,7 @@
 //! the technician's sites) and owners edit it; technicians read their own.
 
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -51,6 +52,40 @@ impl CertificationLevel {
     }
 }
 
+/// How a technician is paid for their work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pay {
+    /// This much an hour clocked on completed, invoiced work.
+    Hourly(Decimal),
+    /// This share (0–1) of the labour invoiced on the work they completed.
+    LabourShare(Decimal),
+}
+
+impl Pay {
+    #[must_use]
+    pub const fn basis(self) -> &'static str {
+        match self {
+            Self::Hourly(_) => "hourly",
+            Self::LabourShare(_) => "labour_share",
+        }
+    }
+
+    #[must_use]
+    pub const fn rate(self) -> Decimal {
+        match self {
+            Self::Hourly(rate) | Self::LabourShare(rate) => rate,
+        }
+    }
+
+    fn from_stored(basis: Option<&str>, rate: Option<Decimal>) -> Option<Self> {
+        match (basis?, rate?) {
+            ("hourly", rate) => Some(Self::Hourly(rate)),
+            ("labour_share", share) => Some(Self::LabourShare(share)),
+            _ => None,
+        }
+    }
+}
+
 /// A technician with their profile.
 #[derive(Clone, Debug)]
 pub struct Profile {
@@ -60,6 +95,7 @@ pub struct Profile {
     pub certification_level: Option<CertificationLevel>,
     pub home_site: Option<sites::Model>,
     pub skills: Vec<String>,
+    pub pay: Option<Pay>,
 }
 
 /// A change to a profile; `Some(None)` clears a field.
@@ -70,6 +106,7 @@ pub struct ProfileChanges {
     pub certification_level: Option<Option<CertificationLevel>>,
     pub home_site_id: Option<Option<Uuid>>,
     pub skills: Option<Vec<String>>,
+    pub pay: Option<Option<Pay>>,
 }
 
 /// The technician `pid`, as `actor` may see them: themselves, or one of the
@@ -124,6 +161,12 @@ async fn profile_of(db: &impl ConnectionTrait, user: users::Model) -> DomainResu
             .and_then(CertificationLevel::from_stored),
         home_site,
         skills,
+        pay: row.as_ref().and_then(|row| {
+            Pay::from_stored(
+                row.pay_basis.as_deref(),
+                row.pay_rate.map(super::values::Numeric::decimal),
+            )
+        }),
         user,
     })
 }
@@ -189,6 +232,10 @@ pub async fn update(
     if let Some(site) = &home_site {
         row.home_site_id = Set(site.as_ref().map(|site| site.id));
     }
+    if let Some(pay) = changes.pay {
+        row.pay_basis = Set(pay.map(|pay| pay.basis().to_string()));
+        row.pay_rate = Set(pay.map(|pay| super::values::Numeric(pay.rate())));
+    }
     Entity::update(row).exec(db).await?;
     if let Some(skills) = &skills {
         skills::set_for_technician(db, user.id, skills).await?;
@@ -211,6 +258,9 @@ pub async fn update(
                     .map(|_| profile.certification_level.map(CertificationLevel::as_str)),
                 "home_site": home_site.map(|_| profile.home_site.as_ref().map(|site| site.pid)),
                 "skills": changes.skills.map(|_| &profile.skills),
+                "pay": changes.pay.map(|_| profile.pay.map(|pay| json!({
+                    "basis": pay.basis(), "rate": pay.rate().to_string(),
+                }))),
             })),
         },
     )

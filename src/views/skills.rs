@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::sites::SiteRef;
 use crate::models::{
     skills,
-    technician_profiles::{CertificationLevel, Profile},
+    technician_profiles::{CertificationLevel, Pay, Profile},
 };
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -41,6 +41,12 @@ pub struct TechnicianResponse {
     pub home_site: Option<SiteRef>,
     #[schema(example = json!(["electrical", "hybrid"]))]
     pub skills: Vec<String>,
+    /// `hourly` or `labour_share`; absent until set.
+    #[schema(example = "labour_share")]
+    pub pay_basis: Option<&'static str>,
+    /// Money an hour (`hourly`) or a share from 0 to 1 (`labour_share`).
+    #[schema(example = "0.3")]
+    pub pay_rate: Option<String>,
 }
 
 impl From<Profile> for TechnicianResponse {
@@ -55,6 +61,78 @@ impl From<Profile> for TechnicianResponse {
             certification_level: profile.certification_level,
             home_site: profile.home_site.as_ref().map(SiteRef::from),
             skills: profile.skills,
+            pay_basis: profile.pay.map(Pay::basis),
+            pay_rate: profile.pay.map(|pay| pay.rate().normalize().to_string()),
+        }
+    }
+}
+
+/// One order's earnings.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EarningLineResponse {
+    pub repair_order_id: Uuid,
+    pub invoice_number: String,
+    #[serde(serialize_with = "super::time::rfc3339")]
+    pub completed_at: chrono::DateTime<chrono::FixedOffset>,
+    #[schema(example = "2.00")]
+    pub billed_hours: String,
+    /// Labour invoiced, before tax.
+    #[schema(example = "4000.00")]
+    pub labour_amount: String,
+    #[schema(example = "1.50")]
+    pub clocked_hours: String,
+    #[schema(example = "1200.00")]
+    pub amount: String,
+}
+
+/// What a technician earned over a period.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EarningsResponse {
+    pub technician: super::refs::PersonRef,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    #[schema(example = "KES")]
+    pub currency: String,
+    #[schema(example = "labour_share")]
+    pub pay_basis: &'static str,
+    #[schema(example = "0.3")]
+    pub pay_rate: String,
+    #[schema(example = "1650.00")]
+    pub total: String,
+    pub lines: Vec<EarningLineResponse>,
+}
+
+impl EarningsResponse {
+    #[must_use]
+    pub fn new(
+        technician: super::refs::PersonRef,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        earnings: crate::models::earnings::Earnings,
+    ) -> Self {
+        use crate::models::{shifts::two_places, values::format_money};
+
+        Self {
+            technician,
+            from,
+            to,
+            currency: earnings.currency,
+            pay_basis: earnings.pay.basis(),
+            pay_rate: earnings.pay.rate().normalize().to_string(),
+            total: format_money(earnings.total),
+            lines: earnings
+                .lines
+                .into_iter()
+                .map(|line| EarningLineResponse {
+                    repair_order_id: line.repair_order_id,
+                    invoice_number: line.invoice_number,
+                    completed_at: line.completed_at,
+                    billed_hours: two_places(line.billed_hours).to_string(),
+                    labour_amount: format_money(line.labour_amount),
+                    clocked_hours: two_places(line.clocked_hours).to_string(),
+                    amount: format_money(line.amount),
+                })
+                .collect(),
         }
     }
 }

@@ -588,3 +588,174 @@ async fn efficiency_and_a_comeback_counted_once_against_a_hand_computed_day() {
     assert_eq!(stats["efficiency"], "0.86", "{stats}");
     assert_eq!(stats["comebacks"], 1, "{stats}");
 }
+
+#[tokio::test]
+async fn earnings_by_the_hour_or_a_share_of_labour_against_a_hand_computed_day() {
+    use karakana::models::clock::Clock;
+
+    let floor = Floor::open().await;
+    let set_clock = |at: &str| {
+        floor
+            .app
+            .ctx
+            .shared_store
+            .insert(Clock::Fixed(at.parse().unwrap()));
+    };
+    let manager = floor
+        .app
+        .staff(&floor.owner, "manager", &[&floor.nbo])
+        .await;
+    let path = format!("/api/technicians/{}", floor.technician.id);
+    assert_error(
+        &floor
+            .app
+            .get(&format!("{path}/earnings"), &floor.technician)
+            .await,
+        409,
+        "conflict",
+    );
+    set_clock("2026-12-07T06:00:00Z");
+    floor.clock_in(&floor.technician, &floor.nbo).await;
+    // Order A: 2 h × 2000 labour, 1.5 h clocked; order B: 1 h × 1500
+    // labour, 2 h clocked.
+    for (hours, rate, clock) in [
+        (
+            "2",
+            "2000",
+            [("2026-12-07T06:00:00Z", "2026-12-07T07:30:00Z")],
+        ),
+        (
+            "1",
+            "1500",
+            [("2026-12-07T08:00:00Z", "2026-12-07T10:00:00Z")],
+        ),
+    ] {
+        let order = floor
+            .app
+            .claimed_order(&floor.owner, &floor.nbo, &floor.technician)
+            .await;
+        let response = floor
+            .app
+            .post(
+                &format!("/api/repair-orders/{order}/labor"),
+                &floor.technician,
+                &json!({"description": "Work", "hours": hours, "rate": rate}),
+            )
+            .await;
+        assert_eq!(response.status_code(), 201, "{}", response.text());
+        for (start, end) in clock {
+            set_clock(start);
+            assert_eq!(floor.timer(&order, "start").await.status_code(), 200);
+            set_clock(end);
+            assert_eq!(floor.timer(&order, "pause").await.status_code(), 200);
+        }
+        floor
+            .app
+            .complete(&floor.technician, &order, &floor.owner)
+            .await;
+    }
+
+    let set_pay = |body: Value| {
+        let floor = &floor;
+        let manager = &manager;
+        let path = path.clone();
+        async move { floor.app.patch(&path, manager, &body).await }
+    };
+    let response = set_pay(json!({"pay_basis": "hourly", "pay_rate": "500"})).await;
+    assert_eq!(response.status_code(), 200, "{}", response.text());
+    let earned: Value = floor
+        .app
+        .get(&format!("{path}/earnings"), &floor.technician)
+        .await
+        .json();
+    // 1.5 h × 500 + 2 h × 500.
+    assert_eq!(earned["total"], "1750.00", "{earned}");
+    assert_eq!(earned["currency"], "KES");
+    assert_eq!(earned["lines"].as_array().unwrap().len(), 2);
+    assert_eq!(earned["lines"][0]["clocked_hours"], "1.50", "{earned}");
+    assert_eq!(earned["lines"][0]["amount"], "750.00", "{earned}");
+
+    let response = set_pay(json!({"pay_basis": "labour_share", "pay_rate": "0.3"})).await;
+    assert_eq!(response.status_code(), 200, "{}", response.text());
+    let earned: Value = floor
+        .app
+        .get(&format!("{path}/earnings"), &manager)
+        .await
+        .json();
+    // 30 % of 4000 and of 1500.
+    assert_eq!(earned["total"], "1650.00", "{earned}");
+    assert_eq!(earned["lines"][1]["labour_amount"], "1500.00", "{earned}");
+    // A period without that day earns nothing.
+    let none: Value = floor
+        .app
+        .get(
+            &format!("{path}/earnings?from=2020-01-01&to=2020-01-31"),
+            &manager,
+        )
+        .await
+        .json();
+    assert_eq!(none["total"], "0.00");
+
+    // Only one's own, or one's sites' technicians.
+    let colleague = floor
+        .app
+        .staff(&floor.owner, "technician", &[&floor.nbo])
+        .await;
+    assert_error(
+        &floor.app.get(&format!("{path}/earnings"), &colleague).await,
+        404,
+        "not_found",
+    );
+    let elsewhere = floor
+        .app
+        .staff(&floor.owner, "manager", &[&floor.msa])
+        .await;
+    let only_nbo = floor
+        .app
+        .staff(&floor.owner, "technician", &[&floor.nbo])
+        .await;
+    assert_error(
+        &floor
+            .app
+            .get(
+                &format!("/api/technicians/{}/earnings", only_nbo.id),
+                &elsewhere,
+            )
+            .await,
+        404,
+        "not_found",
+    );
+    let advisor = floor
+        .app
+        .staff(&floor.owner, "advisor", &[&floor.nbo])
+        .await;
+    assert_error(
+        &floor.app.get(&format!("{path}/earnings"), &advisor).await,
+        403,
+        "forbidden",
+    );
+    assert_error(
+        &floor
+            .app
+            .get(
+                &format!("{path}/earnings?from=2026-12-08&to=2026-12-01"),
+                &manager,
+            )
+            .await,
+        422,
+        "validation_failed",
+    );
+    for body in [
+        json!({"pay_basis": "labour_share", "pay_rate": "1.5"}),
+        json!({"pay_basis": "hourly", "pay_rate": "-5"}),
+        json!({"pay_basis": "hourly"}),
+        json!({"pay_rate": "500"}),
+        json!({"pay_basis": "piecework", "pay_rate": "1"}),
+    ] {
+        let response = set_pay(body.clone()).await;
+        assert_eq!(response.status_code(), 422, "{body}: {}", response.text());
+    }
+    let profile: Value = floor.app.get(&path, &manager).await.json();
+    assert_eq!(profile["pay_basis"], "labour_share");
+    assert_eq!(profile["pay_rate"], "0.3");
+}

@@ -15,6 +15,9 @@ pub struct Model {
     pub home_site_id: Option<i64>,
     pub updated_by: Option<i64>,
     pub updated_at: DateTimeWithTimeZone,
+    pub pay_basis: Option<String>,
+    #[sea_orm(column_type = "Decimal(Some((14, 4)))", nullable)]
+    pub pay_rate: Option<crate::models::values::Numeric>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
