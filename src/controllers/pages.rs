@@ -147,7 +147,7 @@ fn estimate_response(
     estimate: &Estimate,
     token: &str,
     saved: bool,
-    problem: Option<&str>,
+    problem: Option<Problem>,
 ) -> Response {
     let language = deliveries::language_for(&estimate.customer, &estimate.site);
     let lines: Vec<_> = estimate
@@ -184,7 +184,7 @@ fn estimate_response(
             "open": estimate.open,
             "action": format!("/estimates/{token}"),
             "saved": saved,
-            "problem": problem,
+            "problem": problem.map(|problem| problem.words(language)),
         }),
     );
     if response.status() == StatusCode::OK {
@@ -204,6 +204,59 @@ async fn estimate_page(State(ctx): State<AppContext>, Path(token): Path<String>)
     }
 }
 
+/// What was wrong with the customer's answer, said in their language.
+#[derive(Clone, Copy, Debug)]
+enum Problem {
+    NoteTooLong,
+    UnknownLine,
+    Undecided,
+    NothingChosen,
+    /// The estimate changed, or the order closed, meanwhile.
+    Changed,
+}
+
+impl Problem {
+    fn words(self, language: Language) -> String {
+        match (self, language) {
+            (Self::NoteTooLong, Language::English) => {
+                format!("The note is too long: at most {MAX_NOTE_CHARS} characters.")
+            }
+            (Self::NoteTooLong, Language::Swahili) => {
+                format!("Ujumbe ni mrefu mno: herufi {MAX_NOTE_CHARS} zaidi.")
+            }
+            (Self::UnknownLine, Language::English) => {
+                "Choose approve or decline once for each item on this estimate.".to_string()
+            }
+            (Self::UnknownLine, Language::Swahili) => {
+                "Chagua kukubali au kukataa mara moja kwa kila kipengele cha makadirio haya."
+                    .to_string()
+            }
+            (Self::Undecided, Language::English) => {
+                "Choose approve or decline for each item.".to_string()
+            }
+            (Self::Undecided, Language::Swahili) => {
+                "Chagua kukubali au kukataa kwa kila kipengele.".to_string()
+            }
+            (Self::NothingChosen, Language::English) => {
+                "Choose approve or decline for at least one item.".to_string()
+            }
+            (Self::NothingChosen, Language::Swahili) => {
+                "Chagua kukubali au kukataa angalau kipengele kimoja.".to_string()
+            }
+            (Self::Changed, Language::English) => {
+                "Nothing was saved: the workshop changed this estimate meanwhile, or the order is \
+                 closed. Please call the workshop."
+                    .to_string()
+            }
+            (Self::Changed, Language::Swahili) => {
+                "Hakuna kilichohifadhiwa: karakana imebadilisha makadirio haya, au agizo \
+                 limefungwa. Tafadhali piga simu karakana."
+                    .to_string()
+            }
+        }
+    }
+}
+
 /// The customer's answer: each line decided, and a note.
 struct Answer {
     decisions: Vec<(Uuid, Approval)>,
@@ -212,34 +265,30 @@ struct Answer {
 
 /// The form: `line.{id}=approved|declined` for each line decided, and an
 /// optional `note`.
-fn parse_form(body: &[u8]) -> Result<Answer, String> {
+fn parse_form(body: &[u8]) -> Result<Answer, Problem> {
     let mut decisions = Vec::new();
     let mut note = None;
     for (key, value) in form_urlencoded::parse(body) {
         if key == "note" {
             let text = value.trim();
             if text.chars().count() > MAX_NOTE_CHARS {
-                return Err(format!(
-                    "The note is too long: at most {MAX_NOTE_CHARS} characters."
-                ));
+                return Err(Problem::NoteTooLong);
             }
             if !text.is_empty() {
                 note = Some(text.to_string());
             }
         } else if let Some(id) = key.strip_prefix("line.") {
-            let id = id
-                .parse::<Uuid>()
-                .map_err(|_| "The form names a line that is not on this estimate.".to_string())?;
+            let id = id.parse::<Uuid>().map_err(|_| Problem::UnknownLine)?;
             let decision = match value.as_ref() {
                 "approved" => Approval::Approved,
                 "declined" => Approval::Declined,
-                _ => return Err("Choose approve or decline for each item.".to_string()),
+                _ => return Err(Problem::Undecided),
             };
             decisions.push((id, decision));
         }
     }
     if decisions.is_empty() {
-        return Err("Choose approve or decline for at least one item.".to_string());
+        return Err(Problem::NothingChosen);
     }
     Ok(Answer { decisions, note })
 }
@@ -258,7 +307,7 @@ async fn decide(State(ctx): State<AppContext>, Path(token): Path<String>, body: 
                     &estimate,
                     &token,
                     false,
-                    Some(&problem),
+                    Some(problem),
                 ),
                 Err(err) => failure(&err),
             };
@@ -273,15 +322,12 @@ async fn decide(State(ctx): State<AppContext>, Path(token): Path<String>, body: 
     match decided.await {
         Ok(estimate) => estimate_response(StatusCode::OK, &estimate, &token, true, None),
         Err(err @ (DomainError::Invalid(_) | DomainError::Conflict { .. })) => {
-            let (status, problem) = match &err {
-                DomainError::Conflict { message, .. } => (StatusCode::CONFLICT, message.clone()),
-                _ => (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "Choose approve or decline once for each item on this estimate.".to_string(),
-                ),
+            let (status, problem) = match err {
+                DomainError::Conflict { .. } => (StatusCode::CONFLICT, Problem::Changed),
+                _ => (StatusCode::UNPROCESSABLE_ENTITY, Problem::UnknownLine),
             };
             match estimates::by_link(&ctx.db, &links, clock, &token).await {
-                Ok(estimate) => estimate_response(status, &estimate, &token, false, Some(&problem)),
+                Ok(estimate) => estimate_response(status, &estimate, &token, false, Some(problem)),
                 Err(err) => failure(&err),
             }
         }

@@ -4,7 +4,6 @@
 use axum::{http::StatusCode, response::IntoResponse};
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeDelta};
 use loco_rs::prelude::{AppContext, State};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::routes;
@@ -161,12 +160,8 @@ fn sms_on(ctx: &AppContext) -> bool {
 
 async fn render(ctx: &AppContext, promotion: promotions::Model) -> ApiResult<PromotionResponse> {
     let site_ids = promotion.site_ids(&ctx.db).await?;
-    let sites = sites::Entity::find()
-        .filter(sites::Column::Id.is_in(site_ids))
-        .order_by_asc(sites::Column::Name)
-        .all(&ctx.db)
-        .await?;
-    let counts = promotions::counts(&ctx.db, &promotion, sms_on(ctx)).await?;
+    let sites = sites::Model::by_ids(&ctx.db, promotion.organization_id, &site_ids).await?;
+    let counts = promotions::counts(&ctx.db, &promotion, &site_ids, sms_on(ctx)).await?;
     Ok(PromotionResponse::new(
         promotion,
         sites.iter().map(SiteRef::from).collect(),

@@ -76,7 +76,7 @@ pub struct CreateRepairOrderParams {
 impl CreateRepairOrderParams {
     fn parse(self) -> ApiResult<NewRepairOrder> {
         let mut errors = FieldErrors::default();
-        let description = errors.check("description", required_text(&self.description));
+        let description = errors.check("description", required_text(&self.description, TEXT_MAX));
         let complaint = errors.check(
             "complaint",
             OptionalText::parse(self.complaint.as_deref(), TEXT_MAX),
@@ -102,8 +102,8 @@ impl CreateRepairOrderParams {
     }
 }
 
-fn required_text(raw: &str) -> Result<String, String> {
-    OptionalText::parse(Some(raw), TEXT_MAX)?
+fn required_text(raw: &str, max_chars: usize) -> Result<String, String> {
+    OptionalText::parse(Some(raw), max_chars)?
         .into_inner()
         .ok_or_else(|| "must not be blank".to_string())
 }
@@ -150,7 +150,7 @@ pub struct LaborParams {
 impl LaborParams {
     fn parse(self) -> ApiResult<NewLaborLine> {
         let mut errors = FieldErrors::default();
-        let description = errors.check("description", required_text(&self.description));
+        let description = errors.check("description", required_text(&self.description, TEXT_MAX));
         let hours = errors.check("hours", Hours::parse(&self.hours));
         let rate = errors.check("rate", Money::parse(&self.rate));
         match (description, hours, rate) {
@@ -419,13 +419,7 @@ async fn decline(
     JsonBody(params): JsonBody<DeclineParams>,
 ) -> ApiResult<impl IntoResponse> {
     let mut errors = FieldErrors::default();
-    let reason = errors.check(
-        "reason",
-        OptionalText::parse(Some(&params.reason), 500).and_then(|text| {
-            text.into_inner()
-                .ok_or_else(|| "must not be blank".to_string())
-        }),
-    );
+    let reason = errors.check("reason", required_text(&params.reason, 500));
     errors.finish()?;
     let Some(reason) = reason else {
         return Err(ApiError::internal("a checked reason went missing"));
@@ -685,7 +679,8 @@ async fn add_note(
 ) -> ApiResult<impl IntoResponse> {
     let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
     order.authorize_work(&actor)?;
-    let body = required_text(&params.body).map_err(|message| ApiError::invalid("body", message))?;
+    let body = required_text(&params.body, TEXT_MAX)
+        .map_err(|message| ApiError::invalid("body", message))?;
     let note = repair_order_notes::Model::add(&ctx.db, &actor, &order, body).await?;
     let author = Some((actor.user.pid, actor.user.name.clone()));
     Ok((

@@ -102,11 +102,30 @@ async fn current(State(ctx): State<AppContext>, actor: Actor) -> ApiResult<impl 
     )))
 }
 
+/// What the caller does to their timer on an order.
+#[derive(Clone, Copy, Debug)]
+enum Timer {
+    Start,
+    Pause,
+}
+
+/// Order `id`'s clocked time, after doing `action` (in its own write
+/// transaction) when one is given.
 async fn timer(
     ctx: &AppContext,
     actor: &Actor,
-    order: &repair_orders::Model,
+    id: Uuid,
+    action: Option<Timer>,
 ) -> ApiResult<TimerResponse> {
+    let order = repair_orders::Model::find_for(&ctx.db, actor, id).await?;
+    if let Some(action) = action {
+        let txn = begin_write(&ctx.db).await?;
+        match action {
+            Timer::Start => shifts::start_timer(&txn, actor, &order).await.map(|_| ())?,
+            Timer::Pause => shifts::pause_timer(&txn, actor, &order).await?,
+        }
+        txn.commit().await?;
+    }
     let clocked = shifts::clocked_on(&ctx.db, order.id, now_at(actor.clock)).await?;
     Ok(TimerResponse {
         repair_order_id: order.pid,
@@ -138,11 +157,9 @@ async fn start(
     actor: Actor,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
-    let txn = begin_write(&ctx.db).await?;
-    shifts::start_timer(&txn, &actor, &order).await?;
-    txn.commit().await?;
-    Ok(axum::Json(timer(&ctx, &actor, &order).await?))
+    Ok(axum::Json(
+        timer(&ctx, &actor, id, Some(Timer::Start)).await?,
+    ))
 }
 
 /// Pause one's running timer on an order.
@@ -158,11 +175,9 @@ async fn pause(
     actor: Actor,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
-    let txn = begin_write(&ctx.db).await?;
-    shifts::pause_timer(&txn, &actor, &order).await?;
-    txn.commit().await?;
-    Ok(axum::Json(timer(&ctx, &actor, &order).await?))
+    Ok(axum::Json(
+        timer(&ctx, &actor, id, Some(Timer::Pause)).await?,
+    ))
 }
 
 /// Time clocked on an order, per technician.
@@ -177,8 +192,7 @@ async fn clocked(
     actor: Actor,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
-    Ok(axum::Json(timer(&ctx, &actor, &order).await?))
+    Ok(axum::Json(timer(&ctx, &actor, id, None).await?))
 }
 
 pub fn routes() -> ApiRoutes {

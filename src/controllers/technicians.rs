@@ -3,7 +3,6 @@
 use axum::response::IntoResponse;
 use chrono::NaiveDate;
 use loco_rs::prelude::{AppContext, State};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use utoipa_axum::routes;
@@ -14,8 +13,10 @@ use super::extract::{nullable, Ids, JsonBody, QueryParams};
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
-        actor::Actor,
-        begin_write, earnings, now_at,
+        actor::{Ability, Actor},
+        begin_write, earnings,
+        error::DomainError,
+        now_at,
         roles::Role,
         shifts, sites,
         technician_profiles::{self, CertificationLevel, Pay, ProfileChanges},
@@ -125,13 +126,12 @@ async fn board(
         .iter()
         .filter_map(|entry| entry.shift.as_ref().map(|shift| shift.site_id))
         .collect();
-    let names: std::collections::HashMap<i64, SiteRef> = sites::Entity::find()
-        .filter(sites::Column::Id.is_in(shift_sites))
-        .all(&ctx.db)
-        .await?
-        .iter()
-        .map(|site| (site.id, SiteRef::from(site)))
-        .collect();
+    let names: std::collections::HashMap<i64, SiteRef> =
+        sites::Model::by_ids(&ctx.db, actor.organization_id(), &shift_sites)
+            .await?
+            .iter()
+            .map(|site| (site.id, SiteRef::from(site)))
+            .collect();
     let board: Vec<BoardEntryResponse> = entries
         .into_iter()
         .map(|entry| {
@@ -239,19 +239,7 @@ async fn stats(
     Ids(id): Ids<Uuid>,
     QueryParams(query): QueryParams<StatsQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let technician = if id == actor.user.pid {
-        actor.user.clone()
-    } else {
-        users::Model::find_staff_for(&ctx.db, &actor, id).await?
-    };
-    if technician.role()? != Role::Technician {
-        return Err(ApiError::NotFound("technician"));
-    }
-    if let (Some(from), Some(to)) = (query.from, query.to) {
-        if from > to {
-            return Err(ApiError::invalid("from", "must not be after `to`"));
-        }
-    }
+    let technician = technician_for_report(&ctx, &actor, id, query.from, query.to, None).await?;
     let stats = TechnicianStats::of(&ctx.db, &actor, &technician, query.from, query.to).await?;
     Ok(axum::Json(TechnicianStatsResponse::new(
         PersonRef::from((technician.pid, technician.name)),
@@ -259,6 +247,44 @@ async fn stats(
         query.to,
         stats,
     )))
+}
+
+/// The technician `id` for a report over `from..=to`: the caller, or one
+/// of the staff they see, who must be a technician (else 404). `private`:
+/// what it takes to see someone else's; without it the report is as open
+/// as the staff list. With it, a caller who may not look at staff at all
+/// is answered as if the technician did not exist.
+async fn technician_for_report(
+    ctx: &AppContext,
+    actor: &Actor,
+    id: Uuid,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    private: Option<Ability>,
+) -> ApiResult<users::Model> {
+    let technician = if id == actor.user.pid {
+        actor.user.clone()
+    } else {
+        let member = match users::Model::find_staff_for(&ctx.db, actor, id).await {
+            Err(DomainError::Forbidden) if private.is_some() => {
+                return Err(ApiError::NotFound("technician"))
+            }
+            found => found?,
+        };
+        if let Some(ability) = private {
+            actor.authorize(ability)?;
+        }
+        member
+    };
+    if technician.role()? != Role::Technician {
+        return Err(ApiError::NotFound("technician"));
+    }
+    if let (Some(from), Some(to)) = (from, to) {
+        if from > to {
+            return Err(ApiError::invalid("from", "must not be after `to`"));
+        }
+    }
+    Ok(technician)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -290,22 +316,15 @@ async fn earnings_of(
     Ids(id): Ids<Uuid>,
     QueryParams(query): QueryParams<EarningsQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let technician = if id == actor.user.pid {
-        actor.user.clone()
-    } else if actor.role == Role::Technician {
-        return Err(ApiError::NotFound("technician"));
-    } else {
-        actor.authorize(crate::models::actor::Ability::ViewEarnings)?;
-        users::Model::find_staff_for(&ctx.db, &actor, id).await?
-    };
-    if technician.role()? != Role::Technician {
-        return Err(ApiError::NotFound("technician"));
-    }
-    if let (Some(from), Some(to)) = (query.from, query.to) {
-        if from > to {
-            return Err(ApiError::invalid("from", "must not be after `to`"));
-        }
-    }
+    let technician = technician_for_report(
+        &ctx,
+        &actor,
+        id,
+        query.from,
+        query.to,
+        Some(Ability::ViewEarnings),
+    )
+    .await?;
     let site = sites::Model::find_optional_for(&ctx.db, &actor, query.site_id).await?;
     let earned = earnings::of(
         &ctx.db,

@@ -40,16 +40,6 @@ use crate::{
 /// How far back the sweep looks for estimates asked to be sent and not sent.
 pub const SWEEP_DAYS: i64 = 7;
 
-const CLOSED: [RepairStatus; 3] = [
-    RepairStatus::Declined,
-    RepairStatus::Completed,
-    RepairStatus::Cancelled,
-];
-
-fn closed() -> [&'static str; 3] {
-    CLOSED.map(RepairStatus::as_str)
-}
-
 /// Asks for order `pid`'s estimate to be mailed to its customer; the caller
 /// then enqueues `SendEstimate`.
 ///
@@ -69,7 +59,7 @@ pub async fn request(
             Expr::value(now_at(actor.clock)),
         )
         .filter(repair_orders::Column::Id.eq(order.id))
-        .filter(repair_orders::Column::Status.is_not_in(closed()))
+        .filter(repair_orders::Column::Status.is_not_in(RepairStatus::CLOSED))
         .exec(db)
         .await?;
     if requested.rows_affected == 0 {
@@ -116,7 +106,7 @@ pub async fn unsent(db: &impl ConnectionTrait, clock: Clock) -> DomainResult<Vec
         .column(repair_orders::Column::Pid)
         .column(repair_orders::Column::EstimateRequestedAt)
         .filter(repair_orders::Column::EstimateRequestedAt.gte(now - TimeDelta::days(SWEEP_DAYS)))
-        .filter(repair_orders::Column::Status.is_not_in(closed()))
+        .filter(repair_orders::Column::Status.is_not_in(RepairStatus::CLOSED))
         .into_tuple()
         .all(db)
         .await?;
@@ -199,7 +189,7 @@ pub async fn estimate_of(
         site.tax_rate.decimal(),
         CurrencyCode::minor_digits(&site.currency),
     );
-    let open = !closed().contains(&order.status.as_str());
+    let open = !order.status()?.is_terminal();
     Ok(Estimate {
         order,
         site,

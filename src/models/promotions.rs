@@ -504,7 +504,8 @@ pub async fn preview(
     sms_on: bool,
 ) -> DomainResult<u64> {
     let promotion = Model::find_for(db, actor, pid).await?;
-    Ok(counts(db, &promotion, sms_on).await?.recipients)
+    let site_ids = promotion.site_ids(db).await?;
+    Ok(counts(db, &promotion, &site_ids, sms_on).await?.recipients)
 }
 
 /// The promotion's recipients and what became of their messages.
@@ -514,14 +515,12 @@ pub async fn preview(
 pub async fn counts(
     db: &impl ConnectionTrait,
     promotion: &Model,
+    site_ids: &[i64],
     sms_on: bool,
 ) -> DomainResult<Counts> {
     let recipients = match promotion.recipients {
         Some(frozen) => u64::try_from(frozen).unwrap_or(0),
-        None => {
-            let site_ids = promotion.site_ids(db).await?;
-            audience_count(db, promotion, &site_ids, sms_on).await?
-        }
+        None => audience_count(db, promotion, site_ids, sms_on).await?,
     };
     let by_status: Vec<(String, i64)> = deliveries::Entity::find()
         .select_only()

@@ -294,10 +294,9 @@ impl Model {
             .remove(&self.id)
             .unwrap_or_default();
         super::skills::set_for_order(db, self.id, &required).await?;
-        let after: Vec<String> = super::skills::of_orders(db, &[self.id])
-            .await?
-            .remove(&self.id)
-            .unwrap_or_default();
+        let mut required = required;
+        required.sort_by(|a, b| a.key.cmp(&b.key));
+        let after: Vec<String> = required.into_iter().map(|skill| skill.name).collect();
         if before != after {
             audit_events::Model::record(
                 db,
@@ -689,15 +688,10 @@ impl Model {
     /// # Errors
     /// 409 for a declined, completed or cancelled order.
     pub async fn lock_open(db: &impl ConnectionTrait, id: i64) -> DomainResult<()> {
-        let closed = [
-            RepairStatus::Declined.as_str(),
-            RepairStatus::Completed.as_str(),
-            RepairStatus::Cancelled.as_str(),
-        ];
         let open = Entity::update_many()
             .col_expr(Column::UpdatedAt, Expr::value(super::now()))
             .filter(Column::Id.eq(id))
-            .filter(Column::Status.is_not_in(closed))
+            .filter(Column::Status.is_not_in(RepairStatus::CLOSED))
             .exec(db)
             .await?;
         if open.rows_affected == 1 {

@@ -330,18 +330,13 @@ pub async fn board(
         .into_iter()
         .map(|shift| (shift.user_id, shift))
         .collect();
-    let closed = [
-        RepairStatus::Declined.as_str(),
-        RepairStatus::Completed.as_str(),
-        RepairStatus::Cancelled.as_str(),
-    ];
     let orders: Vec<(i64, i64, Uuid)> = repair_orders::Entity::find()
         .select_only()
         .column(repair_orders::Column::Id)
         .column(repair_orders::Column::TechnicianId)
         .column(repair_orders::Column::Pid)
         .filter(repair_orders::Column::TechnicianId.is_in(ids.clone()))
-        .filter(repair_orders::Column::Status.is_not_in(closed))
+        .filter(repair_orders::Column::Status.is_not_in(RepairStatus::CLOSED))
         .into_tuple()
         .all(db)
         .await?;

@@ -43,6 +43,27 @@ impl Floor {
             .await
     }
 
+    /// The technician writes `hours` of labour at `rate` on `order`.
+    async fn labour(&self, order: &str, hours: &str, rate: &str) {
+        let response = self
+            .app
+            .post(
+                &format!("/api/repair-orders/{order}/labor"),
+                &self.technician,
+                &json!({"description": "Work", "hours": hours, "rate": rate}),
+            )
+            .await;
+        assert_eq!(response.status_code(), 201, "{}", response.text());
+    }
+
+    /// Every request from now on is judged at `at`.
+    fn set_clock(&self, at: &str) {
+        self.app
+            .ctx
+            .shared_store
+            .insert(karakana::models::clock::Clock::Fixed(at.parse().unwrap()));
+    }
+
     async fn timer(&self, order: &str, action: &str) -> axum_test::TestResponse {
         self.app
             .post(
@@ -246,15 +267,7 @@ async fn the_board_shows_who_is_in_and_how_much_work_they_hold() {
         .app
         .claimed_order(&floor.owner, &floor.nbo, &floor.technician)
         .await;
-    let response = floor
-        .app
-        .post(
-            &format!("/api/repair-orders/{order}/labor"),
-            &floor.technician,
-            &json!({"description": "Gearbox", "hours": "6.5", "rate": "2000"}),
-        )
-        .await;
-    assert_eq!(response.status_code(), 201, "{}", response.text());
+    floor.labour(&order, "6.5", "2000").await;
     floor.clock_in(&floor.technician, &floor.nbo).await;
     floor.timer(&order, "start").await;
 
@@ -480,17 +493,8 @@ async fn an_assignment_is_accepted_or_declined_with_a_reason_back_to_the_queue()
 
 #[tokio::test]
 async fn efficiency_and_a_comeback_counted_once_against_a_hand_computed_day() {
-    use karakana::models::clock::Clock;
-
     let floor = Floor::open().await;
-    let set_clock = |at: &str| {
-        floor
-            .app
-            .ctx
-            .shared_store
-            .insert(Clock::Fixed(at.parse().unwrap()));
-    };
-    set_clock("2026-12-07T06:00:00Z");
+    floor.set_clock("2026-12-07T06:00:00Z");
     let first = floor
         .app
         .claimed_order(&floor.owner, &floor.nbo, &floor.technician)
@@ -500,24 +504,16 @@ async fn efficiency_and_a_comeback_counted_once_against_a_hand_computed_day() {
         .claimed_order(&floor.owner, &floor.nbo, &floor.technician)
         .await;
     for (order, hours) in [(&first, "3"), (&second, "1.5")] {
-        let response = floor
-            .app
-            .post(
-                &format!("/api/repair-orders/{order}/labor"),
-                &floor.technician,
-                &json!({"description": "Work", "hours": hours, "rate": "2000"}),
-            )
-            .await;
-        assert_eq!(response.status_code(), 201, "{}", response.text());
+        floor.labour(order, hours, "2000").await;
     }
     floor.clock_in(&floor.technician, &floor.nbo).await;
     // 06:00–08:30 on the first order, 09:00–10:00 on the second: 3.5 h.
     assert_eq!(floor.timer(&first, "start").await.status_code(), 200);
-    set_clock("2026-12-07T08:30:00Z");
+    floor.set_clock("2026-12-07T08:30:00Z");
     assert_eq!(floor.timer(&first, "pause").await.status_code(), 200);
-    set_clock("2026-12-07T09:00:00Z");
+    floor.set_clock("2026-12-07T09:00:00Z");
     assert_eq!(floor.timer(&second, "start").await.status_code(), 200);
-    set_clock("2026-12-07T10:00:00Z");
+    floor.set_clock("2026-12-07T10:00:00Z");
     assert_eq!(floor.timer(&second, "pause").await.status_code(), 200);
     let response = floor
         .app
@@ -591,16 +587,7 @@ async fn efficiency_and_a_comeback_counted_once_against_a_hand_computed_day() {
 
 #[tokio::test]
 async fn earnings_by_the_hour_or_a_share_of_labour_against_a_hand_computed_day() {
-    use karakana::models::clock::Clock;
-
     let floor = Floor::open().await;
-    let set_clock = |at: &str| {
-        floor
-            .app
-            .ctx
-            .shared_store
-            .insert(Clock::Fixed(at.parse().unwrap()));
-    };
     let manager = floor
         .app
         .staff(&floor.owner, "manager", &[&floor.nbo])
@@ -614,7 +601,7 @@ async fn earnings_by_the_hour_or_a_share_of_labour_against_a_hand_computed_day()
         409,
         "conflict",
     );
-    set_clock("2026-12-07T06:00:00Z");
+    floor.set_clock("2026-12-07T06:00:00Z");
     floor.clock_in(&floor.technician, &floor.nbo).await;
     // Order A: 2 h × 2000 labour, 1.5 h clocked; order B: 1 h × 1500
     // labour, 2 h clocked.
@@ -634,19 +621,11 @@ async fn earnings_by_the_hour_or_a_share_of_labour_against_a_hand_computed_day()
             .app
             .claimed_order(&floor.owner, &floor.nbo, &floor.technician)
             .await;
-        let response = floor
-            .app
-            .post(
-                &format!("/api/repair-orders/{order}/labor"),
-                &floor.technician,
-                &json!({"description": "Work", "hours": hours, "rate": rate}),
-            )
-            .await;
-        assert_eq!(response.status_code(), 201, "{}", response.text());
+        floor.labour(&order, hours, rate).await;
         for (start, end) in clock {
-            set_clock(start);
+            floor.set_clock(start);
             assert_eq!(floor.timer(&order, "start").await.status_code(), 200);
-            set_clock(end);
+            floor.set_clock(end);
             assert_eq!(floor.timer(&order, "pause").await.status_code(), 200);
         }
         floor

@@ -216,6 +216,11 @@ async fn the_customer_approves_and_declines_lines_through_the_emailed_link() {
     ] {
         let response = shop.submit(&path, &form).await;
         assert_eq!(response.status_code(), 422, "{form}: {}", response.text());
+        assert!(
+            response.text().contains("Chagua") || response.text().contains("Ujumbe ni mrefu"),
+            "said in the customer's Kiswahili: {}",
+            response.text()
+        );
     }
     assert_eq!(shop.detail().await["labor"][0]["approval"], "approved");
 }

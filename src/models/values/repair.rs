@@ -51,6 +51,14 @@ impl RepairStatus {
         matches!(self, Self::Declined | Self::Completed | Self::Cancelled)
     }
 
+    /// The stored names of the terminal statuses, for queries that want
+    /// the orders still open.
+    pub const CLOSED: [&'static str; 3] = [
+        Self::Declined.as_str(),
+        Self::Completed.as_str(),
+        Self::Cancelled.as_str(),
+    ];
+
     /// The state machine: `requested → pending_approval → approved | declined`,
     /// `approved → in_progress → completed`, any open status `→ cancelled`.
     #[must_use]
