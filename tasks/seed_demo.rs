@@ -7,7 +7,10 @@
 //! the demo also leaves a realistic audit trail. Running it twice changes
 //! nothing: it recognizes the demo owner and only prints the logins.
 
-use chrono::{Days, Utc};
+use chrono::{
+    Days, Utc,
+    Weekday::{self, Fri, Mon, Sat, Thu, Tue, Wed},
+};
 use loco_rs::{
     app::AppContext,
     task::{Task, TaskInfo, Vars},
@@ -263,6 +266,7 @@ async fn seed_organization(ctx: &AppContext) -> std::result::Result<bool, Domain
                 payment_instructions: Some(site.payment_instructions.to_string()),
                 reminder_lead_days: sites::DEFAULT_REMINDER_LEAD_DAYS,
                 reminder_hour: sites::DEFAULT_REMINDER_HOUR,
+                comeback_window_days: sites::DEFAULT_COMEBACK_WINDOW_DAYS,
                 // Mombasa's customers read Kiswahili first.
                 language: if site.code == "MSA" {
                     LanguageCode::Sw
@@ -300,6 +304,7 @@ async fn seed_organization(ctx: &AppContext) -> std::result::Result<bool, Domain
     seed_promotion(db, &owner).await?;
     seed_skills(db, &owner, &staff).await?;
     seed_floor(db, &staff).await?;
+    seed_rota(db, &owner, &sites, &staff).await?;
     seed_comeback(ctx, &owner).await?;
     Ok(true)
 }
@@ -312,7 +317,7 @@ async fn seed_comeback(ctx: &AppContext, owner: &Actor) -> std::result::Result<(
     let Some(earlier) = repair_orders::Entity::find()
         .filter(repair_orders::Column::OrganizationId.eq(owner.organization_id()))
         .filter(repair_orders::Column::Status.eq(RepairStatus::Completed.as_str()))
-        .order_by_asc(repair_orders::Column::Id)
+        .order_by_desc(repair_orders::Column::CompletedAt)
         .one(db)
         .await?
     else {
@@ -378,6 +383,110 @@ async fn seed_floor(
         if let Some(order) = working {
             shifts::start_timer(db, technician, &order).await?;
         }
+    }
+    Ok(())
+}
+
+/// (technician's email, [(site code, weekdays)]): 08:00–17:00 on weekdays,
+/// 08:00–13:00 on Saturdays.
+/// Where someone works, and on which days.
+type Pattern = &'static [(&'static str, &'static [Weekday])];
+
+const DEMO_ROTA: [(&str, Pattern); 5] = [
+    (
+        "kevin@kamaumotors.co.ke",
+        &[("NBO", &[Mon, Tue, Wed, Thu, Fri, Sat])],
+    ),
+    (
+        "dennis@kamaumotors.co.ke",
+        &[("NBO", &[Mon, Tue, Wed, Thu, Fri]), ("MSA", &[Sat])],
+    ),
+    (
+        "salim@kamaumotors.co.ke",
+        &[("MSA", &[Mon, Tue, Wed, Thu, Fri, Sat])],
+    ),
+    (
+        "isaac@kamaumotors.co.ke",
+        &[("KLA", &[Mon, Tue, Wed, Thu, Fri, Sat])],
+    ),
+    (
+        "ronald@kamaumotors.co.ke",
+        &[("KLA", &[Mon, Tue, Wed, Thu, Fri])],
+    ),
+];
+
+/// Every technician's working week; Ronald on leave from today for a
+/// week; how Kevin, Salim and Isaac are paid.
+async fn seed_rota(
+    db: &impl sea_orm::ConnectionTrait,
+    owner: &Actor,
+    sites: &[sites::Model],
+    staff: &[(Actor, &str)],
+) -> std::result::Result<(), DomainError> {
+    use crate::models::{
+        availability::{self, NewTimeOff, Stint, TimeOffKind},
+        technician_profiles::Pay,
+    };
+
+    let technician = |email: &str| {
+        staff
+            .iter()
+            .find(|(member, _)| member.user.email == email)
+            .map(|(member, _)| member.user.pid)
+            .ok_or_else(|| DomainError::internal(format!("no demo technician {email}")))
+    };
+    for (email, rota) in DEMO_ROTA {
+        let mut stints = Vec::new();
+        for (code, days) in rota {
+            let site = sites
+                .iter()
+                .find(|site| site.code == *code)
+                .ok_or_else(|| DomainError::internal(format!("no demo site {code}")))?;
+            stints.extend(days.iter().map(|day| Stint {
+                site: site.pid,
+                weekday: *day,
+                start_minute: 8 * 60,
+                end_minute: if *day == Sat { 13 * 60 } else { 17 * 60 },
+            }));
+        }
+        availability::set_week(db, owner, technician(email)?, &stints).await?;
+    }
+    let today = Utc::now()
+        .with_timezone(&chrono_tz::Africa::Kampala)
+        .date_naive();
+    availability::record_time_off(
+        db,
+        owner,
+        technician("ronald@kamaumotors.co.ke")?,
+        NewTimeOff {
+            kind: TimeOffKind::Leave,
+            first_day: today,
+            last_day: today + Days::new(6),
+            note: Some("Annual leave".to_string()),
+        },
+    )
+    .await?;
+    for (email, pay) in [
+        (
+            "kevin@kamaumotors.co.ke",
+            Pay::LabourShare(Decimal::new(30, 2)),
+        ),
+        ("salim@kamaumotors.co.ke", Pay::Hourly(Decimal::new(450, 0))),
+        (
+            "isaac@kamaumotors.co.ke",
+            Pay::LabourShare(Decimal::new(25, 2)),
+        ),
+    ] {
+        technician_profiles::update(
+            db,
+            owner,
+            technician(email)?,
+            ProfileChanges {
+                pay: Some(Some(pay)),
+                ..ProfileChanges::default()
+            },
+        )
+        .await?;
     }
     Ok(())
 }
@@ -901,8 +1010,27 @@ async fn seed_workshop(
 
     let mut completed = Vec::new();
     for (vehicle, code, description, complaint, priority, stage) in DEMO_ORDERS {
-        let advisor = first(Role::Advisor, code)?;
-        let technician = first(Role::Technician, code)?;
+        // Finished work happened earlier, on the clock: booked in, claimed
+        // 20 minutes later, the timer run for 2 h 10 min against 2.5 h
+        // billed, completed. The alternator job six weeks ago (the demo's
+        // overdue invoice), the others yesterday, four hours apart.
+        let booked = (stage == RepairStatus::Completed).then(|| {
+            let ago = if description == "Replace alternator" {
+                chrono::TimeDelta::days(45)
+            } else {
+                chrono::TimeDelta::days(1)
+                    + chrono::TimeDelta::hours(4 * i64::try_from(completed.len()).unwrap_or(0))
+            };
+            Utc::now() - ago
+        });
+        let at = |actor: &Actor, minutes: i64| match booked {
+            Some(booked) => actor
+                .clone()
+                .with_clock(Clock::Fixed(booked + chrono::TimeDelta::minutes(minutes))),
+            None => actor.clone(),
+        };
+        let advisor = &at(first(Role::Advisor, code)?, 0);
+        let technician = &at(first(Role::Technician, code)?, 20);
         let order = repair_orders::Model::create(
             db,
             advisor,
@@ -961,15 +1089,10 @@ async fn seed_workshop(
             }
         }
         if stage == RepairStatus::Completed {
-            // The alternator job was finished six weeks ago and is unpaid:
-            // the demo's overdue invoice.
-            let finisher = if description == "Replace alternator" {
-                technician
-                    .clone()
-                    .with_clock(Clock::Fixed(Utc::now() - chrono::TimeDelta::days(45)))
-            } else {
-                technician.clone()
-            };
+            shifts::clock_in(&txn, technician, site(code)?).await?;
+            shifts::start_timer(&txn, technician, &order).await?;
+            let finisher = at(technician, 150);
+            shifts::pause_timer(&txn, &finisher, &order).await?;
             let order = order
                 .transition(
                     &txn,
@@ -978,6 +1101,7 @@ async fn seed_workshop(
                     Some("Done; road-tested".into()),
                 )
                 .await?;
+            shifts::clock_out(&txn, &at(technician, 160)).await?;
             completed.push((order, code));
         }
         txn.commit().await?;

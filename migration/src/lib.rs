@@ -16,6 +16,7 @@ mod m20261204_000001_promotions_and_estimates;
 mod m20261204_000002_skills_and_profiles;
 mod m20261204_000003_shifts_and_timers;
 mod m20261204_000004_pay;
+mod m20261204_000005_availability;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000002_skills_and_profiles::Migration),
             Box::new(m20261204_000003_shifts_and_timers::Migration),
             Box::new(m20261204_000004_pay::Migration),
+            Box::new(m20261204_000005_availability::Migration),
             // inject-above (do not remove this comment)
         ]
     }

@@ -36,6 +36,7 @@ use crate::{
         values::{
             Approval, CurrencyCode, Hours, Money, OptionalText, Priority, Quantity, RepairStatus,
         },
+        vehicles,
     },
     settings::Settings,
     views::{
@@ -177,6 +178,18 @@ pub struct OrderQuery {
     pub site_id: Option<Uuid>,
     pub status: Option<RepairStatus>,
     pub technician_id: Option<Uuid>,
+    /// One vehicle's orders (its history; see
+    /// `GET /api/vehicles/{id}/repair-orders`).
+    pub vehicle_id: Option<Uuid>,
+    #[param(minimum = 1, maximum = 1_000_000)]
+    pub page: Option<u64>,
+    #[param(minimum = 1, maximum = 200)]
+    pub per_page: Option<u64>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryQuery {
     #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
     #[param(minimum = 1, maximum = 200)]
@@ -233,6 +246,10 @@ async fn list(
         Some(id) => Some(users::Model::find_staff_for(&ctx.db, &actor, id).await?),
         None => None,
     };
+    let vehicle = match query.vehicle_id {
+        Some(id) => Some(vehicles::Model::find_for_history(&ctx.db, &actor, id).await?),
+        None => None,
+    };
     let page = PageParams {
         page: query.page,
         per_page: query.per_page,
@@ -242,6 +259,37 @@ async fn list(
         site,
         status: query.status,
         technician,
+        vehicle,
+    };
+    let page = repair_orders::Model::list_for(&ctx.db, &actor, filters, page).await?;
+    render_page(&ctx, page, None).await
+}
+
+/// A vehicle's repair history at the caller's sites, newest first: every
+/// order, whatever its status or technician. Technicians see it too, for
+/// what was done to the vehicle before.
+#[utoipa::path(get, path = "/api/vehicles/{id}/repair-orders", tag = "vehicles",
+    params(("id" = Uuid, Path), HistoryQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, body = PageResponse<RepairOrderResponse>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+    ))]
+async fn vehicle_history(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+    QueryParams(query): QueryParams<HistoryQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let vehicle = vehicles::Model::find_for_history(&ctx.db, &actor, id).await?;
+    let page = PageParams {
+        page: query.page,
+        per_page: query.per_page,
+    }
+    .checked()?;
+    let filters = Filters {
+        vehicle: Some(vehicle),
+        ..Filters::default()
     };
     let page = repair_orders::Model::list_for(&ctx.db, &actor, filters, page).await?;
     render_page(&ctx, page, None).await
@@ -1066,6 +1114,7 @@ async fn send_estimate(
 pub fn routes(upload_limit: usize) -> ApiRoutes {
     ApiRoutes::new("repair_orders")
         .route(routes!(create, list))
+        .route(routes!(vehicle_history))
         .route(routes!(queue))
         .route(routes!(show, update))
         .route(routes!(claim))

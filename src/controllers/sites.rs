@@ -17,7 +17,8 @@ use crate::{
         actor::{Ability, Actor},
         paging::PageParams,
         sites::{
-            self, SiteChanges, SiteSettings, DEFAULT_REMINDER_HOUR, DEFAULT_REMINDER_LEAD_DAYS,
+            self, SiteChanges, SiteSettings, DEFAULT_COMEBACK_WINDOW_DAYS, DEFAULT_REMINDER_HOUR,
+            DEFAULT_REMINDER_LEAD_DAYS,
         },
         values::{
             CurrencyCode, Email, LanguageCode, Name, OptionalText, SiteCode, TaxRate, TimeZone,
@@ -73,6 +74,11 @@ pub struct CreateSiteParams {
     /// The language customers are written to in unless they chose their
     /// own; `en` when the site is created without one.
     pub language: Option<LanguageCode>,
+    /// Days after a completed repair in which the vehicle's return may be
+    /// flagged a comeback; default 30.
+    #[validate(range(min = 1, max = 365, message = "must be between 1 and 365"))]
+    #[schema(minimum = 1, maximum = 365)]
+    pub comeback_window_days: Option<i32>,
 }
 
 impl CreateSiteParams {
@@ -135,6 +141,9 @@ impl CreateSiteParams {
                     .unwrap_or(DEFAULT_REMINDER_LEAD_DAYS),
                 reminder_hour: self.reminder_hour.unwrap_or(DEFAULT_REMINDER_HOUR),
                 language: self.language.unwrap_or_default(),
+                comeback_window_days: self
+                    .comeback_window_days
+                    .unwrap_or(DEFAULT_COMEBACK_WINDOW_DAYS),
             }),
             _ => Err(ApiError::Validation(errors)),
         }
@@ -185,6 +194,11 @@ pub struct UpdateSiteParams {
     /// The language customers are written to in unless they chose their
     /// own; `en` when the site is created without one.
     pub language: Option<LanguageCode>,
+    /// Days after a completed repair in which the vehicle's return may be
+    /// flagged a comeback; default 30.
+    #[validate(range(min = 1, max = 365, message = "must be between 1 and 365"))]
+    #[schema(minimum = 1, maximum = 365)]
+    pub comeback_window_days: Option<i32>,
 }
 
 impl UpdateSiteParams {
@@ -241,6 +255,7 @@ impl UpdateSiteParams {
             reminder_lead_days: self.reminder_lead_days,
             reminder_hour: self.reminder_hour,
             language: self.language,
+            comeback_window_days: self.comeback_window_days,
         };
         errors.finish()?;
         Ok(changes)

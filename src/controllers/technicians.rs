@@ -1,7 +1,7 @@
 //! How technicians' work flows.
 
-use axum::response::IntoResponse;
-use chrono::NaiveDate;
+use axum::{http::StatusCode, response::IntoResponse};
+use chrono::{NaiveDate, Weekday};
 use loco_rs::prelude::{AppContext, State};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -14,6 +14,7 @@ use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
         actor::{Ability, Actor},
+        availability::{self, NewTimeOff, Stint, TimeOffKind},
         begin_write, earnings,
         error::DomainError,
         now_at,
@@ -22,9 +23,10 @@ use crate::{
         technician_profiles::{self, CertificationLevel, Pay, ProfileChanges},
         technician_stats::TechnicianStats,
         users,
-        values::{Money, PhoneE164},
+        values::{Money, OptionalText, PhoneE164},
     },
     views::{
+        availability::{TimeOffResponse, WeekResponse},
         refs::PersonRef,
         shifts::BoardEntryResponse,
         sites::SiteRef,
@@ -55,26 +57,32 @@ pub struct UpdateTechnicianParams {
     /// what they had.
     #[schema(max_items = 30, example = json!(["electrical", "diagnostics"]))]
     pub skills: Option<Vec<String>>,
-    /// How they are paid: `hourly` (`pay_rate` a sum an hour clocked) or
-    /// `labour_share` (`pay_rate` a share of invoiced labour, over 0 and at
-    /// most 1); `null` clears both.
+    /// How they are paid: `{"kind": "hourly", "rate": "500"}` (a sum an
+    /// hour clocked) or `{"kind": "labour_share", "rate": "0.3"}` (a share
+    /// of invoiced labour, over 0 and at most 1); `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, example = "labour_share")]
-    pub pay_basis: Option<Option<String>>,
-    /// A decimal string, given with `pay_basis`.
-    #[schema(example = "0.3")]
-    pub pay_rate: Option<String>,
+    #[schema(value_type = Option<PayBasisParams>)]
+    pub pay_basis: Option<Option<PayBasisParams>>,
 }
 
-/// The pay of `basis` at `rate`, or why not.
-fn pay_of(basis: &str, rate: Option<&str>, errors: &mut FieldErrors) -> Option<Pay> {
-    let Some(rate) = rate else {
-        errors.add("pay_rate", "must be given with pay_basis");
-        return None;
-    };
-    match basis {
+/// A pay basis as written: `kind` and `rate`, both strings.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PayBasisParams {
+    /// `hourly` or `labour_share`.
+    #[schema(example = "labour_share")]
+    pub kind: String,
+    /// A decimal string: money an hour, or a share over 0 and at most 1.
+    #[schema(example = "0.3")]
+    pub rate: String,
+}
+
+/// The pay `params` describe, or why not.
+fn pay_of(params: &PayBasisParams, errors: &mut FieldErrors) -> Option<Pay> {
+    let rate = params.rate.as_str();
+    match params.kind.as_str() {
         "hourly" => errors
-            .check("pay_rate", Money::parse(rate))
+            .check("pay_basis.rate", Money::parse(rate))
             .map(|money| Pay::Hourly(money.decimal())),
         "labour_share" => {
             let share = rate
@@ -87,12 +95,15 @@ fn pay_of(basis: &str, rate: Option<&str>, errors: &mut FieldErrors) -> Option<P
                         && share.scale() <= 4
                 });
             if share.is_none() {
-                errors.add("pay_rate", "must be a share over 0 and at most 1, e.g. 0.3");
+                errors.add(
+                    "pay_basis.rate",
+                    "must be a share over 0 and at most 1, e.g. 0.3",
+                );
             }
             share.map(Pay::LabourShare)
         }
         _ => {
-            errors.add("pay_basis", "must be `hourly` or `labour_share`");
+            errors.add("pay_basis.kind", "must be `hourly` or `labour_share`");
             None
         }
     }
@@ -189,14 +200,10 @@ async fn update(
             errors.add("hire_date", "must not be in the future");
         }
     }
-    let pay = match (&params.pay_basis, &params.pay_rate) {
-        (Some(Some(basis)), rate) => pay_of(basis, rate.as_deref(), &mut errors).map(Some),
-        (Some(None), _) => Some(None),
-        (None, Some(_)) => {
-            errors.add("pay_basis", "must be given with pay_rate");
-            None
-        }
-        (None, None) => None,
+    let pay = match &params.pay_basis {
+        Some(Some(basis)) => pay_of(basis, &mut errors).map(Some),
+        Some(None) => Some(None),
+        None => None,
     };
     errors.finish()?;
     let changes = ProfileChanges {
@@ -215,16 +222,59 @@ async fn update(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+pub struct PeriodQuery {
+    /// First day, inclusive.
+    pub from: Option<NaiveDate>,
+    /// Last day, inclusive.
+    pub to: Option<NaiveDate>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StatsQuery {
     /// First day of the period (UTC), inclusive.
     pub from: Option<NaiveDate>,
     /// Last day of the period (UTC), inclusive.
     pub to: Option<NaiveDate>,
+    /// One site's work; without it, every site the caller sees.
+    pub site_id: Option<Uuid>,
 }
 
-/// Orders completed, and mean times from approval to claim and from claim
-/// to completion. Technicians see their own; managers, advisors and owners
-/// those of the technicians at their sites.
+/// `technician`'s stats for the query's period and site, with their
+/// earnings when the caller may see them (themselves, or owners and
+/// managers) and they can be told: a pay basis is set and the work was
+/// invoiced in one currency.
+async fn stats_of(
+    ctx: &AppContext,
+    actor: &Actor,
+    technician: users::Model,
+    query: &StatsQuery,
+    site: Option<&sites::Model>,
+) -> ApiResult<TechnicianStatsResponse> {
+    let stats =
+        TechnicianStats::of(&ctx.db, actor, &technician, query.from, query.to, site).await?;
+    let earned = if technician.id == actor.user_id() || actor.can(Ability::ViewEarnings) {
+        match earnings::of(&ctx.db, actor, &technician, query.from, query.to, site).await {
+            Ok(earned) => Some(earned),
+            Err(DomainError::Conflict { .. } | DomainError::Invalid(_)) => None,
+            Err(other) => return Err(other.into()),
+        }
+    } else {
+        None
+    };
+    Ok(TechnicianStatsResponse::new(
+        PersonRef::from((technician.pid, technician.name)),
+        query.from,
+        query.to,
+        stats,
+        earned,
+    ))
+}
+
+/// Orders completed, mean times from approval to claim and from claim to
+/// completion, billed and clocked hours, efficiency, comebacks and (for
+/// themselves, owners and managers) earnings. Technicians see their own;
+/// managers, advisors and owners those of the technicians at their sites.
 #[utoipa::path(get, path = "/api/technicians/{id}/stats", tag = "staff",
     params(("id" = Uuid, Path), StatsQuery), security(("bearer" = [])),
     responses(
@@ -240,13 +290,39 @@ async fn stats(
     QueryParams(query): QueryParams<StatsQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let technician = technician_for_report(&ctx, &actor, id, query.from, query.to, None).await?;
-    let stats = TechnicianStats::of(&ctx.db, &actor, &technician, query.from, query.to).await?;
-    Ok(axum::Json(TechnicianStatsResponse::new(
-        PersonRef::from((technician.pid, technician.name)),
-        query.from,
-        query.to,
-        stats,
-    )))
+    let site = sites::Model::find_optional_for(&ctx.db, &actor, query.site_id).await?;
+    Ok(axum::Json(
+        stats_of(&ctx, &actor, technician, &query, site.as_ref()).await?,
+    ))
+}
+
+/// Every technician's stats over a period, side by side: the technicians
+/// of the caller's sites (or of `site_id`), by name, those who have left
+/// included. A technician gets their own row only.
+#[utoipa::path(get, path = "/api/technicians/stats", tag = "staff",
+    params(StatsQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<TechnicianStatsResponse>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+async fn team_stats(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    QueryParams(query): QueryParams<StatsQuery>,
+) -> ApiResult<impl IntoResponse> {
+    checked_period(query.from, query.to)?;
+    let site = sites::Model::find_optional_for(&ctx.db, &actor, query.site_id).await?;
+    let technicians = match actor.role {
+        Role::Technician => vec![actor.user.clone()],
+        _ => users::Model::technicians_for(&ctx.db, &actor, site.as_ref()).await?,
+    };
+    let mut rows = Vec::with_capacity(technicians.len());
+    for technician in technicians {
+        rows.push(stats_of(&ctx, &actor, technician, &query, site.as_ref()).await?);
+    }
+    Ok(axum::Json(rows))
 }
 
 /// The technician `id` for a report over `from..=to`: the caller, or one
@@ -279,12 +355,18 @@ async fn technician_for_report(
     if technician.role()? != Role::Technician {
         return Err(ApiError::NotFound("technician"));
     }
-    if let (Some(from), Some(to)) = (from, to) {
-        if from > to {
-            return Err(ApiError::invalid("from", "must not be after `to`"));
-        }
-    }
+    checked_period(from, to)?;
     Ok(technician)
+}
+
+/// 422 when `from` is after `to`.
+fn checked_period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> ApiResult<()> {
+    match (from, to) {
+        (Some(from), Some(to)) if from > to => {
+            Err(ApiError::invalid("from", "must not be after `to`"))
+        }
+        _ => Ok(()),
+    }
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -343,9 +425,268 @@ async fn earnings_of(
     )))
 }
 
+/// A weekday as the API writes it.
+#[derive(Clone, Copy, Debug, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum WeekdayName {
+    Monday,
+    Tuesday,
+    Wednesday,
+    Thursday,
+    Friday,
+    Saturday,
+    Sunday,
+}
+
+impl From<WeekdayName> for Weekday {
+    fn from(day: WeekdayName) -> Self {
+        match day {
+            WeekdayName::Monday => Self::Mon,
+            WeekdayName::Tuesday => Self::Tue,
+            WeekdayName::Wednesday => Self::Wed,
+            WeekdayName::Thursday => Self::Thu,
+            WeekdayName::Friday => Self::Fri,
+            WeekdayName::Saturday => Self::Sat,
+            WeekdayName::Sunday => Self::Sun,
+        }
+    }
+}
+
+/// Working time on one weekday at one site, in its local time.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StintParams {
+    /// One of the technician's sites that the caller manages.
+    pub site_id: Uuid,
+    pub weekday: WeekdayName,
+    /// `HH:MM`, 24-hour.
+    #[schema(example = "08:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
+    pub starts: String,
+    /// `HH:MM` after `starts`; `24:00` is midnight at the end of the day.
+    #[schema(
+        example = "17:00",
+        pattern = r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$"
+    )]
+    pub ends: String,
+}
+
+/// A technician's working week at the caller's sites (their hours at
+/// other sites stay as they are).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WeekParams {
+    #[schema(max_items = 50)]
+    pub hours: Vec<StintParams>,
+}
+
+/// `HH:MM` as minutes after midnight; `24:00` only when `end_of_day`.
+fn minute_of(raw: &str, end_of_day: bool) -> Result<i32, String> {
+    let message = || "must be a time of day, HH:MM".to_string();
+    let (hours, minutes) = raw.split_once(':').ok_or_else(message)?;
+    if hours.len() != 2 || minutes.len() != 2 {
+        return Err(message());
+    }
+    let hours: i32 = hours.parse().map_err(|_| message())?;
+    let minutes: i32 = minutes.parse().map_err(|_| message())?;
+    match (hours, minutes) {
+        (24, 0) if end_of_day => Ok(1440),
+        (0..=23, 0..=59) => Ok(hours * 60 + minutes),
+        _ => Err(message()),
+    }
+}
+
+impl WeekParams {
+    fn parse(self) -> ApiResult<Vec<Stint>> {
+        let mut errors = FieldErrors::default();
+        if self.hours.len() > 50 {
+            errors.add("hours", "must have at most 50 entries");
+        }
+        let mut stints = Vec::with_capacity(self.hours.len());
+        for (index, stint) in self.hours.into_iter().enumerate() {
+            let starts = errors.check(
+                &format!("hours[{index}].starts"),
+                minute_of(&stint.starts, false),
+            );
+            let ends = errors.check(
+                &format!("hours[{index}].ends"),
+                minute_of(&stint.ends, true),
+            );
+            if let (Some(start_minute), Some(end_minute)) = (starts, ends) {
+                if end_minute <= start_minute {
+                    errors.add(
+                        format!("hours[{index}].ends"),
+                        "must be after `starts` (split hours past midnight in two days)",
+                    );
+                }
+                stints.push(Stint {
+                    site: stint.site_id,
+                    weekday: stint.weekday.into(),
+                    start_minute,
+                    end_minute,
+                });
+            }
+        }
+        errors.finish()?;
+        Ok(stints)
+    }
+}
+
+/// A technician's weekly working hours at the sites the caller sees.
+/// Technicians see their own; staff those of the technicians at their
+/// sites.
+#[utoipa::path(get, path = "/api/technicians/{id}/working-hours", tag = "staff",
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, body = WeekResponse),
+        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+    ))]
+async fn working_hours(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<impl IntoResponse> {
+    let week = availability::week_for(&ctx.db, &actor, id).await?;
+    Ok(axum::Json(WeekResponse::from(week)))
+}
+
+/// Set a technician's weekly working hours at the caller's sites (owners,
+/// and managers of their sites): the whole week there, replacing what was
+/// set. Hours may not overlap on a day, at whichever site.
+#[utoipa::path(put, path = "/api/technicians/{id}/working-hours", tag = "staff",
+    request_body = WeekParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, body = WeekResponse),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    ))]
+async fn set_working_hours(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+    JsonBody(params): JsonBody<WeekParams>,
+) -> ApiResult<impl IntoResponse> {
+    let stints = params.parse()?;
+    let txn = begin_write(&ctx.db).await?;
+    let week = availability::set_week(&txn, &actor, id, &stints).await?;
+    txn.commit().await?;
+    Ok(axum::Json(WeekResponse::from(week)))
+}
+
+/// Days away to record.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimeOffParams {
+    pub kind: TimeOffKind,
+    pub first_day: NaiveDate,
+    /// Inclusive; the same as `first_day` for a single day.
+    pub last_day: NaiveDate,
+    #[schema(max_length = 500)]
+    pub note: Option<String>,
+}
+
+impl TimeOffParams {
+    fn parse(self) -> ApiResult<NewTimeOff> {
+        let mut errors = FieldErrors::default();
+        if self.last_day < self.first_day {
+            errors.add("last_day", "must not be before `first_day`");
+        } else if (self.last_day - self.first_day).num_days() >= availability::MAX_TIME_OFF_DAYS {
+            errors.add(
+                "last_day",
+                format!(
+                    "must be within {} days of `first_day`",
+                    availability::MAX_TIME_OFF_DAYS
+                ),
+            );
+        }
+        let note = errors
+            .check("note", OptionalText::parse(self.note.as_deref(), 500))
+            .and_then(OptionalText::into_inner);
+        errors.finish()?;
+        Ok(NewTimeOff {
+            kind: self.kind,
+            first_day: self.first_day,
+            last_day: self.last_day,
+            note,
+        })
+    }
+}
+
+/// Record a technician's time off (owners, and managers of their sites):
+/// whole days, every site. Time off that overlaps what is recorded is 409.
+#[utoipa::path(post, path = "/api/technicians/{id}/time-off", tag = "staff",
+    request_body = TimeOffParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 201, body = TimeOffResponse),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+    ))]
+async fn add_time_off(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+    JsonBody(params): JsonBody<TimeOffParams>,
+) -> ApiResult<impl IntoResponse> {
+    let new = params.parse()?;
+    let txn = begin_write(&ctx.db).await?;
+    let (_, row) = availability::record_time_off(&txn, &actor, id, new).await?;
+    txn.commit().await?;
+    Ok((StatusCode::CREATED, axum::Json(TimeOffResponse::from(row))))
+}
+
+/// A technician's time off that touches `from..=to`, earliest first.
+/// Technicians see their own; staff those of the technicians at their
+/// sites.
+#[utoipa::path(get, path = "/api/technicians/{id}/time-off", tag = "staff",
+    params(("id" = Uuid, Path), PeriodQuery), security(("bearer" = [])),
+    responses(
+        (status = 200, body = Vec<TimeOffResponse>),
+        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+    ))]
+async fn time_off(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+    QueryParams(query): QueryParams<PeriodQuery>,
+) -> ApiResult<impl IntoResponse> {
+    checked_period(query.from, query.to)?;
+    let (_, rows) = availability::time_off_for(&ctx.db, &actor, id, query.from, query.to).await?;
+    Ok(axum::Json(
+        rows.into_iter()
+            .map(TimeOffResponse::from)
+            .collect::<Vec<_>>(),
+    ))
+}
+
+/// Cancel recorded time off (owners, and managers of the technician's
+/// sites); it is kept in the audit trail.
+#[utoipa::path(delete, path = "/api/technicians/{id}/time-off/{time_off_id}", tag = "staff",
+    params(("id" = Uuid, Path), ("time_off_id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 204),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+    ))]
+async fn cancel_time_off(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids((id, entry)): Ids<(Uuid, Uuid)>,
+) -> ApiResult<impl IntoResponse> {
+    let txn = begin_write(&ctx.db).await?;
+    availability::cancel_time_off(&txn, &actor, id, entry).await?;
+    txn.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 pub fn routes() -> ApiRoutes {
     ApiRoutes::new("technicians")
         .route(routes!(board))
+        .route(routes!(team_stats))
+        .route(routes!(working_hours, set_working_hours))
+        .route(routes!(time_off, add_time_off))
+        .route(routes!(cancel_time_off))
         .route(routes!(show, update))
         .route(routes!(stats))
         .route(routes!(earnings_of))

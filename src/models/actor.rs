@@ -65,8 +65,9 @@ pub enum Ability {
     ManageJobs,
     /// Write, schedule and send promotions.
     ManagePromotions,
-    /// Keep the organization's list of skills, and technicians' profiles.
-    ManageSkills,
+    /// Keep the organization's list of skills, and technicians' profiles,
+    /// working hours and time off.
+    ManageTechnicians,
     /// See what technicians other than oneself earned.
     ViewEarnings,
 }
@@ -77,7 +78,10 @@ impl Ability {
         use Role::{Advisor, Customer, Manager, Owner, Technician};
         match self {
             Self::ManageSites | Self::ViewAudit => matches!(role, Owner),
-            Self::ManageJobs | Self::ManagePromotions | Self::ManageSkills | Self::ViewEarnings => {
+            Self::ManageJobs
+            | Self::ManagePromotions
+            | Self::ManageTechnicians
+            | Self::ViewEarnings => {
                 matches!(role, Owner | Manager)
             }
             Self::ViewSites => !matches!(role, Customer),

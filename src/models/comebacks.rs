@@ -1,7 +1,8 @@
 //! Comebacks: a vehicle back for the same trouble soon after a repair. An
-//! order opened within `WINDOW_DAYS` of the completion of an earlier order
-//! for the same vehicle can be flagged a comeback of it; it then counts
-//! against the earlier order's technician, once.
+//! order opened within its site's `comeback_window_days` (default 30) of
+//! the completion of an earlier order for the same vehicle can be flagged a
+//! comeback of it; it then counts against the earlier order's technician,
+//! once.
 
 use chrono::TimeDelta;
 use sea_orm::{sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
@@ -13,19 +14,16 @@ use super::{
     actor::{Ability, Actor},
     audit_events::{self, Change},
     error::{DomainError, DomainResult},
-    now_at,
+    now_at, sites,
     values::RepairStatus,
 };
-
-/// How long after a completed repair a return of the vehicle is a comeback.
-pub const WINDOW_DAYS: i64 = 30;
 
 /// Flags `order` a comeback of `earlier` (its public id).
 ///
 /// # Errors
 /// 403 unless the actor manages orders; 404 for an earlier order the actor
 /// does not see; 422 when it is not an earlier, completed repair of the
-/// same vehicle within `WINDOW_DAYS`; 409 when `order` is flagged already.
+/// same vehicle within the window of `order`'s site; 409 when `order` is flagged already.
 pub async fn flag(
     db: &impl ConnectionTrait,
     actor: &Actor,
@@ -42,20 +40,23 @@ pub async fn flag(
             "must be another repair of the same vehicle",
         ));
     }
+    let window = sites::Entity::find_by_id(order.site_id)
+        .one(db)
+        .await?
+        .map_or(i64::from(sites::DEFAULT_COMEBACK_WINDOW_DAYS), |site| {
+            i64::from(site.comeback_window_days)
+        });
     let Some(completed_at) = earlier
         .completed_at
         .filter(|_| earlier.status == RepairStatus::Completed.as_str())
     else {
         return Err(DomainError::invalid(field, "must be a completed repair"));
     };
-    if order.created_at < completed_at
-        || order.created_at > completed_at + TimeDelta::days(WINDOW_DAYS)
+    if order.created_at < completed_at || order.created_at > completed_at + TimeDelta::days(window)
     {
         return Err(DomainError::invalid(
             field,
-            format!(
-                "must have been completed in the {WINDOW_DAYS} days before this order was opened"
-            ),
+            format!("must have been completed in the {window} days before this order was opened"),
         ));
     }
     let flagged = Entity::update_many()

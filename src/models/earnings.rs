@@ -63,7 +63,7 @@ pub async fn of(
     let profile = technician_profiles::find_for(db, actor, technician.pid).await?;
     let Some(pay) = profile.pay else {
         return Err(DomainError::conflict(
-            "no pay basis is set for this technician: set `pay_basis` and `pay_rate` on their profile",
+            "no pay basis is set for this technician: set `pay_basis` on their profile",
         ));
     };
     let mut orders = repair_orders::Entity::find()

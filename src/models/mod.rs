@@ -3,6 +3,7 @@ pub mod _entities;
 pub mod actor;
 pub mod attachments;
 pub mod audit_events;
+pub mod availability;
 pub mod clock;
 pub mod comebacks;
 pub mod customers;

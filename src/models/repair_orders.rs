@@ -34,12 +34,17 @@ impl ActiveModelBehavior for ActiveModel {
     where
         C: ConnectionTrait,
     {
+        // Writers that know the request's clock set the times themselves.
         let now = super::now();
         if insert {
             self.pid = ActiveValue::Set(Uuid::new_v4());
-            self.created_at = ActiveValue::Set(now);
+            if self.created_at.is_not_set() {
+                self.created_at = ActiveValue::Set(now);
+            }
         }
-        self.updated_at = ActiveValue::Set(now);
+        if !self.updated_at.is_set() {
+            self.updated_at = ActiveValue::Set(now);
+        }
         Ok(self)
     }
 }
@@ -64,6 +69,10 @@ pub struct Filters {
     pub site: Option<sites::Model>,
     pub status: Option<RepairStatus>,
     pub technician: Option<users::Model>,
+    /// One vehicle's orders: its repair history. Technicians, who otherwise
+    /// list only their own orders, see a vehicle's whole history at their
+    /// sites, for what was done to it before.
+    pub vehicle: Option<super::vehicles::Model>,
 }
 
 /// An order with what a list or a phone screen shows of its site, vehicle,
@@ -160,7 +169,9 @@ impl Model {
             return Err(DomainError::NotFound("repair order"));
         }
         let mut query = Self::visible_to(actor);
-        if actor.role == Role::Technician {
+        if let Some(vehicle) = filters.vehicle {
+            query = query.filter(Column::VehicleId.eq(vehicle.id));
+        } else if actor.role == Role::Technician {
             query = query.filter(Column::TechnicianId.eq(actor.user_id()));
         }
         if let Some(site) = filters.site {
@@ -254,6 +265,8 @@ impl Model {
             complaint: ActiveValue::Set(new.complaint),
             odometer_km: ActiveValue::Set(new.odometer_km),
             created_by: ActiveValue::Set(actor.user_id()),
+            created_at: ActiveValue::Set(super::now_at(actor.clock)),
+            updated_at: ActiveValue::Set(super::now_at(actor.clock)),
             ..Default::default()
         }
         .insert(&txn)
@@ -323,7 +336,7 @@ impl Model {
     /// longer) in the queue, e.g. another technician claimed it first.
     pub async fn claim(self, db: &impl ConnectionTrait, actor: &Actor) -> DomainResult<Self> {
         actor.authorize(Ability::ClaimRepairs)?;
-        let now = super::now();
+        let now = super::now_at(actor.clock);
         let claimed = Entity::update_many()
             .col_expr(
                 Column::Status,
@@ -411,7 +424,7 @@ impl Model {
             return Ok(self);
         }
         let previous = previous_technician(db, self.technician_id).await?;
-        let now = super::now();
+        let now = super::now_at(actor.clock);
         let assigned = Entity::update_many()
             .col_expr(Column::TechnicianId, Expr::value(technician.id))
             .col_expr(Column::AssignedBy, Expr::value(actor.user_id()))
@@ -606,7 +619,7 @@ impl Model {
                 "nobody is assigned: assign a technician, or let one claim it from the queue",
             ));
         }
-        let now = super::now();
+        let now = super::now_at(actor.clock);
         let mut update = Entity::update_many()
             .col_expr(Column::Status, Expr::value(to.as_str()))
             .col_expr(Column::UpdatedAt, Expr::value(now));

@@ -286,11 +286,24 @@ pub struct OnTheFloor {
     pub hours_in_hand: Decimal,
     /// The order their timer runs on, if one does.
     pub timer_on: Option<Uuid>,
+    /// Their working hours at this site today (the site's local day).
+    pub due_today: Vec<super::_entities::working_hours::Model>,
+    /// Their time off that covers today, if any.
+    pub away: Option<super::_entities::time_off::Model>,
+}
+
+impl OnTheFloor {
+    /// Due in at this site today and not away.
+    #[must_use]
+    pub fn expected(&self) -> bool {
+        !self.due_today.is_empty() && self.away.is_none()
+    }
 }
 
 /// The technicians of `site` for a manager choosing whom to give work: who
-/// is on shift, their open orders and the hours of work in them, on shift
-/// first, then least loaded.
+/// is on shift, who is due in today and who is away, their open orders and
+/// the hours of work in them; on shift first, then those due in, then the
+/// least loaded.
 ///
 /// # Errors
 /// 403 for roles that do not see staff; 404 for a site the actor does not
@@ -351,13 +364,17 @@ pub async fn board(
         *hours_by_order.entry(line.repair_order_id).or_default() += line.hours.decimal();
     }
     let running: HashMap<i64, i64> = work_sessions::Entity::find()
-        .filter(work_sessions::Column::UserId.is_in(ids))
+        .filter(work_sessions::Column::UserId.is_in(ids.clone()))
         .filter(work_sessions::Column::EndedAt.is_null())
         .all(db)
         .await?
         .into_iter()
         .map(|session| (session.user_id, session.repair_order_id))
         .collect();
+    let today = now_at(actor.clock)
+        .with_timezone(&site.time_zone())
+        .date_naive();
+    let (mut due, mut away) = super::availability::on_day(db, site, &ids, today).await?;
     let pids: HashMap<i64, Uuid> = orders.iter().map(|(id, _, pid)| (*id, *pid)).collect();
     let mut board: Vec<OnTheFloor> = technicians
         .into_iter()
@@ -374,6 +391,8 @@ pub async fn board(
                 timer_on: running
                     .get(&technician.id)
                     .and_then(|order| pids.get(order).copied()),
+                due_today: due.remove(&technician.id).unwrap_or_default(),
+                away: away.remove(&technician.id),
                 technician,
             }
         })
@@ -382,6 +401,7 @@ pub async fn board(
         b.shift
             .is_some()
             .cmp(&a.shift.is_some())
+            .then(b.expected().cmp(&a.expected()))
             .then(a.hours_in_hand.cmp(&b.hours_in_hand))
             .then(a.technician.name.cmp(&b.technician.name))
     });

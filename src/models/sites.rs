@@ -43,6 +43,8 @@ pub struct SiteSettings {
     pub reminder_lead_days: i32,
     pub reminder_hour: i32,
     pub language: LanguageCode,
+    /// Days after a completed repair in which a return is a comeback.
+    pub comeback_window_days: i32,
 }
 
 /// A partial change to a branch; `None` leaves the value as it is, and for
@@ -61,10 +63,12 @@ pub struct SiteChanges {
     pub reminder_lead_days: Option<i32>,
     pub reminder_hour: Option<i32>,
     pub language: Option<LanguageCode>,
+    pub comeback_window_days: Option<i32>,
 }
 
 pub const DEFAULT_REMINDER_LEAD_DAYS: i32 = 7;
 pub const DEFAULT_REMINDER_HOUR: i32 = 9;
+pub const DEFAULT_COMEBACK_WINDOW_DAYS: i32 = 30;
 
 const CODE_TAKEN: &str = "is already used by another site";
 const CODE_FIXED: &str = "cannot change once the site has repair orders";
@@ -196,6 +200,7 @@ impl Model {
             payment_instructions: ActiveValue::Set(settings.payment_instructions),
             reminder_lead_days: ActiveValue::Set(settings.reminder_lead_days),
             reminder_hour: ActiveValue::Set(settings.reminder_hour),
+            comeback_window_days: ActiveValue::Set(settings.comeback_window_days),
             language: ActiveValue::Set(settings.language.as_str().to_string()),
             ..Default::default()
         }
@@ -311,6 +316,9 @@ impl ActiveModel {
         }
         if let Some(hour) = changes.reminder_hour {
             self.reminder_hour.set_if_not_equals(hour);
+        }
+        if let Some(days) = changes.comeback_window_days {
+            self.comeback_window_days.set_if_not_equals(days);
         }
         if let Some(language) = changes.language {
             self.language

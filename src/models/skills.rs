@@ -65,7 +65,7 @@ impl Model {
         actor: &Actor,
         name: String,
     ) -> DomainResult<Self> {
-        actor.authorize(Ability::ManageSkills)?;
+        actor.authorize(Ability::ManageTechnicians)?;
         let now = now_at(actor.clock);
         let pid = Uuid::new_v4();
         let inserted = Entity::insert(ActiveModel {

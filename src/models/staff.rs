@@ -99,6 +99,26 @@ impl Model {
         page.fetch(db, query).await
     }
 
+    /// The technicians `actor` sees (active or not, so that a period's
+    /// report keeps those who have left), optionally only those assigned
+    /// to `site`; by name.
+    ///
+    /// # Errors
+    /// 403 when the actor's role may not look at staff.
+    pub async fn technicians_for(
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        site: Option<&sites::Model>,
+    ) -> DomainResult<Vec<Self>> {
+        actor.authorize(Ability::ViewStaff)?;
+        let mut query =
+            Self::staff_visible_to(actor).filter(Column::Role.eq(Role::Technician.as_str()));
+        if let Some(site) = site {
+            query = query.filter(Column::Id.in_subquery(members_of(&[site.id])));
+        }
+        Ok(query.all(db).await?)
+    }
+
     /// Adds a member of staff and assigns them to their sites.
     ///
     /// # Errors

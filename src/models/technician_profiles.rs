@@ -111,7 +111,7 @@ pub struct ProfileChanges {
 
 /// The technician `pid`, as `actor` may see them: themselves, or one of the
 /// staff at their sites.
-async fn technician_for(
+pub(crate) async fn technician_for(
     db: &impl ConnectionTrait,
     actor: &Actor,
     pid: Uuid,
@@ -184,7 +184,7 @@ pub async fn update(
     changes: ProfileChanges,
 ) -> DomainResult<Profile> {
     let user = technician_for(db, actor, pid).await?;
-    actor.authorize(Ability::ManageSkills)?;
+    actor.authorize(Ability::ManageTechnicians)?;
     let now = now_at(actor.clock);
     // Written first (SQLite takes its lock at once): the row to change.
     Entity::insert(ActiveModel {

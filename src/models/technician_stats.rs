@@ -9,7 +9,7 @@ use super::{
     _entities::{labor_lines, work_sessions},
     actor::Actor,
     repair_orders::{self, Column},
-    users,
+    sites, users,
     values::Approval,
 };
 use crate::models::error::DomainResult;
@@ -49,8 +49,8 @@ type Times = (
 );
 
 impl TechnicianStats {
-    /// The stats of `technician` at the sites `actor` sees, for the days
-    /// `from..=to` (UTC).
+    /// The stats of `technician` at the sites `actor` sees (or at `site`),
+    /// for the days `from..=to` (UTC).
     ///
     /// # Errors
     /// When the database fails.
@@ -60,6 +60,7 @@ impl TechnicianStats {
         technician: &users::Model,
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
+        site: Option<&sites::Model>,
     ) -> DomainResult<Self> {
         let start = from.map(|day| day.and_time(NaiveTime::MIN).and_utc().fixed_offset());
         let end = to
@@ -75,8 +76,14 @@ impl TechnicianStats {
             }
             condition
         };
-        let theirs =
-            repair_orders::Model::visible_to(actor).filter(Column::TechnicianId.eq(technician.id));
+        let at_site = |column: Column| {
+            site.map_or_else(Condition::all, |site| {
+                Condition::all().add(column.eq(site.id))
+            })
+        };
+        let theirs = repair_orders::Model::visible_to(actor)
+            .filter(Column::TechnicianId.eq(technician.id))
+            .filter(at_site(Column::SiteId));
         let times: Vec<Times> = theirs
             .clone()
             .filter(
@@ -117,6 +124,9 @@ impl TechnicianStats {
                 work_sessions::Column::OrganizationId,
                 work_sessions::Column::SiteId,
             ));
+        if let Some(site) = site {
+            sessions = sessions.filter(work_sessions::Column::SiteId.eq(site.id));
+        }
         if let Some(end) = end {
             sessions = sessions.filter(work_sessions::Column::StartedAt.lt(end));
         }
@@ -156,6 +166,7 @@ impl TechnicianStats {
             flagged = flagged.add(Column::ComebackFlaggedAt.lt(end));
         }
         let comebacks = repair_orders::Model::visible_to(actor)
+            .filter(at_site(Column::SiteId))
             .filter(flagged)
             .count(db)
             .await?;

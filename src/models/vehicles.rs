@@ -114,6 +114,27 @@ impl Model {
         Ok(vehicle)
     }
 
+    /// A vehicle whose repair history `actor` may read: staff of every
+    /// role, technicians included (the orders they then see are still
+    /// those of their sites).
+    ///
+    /// # Errors
+    /// 404 when no such vehicle exists for the actor, and for customers.
+    pub async fn find_for_history(
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        pid: Uuid,
+    ) -> DomainResult<Self> {
+        if actor.role == super::roles::Role::Customer {
+            return Err(DomainError::NotFound("vehicle"));
+        }
+        Self::visible_to(actor)
+            .filter(Column::Pid.eq(pid))
+            .one(db)
+            .await?
+            .ok_or(DomainError::NotFound("vehicle"))
+    }
+
     /// Vehicles of one customer, or whose plate or VIN contains `q`.
     ///
     /// # Errors

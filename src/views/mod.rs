@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod availability;
 pub mod customers;
 pub mod deliveries;
 pub mod invoice_pdf;

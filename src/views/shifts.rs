@@ -6,7 +6,11 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{refs::PersonRef, sites::SiteRef};
+use super::{
+    availability::{HoursResponse, TimeOffResponse},
+    refs::PersonRef,
+    sites::SiteRef,
+};
 use crate::models::shifts::{self, OnTheFloor};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -67,6 +71,11 @@ pub struct BoardEntryResponse {
     pub hours_in_hand: Decimal,
     /// The order their timer runs on.
     pub timer_on: Option<Uuid>,
+    /// Their working hours at this site today, in its local time; empty:
+    /// not due in here today.
+    pub due_today: Vec<HoursResponse>,
+    /// Time off that covers today: they are away, whatever their hours.
+    pub away: Option<TimeOffResponse>,
 }
 
 impl BoardEntryResponse {
@@ -81,6 +90,8 @@ impl BoardEntryResponse {
             open_orders: entry.open_orders,
             hours_in_hand: shifts::two_places(entry.hours_in_hand),
             timer_on: entry.timer_on,
+            due_today: entry.due_today.iter().map(HoursResponse::from).collect(),
+            away: entry.away.map(TimeOffResponse::from),
         }
     }
 }

@@ -28,6 +28,8 @@ pub struct SiteResponse {
     pub payment_instructions: Option<String>,
     /// Days before a service is due that customers are reminded.
     pub reminder_lead_days: i32,
+    /// Days after a completed repair in which a return is a comeback.
+    pub comeback_window_days: i32,
     /// Local hour (0–23) at which reminders go out.
     pub reminder_hour: i32,
     /// The language customers are written to in unless they chose their
@@ -54,6 +56,7 @@ impl From<&sites::Model> for SiteResponse {
             email: site.email.clone(),
             payment_instructions: site.payment_instructions.clone(),
             reminder_lead_days: site.reminder_lead_days,
+            comeback_window_days: site.comeback_window_days,
             reminder_hour: site.reminder_hour,
             language: site.language.clone(),
             created_at: site.created_at,

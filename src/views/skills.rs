@@ -41,12 +41,27 @@ pub struct TechnicianResponse {
     pub home_site: Option<SiteRef>,
     #[schema(example = json!(["electrical", "hybrid"]))]
     pub skills: Vec<String>,
-    /// `hourly` or `labour_share`; absent until set.
+    /// How they are paid; `null` until set.
+    pub pay_basis: Option<PayBasisResponse>,
+}
+
+/// A pay basis: `hourly` (`rate` money an hour clocked) or `labour_share`
+/// (`rate` a share from 0 to 1 of invoiced labour).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PayBasisResponse {
     #[schema(example = "labour_share")]
-    pub pay_basis: Option<&'static str>,
-    /// Money an hour (`hourly`) or a share from 0 to 1 (`labour_share`).
+    pub kind: &'static str,
     #[schema(example = "0.3")]
-    pub pay_rate: Option<String>,
+    pub rate: String,
+}
+
+impl From<Pay> for PayBasisResponse {
+    fn from(pay: Pay) -> Self {
+        Self {
+            kind: pay.basis(),
+            rate: pay.rate().normalize().to_string(),
+        }
+    }
 }
 
 impl From<Profile> for TechnicianResponse {
@@ -61,8 +76,7 @@ impl From<Profile> for TechnicianResponse {
             certification_level: profile.certification_level,
             home_site: profile.home_site.as_ref().map(SiteRef::from),
             skills: profile.skills,
-            pay_basis: profile.pay.map(Pay::basis),
-            pay_rate: profile.pay.map(|pay| pay.rate().normalize().to_string()),
+            pay_basis: profile.pay.map(PayBasisResponse::from),
         }
     }
 }
@@ -93,10 +107,7 @@ pub struct EarningsResponse {
     pub to: Option<NaiveDate>,
     #[schema(example = "KES")]
     pub currency: String,
-    #[schema(example = "labour_share")]
-    pub pay_basis: &'static str,
-    #[schema(example = "0.3")]
-    pub pay_rate: String,
+    pub pay_basis: PayBasisResponse,
     #[schema(example = "1650.00")]
     pub total: String,
     pub lines: Vec<EarningLineResponse>,
@@ -117,8 +128,7 @@ impl EarningsResponse {
             from,
             to,
             currency: earnings.currency,
-            pay_basis: earnings.pay.basis(),
-            pay_rate: earnings.pay.rate().normalize().to_string(),
+            pay_basis: PayBasisResponse::from(earnings.pay),
             total: format_money(earnings.total),
             lines: earnings
                 .lines

@@ -4,7 +4,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::refs::PersonRef;
-use crate::models::technician_stats::TechnicianStats;
+use crate::models::{earnings::Earnings, technician_stats::TechnicianStats, values::format_money};
 
 /// How a technician's work flows over a period.
 #[derive(Debug, Serialize, ToSchema)]
@@ -39,6 +39,13 @@ pub struct TechnicianStatsResponse {
     pub efficiency: Option<Decimal>,
     /// Comebacks of their repairs flagged in the period.
     pub comebacks: u64,
+    /// What they earned from the period's completed, invoiced work; shown
+    /// to themselves, owners and managers, once a pay basis is set and when
+    /// the work was invoiced in one currency (else `null`).
+    #[schema(example = "1650.00")]
+    pub earnings: Option<String>,
+    #[schema(example = "KES")]
+    pub earnings_currency: Option<String>,
 }
 
 impl TechnicianStatsResponse {
@@ -48,6 +55,7 @@ impl TechnicianStatsResponse {
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
         stats: TechnicianStats,
+        earnings: Option<Earnings>,
     ) -> Self {
         Self {
             technician,
@@ -64,6 +72,8 @@ impl TechnicianStatsResponse {
             clocked_hours: stats.clocked_hours,
             efficiency: stats.efficiency(),
             comebacks: stats.comebacks,
+            earnings: earnings.as_ref().map(|earned| format_money(earned.total)),
+            earnings_currency: earnings.map(|earned| earned.currency),
         }
     }
 }

@@ -51,6 +51,7 @@ pub fn nairobi_site(name: String, code: String) -> SiteSettings {
         reminder_lead_days: 7,
         reminder_hour: 9,
         language: LanguageCode::En,
+        comeback_window_days: 30,
     }
 }
 

@@ -1,6 +1,7 @@
 mod attachments;
 mod audit;
 mod auth;
+mod availability;
 mod contention;
 mod customers;
 mod errors;

@@ -640,7 +640,7 @@ async fn earnings_by_the_hour_or_a_share_of_labour_against_a_hand_computed_day()
         let path = path.clone();
         async move { floor.app.patch(&path, manager, &body).await }
     };
-    let response = set_pay(json!({"pay_basis": "hourly", "pay_rate": "500"})).await;
+    let response = set_pay(json!({"pay_basis": {"kind": "hourly", "rate": "500"}})).await;
     assert_eq!(response.status_code(), 200, "{}", response.text());
     let earned: Value = floor
         .app
@@ -654,7 +654,7 @@ async fn earnings_by_the_hour_or_a_share_of_labour_against_a_hand_computed_day()
     assert_eq!(earned["lines"][0]["clocked_hours"], "1.50", "{earned}");
     assert_eq!(earned["lines"][0]["amount"], "750.00", "{earned}");
 
-    let response = set_pay(json!({"pay_basis": "labour_share", "pay_rate": "0.3"})).await;
+    let response = set_pay(json!({"pay_basis": {"kind": "labour_share", "rate": "0.3"}})).await;
     assert_eq!(response.status_code(), 200, "{}", response.text());
     let earned: Value = floor
         .app
@@ -725,16 +725,22 @@ async fn earnings_by_the_hour_or_a_share_of_labour_against_a_hand_computed_day()
         "validation_failed",
     );
     for body in [
-        json!({"pay_basis": "labour_share", "pay_rate": "1.5"}),
-        json!({"pay_basis": "hourly", "pay_rate": "-5"}),
-        json!({"pay_basis": "hourly"}),
+        json!({"pay_basis": {"kind": "labour_share", "rate": "1.5"}}),
+        json!({"pay_basis": {"kind": "hourly", "rate": "-5"}}),
+        json!({"pay_basis": {"kind": "hourly"}}),
         json!({"pay_rate": "500"}),
-        json!({"pay_basis": "piecework", "pay_rate": "1"}),
+        json!({"pay_basis": {"kind": "piecework", "rate": "1"}}),
     ] {
         let response = set_pay(body.clone()).await;
         assert_eq!(response.status_code(), 422, "{body}: {}", response.text());
     }
+    // The old flat form is the wrong JSON type.
+    let response = set_pay(json!({"pay_basis": "hourly"})).await;
+    assert_eq!(response.status_code(), 400, "{}", response.text());
     let profile: Value = floor.app.get(&path, &manager).await.json();
-    assert_eq!(profile["pay_basis"], "labour_share");
-    assert_eq!(profile["pay_rate"], "0.3");
+    assert_eq!(
+        profile["pay_basis"],
+        json!({"kind": "labour_share", "rate": "0.3"})
+    );
+    assert_eq!(earned["pay_basis"]["kind"], "labour_share");
 }

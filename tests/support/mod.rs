@@ -116,6 +116,14 @@ impl TestApp {
             .await
     }
 
+    pub async fn put(&self, path: &str, session: &Session, body: &Value) -> TestResponse {
+        self.server
+            .put(path)
+            .authorization_bearer(&session.token)
+            .json(body)
+            .await
+    }
+
     pub async fn patch(&self, path: &str, session: &Session, body: &Value) -> TestResponse {
         self.server
             .patch(path)

@@ -117,6 +117,38 @@ async fn seed_demo_loads_kamau_motors_once_and_its_logins_work() {
         "one invoice is overdue"
     );
 
+    // The floor: finished work was timed, so efficiency and earnings have
+    // figures; Ronald is on leave at Kampala.
+    let stats = get("/api/technicians/stats".to_string()).await;
+    let kevin = stats
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["technician"]["name"] == "Kevin Kiprop")
+        .unwrap();
+    // 5 h billed over 2 × 2 h 10 min timed (and the seconds of the timer
+    // running since the seed).
+    let efficiency: f64 = kevin["efficiency"].as_str().unwrap().parse().unwrap();
+    assert!((1.1..=1.16).contains(&efficiency), "{kevin}");
+    assert_eq!(kevin["comebacks"], 1, "{kevin}");
+    assert!(kevin["earnings"].is_string(), "{kevin}");
+    let kampala = sites["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|site| site["code"] == "KLA")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap();
+    let board = get(format!("/api/technicians/board?site_id={kampala}")).await;
+    let ronald = board
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|row| row["technician"]["name"] == "Ronald Mugisha")
+        .unwrap();
+    assert_eq!(ronald["away"]["kind"], "leave", "{board}");
+
     let technician = app
         .try_login("kevin@kamaumotors.co.ke", seed_demo::DEMO_PASSWORD)
         .await;

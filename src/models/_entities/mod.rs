@@ -34,6 +34,8 @@ pub mod skills;
 pub mod stock_movements;
 pub mod technician_profiles;
 pub mod technician_skills;
+pub mod time_off;
 pub mod users;
 pub mod vehicles;
 pub mod work_sessions;
+pub mod working_hours;

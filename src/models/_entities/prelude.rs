@@ -32,6 +32,8 @@ pub use super::skills::Entity as Skills;
 pub use super::stock_movements::Entity as StockMovements;
 pub use super::technician_profiles::Entity as TechnicianProfiles;
 pub use super::technician_skills::Entity as TechnicianSkills;
+pub use super::time_off::Entity as TimeOff;
 pub use super::users::Entity as Users;
 pub use super::vehicles::Entity as Vehicles;
 pub use super::work_sessions::Entity as WorkSessions;
+pub use super::working_hours::Entity as WorkingHours;

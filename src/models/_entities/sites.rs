@@ -27,6 +27,7 @@ pub struct Model {
     pub email: Option<String>,
     pub reminder_lead_days: i32,
     pub reminder_hour: i32,
+    pub comeback_window_days: i32,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
     #[sea_orm(column_type = "Text", nullable)]
