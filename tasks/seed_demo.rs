@@ -387,11 +387,11 @@ async fn seed_floor(
     Ok(())
 }
 
-/// (technician's email, [(site code, weekdays)]): 08:00–17:00 on weekdays,
-/// 08:00–13:00 on Saturdays.
 /// Where someone works, and on which days.
 type Pattern = &'static [(&'static str, &'static [Weekday])];
 
+/// (technician's email, [(site code, weekdays)]): 08:00–17:00 on weekdays,
+/// 08:00–13:00 on Saturdays.
 const DEMO_ROTA: [(&str, Pattern); 5] = [
     (
         "kevin@kamaumotors.co.ke",
@@ -451,9 +451,7 @@ async fn seed_rota(
         }
         availability::set_week(db, owner, technician(email)?, &stints).await?;
     }
-    let today = Utc::now()
-        .with_timezone(&chrono_tz::Africa::Kampala)
-        .date_naive();
+    let today = owner.clock.today_in(chrono_tz::Africa::Kampala);
     availability::record_time_off(
         db,
         owner,

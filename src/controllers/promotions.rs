@@ -2,7 +2,7 @@
 //! sent at their time or now, and counted.
 
 use axum::{http::StatusCode, response::IntoResponse};
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeDelta};
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeDelta};
 use loco_rs::prelude::{AppContext, State};
 use serde::Deserialize;
 use utoipa::ToSchema;
@@ -21,7 +21,7 @@ use crate::{
         paging::PageParams,
         promotions::{self, Audience, NewPromotion},
         sites, stored_time,
-        values::Name,
+        values::{plausible_day, Name},
     },
     views::{
         page::PageResponse,
@@ -138,8 +138,8 @@ fn audience(errors: &mut FieldErrors, params: Option<AudienceParams>) -> Audienc
         ("audience.last_visit_before", params.last_visit_before),
         ("audience.last_visit_after", params.last_visit_after),
     ] {
-        if day.is_some_and(|day| !(1900..=2100).contains(&day.year())) {
-            errors.add(field, "must be a date between 1900 and 2100");
+        if let Some(day) = day {
+            errors.check(field, plausible_day(day));
         }
     }
     Audience {

@@ -18,15 +18,17 @@ use crate::{
         begin_write, earnings,
         error::DomainError,
         now_at,
+        paging::{Page, PageParams},
         roles::Role,
         shifts, sites,
         technician_profiles::{self, CertificationLevel, Pay, ProfileChanges},
         technician_stats::TechnicianStats,
         users,
-        values::{Money, OptionalText, PhoneE164},
+        values::{plausible_day, Money, OptionalText, PhoneE164},
     },
     views::{
         availability::{TimeOffResponse, WeekResponse},
+        page::PageResponse,
         refs::PersonRef,
         shifts::BoardEntryResponse,
         sites::SiteRef,
@@ -198,6 +200,8 @@ async fn update(
     if let Some(Some(day)) = params.hire_date {
         if day > actor.clock.latest_date() {
             errors.add("hire_date", "must not be in the future");
+        } else {
+            errors.check("hire_date", plausible_day(day));
         }
     }
     let pay = match &params.pay_basis {
@@ -222,11 +226,31 @@ async fn update(
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct PeriodQuery {
-    /// First day, inclusive.
+pub struct TimeOffQuery {
+    /// Time off ending on this day or later.
     pub from: Option<NaiveDate>,
-    /// Last day, inclusive.
+    /// Time off starting on this day or earlier.
     pub to: Option<NaiveDate>,
+    #[param(minimum = 1, maximum = 1_000_000)]
+    pub page: Option<u64>,
+    #[param(minimum = 1, maximum = 200)]
+    pub per_page: Option<u64>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TeamStatsQuery {
+    /// First day of the period (UTC), inclusive.
+    pub from: Option<NaiveDate>,
+    /// Last day of the period (UTC), inclusive.
+    pub to: Option<NaiveDate>,
+    /// One site's technicians and work; without it, every site the caller
+    /// sees.
+    pub site_id: Option<Uuid>,
+    #[param(minimum = 1, maximum = 1_000_000)]
+    pub page: Option<u64>,
+    #[param(minimum = 1, maximum = 200)]
+    pub per_page: Option<u64>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -248,13 +272,12 @@ async fn stats_of(
     ctx: &AppContext,
     actor: &Actor,
     technician: users::Model,
-    query: &StatsQuery,
+    (from, to): (Option<NaiveDate>, Option<NaiveDate>),
     site: Option<&sites::Model>,
 ) -> ApiResult<TechnicianStatsResponse> {
-    let stats =
-        TechnicianStats::of(&ctx.db, actor, &technician, query.from, query.to, site).await?;
+    let stats = TechnicianStats::of(&ctx.db, actor, &technician, from, to, site).await?;
     let earned = if technician.id == actor.user_id() || actor.can(Ability::ViewEarnings) {
-        match earnings::of(&ctx.db, actor, &technician, query.from, query.to, site).await {
+        match earnings::of(&ctx.db, actor, &technician, from, to, site).await {
             Ok(earned) => Some(earned),
             Err(DomainError::Conflict { .. } | DomainError::Invalid(_)) => None,
             Err(other) => return Err(other.into()),
@@ -264,8 +287,8 @@ async fn stats_of(
     };
     Ok(TechnicianStatsResponse::new(
         PersonRef::from((technician.pid, technician.name)),
-        query.from,
-        query.to,
+        from,
+        to,
         stats,
         earned,
     ))
@@ -292,7 +315,14 @@ async fn stats(
     let technician = technician_for_report(&ctx, &actor, id, query.from, query.to, None).await?;
     let site = sites::Model::find_optional_for(&ctx.db, &actor, query.site_id).await?;
     Ok(axum::Json(
-        stats_of(&ctx, &actor, technician, &query, site.as_ref()).await?,
+        stats_of(
+            &ctx,
+            &actor,
+            technician,
+            (query.from, query.to),
+            site.as_ref(),
+        )
+        .await?,
     ))
 }
 
@@ -300,9 +330,9 @@ async fn stats(
 /// of the caller's sites (or of `site_id`), by name, those who have left
 /// included. A technician gets their own row only.
 #[utoipa::path(get, path = "/api/technicians/stats", tag = "staff",
-    params(StatsQuery), security(("bearer" = [])),
+    params(TeamStatsQuery), security(("bearer" = [])),
     responses(
-        (status = 200, body = Vec<TechnicianStatsResponse>),
+        (status = 200, body = PageResponse<TechnicianStatsResponse>),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody),
@@ -310,19 +340,35 @@ async fn stats(
 async fn team_stats(
     State(ctx): State<AppContext>,
     actor: Actor,
-    QueryParams(query): QueryParams<StatsQuery>,
+    QueryParams(query): QueryParams<TeamStatsQuery>,
 ) -> ApiResult<impl IntoResponse> {
     checked_period(query.from, query.to)?;
+    let request = PageParams {
+        page: query.page,
+        per_page: query.per_page,
+    }
+    .checked()?;
     let site = sites::Model::find_optional_for(&ctx.db, &actor, query.site_id).await?;
     let technicians = match actor.role {
-        Role::Technician => vec![actor.user.clone()],
-        _ => users::Model::technicians_for(&ctx.db, &actor, site.as_ref()).await?,
+        Role::Technician => Page {
+            items: vec![actor.user.clone()],
+            page: 1,
+            per_page: request.per_page,
+            total: 1,
+        },
+        _ => users::Model::technicians_for(&ctx.db, &actor, site.as_ref(), request).await?,
     };
-    let mut rows = Vec::with_capacity(technicians.len());
-    for technician in technicians {
-        rows.push(stats_of(&ctx, &actor, technician, &query, site.as_ref()).await?);
+    let mut rows = Vec::with_capacity(technicians.items.len());
+    for technician in technicians.items {
+        let period = (query.from, query.to);
+        rows.push(stats_of(&ctx, &actor, technician, period, site.as_ref()).await?);
     }
-    Ok(axum::Json(rows))
+    Ok(axum::Json(PageResponse::from(Page {
+        items: rows,
+        page: technicians.page,
+        per_page: technicians.per_page,
+        total: technicians.total,
+    })))
 }
 
 /// The technician `id` for a report over `from..=to`: the caller, or one
@@ -359,14 +405,20 @@ async fn technician_for_report(
     Ok(technician)
 }
 
-/// 422 when `from` is after `to`.
+/// 422 when `from` is after `to`, or either is not a plausible date.
 fn checked_period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> ApiResult<()> {
-    match (from, to) {
-        (Some(from), Some(to)) if from > to => {
-            Err(ApiError::invalid("from", "must not be after `to`"))
+    let mut errors = FieldErrors::default();
+    for (field, day) in [("from", from), ("to", to)] {
+        if let Some(day) = day {
+            errors.check(field, plausible_day(day));
         }
-        _ => Ok(()),
     }
+    if let (Some(from), Some(to)) = (from, to) {
+        if from > to {
+            errors.add("from", "must not be after `to`");
+        }
+    }
+    Ok(errors.finish()?)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -482,12 +534,15 @@ pub struct WeekParams {
 /// `HH:MM` as minutes after midnight; `24:00` only when `end_of_day`.
 fn minute_of(raw: &str, end_of_day: bool) -> Result<i32, String> {
     let message = || "must be a time of day, HH:MM".to_string();
+    let digits = |part: &str| -> Option<i32> {
+        (part.len() == 2 && part.bytes().all(|byte| byte.is_ascii_digit()))
+            .then(|| part.parse().ok())
+            .flatten()
+    };
     let (hours, minutes) = raw.split_once(':').ok_or_else(message)?;
-    if hours.len() != 2 || minutes.len() != 2 {
+    let (Some(hours), Some(minutes)) = (digits(hours), digits(minutes)) else {
         return Err(message());
-    }
-    let hours: i32 = hours.parse().map_err(|_| message())?;
-    let minutes: i32 = minutes.parse().map_err(|_| message())?;
+    };
     match (hours, minutes) {
         (24, 0) if end_of_day => Ok(1440),
         (0..=23, 0..=59) => Ok(hours * 60 + minutes),
@@ -588,6 +643,8 @@ pub struct TimeOffParams {
 impl TimeOffParams {
     fn parse(self) -> ApiResult<NewTimeOff> {
         let mut errors = FieldErrors::default();
+        errors.check("first_day", plausible_day(self.first_day));
+        errors.check("last_day", plausible_day(self.last_day));
         if self.last_day < self.first_day {
             errors.add("last_day", "must not be before `first_day`");
         } else if (self.last_day - self.first_day).num_days() >= availability::MAX_TIME_OFF_DAYS {
@@ -639,9 +696,9 @@ async fn add_time_off(
 /// Technicians see their own; staff those of the technicians at their
 /// sites.
 #[utoipa::path(get, path = "/api/technicians/{id}/time-off", tag = "staff",
-    params(("id" = Uuid, Path), PeriodQuery), security(("bearer" = [])),
+    params(("id" = Uuid, Path), TimeOffQuery), security(("bearer" = [])),
     responses(
-        (status = 200, body = Vec<TimeOffResponse>),
+        (status = 200, body = PageResponse<TimeOffResponse>),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
@@ -649,15 +706,19 @@ async fn time_off(
     State(ctx): State<AppContext>,
     actor: Actor,
     Ids(id): Ids<Uuid>,
-    QueryParams(query): QueryParams<PeriodQuery>,
+    QueryParams(query): QueryParams<TimeOffQuery>,
 ) -> ApiResult<impl IntoResponse> {
     checked_period(query.from, query.to)?;
-    let (_, rows) = availability::time_off_for(&ctx.db, &actor, id, query.from, query.to).await?;
-    Ok(axum::Json(
-        rows.into_iter()
-            .map(TimeOffResponse::from)
-            .collect::<Vec<_>>(),
-    ))
+    let request = PageParams {
+        page: query.page,
+        per_page: query.per_page,
+    }
+    .checked()?;
+    let page =
+        availability::time_off_for(&ctx.db, &actor, id, (query.from, query.to), request).await?;
+    Ok(axum::Json(PageResponse::from(
+        page.map(TimeOffResponse::from),
+    )))
 }
 
 /// Cancel recorded time off (owners, and managers of the technician's

@@ -18,7 +18,7 @@ use crate::{
         clock::Clock,
         customers, odometer_readings,
         paging::{checked_search, PageParams},
-        values::{Name, Plate, Vin},
+        values::{plausible_day, Name, Plate, Vin},
         vehicles::{self, NewVehicle, Reading, ReadingSource, VehicleDetails},
     },
     views::{
@@ -73,6 +73,8 @@ impl Checks<'_> {
     fn not_future(&mut self, field: &str, day: Option<NaiveDate>) {
         if day.is_some_and(|day| day > self.1.latest_date()) {
             self.0.add(field, "must not be in the future");
+        } else if let Some(day) = day {
+            self.0.check(field, plausible_day(day));
         }
     }
 }
@@ -410,7 +412,9 @@ async fn record_reading(
 ) -> ApiResult<impl IntoResponse> {
     let vehicle = vehicles::Model::find_for(&ctx.db, &actor, id).await?;
     let mut errors = FieldErrors::default();
-    Checks(&mut errors, actor.clock).range("reading_km", Some(params.reading_km), 0, MAX_KM);
+    let mut check = Checks(&mut errors, actor.clock);
+    check.range("reading_km", Some(params.reading_km), 0, MAX_KM);
+    check.not_future("read_on", Some(params.read_on));
     errors.finish()?;
     let reading = Reading {
         km: params.reading_km,

@@ -12,20 +12,22 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, Weekday};
 use sea_orm::{
-    sea_query::Expr, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait,
-    QueryFilter, QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
 use super::{
-    _entities::{site_memberships, technician_profiles, time_off, working_hours},
+    _entities::{site_memberships, time_off, working_hours},
     actor::{Ability, Actor},
     audit_events::{self, Change},
     error::{DomainError, DomainResult},
-    now_at, sites,
-    technician_profiles::technician_for,
+    now_at,
+    paging::{Page, PageRequest},
+    sites,
+    technician_profiles::{self, technician_for},
     users,
 };
 
@@ -97,32 +99,6 @@ pub fn weekday_of(number: i16) -> Weekday {
     Weekday::try_from(u8::try_from(number.clamp(1, 7) - 1).unwrap_or(0)).unwrap_or(Weekday::Mon)
 }
 
-/// Takes the write lock on `technician`'s profile row (creating it), so
-/// that changes to their hours and time off happen one at a time. Written
-/// first: SQLite takes its lock at once, PostgreSQL locks the row.
-async fn lock_technician(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    technician: &users::Model,
-) -> DomainResult<()> {
-    let now = now_at(actor.clock);
-    technician_profiles::Entity::insert(technician_profiles::ActiveModel {
-        user_id: Set(technician.id),
-        organization_id: Set(technician.organization_id),
-        updated_at: Set(now),
-        ..Default::default()
-    })
-    .on_conflict_do_nothing_on([technician_profiles::Column::UserId])
-    .exec_without_returning(db)
-    .await?;
-    technician_profiles::Entity::update_many()
-        .col_expr(technician_profiles::Column::UpdatedAt, Expr::value(now))
-        .filter(technician_profiles::Column::UserId.eq(technician.id))
-        .exec(db)
-        .await?;
-    Ok(())
-}
-
 /// `technician`'s stints, at the sites `actor` sees.
 async fn stints_of(
     db: &impl ConnectionTrait,
@@ -178,7 +154,7 @@ pub async fn set_week(
 ) -> DomainResult<Week> {
     let technician = technician_for(db, actor, pid).await?;
     actor.authorize(Ability::ManageTechnicians)?;
-    lock_technician(db, actor, &technician).await?;
+    technician_profiles::lock(db, &technician, now_at(actor.clock)).await?;
     let mut site_of: HashMap<Uuid, sites::Model> = HashMap::new();
     for (index, stint) in stints.iter().enumerate() {
         if site_of.contains_key(&stint.site) {
@@ -204,21 +180,27 @@ pub async fn set_week(
         }
         site_of.insert(stint.site, site);
     }
+    // The hours that stay: at the technician's other sites, which the
+    // actor does not manage (hours at sites they have left do not count).
+    let their_sites = site_memberships::Model::site_ids_of(db, technician.id).await?;
     let kept: Vec<working_hours::Model> = working_hours::Entity::find()
         .filter(working_hours::Column::UserId.eq(technician.id))
+        .filter(working_hours::Column::SiteId.is_in(their_sites))
         .all(db)
         .await?
         .into_iter()
         .filter(|row| !actor.sees_site(row.site_id))
         .collect();
-    let mut by_day: Vec<(i16, i32, i32)> = kept
+    // (weekday, start, end, whether the actor may be told the times)
+    let mut by_day: Vec<(i16, i32, i32, bool)> = kept
         .iter()
-        .map(|row| (row.weekday, row.start_minute, row.end_minute))
+        .map(|row| (row.weekday, row.start_minute, row.end_minute, false))
         .chain(stints.iter().map(|stint| {
             (
                 weekday_number(stint.weekday),
                 stint.start_minute,
                 stint.end_minute,
+                true,
             )
         }))
         .collect();
@@ -227,17 +209,19 @@ pub async fn set_week(
         .windows(2)
         .find(|pair| pair[0].0 == pair[1].0 && pair[1].1 < pair[0].2)
     {
-        return Err(DomainError::invalid(
-            "hours",
+        let day = weekday_name(weekday_of(pair[0].0));
+        let message = if pair[0].3 && pair[1].3 {
             format!(
-                "overlap on {}: {}–{} and {}–{}",
-                weekday_name(weekday_of(pair[0].0)),
+                "overlap on {day}: {}–{} and {}–{}",
                 clock_time(pair[0].1),
                 clock_time(pair[0].2),
                 clock_time(pair[1].1),
                 clock_time(pair[1].2),
-            ),
-        ));
+            )
+        } else {
+            format!("clashes on {day} with their hours at another site")
+        };
+        return Err(DomainError::invalid("hours", message));
     }
     working_hours::Entity::delete_many()
         .filter(working_hours::Column::UserId.eq(technician.id))
@@ -347,7 +331,7 @@ pub async fn record_time_off(
 ) -> DomainResult<(users::Model, time_off::Model)> {
     let technician = technician_for(db, actor, pid).await?;
     actor.authorize(Ability::ManageTechnicians)?;
-    lock_technician(db, actor, &technician).await?;
+    technician_profiles::lock(db, &technician, now_at(actor.clock)).await?;
     let clash = time_off::Entity::find()
         .filter(time_off::Column::UserId.eq(technician.id))
         .filter(time_off::Column::FirstDay.lte(new.last_day))
@@ -392,7 +376,7 @@ pub async fn cancel_time_off(
 ) -> DomainResult<()> {
     let technician = technician_for(db, actor, pid).await?;
     actor.authorize(Ability::ManageTechnicians)?;
-    lock_technician(db, actor, &technician).await?;
+    technician_profiles::lock(db, &technician, now_at(actor.clock)).await?;
     let row = time_off::Entity::find()
         .filter(time_off::Column::UserId.eq(technician.id))
         .filter(time_off::Column::Pid.eq(entry))
@@ -413,9 +397,9 @@ pub async fn time_off_for(
     db: &impl ConnectionTrait,
     actor: &Actor,
     pid: Uuid,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
-) -> DomainResult<(users::Model, Vec<time_off::Model>)> {
+    (from, to): (Option<NaiveDate>, Option<NaiveDate>),
+    page: PageRequest,
+) -> DomainResult<Page<time_off::Model>> {
     let technician = technician_for(db, actor, pid).await?;
     let mut query = time_off::Entity::find().filter(time_off::Column::UserId.eq(technician.id));
     if let Some(from) = from {
@@ -424,11 +408,8 @@ pub async fn time_off_for(
     if let Some(to) = to {
         query = query.filter(time_off::Column::FirstDay.lte(to));
     }
-    let rows = query
-        .order_by_asc(time_off::Column::FirstDay)
-        .all(db)
-        .await?;
-    Ok((technician, rows))
+    page.fetch(db, query.order_by_asc(time_off::Column::FirstDay))
+        .await
 }
 
 /// For the board: each of `technicians`' stints at `site` on `day` (the

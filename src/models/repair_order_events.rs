@@ -34,7 +34,7 @@ impl Model {
             to_status: ActiveValue::Set(to.as_str().to_string()),
             actor_id: ActiveValue::Set(Some(actor.user_id())),
             note: ActiveValue::Set(note),
-            created_at: ActiveValue::Set(super::now()),
+            created_at: ActiveValue::Set(super::now_at(actor.clock)),
             ..Default::default()
         }
         .insert(db)

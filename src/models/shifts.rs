@@ -371,9 +371,7 @@ pub async fn board(
         .into_iter()
         .map(|session| (session.user_id, session.repair_order_id))
         .collect();
-    let today = now_at(actor.clock)
-        .with_timezone(&site.time_zone())
-        .date_naive();
+    let today = actor.clock.today_in(site.time_zone());
     let (mut due, mut away) = super::availability::on_day(db, site, &ids, today).await?;
     let pids: HashMap<i64, Uuid> = orders.iter().map(|(id, _, pid)| (*id, *pid)).collect();
     let mut board: Vec<OnTheFloor> = technicians

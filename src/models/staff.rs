@@ -109,14 +109,15 @@ impl Model {
         db: &impl ConnectionTrait,
         actor: &Actor,
         site: Option<&sites::Model>,
-    ) -> DomainResult<Vec<Self>> {
+        page: PageRequest,
+    ) -> DomainResult<Page<Self>> {
         actor.authorize(Ability::ViewStaff)?;
         let mut query =
             Self::staff_visible_to(actor).filter(Column::Role.eq(Role::Technician.as_str()));
         if let Some(site) = site {
             query = query.filter(Column::Id.in_subquery(members_of(&[site.id])));
         }
-        Ok(query.all(db).await?)
+        page.fetch(db, query).await
     }
 
     /// Adds a member of staff and assigns them to their sites.

@@ -4,7 +4,10 @@
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::{
+    prelude::DateTimeWithTimeZone, sea_query::Expr, ActiveValue::Set, ColumnTrait, ConnectionTrait,
+    EntityTrait, QueryFilter,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use utoipa::ToSchema;
@@ -132,6 +135,35 @@ pub(crate) async fn technician_for(
     Ok(user)
 }
 
+/// Takes the write lock on `technician`'s profile row, creating it, so
+/// that changes to their profile, hours and time off happen one at a time.
+/// Written first: SQLite takes its lock at once, PostgreSQL locks the row
+/// until the transaction ends.
+///
+/// # Errors
+/// When the database fails.
+pub(crate) async fn lock(
+    db: &impl ConnectionTrait,
+    technician: &users::Model,
+    now: DateTimeWithTimeZone,
+) -> DomainResult<()> {
+    Entity::insert(ActiveModel {
+        user_id: Set(technician.id),
+        organization_id: Set(technician.organization_id),
+        updated_at: Set(now),
+        ..Default::default()
+    })
+    .on_conflict_do_nothing_on([Column::UserId])
+    .exec_without_returning(db)
+    .await?;
+    Entity::update_many()
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::UserId.eq(technician.id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// Technician `pid`'s profile.
 ///
 /// # Errors
@@ -186,16 +218,7 @@ pub async fn update(
     let user = technician_for(db, actor, pid).await?;
     actor.authorize(Ability::ManageTechnicians)?;
     let now = now_at(actor.clock);
-    // Written first (SQLite takes its lock at once): the row to change.
-    Entity::insert(ActiveModel {
-        user_id: Set(user.id),
-        organization_id: Set(user.organization_id),
-        updated_at: Set(now),
-        ..Default::default()
-    })
-    .on_conflict_do_nothing_on([Column::UserId])
-    .exec_without_returning(db)
-    .await?;
+    lock(db, &user, now).await?;
     let home_site = match changes.home_site_id {
         Some(Some(site)) => Some(Some(
             sites::Model::find_for(db, actor, site)

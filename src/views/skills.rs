@@ -51,6 +51,8 @@ pub struct TechnicianResponse {
 pub struct PayBasisResponse {
     #[schema(example = "labour_share")]
     pub kind: &'static str,
+    /// Money an hour with two places (`hourly`), or a share from 0 to 1
+    /// (`labour_share`).
     #[schema(example = "0.3")]
     pub rate: String,
 }
@@ -59,7 +61,10 @@ impl From<Pay> for PayBasisResponse {
     fn from(pay: Pay) -> Self {
         Self {
             kind: pay.basis(),
-            rate: pay.rate().normalize().to_string(),
+            rate: match pay {
+                Pay::Hourly(money) => crate::models::values::format_money(money),
+                Pay::LabourShare(share) => share.normalize().to_string(),
+            },
         }
     }
 }

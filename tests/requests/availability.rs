@@ -73,6 +73,11 @@ impl Rota {
     }
 }
 
+/// A page's items.
+fn items(page: &Value) -> Vec<Value> {
+    page["items"].as_array().expect("items").clone()
+}
+
 fn stint(site: &str, weekday: &str, starts: &str, ends: &str) -> Value {
     json!({"site_id": site, "weekday": weekday, "starts": starts, "ends": ends})
 }
@@ -146,29 +151,49 @@ async fn working_hours_are_set_per_site_and_never_overlap() {
     assert_eq!(left.len(), 2, "{left:?}");
     assert!(left.iter().all(|row| row["site"]["id"] == msa.as_str()));
 
-    // Bad weeks change nothing.
+    // Bad weeks change nothing, and say what is wrong.
     let kla = rota.app.site(&rota.owner, "KLA").await;
-    for (by, hours) in [
-        (&rota.owner, json!([stint(&msa, "monday", "8:00", "12:00")])),
+    let nowhere = uuid::Uuid::new_v4().to_string();
+    for (by, hours, field) in [
+        (
+            &rota.owner,
+            json!([stint(&msa, "monday", "8:00", "12:00")]),
+            "hours[0].starts",
+        ),
+        (
+            &rota.owner,
+            json!([stint(&msa, "monday", "+8:00", "12:00")]),
+            "hours[0].starts",
+        ),
+        (
+            &rota.owner,
+            json!([stint(&msa, "monday", "08:+5", "12:00")]),
+            "hours[0].starts",
+        ),
         (
             &rota.owner,
             json!([stint(&msa, "monday", "07:00", "25:00")]),
+            "hours[0].ends",
         ),
         (
             &rota.owner,
             json!([stint(&msa, "monday", "24:00", "24:00")]),
+            "hours[0].starts",
         ),
         (
             &rota.owner,
             json!([stint(&msa, "monday", "12:00", "09:00")]),
+            "hours[0].ends",
         ),
         (
             &rota.owner,
             json!([stint(&msa, "monday", "09:00", "09:00")]),
+            "hours[0].ends",
         ),
         (
             &rota.owner,
             json!([stint(&msa, "funday", "08:00", "12:00")]),
+            "hours[0].weekday",
         ),
         (
             &rota.owner,
@@ -176,35 +201,39 @@ async fn working_hours_are_set_per_site_and_never_overlap() {
                 stint(&msa, "friday", "08:00", "12:00"),
                 stint(&msa, "friday", "11:59", "15:00"),
             ]),
+            "hours",
         ),
         // Not a site the technician works at; not the manager's site; no
         // such site.
         (
             &rota.owner,
             json!([stint(&kla, "monday", "08:00", "12:00")]),
+            "hours[0].site_id",
         ),
         (
             &rota.nbo_manager,
             json!([stint(&msa, "monday", "08:00", "12:00")]),
+            "hours[0].site_id",
         ),
         (
             &rota.owner,
-            json!([stint(
-                &uuid::Uuid::new_v4().to_string(),
-                "monday",
-                "08:00",
-                "12:00"
-            )]),
+            json!([stint(&nowhere, "monday", "08:00", "12:00")]),
+            "hours[0].site_id",
         ),
         (
             &rota.owner,
             json!((0..51)
                 .map(|_| stint(&msa, "monday", "08:00", "09:00"))
                 .collect::<Vec<_>>()),
+            "hours",
         ),
     ] {
         let response = rota.set_hours(by, &rota.technician, hours.clone()).await;
-        assert_eq!(response.status_code(), 422, "{hours}: {}", response.text());
+        let body = assert_error(&response, 422, "validation_failed");
+        assert!(
+            body["error"]["fields"].get(field).is_some(),
+            "{hours}: {body}"
+        );
     }
     let response = rota
         .app
@@ -352,14 +381,17 @@ async fn time_off_is_recorded_once_and_the_board_shows_who_is_due_in() {
         let who = who.clone();
         async move { app.get(&path, &who).await }
     };
-    let all: Vec<Value> = list(&away, &away, "").await.json();
+    let all: Value = list(&away, &away, "").await.json();
+    assert_eq!(all["total"], 2, "a technician reads their own: {all}");
+    let all = all["items"].as_array().unwrap();
     assert_eq!(all.len(), 2, "a technician reads their own: {all:?}");
     assert_eq!(all[0]["kind"], "leave");
-    let december: Vec<Value> = list(owner, &away, "?from=2026-12-15&to=2026-12-31")
+    let december: Value = list(owner, &away, "?from=2026-12-15&to=2026-12-31")
         .await
         .json();
-    assert_eq!(december.len(), 1);
-    assert_eq!(december[0]["id"], day_off.as_str());
+    assert_eq!(crate::support::ids(&december), [day_off.as_str()]);
+    let second: Value = list(owner, &away, "?per_page=1&page=2").await.json();
+    assert_eq!(crate::support::ids(&second), [day_off.as_str()]);
     assert_error(&list(due, &away, "").await, 404, "not_found");
     assert_error(
         &list(owner, &away, "?from=2026-12-31&to=2026-12-01").await,
@@ -404,7 +436,7 @@ async fn time_off_is_recorded_once_and_the_board_shows_who_is_due_in() {
     let now = board().await;
     assert_eq!(now[0]["technician"]["id"], unscheduled.id.as_str());
     assert_eq!(now[1]["technician"]["id"], due.id.as_str());
-    // Tuesday 23:30 in Nairobi is already Wednesday there: nobody is due.
+    // 21:30 UTC on Tuesday is 00:30 on Wednesday in Nairobi: nobody is due.
     rota.set_clock("2026-12-08T21:30:00Z");
     let late = board().await;
     assert!(
@@ -430,7 +462,7 @@ async fn time_off_is_recorded_once_and_the_board_shows_who_is_due_in() {
         204
     );
     assert_error(&app.delete(&cancel, owner).await, 404, "not_found");
-    assert_eq!(list(owner, &away, "").await.json::<Vec<Value>>().len(), 1);
+    assert_eq!(list(owner, &away, "").await.json::<Value>()["total"], 1);
     let audit: Value = app
         .get("/api/audit-events?per_page=200", owner)
         .await
@@ -451,6 +483,7 @@ async fn time_off_is_recorded_once_and_the_board_shows_who_is_due_in() {
         json!({"kind": "leave", "first_day": "2026-12-20"}),
         json!({"kind": "leave", "first_day": "2026-12-20", "last_day": "2026-12-20", "note": "x".repeat(501)}),
         json!({"kind": "leave", "first_day": "2026-12-20", "last_day": "2026-12-20", "by": "me"}),
+        json!({"kind": "leave", "first_day": "1850-12-20", "last_day": "1850-12-21"}),
     ] {
         let response = rota.time_off(owner, &unscheduled, body.clone()).await;
         assert_eq!(response.status_code(), 422, "{body}: {}", response.text());
@@ -467,11 +500,28 @@ async fn time_off_is_recorded_once_and_the_board_shows_who_is_due_in() {
         "{}",
         response.text()
     );
+    let response = rota
+        .time_off(
+            owner,
+            &unscheduled,
+            json!({"kind": "leave", "first_day": "-5000-01-01", "last_day": "-5000-01-02"}),
+        )
+        .await;
+    assert!(
+        [400, 422].contains(&response.status_code().as_u16()),
+        "{}",
+        response.text()
+    );
+    for query in ["?from=-5000-01-01", "?to=1066-10-14", "?per_page=500"] {
+        let response = list(owner, &unscheduled, query).await;
+        assert!(
+            [400, 422].contains(&response.status_code().as_u16()),
+            "{query}: {}",
+            response.text()
+        );
+    }
     assert_eq!(
-        list(owner, &unscheduled, "")
-            .await
-            .json::<Vec<Value>>()
-            .len(),
+        list(owner, &unscheduled, "").await.json::<Value>()["total"],
         1
     );
     let advisor = app.staff(owner, "advisor", &[&nbo]).await;
@@ -513,12 +563,14 @@ async fn a_vehicles_history_lists_its_repairs_at_the_callers_sites() {
         assert_eq!(response.status_code(), 201, "{}", response.text());
         orders.push(response.json::<Value>()["id"].as_str().unwrap().to_string());
     }
-    app.post(
-        "/api/repair-orders",
-        owner,
-        &json!({"site_id": rota.nbo, "vehicle_id": other_vehicle, "description": "Tyres"}),
-    )
-    .await;
+    let response = app
+        .post(
+            "/api/repair-orders",
+            owner,
+            &json!({"site_id": rota.nbo, "vehicle_id": other_vehicle, "description": "Tyres"}),
+        )
+        .await;
+    assert_eq!(response.status_code(), 201, "{}", response.text());
 
     let history = |who: &Session| {
         let path = format!("/api/vehicles/{vehicle}/repair-orders");
@@ -538,9 +590,12 @@ async fn a_vehicles_history_lists_its_repairs_at_the_callers_sites() {
         history(&rota.nbo_manager).await,
         [orders[2].clone(), orders[0].clone()]
     );
-    // A technician at Nairobi who never worked on it sees what was done.
+    // A technician at Nairobi who never worked on it sees what was done,
+    // though their own list still holds only their own orders.
     let technician = app.staff(owner, "technician", &[&rota.nbo]).await;
     assert_eq!(history(&technician).await.len(), 2);
+    let own: Value = app.get("/api/repair-orders", &technician).await.json();
+    assert_eq!(own["total"], 0, "{own}");
     // The list's filter agrees.
     let filtered: Value = app
         .get(&format!("/api/repair-orders?vehicle_id={vehicle}"), owner)
@@ -606,7 +661,7 @@ async fn every_technicians_stats_side_by_side_with_earnings_for_managers() {
     let period = "?from=2026-12-01&to=2026-12-31";
     let response = stats(&rota.nbo_manager, period).await;
     assert_eq!(response.status_code(), 200, "{}", response.text());
-    let rows: Vec<Value> = response.json();
+    let rows = items(&response.json());
     assert_eq!(rows.len(), 1, "Nairobi's technicians only: {rows:#?}");
     assert_eq!(rows[0]["technician"]["id"], rota.technician.id.as_str());
     assert_eq!(rows[0]["completed"], 1);
@@ -621,7 +676,7 @@ async fn every_technicians_stats_side_by_side_with_earnings_for_managers() {
         )
         .await;
     assert_eq!(response.status_code(), 200, "{}", response.text());
-    let rows: Vec<Value> = stats(owner, period).await.json();
+    let rows = items(&stats(owner, period).await.json());
     assert_eq!(rows.len(), 2, "{rows:#?}");
     let row = rows
         .iter()
@@ -636,9 +691,11 @@ async fn every_technicians_stats_side_by_side_with_earnings_for_managers() {
         .unwrap();
     assert_eq!(idle["completed"], 0);
     // Mombasa alone: the Nairobi work is not there.
-    let rows: Vec<Value> = stats(owner, &format!("{period}&site_id={}", rota.msa))
-        .await
-        .json();
+    let rows = items(
+        &stats(owner, &format!("{period}&site_id={}", rota.msa))
+            .await
+            .json(),
+    );
     assert_eq!(rows.len(), 2);
     assert!(rows.iter().all(|row| row["completed"] == 0), "{rows:#?}");
     // The same on the one-technician endpoint.
@@ -653,10 +710,10 @@ async fn every_technicians_stats_side_by_side_with_earnings_for_managers() {
 
     // Advisors see the work but not the pay; technicians only their row.
     let advisor = app.staff(owner, "advisor", &[&rota.nbo]).await;
-    let rows: Vec<Value> = stats(&advisor, period).await.json();
+    let rows = items(&stats(&advisor, period).await.json());
     assert_eq!(rows[0]["completed"], 1);
     assert_eq!(rows[0]["earnings"], Value::Null);
-    let rows: Vec<Value> = stats(&msa_only, period).await.json();
+    let rows = items(&stats(&msa_only, period).await.json());
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["technician"]["id"], msa_only.id.as_str());
 
@@ -672,6 +729,19 @@ async fn every_technicians_stats_side_by_side_with_earnings_for_managers() {
     );
     let response = stats(owner, "?from=soon").await;
     assert_eq!(response.status_code(), 400, "{}", response.text());
+    for query in ["?from=-5000-01-01", "?to=1800-01-01", "?per_page=0"] {
+        let response = stats(owner, query).await;
+        assert!(
+            [400, 422].contains(&response.status_code().as_u16()),
+            "{query}: {}",
+            response.text()
+        );
+    }
+    let page = stats(owner, &format!("{period}&per_page=1&page=2"))
+        .await
+        .json::<Value>();
+    assert_eq!(page["total"], 2, "{page}");
+    assert_eq!(items(&page).len(), 1);
 }
 
 #[tokio::test]

@@ -120,7 +120,7 @@ async fn seed_demo_loads_kamau_motors_once_and_its_logins_work() {
     // The floor: finished work was timed, so efficiency and earnings have
     // figures; Ronald is on leave at Kampala.
     let stats = get("/api/technicians/stats".to_string()).await;
-    let kevin = stats
+    let kevin = stats["items"]
         .as_array()
         .unwrap()
         .iter()

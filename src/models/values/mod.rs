@@ -22,6 +22,28 @@ pub use site_settings::{CurrencyCode, SiteCode, TaxRate, TimeZone};
 pub use text::{Email, Name, OptionalText, Password};
 pub use vehicle::{Plate, Vin};
 
+/// The years a date the API takes may fall in: every database stores them,
+/// and a date outside them is a slip of the keyboard.
+pub const PLAUSIBLE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
+
+/// `day`, or why it is not a date the API takes.
+///
+/// # Errors
+/// The message for a date outside `PLAUSIBLE_YEARS`.
+pub fn plausible_day(day: chrono::NaiveDate) -> Result<chrono::NaiveDate, String> {
+    use chrono::Datelike;
+
+    if PLAUSIBLE_YEARS.contains(&day.year()) {
+        Ok(day)
+    } else {
+        Err(format!(
+            "must be a date between {} and {}",
+            PLAUSIBLE_YEARS.start(),
+            PLAUSIBLE_YEARS.end()
+        ))
+    }
+}
+
 /// A string schema that takes only `values`, for the API's document.
 #[must_use]
 pub fn string_enum(values: impl Iterator<Item = &'static str>) -> utoipa::openapi::Object {
