@@ -14,7 +14,7 @@ use super::{
 };
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody},
-    models::{actor::Actor, begin_write, now_at, repair_orders, shifts, sites},
+    models::{actor::Actor, begin_write, labor_lines, now_at, repair_orders, shifts, sites},
     views::{
         refs::PersonRef,
         shifts::{ClockedResponse, ShiftResponse, TimerResponse},
@@ -127,7 +127,10 @@ async fn timer(
         txn.commit().await?;
     }
     let clocked = shifts::clocked_on(&ctx.db, order.id, now_at(actor.clock)).await?;
+    let billed = labor_lines::Model::hours_by_order(&ctx.db, [order.id]).await?;
     Ok(TimerResponse {
+        billed_hours: shifts::two_places(billed.values().sum()),
+        clocked_hours: shifts::two_places(clocked.iter().map(|(_, hours, _)| *hours).sum()),
         repair_order_id: order.pid,
         running: clocked
             .iter()

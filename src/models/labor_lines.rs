@@ -37,6 +37,27 @@ impl Model {
             .await
     }
 
+    /// The labour hours written on each of `orders`, declined lines left
+    /// out (an order without labour is absent).
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn hours_by_order(
+        db: &impl ConnectionTrait,
+        orders: impl IntoIterator<Item = i64>,
+    ) -> Result<std::collections::HashMap<i64, Decimal>, DbErr> {
+        let mut hours = std::collections::HashMap::new();
+        for line in Entity::find()
+            .filter(Column::RepairOrderId.is_in(orders))
+            .filter(Column::Approval.ne(Approval::Declined.as_str()))
+            .all(db)
+            .await?
+        {
+            *hours.entry(line.repair_order_id).or_default() += line.hours.decimal();
+        }
+        Ok(hours)
+    }
+
     /// The sum of the lines' amounts, declined ones left out.
     #[must_use]
     pub fn total(lines: &[Self]) -> Decimal {

@@ -315,7 +315,7 @@ pub async fn board(
 ) -> DomainResult<Vec<OnTheFloor>> {
     use sea_orm::QuerySelect;
 
-    use super::{_entities::labor_lines, roles::Role, site_memberships};
+    use super::{roles::Role, site_memberships};
 
     actor.authorize(Ability::ViewStaff)?;
     if !actor.sees_site(site.id) {
@@ -354,15 +354,7 @@ pub async fn board(
         .all(db)
         .await?;
     let order_ids: Vec<i64> = orders.iter().map(|(id, _, _)| *id).collect();
-    let mut hours_by_order: HashMap<i64, Decimal> = HashMap::new();
-    for line in labor_lines::Entity::find()
-        .filter(labor_lines::Column::RepairOrderId.is_in(order_ids))
-        .filter(labor_lines::Column::Approval.ne(super::values::Approval::Declined.as_str()))
-        .all(db)
-        .await?
-    {
-        *hours_by_order.entry(line.repair_order_id).or_default() += line.hours.decimal();
-    }
+    let hours_by_order = super::labor_lines::Model::hours_by_order(db, order_ids).await?;
     let running: HashMap<i64, i64> = work_sessions::Entity::find()
         .filter(work_sessions::Column::UserId.is_in(ids.clone()))
         .filter(work_sessions::Column::EndedAt.is_null())

@@ -6,11 +6,10 @@ use rust_decimal::Decimal;
 use sea_orm::{entity::prelude::*, Condition, QuerySelect};
 
 use super::{
-    _entities::{labor_lines, work_sessions},
+    _entities::work_sessions,
     actor::Actor,
     repair_orders::{self, Column},
     sites, users,
-    values::Approval,
 };
 use crate::models::error::DomainResult;
 
@@ -109,13 +108,9 @@ impl TechnicianStats {
             .into_tuple()
             .all(db)
             .await?;
-        let billed_hours: Decimal = labor_lines::Entity::find()
-            .filter(labor_lines::Column::RepairOrderId.is_in(completed_ids))
-            .filter(labor_lines::Column::Approval.ne(Approval::Declined.as_str()))
-            .all(db)
+        let billed_hours: Decimal = super::labor_lines::Model::hours_by_order(db, completed_ids)
             .await?
-            .iter()
-            .map(|line| line.hours.decimal())
+            .values()
             .sum();
         let now = super::now_at(actor.clock);
         let mut sessions = work_sessions::Entity::find()

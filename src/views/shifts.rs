@@ -57,6 +57,13 @@ pub struct TimerResponse {
     /// Whether the caller's timer runs on it now.
     pub running: bool,
     pub clocked: Vec<ClockedResponse>,
+    /// Labour hours written on the order (declined lines left out), next
+    /// to the time clocked on it.
+    #[schema(value_type = String, example = "2.50")]
+    pub billed_hours: Decimal,
+    /// All the technicians' clocked hours together.
+    #[schema(value_type = String, example = "2.17")]
+    pub clocked_hours: Decimal,
 }
 
 /// A technician on the board.

@@ -515,6 +515,15 @@ async fn efficiency_and_a_comeback_counted_once_against_a_hand_computed_day() {
     assert_eq!(floor.timer(&second, "start").await.status_code(), 200);
     floor.set_clock("2026-12-07T10:00:00Z");
     assert_eq!(floor.timer(&second, "pause").await.status_code(), 200);
+    // Each order's clocked time next to its billed labour.
+    let timed: Value = floor
+        .app
+        .get(&format!("/api/repair-orders/{first}/timer"), &floor.owner)
+        .await
+        .json();
+    assert_eq!(timed["billed_hours"], "3.00", "{timed}");
+    assert_eq!(timed["clocked_hours"], "2.50", "{timed}");
+    assert_eq!(timed["clocked"][0]["hours"], "2.50", "{timed}");
     let response = floor
         .app
         .transition(&floor.technician, &first, "completed")
