@@ -32,7 +32,8 @@ impl Model {
             .await
     }
 
-    /// Makes `user_id`'s assignments exactly `wanted`.
+    /// Makes `user_id`'s assignments exactly `wanted`; their working hours
+    /// at the sites they leave end with them.
     ///
     /// # Errors
     /// When the database fails.
@@ -45,6 +46,11 @@ impl Model {
         let current: BTreeSet<i64> = Self::site_ids_of(db, user_id).await?.into_iter().collect();
         let removed: Vec<i64> = current.difference(wanted).copied().collect();
         if !removed.is_empty() {
+            super::_entities::working_hours::Entity::delete_many()
+                .filter(super::_entities::working_hours::Column::UserId.eq(user_id))
+                .filter(super::_entities::working_hours::Column::SiteId.is_in(removed.clone()))
+                .exec(db)
+                .await?;
             Entity::delete_many()
                 .filter(Column::UserId.eq(user_id))
                 .filter(Column::SiteId.is_in(removed))

@@ -256,6 +256,20 @@ async fn working_hours_are_set_per_site_and_never_overlap() {
             "forbidden",
         );
     }
+    // Leaving a site ends one's hours there.
+    let response = rota
+        .app
+        .patch(
+            &format!("/api/staff/{}", rota.technician.id),
+            &rota.owner,
+            &json!({ "site_ids": [nbo] }),
+        )
+        .await;
+    assert_eq!(response.status_code(), 200, "{}", response.text());
+    assert_eq!(
+        rota.hours(&rota.owner, &rota.technician).await,
+        Vec::<Value>::new()
+    );
     let kla_manager = rota.app.staff(&rota.owner, "manager", &[&kla]).await;
     assert_error(
         &rota
