@@ -451,7 +451,12 @@ async fn seed_rota(
         }
         availability::set_week(db, owner, technician(email)?, &stints).await?;
     }
-    let today = owner.clock.today_in(chrono_tz::Africa::Kampala);
+    // Ronald works in Kampala: his leave starts on Kampala's today.
+    let kampala = sites
+        .iter()
+        .find(|site| site.code == "KLA")
+        .ok_or_else(|| DomainError::internal("no demo site KLA"))?;
+    let today = owner.clock.today_in(kampala.time_zone());
     availability::record_time_off(
         db,
         owner,

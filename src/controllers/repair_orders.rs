@@ -189,15 +189,6 @@ pub struct OrderQuery {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct HistoryQuery {
-    #[param(minimum = 1, maximum = 1_000_000)]
-    pub page: Option<u64>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u64>,
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     /// One site's queue; without it, every site the caller works at.
     pub site_id: Option<Uuid>,
@@ -269,7 +260,7 @@ async fn list(
 /// order, whatever its status or technician. Technicians see it too, for
 /// what was done to the vehicle before.
 #[utoipa::path(get, path = "/api/vehicles/{id}/repair-orders", tag = "vehicles",
-    params(("id" = Uuid, Path), HistoryQuery), security(("bearer" = [])),
+    params(("id" = Uuid, Path), PageParams), security(("bearer" = [])),
     responses(
         (status = 200, body = PageResponse<RepairOrderResponse>),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
@@ -279,14 +270,10 @@ async fn vehicle_history(
     State(ctx): State<AppContext>,
     actor: Actor,
     Ids(id): Ids<Uuid>,
-    QueryParams(query): QueryParams<HistoryQuery>,
+    QueryParams(page): QueryParams<PageParams>,
 ) -> ApiResult<impl IntoResponse> {
     let vehicle = vehicles::Model::find_for_history(&ctx.db, &actor, id).await?;
-    let page = PageParams {
-        page: query.page,
-        per_page: query.per_page,
-    }
-    .checked()?;
+    let page = page.checked()?;
     let filters = Filters {
         vehicle: Some(vehicle),
         ..Filters::default()
@@ -393,8 +380,9 @@ pub struct ComebackParams {
 }
 
 /// Flag the order a comeback of an earlier repair of the same vehicle
-/// completed in the 30 days before it was opened; it counts against that
-/// repair's technician, once.
+/// completed in the days before it was opened (the site's
+/// `comeback_window_days`); it counts against that repair's technician,
+/// once.
 #[utoipa::path(post, path = "/api/repair-orders/{id}/comeback", tag = "repair orders",
     request_body = ComebackParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
@@ -466,12 +454,8 @@ async fn decline(
     Ids(id): Ids<Uuid>,
     JsonBody(params): JsonBody<DeclineParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let mut errors = FieldErrors::default();
-    let reason = errors.check("reason", required_text(&params.reason, 500));
-    errors.finish()?;
-    let Some(reason) = reason else {
-        return Err(ApiError::internal("a checked reason went missing"));
-    };
+    let reason = required_text(&params.reason, 500)
+        .map_err(|message| ApiError::invalid("reason", message))?;
     let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
     let txn = begin_write(&ctx.db).await?;
     let order = order.decline(&txn, &actor, reason).await?;

@@ -2,7 +2,6 @@
 
 use axum::{http::StatusCode, response::IntoResponse};
 use loco_rs::prelude::{AppContext, State};
-use sea_orm::EntityTrait;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use utoipa_axum::routes;
@@ -29,12 +28,10 @@ pub struct ClockInParams {
     pub site_id: Uuid,
 }
 
-async fn site_ref(ctx: &AppContext, site_id: i64) -> ApiResult<SiteRef> {
-    let site = sites::Entity::find_by_id(site_id)
-        .one(&ctx.db)
-        .await?
-        .ok_or(ApiError::NotFound("site"))?;
-    Ok(SiteRef::from(&site))
+async fn site_ref(ctx: &AppContext, actor: &Actor, site_id: i64) -> ApiResult<SiteRef> {
+    let sites = sites::Model::by_ids(&ctx.db, actor.organization_id(), &[site_id]).await?;
+    let site = sites.first().ok_or(ApiError::NotFound("site"))?;
+    Ok(SiteRef::from(site))
 }
 
 /// Clock in at a site (technicians); one open shift at a time, whichever
@@ -76,7 +73,7 @@ async fn clock_out(State(ctx): State<AppContext>, actor: Actor) -> ApiResult<imp
     let txn = begin_write(&ctx.db).await?;
     let shift = shifts::clock_out(&txn, &actor).await?;
     txn.commit().await?;
-    let site = site_ref(&ctx, shift.site_id).await?;
+    let site = site_ref(&ctx, &actor, shift.site_id).await?;
     Ok(axum::Json(ShiftResponse::new(
         shift,
         site,
@@ -94,7 +91,7 @@ async fn current(State(ctx): State<AppContext>, actor: Actor) -> ApiResult<impl 
     let shift = shifts::open_shift(&ctx.db, actor.user_id())
         .await?
         .ok_or(ApiError::NotFound("shift"))?;
-    let site = site_ref(&ctx, shift.site_id).await?;
+    let site = site_ref(&ctx, &actor, shift.site_id).await?;
     Ok(axum::Json(ShiftResponse::new(
         shift,
         site,

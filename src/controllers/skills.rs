@@ -9,7 +9,7 @@ use utoipa_axum::routes;
 
 use super::{api::ApiRoutes, extract::JsonBody};
 use crate::{
-    errors::{ApiResult, ErrorBody, FieldErrors},
+    errors::{ApiError, ApiResult, ErrorBody},
     models::{actor::Actor, begin_write, skills, values::Name},
     views::skills::SkillResponse,
 };
@@ -50,14 +50,8 @@ async fn create(
     actor: Actor,
     JsonBody(params): JsonBody<CreateSkillParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let mut errors = FieldErrors::default();
-    let name = errors.check("name", Name::parse(&params.name, 60));
-    errors.finish()?;
-    let Some(name) = name else {
-        return Err(crate::errors::ApiError::internal(
-            "a checked skill lost its name",
-        ));
-    };
+    let name =
+        Name::parse(&params.name, 60).map_err(|message| ApiError::invalid("name", message))?;
     let txn = begin_write(&ctx.db).await?;
     let skill = skills::Model::create(&txn, &actor, name.into_inner()).await?;
     txn.commit().await?;

@@ -260,7 +260,8 @@ pub struct StatsQuery {
     pub from: Option<NaiveDate>,
     /// Last day of the period (UTC), inclusive.
     pub to: Option<NaiveDate>,
-    /// One site's work; without it, every site the caller sees.
+    /// One site's work; without it, every site the caller sees (earnings
+    /// need one when the sites invoice in different currencies).
     pub site_id: Option<Uuid>,
 }
 
@@ -312,7 +313,8 @@ async fn stats(
     Ids(id): Ids<Uuid>,
     QueryParams(query): QueryParams<StatsQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let technician = technician_for_report(&ctx, &actor, id, query.from, query.to, None).await?;
+    let technician = technician_for_report(&ctx, &actor, id, None).await?;
+    checked_period(query.from, query.to)?;
     let site = sites::Model::find_optional_for(&ctx.db, &actor, query.site_id).await?;
     Ok(axum::Json(
         stats_of(
@@ -350,9 +352,13 @@ async fn team_stats(
     .checked()?;
     let site = sites::Model::find_optional_for(&ctx.db, &actor, query.site_id).await?;
     let technicians = match actor.role {
+        // Their own row, on the first page.
         Role::Technician => Page {
-            items: vec![actor.user.clone()],
-            page: 1,
+            items: (request.page == 1)
+                .then(|| actor.user.clone())
+                .into_iter()
+                .collect(),
+            page: request.page,
             per_page: request.per_page,
             total: 1,
         },
@@ -371,7 +377,7 @@ async fn team_stats(
     })))
 }
 
-/// The technician `id` for a report over `from..=to`: the caller, or one
+/// The technician `id` for a report: the caller, or one
 /// of the staff they see, who must be a technician (else 404). `private`:
 /// what it takes to see someone else's; without it the report is as open
 /// as the staff list. With it, a caller who may not look at staff at all
@@ -380,8 +386,6 @@ async fn technician_for_report(
     ctx: &AppContext,
     actor: &Actor,
     id: Uuid,
-    from: Option<NaiveDate>,
-    to: Option<NaiveDate>,
     private: Option<Ability>,
 ) -> ApiResult<users::Model> {
     let technician = if id == actor.user.pid {
@@ -401,7 +405,6 @@ async fn technician_for_report(
     if technician.role()? != Role::Technician {
         return Err(ApiError::NotFound("technician"));
     }
-    checked_period(from, to)?;
     Ok(technician)
 }
 
@@ -421,23 +424,12 @@ fn checked_period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> ApiResult<(
     Ok(errors.finish()?)
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct EarningsQuery {
-    /// First day of the period (UTC), inclusive.
-    pub from: Option<NaiveDate>,
-    /// Last day of the period (UTC), inclusive.
-    pub to: Option<NaiveDate>,
-    /// One site's work (needed when sites invoice in different currencies).
-    pub site_id: Option<Uuid>,
-}
-
 /// What a technician earned from the orders they completed in the period
 /// that were invoiced (void invoices left out), on their pay basis.
 /// Technicians see only their own; owners and managers those of the
 /// technicians at their sites.
 #[utoipa::path(get, path = "/api/technicians/{id}/earnings", tag = "staff",
-    params(("id" = Uuid, Path), EarningsQuery), security(("bearer" = [])),
+    params(("id" = Uuid, Path), StatsQuery), security(("bearer" = [])),
     responses(
         (status = 200, body = EarningsResponse),
         (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
@@ -448,17 +440,10 @@ async fn earnings_of(
     State(ctx): State<AppContext>,
     actor: Actor,
     Ids(id): Ids<Uuid>,
-    QueryParams(query): QueryParams<EarningsQuery>,
+    QueryParams(query): QueryParams<StatsQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let technician = technician_for_report(
-        &ctx,
-        &actor,
-        id,
-        query.from,
-        query.to,
-        Some(Ability::ViewEarnings),
-    )
-    .await?;
+    let technician = technician_for_report(&ctx, &actor, id, Some(Ability::ViewEarnings)).await?;
+    checked_period(query.from, query.to)?;
     let site = sites::Model::find_optional_for(&ctx.db, &actor, query.site_id).await?;
     let earned = earnings::of(
         &ctx.db,

@@ -155,6 +155,7 @@ pub async fn set_week(
     let technician = technician_for(db, actor, pid).await?;
     actor.authorize(Ability::ManageTechnicians)?;
     technician_profiles::lock(db, &technician, now_at(actor.clock)).await?;
+    let their_sites = site_memberships::Model::site_ids_of(db, technician.id).await?;
     let mut site_of: HashMap<Uuid, sites::Model> = HashMap::new();
     for (index, stint) in stints.iter().enumerate() {
         if site_of.contains_key(&stint.site) {
@@ -167,12 +168,7 @@ pub async fn set_week(
                 DomainError::NotFound(_) => DomainError::invalid(&field, "is not a site of yours"),
                 other => other,
             })?;
-        let member = site_memberships::Entity::find()
-            .filter(site_memberships::Column::SiteId.eq(site.id))
-            .filter(site_memberships::Column::UserId.eq(technician.id))
-            .one(db)
-            .await?;
-        if member.is_none() {
+        if !their_sites.contains(&site.id) {
             return Err(DomainError::invalid(
                 &field,
                 "the technician does not work at this site",
@@ -182,7 +178,6 @@ pub async fn set_week(
     }
     // The hours that stay: at the technician's other sites, which the
     // actor does not manage (hours at sites they have left do not count).
-    let their_sites = site_memberships::Model::site_ids_of(db, technician.id).await?;
     let kept: Vec<working_hours::Model> = working_hours::Entity::find()
         .filter(working_hours::Column::UserId.eq(technician.id))
         .filter(working_hours::Column::SiteId.is_in(their_sites))

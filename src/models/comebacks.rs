@@ -14,7 +14,7 @@ use super::{
     actor::{Ability, Actor},
     audit_events::{self, Change},
     error::{DomainError, DomainResult},
-    now_at, sites,
+    now_at, sites, users,
     values::RepairStatus,
 };
 
@@ -71,6 +71,13 @@ pub async fn flag(
             "this order is flagged a comeback already",
         ));
     }
+    let technician = match earlier.technician_id {
+        Some(id) => users::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|user| user.pid),
+        None => None,
+    };
     audit_events::Model::record(
         db,
         actor.organization_id(),
@@ -80,14 +87,13 @@ pub async fn flag(
             subject_type: "repair_order",
             subject_id: order.pid,
             site_id: Some(order.site_id),
-            details: Some(
-                json!({"of": earlier.pid, "technician_of_earlier": earlier.technician_id}),
-            ),
+            details: Some(json!({"of": earlier.pid, "technician_of_earlier": technician})),
         },
     )
     .await?;
-    Entity::find_by_id(order.id)
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("repair order"))
+    Ok(Model {
+        comeback_of_id: Some(earlier.id),
+        comeback_flagged_at: Some(now),
+        ..order.clone()
+    })
 }

@@ -48,6 +48,7 @@ fn day_start(day: NaiveDate) -> DateTime<FixedOffset> {
 
 /// `technician`'s earnings from the orders they completed in `from..=to`
 /// (UTC days) at the sites `actor` sees (or `site`), invoiced and not void.
+/// `technician` is one the caller has looked up for `actor` already.
 ///
 /// # Errors
 /// 409 when the technician has no pay basis yet; 422 naming `site_id`
@@ -60,7 +61,7 @@ pub async fn of(
     to: Option<NaiveDate>,
     site: Option<&sites::Model>,
 ) -> DomainResult<Earnings> {
-    let profile = technician_profiles::find_for(db, actor, technician.pid).await?;
+    let profile = technician_profiles::profile_of(db, technician.clone()).await?;
     let Some(pay) = profile.pay else {
         return Err(DomainError::conflict(
             "no pay basis is set for this technician: set `pay_basis` on their profile",
@@ -108,11 +109,21 @@ pub async fn of(
             ),
         ));
     }
-    let currency = match currencies.first() {
-        Some(currency) => (*currency).to_string(),
-        None => site
-            .or(profile.home_site.as_ref())
-            .map_or_else(|| "KES".to_string(), |site| site.currency.clone()),
+    // Nothing invoiced: nothing earned, in the money of the site asked
+    // about, their home site, or else the first site they work at.
+    let currency = match (currencies.first(), site.or(profile.home_site.as_ref())) {
+        (Some(currency), _) => (*currency).to_string(),
+        (None, Some(site)) => site.currency.clone(),
+        (None, None) => {
+            let ids = super::site_memberships::Model::site_ids_of(db, technician.id).await?;
+            sites::Entity::find()
+                .filter(sites::Column::Id.is_in(ids))
+                .order_by_asc(sites::Column::Id)
+                .one(db)
+                .await?
+                .map(|site| site.currency)
+                .ok_or_else(|| DomainError::conflict("this technician works at no site"))?
+        }
     };
     let invoice_ids: Vec<i64> = invoices.values().map(|invoice| invoice.id).collect();
     let mut labour: HashMap<i64, (Decimal, Decimal)> = HashMap::new();

@@ -254,6 +254,7 @@ impl Model {
                 .reschedule(&txn)
                 .await?;
         }
+        let now = super::now_at(actor.clock);
         let order = ActiveModel {
             organization_id: ActiveValue::Set(actor.organization_id()),
             site_id: ActiveValue::Set(site.id),
@@ -265,8 +266,8 @@ impl Model {
             complaint: ActiveValue::Set(new.complaint),
             odometer_km: ActiveValue::Set(new.odometer_km),
             created_by: ActiveValue::Set(actor.user_id()),
-            created_at: ActiveValue::Set(super::now_at(actor.clock)),
-            updated_at: ActiveValue::Set(super::now_at(actor.clock)),
+            created_at: ActiveValue::Set(now),
+            updated_at: ActiveValue::Set(now),
             ..Default::default()
         }
         .insert(&txn)

@@ -102,23 +102,23 @@ pub async fn clock_in(
 pub async fn clock_out(db: &impl ConnectionTrait, actor: &Actor) -> DomainResult<Model> {
     actor.authorize(Ability::ClaimRepairs)?;
     let now = now_at(actor.clock);
+    let not_in = || DomainError::conflict("you are not clocked in");
+    let open = open_shift(db, actor.user_id()).await?.ok_or_else(not_in)?;
+    // Closed only if still open: of two clock-outs at once, one closes it.
     let closed = Entity::update_many()
         .col_expr(Column::EndedAt, Expr::value(now))
-        .filter(Column::UserId.eq(actor.user_id()))
+        .filter(Column::Id.eq(open.id))
         .filter(Column::EndedAt.is_null())
         .exec(db)
         .await?;
     if closed.rows_affected == 0 {
-        return Err(DomainError::conflict("you are not clocked in"));
+        return Err(not_in());
     }
     stop_timers(db, actor.user_id(), None, now).await?;
-    let shift = Entity::find()
-        .filter(Column::UserId.eq(actor.user_id()))
-        .filter(Column::EndedAt.eq(now))
-        .order_by_desc(Column::Id)
-        .one(db)
-        .await?
-        .ok_or_else(|| DomainError::internal("the closed shift vanished"))?;
+    let shift = Model {
+        ended_at: Some(now),
+        ..open
+    };
     audit_events::Model::record(
         db,
         actor.organization_id(),
@@ -269,7 +269,7 @@ pub fn hours(seconds: i64) -> Decimal {
 /// `hours` written with two places: `6.50`, `0.00`.
 #[must_use]
 pub fn two_places(hours: Decimal) -> Decimal {
-    let mut rounded = hours.round_dp(2);
+    let mut rounded = super::values::round_money(hours);
     rounded.rescale(2);
     rounded
 }

@@ -6,9 +6,10 @@ use std::collections::HashMap;
 
 use sea_orm::{
     sea_query::{Expr, ExprTrait, Query},
+    ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, ConnectionTrait, EntityTrait, JoinType, QueryFilter, QueryOrder, QuerySelect,
-    RelationTrait, TryInsertResult,
+    RelationTrait,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -18,9 +19,8 @@ use super::{
     _entities::{repair_order_skills, technician_skills},
     actor::{Ability, Actor},
     audit_events::{self, Change},
-    error::{DomainError, DomainResult},
+    error::{DomainError, DomainResult, OnUnique},
     now_at,
-    roles::Role,
 };
 
 impl sea_orm::ActiveModelBehavior for ActiveModel {}
@@ -43,11 +43,9 @@ impl Model {
     /// The organization's skills, by name.
     ///
     /// # Errors
-    /// 404 for customers (skills are the workshop's business).
+    /// 403 for customers (skills are the workshop's business).
     pub async fn list_for(db: &impl ConnectionTrait, actor: &Actor) -> DomainResult<Vec<Self>> {
-        if actor.role == Role::Customer {
-            return Err(DomainError::NotFound("skill"));
-        }
+        actor.authorize(Ability::ViewSites)?;
         Ok(Entity::find()
             .filter(Column::OrganizationId.eq(actor.organization_id()))
             .order_by_asc(Column::Key)
@@ -67,27 +65,18 @@ impl Model {
     ) -> DomainResult<Self> {
         actor.authorize(Ability::ManageTechnicians)?;
         let now = now_at(actor.clock);
-        let pid = Uuid::new_v4();
-        let inserted = Entity::insert(ActiveModel {
-            pid: Set(pid),
+        let skill = ActiveModel {
+            pid: Set(Uuid::new_v4()),
             organization_id: Set(actor.organization_id()),
             key: Set(key_of(&name)),
             name: Set(name),
             created_by: Set(Some(actor.user_id())),
             created_at: Set(now),
             ..Default::default()
-        })
-        .on_conflict_do_nothing_on([Column::OrganizationId, Column::Key])
-        .exec_without_returning(db)
-        .await?;
-        if !matches!(inserted, TryInsertResult::Inserted(rows) if rows > 0) {
-            return Err(DomainError::duplicate("name", "is a skill already"));
         }
-        let skill = Entity::find()
-            .filter(Column::Pid.eq(pid))
-            .one(db)
-            .await?
-            .ok_or(DomainError::NotFound("skill"))?;
+        .insert(db)
+        .await
+        .on_unique("name", "is a skill already")?;
         audit_events::Model::record(
             db,
             actor.organization_id(),

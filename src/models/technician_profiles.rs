@@ -177,7 +177,14 @@ pub async fn find_for(
     profile_of(db, user).await
 }
 
-async fn profile_of(db: &impl ConnectionTrait, user: users::Model) -> DomainResult<Profile> {
+/// `user`'s profile, for a caller who has looked them up already.
+///
+/// # Errors
+/// When the database fails.
+pub(crate) async fn profile_of(
+    db: &impl ConnectionTrait,
+    user: users::Model,
+) -> DomainResult<Profile> {
     let row = Entity::find_by_id(user.id).one(db).await?;
     let home_site = match row.as_ref().and_then(|row| row.home_site_id) {
         Some(id) => sites::Entity::find_by_id(id).one(db).await?,

@@ -41,7 +41,9 @@ impl TechnicianStats {
     }
 }
 
+/// An order's id, approval, start and completion.
 type Times = (
+    i64,
     Option<DateTime<FixedOffset>>,
     Option<DateTime<FixedOffset>>,
     Option<DateTime<FixedOffset>>,
@@ -91,7 +93,12 @@ impl TechnicianStats {
                     .add(within(Column::CompletedAt)),
             )
             .select_only()
-            .columns([Column::ApprovedAt, Column::StartedAt, Column::CompletedAt])
+            .columns([
+                Column::Id,
+                Column::ApprovedAt,
+                Column::StartedAt,
+                Column::CompletedAt,
+            ])
             .into_tuple()
             .all(db)
             .await?;
@@ -100,14 +107,14 @@ impl TechnicianStats {
             .filter(Column::Status.eq(super::values::RepairStatus::InProgress.as_str()))
             .count(db)
             .await?;
-        let completed_ids: Vec<i64> = theirs
-            .clone()
-            .filter(within(Column::CompletedAt))
-            .select_only()
-            .column(Column::Id)
-            .into_tuple()
-            .all(db)
-            .await?;
+        let in_period = |at: &DateTime<FixedOffset>| {
+            start.is_none_or(|start| *at >= start) && end.is_none_or(|end| *at < end)
+        };
+        let completed_ids: Vec<i64> = times
+            .iter()
+            .filter(|(_, _, _, completed)| completed.as_ref().is_some_and(in_period))
+            .map(|(id, _, _, _)| *id)
+            .collect();
         let billed_hours: Decimal = super::labor_lines::Model::hours_by_order(db, completed_ids)
             .await?
             .values()
@@ -166,12 +173,9 @@ impl TechnicianStats {
             .count(db)
             .await?;
 
-        let in_period = |at: &DateTime<FixedOffset>| {
-            start.is_none_or(|start| *at >= start) && end.is_none_or(|end| *at < end)
-        };
         let waits: Vec<i64> = times
             .iter()
-            .filter_map(|(approved, started, _)| match (approved, started) {
+            .filter_map(|(_, approved, started, _)| match (approved, started) {
                 (Some(approved), Some(started)) if in_period(started) => {
                     Some((*started - *approved).num_seconds())
                 }
@@ -180,7 +184,7 @@ impl TechnicianStats {
             .collect();
         let works: Vec<i64> = times
             .iter()
-            .filter_map(|(_, started, completed)| match (started, completed) {
+            .filter_map(|(_, _, started, completed)| match (started, completed) {
                 (Some(started), Some(completed)) if in_period(completed) => {
                     Some((*completed - *started).num_seconds())
                 }

@@ -1,7 +1,6 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset};
-use rust_decimal::Decimal;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -254,7 +253,7 @@ impl LaborLineResponse {
         Ok(Self {
             id: line.pid,
             description: line.description.clone(),
-            hours: two_places(line.hours.decimal()),
+            hours: crate::models::shifts::two_places(line.hours.decimal()).to_string(),
             rate: format_money(line.rate.decimal()),
             amount: format_money(line.amount.decimal()),
             approval: line.approval()?,
@@ -327,12 +326,6 @@ impl PartLineResponse {
             created_at: line.created_at,
         })
     }
-}
-
-fn two_places(value: Decimal) -> String {
-    let mut value = value;
-    value.rescale(2);
-    value.to_string()
 }
 
 /// One status change.

@@ -730,6 +730,13 @@ async fn every_technicians_stats_side_by_side_with_earnings_for_managers() {
     let rows = items(&stats(&msa_only, period).await.json());
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0]["technician"]["id"], msa_only.id.as_str());
+    let beyond: Value = stats(&msa_only, "?page=2").await.json();
+    assert_eq!(beyond["total"], 1, "{beyond}");
+    assert_eq!(
+        items(&beyond),
+        Vec::<Value>::new(),
+        "their one row is on page 1"
+    );
 
     assert_error(
         &stats(&rota.nbo_manager, &format!("?site_id={}", rota.msa)).await,

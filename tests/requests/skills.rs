@@ -125,6 +125,13 @@ async fn the_skill_list_is_the_organizations_and_names_are_unique_in_any_case() 
     let stranger = floor.app.owner("Another Garage").await;
     let theirs: Value = floor.app.get("/api/skills", &stranger).await.json();
     assert_eq!(theirs, json!([]));
+    // Customers have no business with it.
+    let customer = floor.app.customer_account(&floor.owner).await;
+    assert_error(
+        &floor.app.get("/api/skills", &customer).await,
+        403,
+        "forbidden",
+    );
 }
 
 #[tokio::test]
