@@ -13,7 +13,6 @@ use loco_rs::{
     boot::{create_app, BootResult, StartMode},
     config::Config,
     controller::AppRoutes,
-    db::truncate_table,
     environment::Environment,
     task::Tasks,
     Result,
@@ -26,13 +25,6 @@ use crate::{
     controllers,
     errors::{ApiError, ContractBody},
     mail::Mailer,
-    models::_entities::{
-        attachments, audit_events, customers, deliveries, invoice_counters, invoice_lines,
-        invoices, labor_lines, login_attempts, notifications, odometer_readings, organizations,
-        part_lines, payments, products, promotion_quotas, promotion_recipients, promotion_sites,
-        promotions, purchase_order_lines, purchase_orders, repair_order_events, repair_order_notes,
-        repair_orders, site_memberships, sites, stock_movements, users, vehicles,
-    },
     pdf::InvoiceRenderer,
     queue,
     settings::Settings,
@@ -153,36 +145,7 @@ impl Hooks for App {
     }
 
     async fn truncate(ctx: &AppContext) -> Result<()> {
-        truncate_table(&ctx.db, deliveries::Entity).await?;
-        truncate_table(&ctx.db, promotion_recipients::Entity).await?;
-        truncate_table(&ctx.db, promotion_sites::Entity).await?;
-        truncate_table(&ctx.db, promotions::Entity).await?;
-        truncate_table(&ctx.db, promotion_quotas::Entity).await?;
-        truncate_table(&ctx.db, payments::Entity).await?;
-        truncate_table(&ctx.db, invoice_lines::Entity).await?;
-        truncate_table(&ctx.db, invoices::Entity).await?;
-        truncate_table(&ctx.db, invoice_counters::Entity).await?;
-        truncate_table(&ctx.db, stock_movements::Entity).await?;
-        truncate_table(&ctx.db, part_lines::Entity).await?;
-        truncate_table(&ctx.db, purchase_order_lines::Entity).await?;
-        truncate_table(&ctx.db, purchase_orders::Entity).await?;
-        truncate_table(&ctx.db, products::Entity).await?;
-        truncate_table(&ctx.db, notifications::Entity).await?;
-        truncate_table(&ctx.db, attachments::Entity).await?;
-        truncate_table(&ctx.db, repair_order_notes::Entity).await?;
-        truncate_table(&ctx.db, labor_lines::Entity).await?;
-        truncate_table(&ctx.db, repair_order_events::Entity).await?;
-        truncate_table(&ctx.db, repair_orders::Entity).await?;
-        truncate_table(&ctx.db, odometer_readings::Entity).await?;
-        truncate_table(&ctx.db, vehicles::Entity).await?;
-        truncate_table(&ctx.db, customers::Entity).await?;
-        truncate_table(&ctx.db, login_attempts::Entity).await?;
-        truncate_table(&ctx.db, audit_events::Entity).await?;
-        truncate_table(&ctx.db, site_memberships::Entity).await?;
-        truncate_table(&ctx.db, users::Entity).await?;
-        truncate_table(&ctx.db, sites::Entity).await?;
-        truncate_table(&ctx.db, organizations::Entity).await?;
-        Ok(())
+        Ok(crate::models::schema::truncate_all(&ctx.db).await?)
     }
 
     async fn seed(_ctx: &AppContext, _base: &Path) -> Result<()> {

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::api::ApiRoutes;
 use super::extract::{nullable, Ids, JsonBody, QueryParams};
+use crate::models::values::Id;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
@@ -41,7 +42,7 @@ pub struct CreateCustomerParams {
     pub phone: Option<String>,
     #[schema(format = Email, max_length = 254)]
     pub email: Option<String>,
-    pub home_site_id: Uuid,
+    pub home_site_id: Id,
     #[serde(default)]
     pub marketing_opt_in: bool,
     /// How consent was given; default `in_person`.
@@ -68,7 +69,7 @@ impl CreateCustomerParams {
                 name: name.into_inner(),
                 phone: phone.map(PhoneE164::into_inner),
                 email: email.map(Email::into_inner),
-                home_site_id: self.home_site_id,
+                home_site_id: self.home_site_id.0,
                 marketing_opt_in: self.marketing_opt_in,
                 consent_source: self.marketing_consent_source.unwrap_or_default(),
                 language: self.language,
@@ -97,7 +98,7 @@ pub struct UpdateCustomerParams {
     #[schema(value_type = Option<String>)]
     #[schema(format = Email, max_length = 254)]
     pub email: Option<Option<String>>,
-    pub home_site_id: Option<Uuid>,
+    pub home_site_id: Option<Id>,
     pub marketing_opt_in: Option<bool>,
     pub marketing_consent_source: Option<ConsentSource>,
     /// `null`: back to the home site's language.
@@ -125,7 +126,7 @@ impl UpdateCustomerParams {
                 .email
                 .and_then(|email| errors.check("email", optional(email.as_deref(), Email::parse)))
                 .map(|email| email.map(Email::into_inner)),
-            home_site_id: self.home_site_id,
+            home_site_id: self.home_site_id.map(Uuid::from),
             marketing_opt_in: self.marketing_opt_in,
             consent_source: self.marketing_consent_source,
             language: self.language,

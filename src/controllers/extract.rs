@@ -3,7 +3,7 @@
 
 use axum::{
     body::Bytes,
-    extract::{FromRequest, FromRequestParts, Path, Query, Request},
+    extract::{FromRequest, FromRequestParts, Query, RawPathParams, Request},
     http::{header, request::Parts, HeaderMap, StatusCode},
 };
 use loco_rs::{app::AppContext, auth::jwt::JWT, controller::middleware::remote_ip::RemoteIP};
@@ -15,6 +15,7 @@ use crate::{
     models::{
         actor::Actor,
         users::{Origin, SESSION_CLAIM},
+        values::Id,
     },
     settings::Settings,
 };
@@ -156,18 +157,43 @@ impl<'de> serde::de::Visitor<'de> for StrictVisitor {
     }
 }
 
+/// What is wrong with a text a request carries, whatever carried it (a
+/// JSON string or key, a query parameter, a form field): NUL, which
+/// PostgreSQL cannot store in text, or another control character, which no
+/// field has a use for. Tabs and line breaks are text.
+#[must_use]
+pub fn text_problem(text: &str) -> Option<&'static str> {
+    if text.contains('\0') {
+        Some("must not contain NUL characters")
+    } else if text
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+    {
+        Some("must not contain control characters")
+    } else {
+        None
+    }
+}
+
+/// A field's name as a message may show it: without its control characters.
+fn printable(name: &str) -> String {
+    name.chars().filter(|c| !c.is_control()).collect()
+}
+
 /// Prepares a parsed body for its request type, the same way for every
 /// request:
-/// - a NUL character (`\u0000`) in any text or key is refused, naming the
-///   field: PostgreSQL cannot store it in text, and no form has a use for it;
+/// - a NUL or other control character in any text or key is refused,
+///   naming the field (`text_problem`);
 /// - a whole number written as a float (`152.0`, `1e3`) is the integer JSON
 ///   Schema says it is, so it reads into integer fields.
 fn normalize(value: &mut serde_json::Value, path: &str, fields: &mut FieldErrors) {
     use serde_json::Value;
 
     match value {
-        Value::String(text) if text.contains('\0') => {
-            fields.add(field_path(path), "must not contain NUL characters");
+        Value::String(text) => {
+            if let Some(problem) = text_problem(text) {
+                fields.add(field_path(path), problem);
+            }
         }
         Value::Number(number) if number.is_f64() => {
             if let Some(whole) = number.as_f64().and_then(whole_number) {
@@ -181,11 +207,10 @@ fn normalize(value: &mut serde_json::Value, path: &str, fields: &mut FieldErrors
         }
         Value::Object(members) => {
             for (key, member) in members.iter_mut() {
-                let member_path = join(path, &key.replace('\0', ""));
-                if key.contains('\0') {
-                    fields.add(member_path, "must not contain NUL characters");
-                } else {
-                    normalize(member, &member_path, fields);
+                let member_path = join(path, &printable(key));
+                match text_problem(key) {
+                    Some(problem) => fields.add(member_path, problem),
+                    None => normalize(member, &member_path, fields),
                 }
             }
         }
@@ -251,7 +276,10 @@ fn rejection(path: &str, err: &serde_json::Error) -> ApiError {
     } else if message.starts_with("invalid type") {
         return ApiError::BadRequest(format!("wrong JSON type for {path}: {message}"));
     } else if let Some(rest) = message.strip_prefix("unknown variant `") {
+        // serde says "expected one of `a`, `b`" or, for two, "expected
+        // `a` or `b`".
         let expected = rest.split_once("expected ").map_or("", |(_, list)| list);
+        let expected = expected.strip_prefix("one of ").unwrap_or(expected);
         fields.add(
             path,
             format!("must be one of {}", expected.replace('`', "")),
@@ -271,6 +299,30 @@ fn backticked<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
         .map(|(name, _)| name)
 }
 
+/// A form's fields (`application/x-www-form-urlencoded`), in order, held
+/// to the same rule as JSON bodies and query strings: a NUL or other control
+/// character in a name or a value is refused, naming the field, for the page
+/// to answer with its 422 and the form again.
+///
+/// # Errors
+/// Every field with such a character.
+pub fn form_fields(body: &[u8]) -> Result<Vec<(String, String)>, FieldErrors> {
+    let mut fields = FieldErrors::default();
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(body)
+        .map(|(key, value)| {
+            if let Some(problem) = text_problem(&key).or_else(|| text_problem(&value)) {
+                fields.add(printable(&key), problem);
+            }
+            (key.into_owned(), value.into_owned())
+        })
+        .collect();
+    if fields.is_empty() {
+        Ok(pairs)
+    } else {
+        Err(fields)
+    }
+}
+
 /// For PATCH fields that can be cleared: `Some(None)` for an explicit
 /// `null`, `None` (with `#[serde(default)]`) when the field is absent.
 ///
@@ -284,28 +336,67 @@ where
     serde::Deserialize::deserialize(deserializer).map(Some)
 }
 
-/// Path ids. Ids are opaque: one that is not even well-formed names nothing,
-/// so it is a 404 like any other unknown id.
+/// Path ids. Ids are opaque: one that is not even well-formed (braced, a
+/// URN, bare hex) names nothing, so it is a 404 like any other unknown id.
 #[derive(Debug)]
 pub struct Ids<T>(pub T);
+
+/// What a path's parameters read as: one id, two, or a text key.
+pub trait PathIds: Sized {
+    fn from_segments(segments: &[&str]) -> Option<Self>;
+}
+
+impl PathIds for Uuid {
+    fn from_segments(segments: &[&str]) -> Option<Self> {
+        match segments {
+            [id] => Id::parse(id).ok().map(Uuid::from),
+            _ => None,
+        }
+    }
+}
+
+impl PathIds for (Uuid, Uuid) {
+    fn from_segments(segments: &[&str]) -> Option<Self> {
+        match segments {
+            [first, second] => Some((
+                Id::parse(first).ok()?.into(),
+                Id::parse(second).ok()?.into(),
+            )),
+            _ => None,
+        }
+    }
+}
+
+impl PathIds for String {
+    fn from_segments(segments: &[&str]) -> Option<Self> {
+        match segments {
+            [key] => Some((*key).to_string()),
+            _ => None,
+        }
+    }
+}
 
 impl<S, T> FromRequestParts<S> for Ids<T>
 where
     S: Send + Sync,
-    T: DeserializeOwned + Send,
+    T: PathIds + Send,
 {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        Path::<T>::from_request_parts(parts, state)
+        let params = RawPathParams::from_request_parts(parts, state)
             .await
-            .map(|Path(ids)| Self(ids))
-            .map_err(|_| ApiError::NotFound("resource"))
+            .map_err(|_| ApiError::NotFound("resource"))?;
+        let segments: Vec<&str> = params.iter().map(|(_, value)| value).collect();
+        T::from_segments(&segments)
+            .map(Self)
+            .ok_or(ApiError::NotFound("resource"))
     }
 }
 
-/// Query-string parameters; unreadable ones are 400, and a NUL character
-/// in any of them is 422 naming the parameter (as in bodies).
+/// Query-string parameters; unreadable ones are 400, and a NUL or other
+/// control character in any of them is 422 naming the parameter (as in
+/// bodies).
 #[derive(Debug)]
 pub struct QueryParams<T>(pub T);
 
@@ -320,8 +411,8 @@ where
         if let Some(query) = parts.uri.query() {
             let mut fields = FieldErrors::default();
             for (key, value) in form_urlencoded::parse(query.as_bytes()) {
-                if key.contains('\0') || value.contains('\0') {
-                    fields.add(key.replace('\0', ""), "must not contain NUL characters");
+                if let Some(problem) = text_problem(&key).or_else(|| text_problem(&value)) {
+                    fields.add(printable(&key), problem);
                 }
             }
             fields.finish()?;

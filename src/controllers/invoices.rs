@@ -18,6 +18,7 @@ use super::{
     api::ApiRoutes,
     extract::{Ids, JsonBody, QueryParams},
 };
+use crate::models::values::Id;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
@@ -48,7 +49,7 @@ const REASON_MAX: usize = 500;
 #[into_params(parameter_in = Query)]
 pub struct InvoiceQuery {
     /// Only this site's invoices.
-    pub site_id: Option<Uuid>,
+    pub site_id: Option<Id>,
     pub status: Option<InvoiceStatus>,
     #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
@@ -61,7 +62,7 @@ pub struct InvoiceQuery {
 pub struct ReceivablesQuery {
     /// One site's receivables; required when the caller's sites bill in
     /// more than one currency.
-    pub site_id: Option<Uuid>,
+    pub site_id: Option<Id>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -106,7 +107,8 @@ async fn list(
     QueryParams(query): QueryParams<InvoiceQuery>,
 ) -> ApiResult<impl IntoResponse> {
     actor.authorize(Ability::ManageBilling)?;
-    let site = sites::Model::find_optional_for(&ctx.db, &actor, query.site_id).await?;
+    let site =
+        sites::Model::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
     let page = PageParams {
         page: query.page,
         per_page: query.per_page,
@@ -327,7 +329,8 @@ async fn receivables(
     QueryParams(query): QueryParams<ReceivablesQuery>,
 ) -> ApiResult<impl IntoResponse> {
     actor.authorize(Ability::ManageBilling)?;
-    let site = sites::Model::find_optional_for(&ctx.db, &actor, query.site_id).await?;
+    let site =
+        sites::Model::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
     let receivables = Receivables::of(&ctx.db, &actor, site.as_ref()).await?;
     Ok(axum::Json(ReceivablesResponse::from(receivables)))
 }

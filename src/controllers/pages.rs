@@ -213,6 +213,8 @@ enum Problem {
     NothingChosen,
     /// The estimate changed, or the order closed, meanwhile.
     Changed,
+    /// A NUL or other control character in what was sent.
+    Unreadable,
 }
 
 impl Problem {
@@ -248,6 +250,16 @@ impl Problem {
                  closed. Please call the workshop."
                     .to_string()
             }
+            (Self::Unreadable, Language::English) => {
+                "Nothing was saved: what was sent holds characters that cannot be kept (control \
+                 characters). Please type the note again."
+                    .to_string()
+            }
+            (Self::Unreadable, Language::Swahili) => {
+                "Hakuna kilichohifadhiwa: ulichotuma kina herufi zisizoweza kuhifadhiwa. \
+                 Tafadhali andika ujumbe tena."
+                    .to_string()
+            }
             (Self::Changed, Language::Swahili) => {
                 "Hakuna kilichohifadhiwa: karakana imebadilisha makadirio haya, au agizo \
                  limefungwa. Tafadhali piga simu karakana."
@@ -268,7 +280,8 @@ struct Answer {
 fn parse_form(body: &[u8]) -> Result<Answer, Problem> {
     let mut decisions = Vec::new();
     let mut note = None;
-    for (key, value) in form_urlencoded::parse(body) {
+    let fields = super::extract::form_fields(body).map_err(|_| Problem::Unreadable)?;
+    for (key, value) in fields {
         if key == "note" {
             let text = value.trim();
             if text.chars().count() > MAX_NOTE_CHARS {
@@ -279,7 +292,7 @@ fn parse_form(body: &[u8]) -> Result<Answer, Problem> {
             }
         } else if let Some(id) = key.strip_prefix("line.") {
             let id = id.parse::<Uuid>().map_err(|_| Problem::UnknownLine)?;
-            let decision = match value.as_ref() {
+            let decision = match value.as_str() {
                 "approved" => Approval::Approved,
                 "declined" => Approval::Declined,
                 _ => return Err(Problem::Undecided),

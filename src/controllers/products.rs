@@ -14,6 +14,7 @@ use super::{
     api::ApiRoutes,
     extract::{nullable, Ids, JsonBody, QueryParams},
 };
+use crate::models::values::Id;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
@@ -56,7 +57,7 @@ fn money(errors: &mut FieldErrors, field: &str, raw: &str) -> Option<rust_decima
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateProductParams {
-    pub site_id: Uuid,
+    pub site_id: Id,
     #[schema(example = "OIL-5W30-1L", pattern = r"^[A-Za-z0-9._/-]{1,40}$")]
     pub sku: String,
     #[schema(
@@ -121,7 +122,7 @@ impl CreateProductParams {
                 Some(supplier),
                 Some(barcode),
             ) if errors.is_empty() => Ok(NewProduct {
-                site_id: self.site_id,
+                site_id: self.site_id.0,
                 sku,
                 name: name.into_inner(),
                 unit_cost,
@@ -195,7 +196,7 @@ impl UpdateProductParams {
 #[into_params(parameter_in = Query)]
 pub struct ProductQuery {
     /// Only this site's products.
-    pub site_id: Option<Uuid>,
+    pub site_id: Option<Id>,
     /// Only those whose available stock is below their reorder level.
     #[serde(default)]
     pub low_stock: bool,
@@ -227,7 +228,7 @@ pub struct AdjustmentParams {
 #[serde(deny_unknown_fields)]
 pub struct TransferParams {
     /// Another site of the organization.
-    pub to_site_id: Uuid,
+    pub to_site_id: Id,
     #[schema(example = "6", pattern = r"^[0-9]{1,9}(\.[0-9]{1,3})?$")]
     pub quantity: String,
     #[schema(max_length = 500)]
@@ -248,7 +249,7 @@ async fn create(
     JsonBody(params): JsonBody<CreateProductParams>,
 ) -> ApiResult<impl IntoResponse> {
     actor.authorize(Ability::ManageStock)?;
-    let site = sites::Model::find_for(&ctx.db, &actor, params.site_id).await?;
+    let site = sites::Model::find_for(&ctx.db, &actor, params.site_id.0).await?;
     let new = params.parse()?;
     let txn = begin_write(&ctx.db).await?;
     let product = products::Model::create(&txn, &actor, &site, new).await?;
@@ -271,7 +272,8 @@ async fn list(
     actor: Actor,
     QueryParams(query): QueryParams<ProductQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let site = sites::Model::find_optional_for(&ctx.db, &actor, query.site_id).await?;
+    let site =
+        sites::Model::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
     let page = PageParams {
         page: query.page,
         per_page: query.per_page,
@@ -424,7 +426,7 @@ async fn transfer(
 ) -> ApiResult<impl IntoResponse> {
     let product = products::Model::find_for(&ctx.db, &actor, id).await?;
     actor.authorize(Ability::ManageStock)?;
-    let to = sites::Model::find_for(&ctx.db, &actor, params.to_site_id).await?;
+    let to = sites::Model::find_for(&ctx.db, &actor, params.to_site_id.0).await?;
     let mut errors = FieldErrors::default();
     let quantity = errors.check("quantity", Quantity::parse(&params.quantity, false));
     let note = errors.check("note", OptionalText::parse(params.note.as_deref(), 500));

@@ -13,6 +13,7 @@ use super::{
     api::ApiRoutes,
     extract::{Ids, JsonBody, QueryParams},
 };
+use crate::models::values::{Day, Id};
 use crate::{
     errors::{ApiResult, ErrorBody, FieldErrors},
     models::{
@@ -59,7 +60,7 @@ pub struct CreatePromotionParams {
     /// branches for managers.
     #[serde(default)]
     #[schema(max_items = 100)]
-    pub site_ids: Vec<Uuid>,
+    pub site_ids: Vec<Id>,
     /// When it goes out (RFC 3339); messages go only between 08:00 and
     /// 20:00 at the branch that writes, so some may wait for the morning.
     pub send_at: DateTime<FixedOffset>,
@@ -82,9 +83,9 @@ pub struct AudienceParams {
     #[schema(minimum = 1900, maximum = 2100)]
     pub year_to: Option<i32>,
     /// Last repair order opened before this day (lapsed customers).
-    pub last_visit_before: Option<NaiveDate>,
+    pub last_visit_before: Option<Day>,
     /// Last repair order opened on or after this day.
-    pub last_visit_after: Option<NaiveDate>,
+    pub last_visit_after: Option<Day>,
 }
 
 fn optional_name(errors: &mut FieldErrors, field: &str, raw: Option<&str>) -> Option<String> {
@@ -139,7 +140,7 @@ fn audience(errors: &mut FieldErrors, params: Option<AudienceParams>) -> Audienc
         ("audience.last_visit_after", params.last_visit_after),
     ] {
         if let Some(day) = day {
-            errors.check(field, plausible_day(day));
+            errors.check(field, plausible_day(day.0));
         }
     }
     Audience {
@@ -147,8 +148,8 @@ fn audience(errors: &mut FieldErrors, params: Option<AudienceParams>) -> Audienc
         model: optional_name(errors, "audience.model", params.model.as_deref()),
         year_from: params.year_from,
         year_to: params.year_to,
-        last_visit_before: params.last_visit_before,
-        last_visit_after: params.last_visit_after,
+        last_visit_before: params.last_visit_before.map(NaiveDate::from),
+        last_visit_after: params.last_visit_after.map(NaiveDate::from),
     }
 }
 
@@ -191,7 +192,7 @@ async fn create(
     if params.site_ids.len() > 100 {
         errors.add("site_ids", "must name at most 100 sites");
     }
-    let distinct: std::collections::HashSet<&Uuid> = params.site_ids.iter().collect();
+    let distinct: std::collections::HashSet<&Id> = params.site_ids.iter().collect();
     if distinct.len() < params.site_ids.len() {
         errors.add("site_ids", "must name each site once");
     }
@@ -206,7 +207,7 @@ async fn create(
     }
     let audience = audience(&mut errors, params.audience);
     errors.finish()?;
-    let sites = sites::Model::find_all_for(&ctx.db, &actor, &params.site_ids).await?;
+    let sites = sites::Model::find_all_for(&ctx.db, &actor, &Id::uuids(&params.site_ids)).await?;
     let (Some(title), Some(body)) = (title, body) else {
         return Err(crate::errors::ApiError::internal(
             "a checked promotion lost its text",

@@ -14,6 +14,7 @@ use super::{
     api::ApiRoutes,
     extract::{Ids, JsonBody, QueryParams},
 };
+use crate::models::values::Id;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
@@ -34,7 +35,7 @@ const MAX_LINES: usize = 200;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreatePurchaseOrderParams {
-    pub site_id: Uuid,
+    pub site_id: Id,
     #[schema(example = "Toyota Kenya Parts", min_length = 1, max_length = 120)]
     pub supplier: String,
     /// One line per product, at least one.
@@ -46,7 +47,7 @@ pub struct CreatePurchaseOrderParams {
 #[serde(deny_unknown_fields)]
 pub struct OrderLineParams {
     /// A product of the order's site.
-    pub product_id: Uuid,
+    pub product_id: Id,
     #[schema(example = "60", pattern = r"^[0-9]{1,9}(\.[0-9]{1,3})?$")]
     pub quantity: String,
     /// The supplier's price for one.
@@ -65,7 +66,7 @@ pub struct ReceiveParams {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReceiptLineParams {
-    pub product_id: Uuid,
+    pub product_id: Id,
     #[schema(example = "24", pattern = r"^[0-9]{1,9}(\.[0-9]{1,3})?$")]
     pub quantity: String,
 }
@@ -73,7 +74,7 @@ pub struct ReceiptLineParams {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PurchaseOrderQuery {
-    pub site_id: Option<Uuid>,
+    pub site_id: Option<Id>,
     #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
     #[param(minimum = 1, maximum = 200)]
@@ -126,7 +127,7 @@ async fn create(
     JsonBody(params): JsonBody<CreatePurchaseOrderParams>,
 ) -> ApiResult<impl IntoResponse> {
     actor.authorize(Ability::ManageStock)?;
-    let site = sites::Model::find_for(&ctx.db, &actor, params.site_id).await?;
+    let site = sites::Model::find_for(&ctx.db, &actor, params.site_id.0).await?;
     let mut errors = FieldErrors::default();
     let supplier = errors
         .check("supplier", Name::parse(&params.supplier, 120))
@@ -139,7 +140,7 @@ async fn create(
             .lines
             .iter()
             .take(MAX_LINES)
-            .map(|line| line.product_id)
+            .map(|line| line.product_id.0)
             .enumerate(),
         &mut errors,
     )
@@ -186,7 +187,8 @@ async fn list(
     QueryParams(query): QueryParams<PurchaseOrderQuery>,
 ) -> ApiResult<impl IntoResponse> {
     actor.authorize(Ability::ManageStock)?;
-    let site = sites::Model::find_optional_for(&ctx.db, &actor, query.site_id).await?;
+    let site =
+        sites::Model::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
     let page = PageParams {
         page: query.page,
         per_page: query.per_page,
@@ -266,7 +268,7 @@ async fn receive(
             .lines
             .iter()
             .take(MAX_LINES)
-            .map(|line| line.product_id)
+            .map(|line| line.product_id.0)
             .enumerate(),
         &mut errors,
     )

@@ -8,6 +8,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::{api::ApiRoutes, extract::QueryParams};
+use crate::models::values::Id;
 use crate::{
     errors::{ApiResult, ErrorBody},
     models::{actor::Actor, paging::PageParams, reminders, sites},
@@ -18,7 +19,7 @@ use crate::{
 #[into_params(parameter_in = Query)]
 pub struct ReminderQuery {
     /// Only this site's reminders.
-    pub site_id: Option<Uuid>,
+    pub site_id: Option<Id>,
     #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
     #[param(minimum = 1, maximum = 200)]
@@ -38,7 +39,8 @@ async fn list(
     actor: Actor,
     QueryParams(query): QueryParams<ReminderQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let site = sites::Model::find_optional_for(&ctx.db, &actor, query.site_id).await?;
+    let site =
+        sites::Model::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
     let page = PageParams {
         page: query.page,
         per_page: query.per_page,

@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 use super::api::ApiRoutes;
 use super::extract::{Ids, JsonBody, QueryParams};
+use crate::models::values::Id;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
@@ -54,8 +55,8 @@ const TEXT_MAX: usize = 4000;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateRepairOrderParams {
-    pub site_id: Uuid,
-    pub vehicle_id: Uuid,
+    pub site_id: Id,
+    pub vehicle_id: Id,
     #[schema(example = "Replace front brake pads")]
     #[schema(min_length = 1, max_length = 4000, pattern = r"\S")]
     pub description: String,
@@ -90,8 +91,8 @@ impl CreateRepairOrderParams {
         }
         match (description, complaint) {
             (Some(description), Some(complaint)) if errors.is_empty() => Ok(NewRepairOrder {
-                site_id: self.site_id,
-                vehicle_id: self.vehicle_id,
+                site_id: self.site_id.0,
+                vehicle_id: self.vehicle_id.0,
                 description,
                 complaint: complaint.into_inner(),
                 priority: self.priority.unwrap_or_default(),
@@ -121,7 +122,7 @@ pub struct UpdateRepairOrderParams {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignParams {
-    pub technician_id: Uuid,
+    pub technician_id: Id,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -175,12 +176,12 @@ pub struct NoteParams {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct OrderQuery {
-    pub site_id: Option<Uuid>,
+    pub site_id: Option<Id>,
     pub status: Option<RepairStatus>,
-    pub technician_id: Option<Uuid>,
+    pub technician_id: Option<Id>,
     /// One vehicle's orders (its history; see
     /// `GET /api/vehicles/{id}/repair-orders`).
-    pub vehicle_id: Option<Uuid>,
+    pub vehicle_id: Option<Id>,
     #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
     #[param(minimum = 1, maximum = 200)]
@@ -191,7 +192,7 @@ pub struct OrderQuery {
 #[into_params(parameter_in = Query)]
 pub struct QueueQuery {
     /// One site's queue; without it, every site the caller works at.
-    pub site_id: Option<Uuid>,
+    pub site_id: Option<Id>,
     #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
     #[param(minimum = 1, maximum = 200)]
@@ -231,14 +232,15 @@ async fn list(
     actor: Actor,
     QueryParams(query): QueryParams<OrderQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let site = sites::Model::find_optional_for(&ctx.db, &actor, query.site_id).await?;
+    let site =
+        sites::Model::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
     let technician = match query.technician_id {
-        Some(id) if id == actor.user.pid => Some(actor.user.clone()),
-        Some(id) => Some(users::Model::find_staff_for(&ctx.db, &actor, id).await?),
+        Some(id) if id.0 == actor.user.pid => Some(actor.user.clone()),
+        Some(id) => Some(users::Model::find_staff_for(&ctx.db, &actor, id.0).await?),
         None => None,
     };
     let vehicle = match query.vehicle_id {
-        Some(id) => Some(vehicles::Model::find_for_history(&ctx.db, &actor, id).await?),
+        Some(id) => Some(vehicles::Model::find_for_history(&ctx.db, &actor, id.0).await?),
         None => None,
     };
     let page = PageParams {
@@ -296,7 +298,8 @@ async fn queue(
     actor: Actor,
     QueryParams(query): QueryParams<QueueQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let site = sites::Model::find_optional_for(&ctx.db, &actor, query.site_id).await?;
+    let site =
+        sites::Model::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
     let page = PageParams {
         page: query.page,
         per_page: query.per_page,
@@ -376,7 +379,7 @@ async fn claim(
 #[serde(deny_unknown_fields)]
 pub struct ComebackParams {
     /// The earlier, completed repair of the same vehicle.
-    pub of_repair_order_id: Uuid,
+    pub of_repair_order_id: Id,
 }
 
 /// Flag the order a comeback of an earlier repair of the same vehicle
@@ -399,7 +402,7 @@ async fn comeback(
 ) -> ApiResult<impl IntoResponse> {
     let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
     let txn = begin_write(&ctx.db).await?;
-    let order = comebacks::flag(&txn, &actor, &order, params.of_repair_order_id).await?;
+    let order = comebacks::flag(&txn, &actor, &order, params.of_repair_order_id.0).await?;
     txn.commit().await?;
     Ok(axum::Json(detail(&ctx, &order).await?))
 }
@@ -482,7 +485,7 @@ async fn assign(
     let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
     actor.authorize(Ability::ManageRepairOrders)?;
     let txn = begin_write(&ctx.db).await?;
-    let order = order.assign(&txn, &actor, params.technician_id).await?;
+    let order = order.assign(&txn, &actor, params.technician_id.0).await?;
     txn.commit().await?;
     Ok(axum::Json(detail(&ctx, &order).await?))
 }
@@ -594,7 +597,7 @@ async fn remove_labor(
 #[serde(deny_unknown_fields)]
 pub struct PartParams {
     /// A product stocked at the order's site.
-    pub product_id: Uuid,
+    pub product_id: Id,
     /// Decimal string, more than 0, up to three places: `2`, `4.5`.
     #[schema(example = "4.5", pattern = r"^[0-9]{1,9}(\.[0-9]{1,3})?$")]
     pub quantity: String,
@@ -618,7 +621,7 @@ async fn add_part(
 ) -> ApiResult<impl IntoResponse> {
     let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
     order.authorize_work(&actor)?;
-    let product = products::Model::find_for(&ctx.db, &actor, params.product_id).await?;
+    let product = products::Model::find_for(&ctx.db, &actor, params.product_id.0).await?;
     let quantity = Quantity::parse(&params.quantity, false)
         .map_err(|message| ApiError::invalid("quantity", message))?;
     let digits = minor_digits(&ctx, &order).await?;

@@ -11,6 +11,7 @@ use super::{
     api::ApiRoutes,
     extract::{Ids, JsonBody},
 };
+use crate::models::values::Id;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody},
     models::{actor::Actor, begin_write, labor_lines, now_at, repair_orders, shifts, sites},
@@ -25,7 +26,7 @@ use crate::{
 #[serde(deny_unknown_fields)]
 pub struct ClockInParams {
     /// The site they are working at now: one of theirs.
-    pub site_id: Uuid,
+    pub site_id: Id,
 }
 
 async fn site_ref(ctx: &AppContext, actor: &Actor, site_id: i64) -> ApiResult<SiteRef> {
@@ -48,7 +49,7 @@ async fn clock_in(
     actor: Actor,
     JsonBody(params): JsonBody<ClockInParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let site = sites::Model::find_for(&ctx.db, &actor, params.site_id).await?;
+    let site = sites::Model::find_for(&ctx.db, &actor, params.site_id.0).await?;
     let txn = begin_write(&ctx.db).await?;
     let shift = shifts::clock_in(&txn, &actor, &site).await?;
     txn.commit().await?;

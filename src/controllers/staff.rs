@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::api::ApiRoutes;
 use super::extract::{Ids, JsonBody, QueryParams};
+use crate::models::values::Id;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
@@ -46,7 +47,7 @@ pub struct CreateStaffParams {
     pub role: Role,
     /// The sites they work at; empty for an owner.
     #[serde(default)]
-    pub site_ids: Vec<Uuid>,
+    pub site_ids: Vec<Id>,
 }
 
 impl CreateStaffParams {
@@ -62,7 +63,7 @@ impl CreateStaffParams {
                 email,
                 password,
                 role,
-                site_ids: self.site_ids,
+                site_ids: Id::uuids(&self.site_ids),
             }),
             _ => Err(ApiError::Validation(errors)),
         }
@@ -82,7 +83,7 @@ pub struct UpdateStaffParams {
     pub name: Option<String>,
     #[schema(schema_with = Role::staff_schema_or_null)]
     pub role: Option<Role>,
-    pub site_ids: Option<Vec<Uuid>>,
+    pub site_ids: Option<Vec<Id>>,
     pub active: Option<bool>,
     /// A new password, e.g. for someone who forgot theirs.
     #[schema(min_length = 10, max_length = 256)]
@@ -100,7 +101,7 @@ impl UpdateStaffParams {
             role: self
                 .role
                 .and_then(|role| errors.check("role", staff_role(role))),
-            site_ids: self.site_ids,
+            site_ids: self.site_ids.as_deref().map(Id::uuids),
             active: self.active,
             password: self
                 .password
@@ -124,7 +125,7 @@ fn staff_role(role: Role) -> Result<Role, String> {
 #[into_params(parameter_in = Query)]
 pub struct StaffQuery {
     /// Only the people assigned to this site.
-    pub site_id: Option<Uuid>,
+    pub site_id: Option<Id>,
     #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
     #[param(minimum = 1, maximum = 200)]
@@ -175,7 +176,8 @@ async fn list(
     actor: Actor,
     QueryParams(query): QueryParams<StaffQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let site = sites::Model::find_optional_for(&ctx.db, &actor, query.site_id).await?;
+    let site =
+        sites::Model::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
     let page = PageParams {
         page: query.page,
         per_page: query.per_page,

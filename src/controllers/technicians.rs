@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::api::ApiRoutes;
 use super::extract::{nullable, Ids, JsonBody, QueryParams};
+use crate::models::values::{Day, Id};
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
@@ -47,14 +48,14 @@ pub struct UpdateTechnicianParams {
     pub phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<NaiveDate>)]
-    pub hire_date: Option<Option<NaiveDate>>,
+    pub hire_date: Option<Option<Day>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<CertificationLevel>)]
     pub certification_level: Option<Option<CertificationLevel>>,
     /// The branch they mostly work at.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Uuid>)]
-    pub home_site_id: Option<Option<Uuid>>,
+    pub home_site_id: Option<Option<Id>>,
     /// Skills of the organization's list (`GET /api/skills`); replaces
     /// what they had.
     #[schema(max_items = 30, example = json!(["electrical", "diagnostics"]))]
@@ -114,7 +115,7 @@ fn pay_of(params: &PayBasisParams, errors: &mut FieldErrors) -> Option<Pay> {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct BoardQuery {
-    pub site_id: Uuid,
+    pub site_id: Id,
 }
 
 /// Who is on the floor at a site (owners, managers, advisors): each active
@@ -132,7 +133,7 @@ async fn board(
     actor: Actor,
     QueryParams(query): QueryParams<BoardQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let site = sites::Model::find_for(&ctx.db, &actor, query.site_id).await?;
+    let site = sites::Model::find_for(&ctx.db, &actor, query.site_id.0).await?;
     let entries = shifts::board(&ctx.db, &actor, &site).await?;
     let now = now_at(actor.clock);
     let shift_sites: Vec<i64> = entries
@@ -198,10 +199,10 @@ async fn update(
         None => None,
     };
     if let Some(Some(day)) = params.hire_date {
-        if day > actor.clock.latest_date() {
+        if day.0 > actor.clock.latest_date() {
             errors.add("hire_date", "must not be in the future");
         } else {
-            errors.check("hire_date", plausible_day(day));
+            errors.check("hire_date", plausible_day(day.0));
         }
     }
     let pay = match &params.pay_basis {
@@ -212,9 +213,9 @@ async fn update(
     errors.finish()?;
     let changes = ProfileChanges {
         phone,
-        hire_date: params.hire_date,
+        hire_date: params.hire_date.map(|day| day.map(NaiveDate::from)),
         certification_level: params.certification_level,
-        home_site_id: params.home_site_id,
+        home_site_id: params.home_site_id.map(|id| id.map(Uuid::from)),
         skills: params.skills,
         pay,
     };
@@ -228,9 +229,9 @@ async fn update(
 #[into_params(parameter_in = Query)]
 pub struct TimeOffQuery {
     /// Time off ending on this day or later.
-    pub from: Option<NaiveDate>,
+    pub from: Option<Day>,
     /// Time off starting on this day or earlier.
-    pub to: Option<NaiveDate>,
+    pub to: Option<Day>,
     #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
     #[param(minimum = 1, maximum = 200)]
@@ -241,12 +242,12 @@ pub struct TimeOffQuery {
 #[into_params(parameter_in = Query)]
 pub struct TeamStatsQuery {
     /// First day of the period (UTC), inclusive.
-    pub from: Option<NaiveDate>,
+    pub from: Option<Day>,
     /// Last day of the period (UTC), inclusive.
-    pub to: Option<NaiveDate>,
+    pub to: Option<Day>,
     /// One site's technicians and work; without it, every site the caller
     /// sees.
-    pub site_id: Option<Uuid>,
+    pub site_id: Option<Id>,
     #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
     #[param(minimum = 1, maximum = 200)]
@@ -257,12 +258,12 @@ pub struct TeamStatsQuery {
 #[into_params(parameter_in = Query)]
 pub struct StatsQuery {
     /// First day of the period (UTC), inclusive.
-    pub from: Option<NaiveDate>,
+    pub from: Option<Day>,
     /// Last day of the period (UTC), inclusive.
-    pub to: Option<NaiveDate>,
+    pub to: Option<Day>,
     /// One site's work; without it, every site the caller sees (earnings
     /// need one when the sites invoice in different currencies).
-    pub site_id: Option<Uuid>,
+    pub site_id: Option<Id>,
 }
 
 /// `technician`'s stats for the query's period and site, with their
@@ -273,7 +274,7 @@ async fn stats_of(
     ctx: &AppContext,
     actor: &Actor,
     technician: users::Model,
-    (from, to): (Option<NaiveDate>, Option<NaiveDate>),
+    (from, to): Period,
     site: Option<&sites::Model>,
 ) -> ApiResult<TechnicianStatsResponse> {
     let stats = TechnicianStats::of(&ctx.db, actor, &technician, from, to, site).await?;
@@ -314,17 +315,11 @@ async fn stats(
     QueryParams(query): QueryParams<StatsQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let technician = technician_for_report(&ctx, &actor, id, None).await?;
-    checked_period(query.from, query.to)?;
-    let site = sites::Model::find_optional_for(&ctx.db, &actor, query.site_id).await?;
+    let period = checked_period(query.from, query.to)?;
+    let site =
+        sites::Model::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
     Ok(axum::Json(
-        stats_of(
-            &ctx,
-            &actor,
-            technician,
-            (query.from, query.to),
-            site.as_ref(),
-        )
-        .await?,
+        stats_of(&ctx, &actor, technician, period, site.as_ref()).await?,
     ))
 }
 
@@ -344,13 +339,14 @@ async fn team_stats(
     actor: Actor,
     QueryParams(query): QueryParams<TeamStatsQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    checked_period(query.from, query.to)?;
+    let period = checked_period(query.from, query.to)?;
     let request = PageParams {
         page: query.page,
         per_page: query.per_page,
     }
     .checked()?;
-    let site = sites::Model::find_optional_for(&ctx.db, &actor, query.site_id).await?;
+    let site =
+        sites::Model::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
     let technicians = match actor.role {
         // Their own row, on the first page.
         Role::Technician => Page {
@@ -366,7 +362,6 @@ async fn team_stats(
     };
     let mut rows = Vec::with_capacity(technicians.items.len());
     for technician in technicians.items {
-        let period = (query.from, query.to);
         rows.push(stats_of(&ctx, &actor, technician, period, site.as_ref()).await?);
     }
     Ok(axum::Json(PageResponse::from(Page {
@@ -409,7 +404,11 @@ async fn technician_for_report(
 }
 
 /// 422 when `from` is after `to`, or either is not a plausible date.
-fn checked_period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> ApiResult<()> {
+/// A report's period, `from` and `to` each optional, checked.
+type Period = (Option<NaiveDate>, Option<NaiveDate>);
+
+fn checked_period(from: Option<Day>, to: Option<Day>) -> ApiResult<Period> {
+    let (from, to) = (from.map(NaiveDate::from), to.map(NaiveDate::from));
     let mut errors = FieldErrors::default();
     for (field, day) in [("from", from), ("to", to)] {
         if let Some(day) = day {
@@ -421,7 +420,8 @@ fn checked_period(from: Option<NaiveDate>, to: Option<NaiveDate>) -> ApiResult<(
             errors.add("from", "must not be after `to`");
         }
     }
-    Ok(errors.finish()?)
+    errors.finish()?;
+    Ok((from, to))
 }
 
 /// What a technician earned from the orders they completed in the period
@@ -443,21 +443,22 @@ async fn earnings_of(
     QueryParams(query): QueryParams<StatsQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let technician = technician_for_report(&ctx, &actor, id, Some(Ability::ViewEarnings)).await?;
-    checked_period(query.from, query.to)?;
-    let site = sites::Model::find_optional_for(&ctx.db, &actor, query.site_id).await?;
+    let period = checked_period(query.from, query.to)?;
+    let site =
+        sites::Model::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
     let earned = earnings::of(
         &ctx.db,
         &actor,
         &technician,
-        query.from,
-        query.to,
+        period.0,
+        period.1,
         site.as_ref(),
     )
     .await?;
     Ok(axum::Json(EarningsResponse::new(
         PersonRef::from((technician.pid, technician.name)),
-        query.from,
-        query.to,
+        period.0,
+        period.1,
         earned,
     )))
 }
@@ -494,7 +495,7 @@ impl From<WeekdayName> for Weekday {
 #[serde(deny_unknown_fields)]
 pub struct StintParams {
     /// One of the technician's sites that the caller manages.
-    pub site_id: Uuid,
+    pub site_id: Id,
     pub weekday: WeekdayName,
     /// `HH:MM`, 24-hour.
     #[schema(example = "08:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
@@ -559,7 +560,7 @@ impl WeekParams {
                     );
                 }
                 stints.push(Stint {
-                    site: stint.site_id,
+                    site: stint.site_id.0,
                     weekday: stint.weekday.into(),
                     start_minute,
                     end_minute,
@@ -618,9 +619,9 @@ async fn set_working_hours(
 #[serde(deny_unknown_fields)]
 pub struct TimeOffParams {
     pub kind: TimeOffKind,
-    pub first_day: NaiveDate,
+    pub first_day: Day,
     /// Inclusive; the same as `first_day` for a single day.
-    pub last_day: NaiveDate,
+    pub last_day: Day,
     #[schema(max_length = 500)]
     pub note: Option<String>,
 }
@@ -628,11 +629,12 @@ pub struct TimeOffParams {
 impl TimeOffParams {
     fn parse(self) -> ApiResult<NewTimeOff> {
         let mut errors = FieldErrors::default();
-        errors.check("first_day", plausible_day(self.first_day));
-        errors.check("last_day", plausible_day(self.last_day));
+        errors.check("first_day", plausible_day(self.first_day.0));
+        errors.check("last_day", plausible_day(self.last_day.0));
         if self.last_day < self.first_day {
             errors.add("last_day", "must not be before `first_day`");
-        } else if (self.last_day - self.first_day).num_days() >= availability::MAX_TIME_OFF_DAYS {
+        } else if (self.last_day.0 - self.first_day.0).num_days() >= availability::MAX_TIME_OFF_DAYS
+        {
             errors.add(
                 "last_day",
                 format!(
@@ -647,8 +649,8 @@ impl TimeOffParams {
         errors.finish()?;
         Ok(NewTimeOff {
             kind: self.kind,
-            first_day: self.first_day,
-            last_day: self.last_day,
+            first_day: self.first_day.0,
+            last_day: self.last_day.0,
             note,
         })
     }
@@ -693,14 +695,13 @@ async fn time_off(
     Ids(id): Ids<Uuid>,
     QueryParams(query): QueryParams<TimeOffQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    checked_period(query.from, query.to)?;
+    let period = checked_period(query.from, query.to)?;
     let request = PageParams {
         page: query.page,
         per_page: query.per_page,
     }
     .checked()?;
-    let page =
-        availability::time_off_for(&ctx.db, &actor, id, (query.from, query.to), request).await?;
+    let page = availability::time_off_for(&ctx.db, &actor, id, period, request).await?;
     Ok(axum::Json(PageResponse::from(
         page.map(TimeOffResponse::from),
     )))

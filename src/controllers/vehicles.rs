@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::api::ApiRoutes;
 use super::extract::{nullable, Ids, JsonBody, QueryParams};
+use crate::models::values::{Day, Id};
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
@@ -82,7 +83,7 @@ impl Checks<'_> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateVehicleParams {
-    pub customer_id: Uuid,
+    pub customer_id: Id,
     #[schema(example = "KDA 123A")]
     #[schema(pattern = r"^[ -]*(?:[A-Za-z0-9][ -]*){2,12}$")]
     pub plate: String,
@@ -112,7 +113,7 @@ pub struct CreateVehicleParams {
     pub service_interval_months: Option<i32>,
     #[schema(minimum = 500, maximum = 200_000)]
     pub service_interval_km: Option<i64>,
-    pub last_service_on: Option<NaiveDate>,
+    pub last_service_on: Option<Day>,
     /// The odometer at the last service, if known.
     #[schema(minimum = 0, maximum = 5_000_000)]
     pub last_service_km: Option<i64>,
@@ -142,7 +143,7 @@ impl CreateVehicleParams {
             500,
             200_000,
         );
-        check.not_future("last_service_on", self.last_service_on);
+        check.not_future("last_service_on", self.last_service_on.map(NaiveDate::from));
         let plate = errors.check("plate", Plate::parse(&self.plate));
         match (plate, make, model, vin) {
             (Some(plate), Some(make), Some(model), Some(vin)) if errors.is_empty() => Ok((
@@ -154,7 +155,7 @@ impl CreateVehicleParams {
                     year: self.year,
                     service_interval_months: self.service_interval_months,
                     service_interval_km: self.service_interval_km,
-                    last_service_on: self.last_service_on,
+                    last_service_on: self.last_service_on.map(NaiveDate::from),
                     last_service_km: self.last_service_km,
                 },
                 self.odometer_km.map(|km| Reading {
@@ -173,7 +174,7 @@ impl CreateVehicleParams {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateVehicleParams {
-    pub customer_id: Option<Uuid>,
+    pub customer_id: Option<Id>,
     #[schema(pattern = r"^[ -]*(?:[A-Za-z0-9][ -]*){2,12}$")]
     pub plate: Option<String>,
     #[schema(
@@ -206,7 +207,7 @@ pub struct UpdateVehicleParams {
     pub service_interval_km: Option<Option<i64>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<NaiveDate>)]
-    pub last_service_on: Option<Option<NaiveDate>>,
+    pub last_service_on: Option<Option<Day>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<i64>)]
     #[schema(minimum = 0, maximum = 5_000_000)]
@@ -234,7 +235,10 @@ impl UpdateVehicleParams {
             500,
             200_000,
         );
-        check.not_future("last_service_on", self.last_service_on.flatten());
+        check.not_future(
+            "last_service_on",
+            (self.last_service_on.flatten()).map(NaiveDate::from),
+        );
         let plate = self
             .plate
             .and_then(|plate| errors.check("plate", Plate::parse(&plate)));
@@ -246,7 +250,7 @@ impl UpdateVehicleParams {
             year: self.year,
             service_interval_months: self.service_interval_months,
             service_interval_km: self.service_interval_km,
-            last_service_on: self.last_service_on,
+            last_service_on: self.last_service_on.map(|day| day.map(NaiveDate::from)),
             last_service_km: self.last_service_km,
         };
         errors.finish()?;
@@ -259,14 +263,14 @@ impl UpdateVehicleParams {
 pub struct OdometerParams {
     #[schema(minimum = 0, maximum = 5_000_000)]
     pub reading_km: i64,
-    pub read_on: NaiveDate,
+    pub read_on: Day,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct VehicleQuery {
     /// Only this customer's vehicles.
-    pub customer_id: Option<Uuid>,
+    pub customer_id: Option<Id>,
     /// Part of a plate or VIN.
     #[param(max_length = 200)]
     pub q: Option<String>,
@@ -297,7 +301,7 @@ async fn create(
     actor: Actor,
     JsonBody(params): JsonBody<CreateVehicleParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let owner = customers::Model::find_for(&ctx.db, &actor, params.customer_id).await?;
+    let owner = customers::Model::find_for(&ctx.db, &actor, params.customer_id.0).await?;
     let home = owner.home_site(&ctx.db).await?;
     let (vehicle, reading) = params.parse(actor.clock, actor.clock.today_in(home.time_zone()))?;
     let vehicle = vehicles::Model::create(&ctx.db, &actor, &owner, vehicle, reading).await?;
@@ -322,7 +326,7 @@ async fn list(
     QueryParams(query): QueryParams<VehicleQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let customer = match query.customer_id {
-        Some(id) => Some(customers::Model::find_for(&ctx.db, &actor, id).await?),
+        Some(id) => Some(customers::Model::find_for(&ctx.db, &actor, id.0).await?),
         None => None,
     };
     let page = PageParams {
@@ -384,7 +388,7 @@ async fn update(
 ) -> ApiResult<impl IntoResponse> {
     let vehicle = vehicles::Model::find_for(&ctx.db, &actor, id).await?;
     let new_owner = match params.customer_id {
-        Some(owner) => Some(customers::Model::find_for(&ctx.db, &actor, owner).await?),
+        Some(owner) => Some(customers::Model::find_for(&ctx.db, &actor, owner.0).await?),
         None => None,
     };
     let details = params.parse(actor.clock)?;
@@ -414,11 +418,11 @@ async fn record_reading(
     let mut errors = FieldErrors::default();
     let mut check = Checks(&mut errors, actor.clock);
     check.range("reading_km", Some(params.reading_km), 0, MAX_KM);
-    check.not_future("read_on", Some(params.read_on));
+    check.not_future("read_on", Some(params.read_on.0));
     errors.finish()?;
     let reading = Reading {
         km: params.reading_km,
-        on: params.read_on,
+        on: params.read_on.0,
         source: ReadingSource::Manual,
     };
     let (recorded, vehicle) = vehicle.record_reading(&ctx.db, &actor, reading).await?;

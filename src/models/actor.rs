@@ -32,7 +32,9 @@ pub enum SiteScope {
 }
 
 /// Things a role may or may not do. `Actor::authorize` reads the role table
-/// of docs/api.md from `Ability::allows`, the only place it is written down.
+/// from `Ability::allows`, the only place it is written in code; the README's
+/// table ("Who may do what") says the same in words, and a test holds the two
+/// together.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ability {
     /// Create sites and change their settings.
@@ -45,8 +47,11 @@ pub enum Ability {
     ManageStaff(Role),
     /// Read the organization's audit trail.
     ViewAudit,
-    /// Create, change and erase customers and their vehicles.
+    /// Create and change customers and their vehicles.
     ManageCustomers,
+    /// Erase a customer's personal data (owners; managers of the customer's
+    /// home branch only: `Actor::authorize_erasure`).
+    EraseCustomers,
     /// Open repair orders, assign them, and move them through their states.
     ManageRepairOrders,
     /// Take orders from the queue.
@@ -73,25 +78,53 @@ pub enum Ability {
 }
 
 impl Ability {
+    /// Every ability, in the README table's order.
+    pub const ALL: [Self; 19] = [
+        Self::ManageSites,
+        Self::ViewSites,
+        Self::ViewStaff,
+        Self::ManageStaff(Role::Owner),
+        Self::ManageStaff(Role::Manager),
+        Self::ManageStaff(Role::Advisor),
+        Self::ManageStaff(Role::Technician),
+        Self::ViewAudit,
+        Self::ManageCustomers,
+        Self::EraseCustomers,
+        Self::ManageRepairOrders,
+        Self::ClaimRepairs,
+        Self::ViewStock,
+        Self::ManageStock,
+        Self::ManageBilling,
+        Self::ManageJobs,
+        Self::ManagePromotions,
+        Self::ManageTechnicians,
+        Self::ViewEarnings,
+    ];
+
     #[must_use]
     pub const fn allows(self, role: Role) -> bool {
         use Role::{Advisor, Customer, Manager, Owner, Technician};
         match self {
             Self::ManageSites | Self::ViewAudit => matches!(role, Owner),
+            // Stock and its costs are the branch's managers' (the contract
+            // gives inventory to managers, not to the front desk).
             Self::ManageJobs
             | Self::ManagePromotions
             | Self::ManageTechnicians
-            | Self::ViewEarnings => {
+            | Self::ViewEarnings
+            | Self::ManageStock
+            | Self::EraseCustomers => {
                 matches!(role, Owner | Manager)
             }
             Self::ViewSites => !matches!(role, Customer),
-            Self::ViewStaff | Self::ManageCustomers | Self::ManageRepairOrders => {
+            Self::ViewStaff
+            | Self::ManageCustomers
+            | Self::ManageRepairOrders
+            | Self::ManageBilling => {
                 matches!(role, Owner | Manager | Advisor)
             }
             Self::ClaimRepairs => matches!(role, Technician),
             Self::ViewStock => matches!(role, Owner | Manager | Advisor | Technician),
-            // Technicians never see costs or take payments.
-            Self::ManageStock | Self::ManageBilling => matches!(role, Owner | Manager | Advisor),
             Self::ManageStaff(target) => match role {
                 Owner => !matches!(target, Customer),
                 Manager => matches!(target, Advisor | Technician),
@@ -183,6 +216,20 @@ impl Actor {
         }
     }
 
+    /// The guard for erasing a customer whose home branch is
+    /// `home_site_id`: owners, and the managers of that branch.
+    ///
+    /// # Errors
+    /// 403 for other roles, and for a manager of other branches only.
+    pub fn authorize_erasure(&self, home_site_id: i64) -> DomainResult<()> {
+        self.authorize(Ability::EraseCustomers)?;
+        if self.sees_site(home_site_id) {
+            Ok(())
+        } else {
+            Err(DomainError::Forbidden)
+        }
+    }
+
     #[must_use]
     pub fn can(&self, ability: Ability) -> bool {
         ability.allows(self.role)
@@ -225,58 +272,46 @@ impl Actor {
 mod tests {
     use super::*;
 
+    /// The README's "Who may do what" table, row by row: the words before
+    /// the first `|` cell that names a role, and a mark per role.
+    fn readme_table() -> Vec<(String, Vec<bool>)> {
+        let readme = include_str!("../../README.md");
+        let start = readme
+            .find("<!-- roles -->")
+            .expect("the README has a role table between <!-- roles --> markers");
+        let end = readme
+            .find("<!-- /roles -->")
+            .expect("the role table ends with <!-- /roles -->");
+        readme[start..end]
+            .lines()
+            .filter(|line| line.starts_with("| "))
+            .skip(1) // the header (its rule has no cells)
+            .map(|line| {
+                let cells: Vec<&str> = line.trim_matches('|').split('|').map(str::trim).collect();
+                let marks = cells[1..].iter().map(|cell| *cell == "yes").collect();
+                (cells[0].to_string(), marks)
+            })
+            .collect()
+    }
+
     #[test]
-    fn the_role_table() {
+    fn the_readme_role_table_is_the_one_the_code_enforces() {
         use Role::{Advisor, Customer, Manager, Owner, Technician};
-        let can = |ability: Ability, role| ability.allows(role);
-
-        assert!(can(Ability::ManageSites, Owner));
-        for role in [Manager, Advisor, Technician, Customer] {
-            assert!(!can(Ability::ManageSites, role), "{role} manages sites");
-            assert!(
-                !can(Ability::ViewAudit, role),
-                "{role} reads the audit trail"
+        let table = readme_table();
+        assert_eq!(
+            table.len(),
+            Ability::ALL.len(),
+            "one README row per ability: {table:?}"
+        );
+        for ((row, marks), ability) in table.iter().zip(Ability::ALL) {
+            let allowed: Vec<bool> = [Owner, Manager, Advisor, Technician, Customer]
+                .into_iter()
+                .map(|role| ability.allows(role))
+                .collect();
+            assert_eq!(
+                marks, &allowed,
+                "README row {row:?} says otherwise than {ability:?} allows"
             );
-        }
-        assert!(!can(Ability::ViewSites, Customer));
-        assert!(can(Ability::ViewStaff, Advisor));
-        assert!(!can(Ability::ViewStaff, Technician));
-
-        for target in [Owner, Manager, Advisor, Technician] {
-            assert!(can(Ability::ManageStaff(target), Owner));
-        }
-        assert!(!can(Ability::ManageStaff(Customer), Owner));
-        assert!(can(Ability::ManageStaff(Technician), Manager));
-        assert!(can(Ability::ManageStaff(Advisor), Manager));
-        assert!(!can(Ability::ManageStaff(Manager), Manager));
-        assert!(!can(Ability::ManageStaff(Owner), Manager));
-        assert!(!can(Ability::ManageStaff(Technician), Advisor));
-
-        for role in [Owner, Manager, Advisor] {
-            assert!(can(Ability::ManageCustomers, role));
-            assert!(can(Ability::ManageRepairOrders, role));
-            assert!(!can(Ability::ClaimRepairs, role));
-        }
-        for role in [Technician, Customer] {
-            assert!(!can(Ability::ManageCustomers, role));
-            assert!(!can(Ability::ManageRepairOrders, role));
-        }
-        assert!(can(Ability::ClaimRepairs, Technician));
-
-        for role in [Owner, Manager, Advisor] {
-            assert!(can(Ability::ManageStock, role));
-            assert!(can(Ability::ManageBilling, role));
-        }
-        assert!(can(Ability::ViewStock, Technician));
-        assert!(!can(Ability::ManageStock, Technician));
-        assert!(!can(Ability::ManageBilling, Technician));
-        assert!(!can(Ability::ViewStock, Customer));
-
-        for role in [Owner, Manager] {
-            assert!(can(Ability::ManageJobs, role));
-        }
-        for role in [Advisor, Technician, Customer] {
-            assert!(!can(Ability::ManageJobs, role));
         }
     }
 }

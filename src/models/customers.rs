@@ -308,10 +308,10 @@ impl ActiveModel {
     /// their vehicles' repair orders and invoices keep an owner to point at.
     ///
     /// # Errors
-    /// 403 unless the actor deals with customers; 404 when they were erased
-    /// meanwhile.
+    /// 403 unless the actor is an owner or a manager of the customer's home
+    /// branch; 404 when they were erased meanwhile.
     pub async fn erase(self, db: &DatabaseConnection, actor: &Actor) -> DomainResult<()> {
-        actor.authorize(Ability::ManageCustomers)?;
+        actor.authorize_erasure(*self.home_site_id.as_ref())?;
         let txn = super::begin_write(db).await?;
         let mut customer = Model::locked(&txn, *self.id.as_ref())
             .await?

@@ -33,6 +33,7 @@ pub mod repair_orders;
 pub mod repair_status_mail;
 pub mod roles;
 pub mod schedule;
+pub mod schema;
 pub mod shifts;
 pub mod site_memberships;
 pub mod sites;

@@ -53,8 +53,6 @@ pub(crate) struct PreparedFont {
     pub parsed: ParsedFont,
     /// Unique placeholder printpdf writes as the font program.
     pub marker: Vec<u8>,
-    /// Size of the subset as allsorts produced it (for the timing report).
-    pub program_len: usize,
     /// The program we actually embed (subset, hinting and long names
     /// stripped), uncompressed. Its length is `/Length1`.
     pub embedded: Vec<u8>,
@@ -151,7 +149,6 @@ impl PreparedFont {
         Ok(Self {
             parsed,
             marker,
-            program_len: program.len(),
             embedded,
             program_deflated,
             dense,

@@ -283,54 +283,6 @@ impl InvoiceRenderer {
     }
 }
 
-#[allow(dead_code)]
-fn assert_send_sync() {
-    fn check<T: Send + Sync>() {}
-    check::<InvoiceRenderer>();
-}
-
-/// Measurement hooks for the prototype's timing tool; not needed in the app.
-#[doc(hidden)]
-impl InvoiceRenderer {
-    /// (face, glyphs, subset bytes, embedded bytes, embedded deflated bytes)
-    pub fn font_stats(&self) -> Vec<(String, usize, usize, usize, usize)> {
-        [&self.regular, &self.bold]
-            .into_iter()
-            .map(|f| {
-                (
-                    f.parsed.font_name.clone().unwrap_or_default(),
-                    f.parsed.glyph_widths.len(),
-                    f.program_len,
-                    f.embedded.len(),
-                    f.program_deflated.len(),
-                )
-            })
-            .collect()
-    }
-
-    /// The same document saved with printpdf's own `save` (no precompressed
-    /// font swap), to compare against [`InvoiceRenderer::render`].
-    pub fn render_with_printpdf_save(&self, doc: &InvoiceDocument, optimize: bool) -> Vec<u8> {
-        let mut pdf = self.template.clone();
-        for (id, f) in [(FONT_REGULAR_ID, &self.regular), (FONT_BOLD_ID, &self.bold)] {
-            if let Some(font) = pdf.resources.fonts.map.get_mut(&FontId(id.into())) {
-                font.parsed_font.original_bytes = f.embedded.clone();
-            }
-        }
-        pdf.pages = layout::layout(self, doc)
-            .into_iter()
-            .map(|ops| PdfPage::new(Mm(210.0), Mm(297.0), ops))
-            .collect();
-        let opts = PdfSaveOptions {
-            optimize,
-            subset_fonts: false,
-            secure: true,
-            image_optimization: None,
-        };
-        pdf.save(&opts, &mut Vec::new())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

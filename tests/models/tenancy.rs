@@ -1,10 +1,138 @@
 //! Every tenant-owned row carries its organization, and every site-owned row
-//! its site (docs/architecture.md, "Data and tenancy"), matching its parent's.
+//! its site (docs/architecture.md, "Tenancy"), matching its parent's; every
+//! table says how it belongs to a tenant, and `truncate` empties them all.
 
+use karakana::{app::App, models::schema};
+use loco_rs::{app::Hooks, boot::run_task, task};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::json;
 
 use crate::support::TestApp;
+
+/// How the rows of a table belong to an organization.
+#[derive(Clone, Copy, Debug)]
+enum Tenancy {
+    /// The tenant itself.
+    Tenant,
+    /// Carries `organization_id`.
+    Organization,
+    /// Carries `organization_id` and `site_id`.
+    Site,
+    /// Belongs to the row it points at through this column (a link or a
+    /// counter), whose organization scopes it.
+    Through(&'static str),
+    /// Nobody's: kept about requests, before anyone is known.
+    Global,
+}
+
+/// Every table, in the database's order (by name). A migration that adds a
+/// table adds it here too, or `every_table_says_whose_its_rows_are` fails.
+const TABLES: &[(&str, Tenancy)] = &[
+    ("attachments", Tenancy::Site),
+    ("audit_events", Tenancy::Organization),
+    ("customers", Tenancy::Organization),
+    ("deliveries", Tenancy::Site),
+    ("invoice_counters", Tenancy::Through("site_id")),
+    ("invoice_lines", Tenancy::Site),
+    ("invoices", Tenancy::Site),
+    ("labor_lines", Tenancy::Site),
+    ("login_attempts", Tenancy::Global),
+    ("notifications", Tenancy::Organization),
+    ("odometer_readings", Tenancy::Organization),
+    ("organizations", Tenancy::Tenant),
+    ("part_lines", Tenancy::Site),
+    ("payments", Tenancy::Site),
+    ("products", Tenancy::Site),
+    ("promotion_quotas", Tenancy::Organization),
+    ("promotion_recipients", Tenancy::Through("promotion_id")),
+    ("promotion_sites", Tenancy::Through("promotion_id")),
+    ("promotions", Tenancy::Organization),
+    ("purchase_order_lines", Tenancy::Site),
+    ("purchase_orders", Tenancy::Site),
+    ("repair_order_events", Tenancy::Site),
+    ("repair_order_notes", Tenancy::Site),
+    ("repair_order_skills", Tenancy::Through("repair_order_id")),
+    ("repair_orders", Tenancy::Site),
+    ("shifts", Tenancy::Site),
+    ("site_memberships", Tenancy::Site),
+    ("sites", Tenancy::Organization),
+    ("skills", Tenancy::Organization),
+    ("stock_movements", Tenancy::Site),
+    ("technician_profiles", Tenancy::Organization),
+    ("technician_skills", Tenancy::Through("user_id")),
+    ("time_off", Tenancy::Organization),
+    ("users", Tenancy::Organization),
+    ("vehicles", Tenancy::Organization),
+    ("work_sessions", Tenancy::Site),
+    ("working_hours", Tenancy::Site),
+];
+
+async fn count(db: &impl ConnectionTrait, sql: &str) -> i64 {
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            sql.to_string(),
+        ))
+        .await
+        .unwrap_or_else(|err| panic!("{sql}: {err}"))
+        .unwrap();
+    row.try_get_by_index(0).unwrap()
+}
+
+#[tokio::test]
+async fn every_table_says_whose_its_rows_are() {
+    let app = TestApp::spawn().await;
+    let db = &app.ctx.db;
+    let tables = schema::tables(db).await.unwrap();
+    let listed: Vec<String> = TABLES.iter().map(|(table, _)| table.to_string()).collect();
+    assert_eq!(
+        tables, listed,
+        "the database's tables and TABLES differ: say how a new table belongs to a tenant"
+    );
+    for (table, tenancy) in TABLES {
+        let columns = match tenancy {
+            Tenancy::Organization => "organization_id",
+            Tenancy::Site => "organization_id, site_id",
+            Tenancy::Through(column) => column,
+            Tenancy::Tenant | Tenancy::Global => continue,
+        };
+        // Fails on a missing column.
+        count(
+            db,
+            &format!("SELECT COUNT(*) FROM (SELECT {columns} FROM {table}) t"),
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn truncate_empties_every_table() {
+    let app = TestApp::spawn().await;
+    let db = &app.ctx.db;
+    run_task::<App>(
+        &app.ctx,
+        Some(&"seed_demo".to_string()),
+        &task::Vars::default(),
+    )
+    .await
+    .expect("the demo loads");
+    let tables = schema::tables(db).await.unwrap();
+    let mut before = 0;
+    for table in &tables {
+        before += count(db, &format!("SELECT COUNT(*) FROM {table}")).await;
+    }
+    assert!(before > 100, "the demo left {before} rows");
+
+    App::truncate(&app.ctx).await.expect("truncate");
+
+    for table in &tables {
+        assert_eq!(
+            count(db, &format!("SELECT COUNT(*) FROM {table}")).await,
+            0,
+            "{table} still has rows"
+        );
+    }
+}
 
 #[tokio::test]
 async fn child_rows_carry_their_parents_organization_and_site() {

@@ -246,6 +246,125 @@ async fn a_nul_character_in_any_text_is_refused_naming_the_field() {
     assert_eq!(detail["labor"], json!([]));
 }
 
+/// One strict reading per kind of value, wherever it comes from: what the
+/// document's patterns and formats forbid is refused, and changes nothing.
+#[tokio::test]
+async fn what_the_document_forbids_is_refused_in_bodies_queries_and_paths() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Garage").await;
+    let site = app.site(&owner, "NBO").await;
+    let customer = app.customer(&owner, &site).await;
+    let vehicle = app.vehicle(&owner, &customer).await;
+    let product = |quantity: &str, price: &str| {
+        json!({"site_id": site, "sku": "OIL", "name": "Oil", "unit_cost": "1",
+               "unit_price": price, "quantity_on_hand": quantity, "reorder_level": "0"})
+    };
+
+    let cases = [
+        (
+            app.post("/api/products", &owner, &product(" 1", "950"))
+                .await,
+            "quantity_on_hand",
+        ),
+        (
+            app.post("/api/products", &owner, &product("1 ", "950"))
+                .await,
+            "quantity_on_hand",
+        ),
+        (
+            app.post("/api/products", &owner, &product("1", "-0")).await,
+            "unit_price",
+        ),
+        (
+            app.post("/api/products", &owner, &product("1", "+5")).await,
+            "unit_price",
+        ),
+        (
+            app.post(
+                &format!("/api/vehicles/{vehicle}/odometer"),
+                &owner,
+                &json!({"reading_km": 1000, "read_on": "2026-1-1"}),
+            )
+            .await,
+            "read_on",
+        ),
+        (
+            app.post(
+                "/api/vehicles",
+                &owner,
+                &json!({"customer_id": format!("{{{customer}}}"), "plate": "KDA 1A",
+                        "make": "Toyota", "model": "Vitz"}),
+            )
+            .await,
+            "customer_id",
+        ),
+        (
+            app.post(
+                "/api/repair-orders",
+                &owner,
+                &json!({"site_id": site, "vehicle_id": vehicle,
+                        "description": "bell\u{7}rings"}),
+            )
+            .await,
+            "description",
+        ),
+    ];
+    for (response, field) in &cases {
+        let body = assert_error(response, 422, "validation_failed");
+        assert!(body["error"]["fields"][field].is_array(), "{field}: {body}");
+    }
+
+    let order = app.order(&owner, &site, "normal").await;
+    let unknown_status = app
+        .post(
+            &format!("/api/repair-orders/{order}/transition"),
+            &owner,
+            &json!({"to": "nowhere"}),
+        )
+        .await;
+    let body = assert_error(&unknown_status, 422, "validation_failed");
+    let message = body["error"]["fields"]["to"][0].as_str().unwrap();
+    assert!(
+        message.starts_with("must be one of requested, "),
+        "{message}"
+    );
+
+    let braced = format!("{{{customer}}}");
+    assert_error(
+        &app.get(&format!("/api/customers/{braced}"), &owner).await,
+        404,
+        "not_found",
+    );
+    let simple = customer.replace('-', "");
+    assert_error(
+        &app.get(&format!("/api/customers/{simple}"), &owner).await,
+        404,
+        "not_found",
+    );
+    let by_query = app
+        .get(
+            &format!("/api/vehicles?customer_id=%7B{customer}%7D"),
+            &owner,
+        )
+        .await;
+    assert!(
+        [400, 422].contains(&by_query.status_code().as_u16()),
+        "{}",
+        by_query.text()
+    );
+
+    let products: serde_json::Value = app
+        .get(&format!("/api/products?site_id={site}"), &owner)
+        .await
+        .json();
+    assert_eq!(products["total"], 0, "nothing was made");
+    let orders: serde_json::Value = app.get("/api/repair-orders", &owner).await.json();
+    assert_eq!(
+        orders["total"], 1,
+        "only the order made to test transitions"
+    );
+}
+
 /// JSON Schema calls `152.0` an integer; so does the server.
 #[tokio::test]
 async fn a_whole_number_written_as_a_float_is_an_integer() {

@@ -12,6 +12,7 @@ mod notifications;
 mod openapi;
 mod queue;
 mod repair_orders;
+mod roles;
 mod shifts;
 mod sites;
 mod skills;

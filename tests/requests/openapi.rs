@@ -66,6 +66,39 @@ async fn the_docs_page_is_served_without_the_network() {
     );
 }
 
+/// Every `$ref` names a schema the document has.
+#[tokio::test]
+async fn every_reference_in_the_document_resolves() {
+    fn refs<'a>(value: &'a serde_json::Value, found: &mut Vec<&'a str>) {
+        match value {
+            serde_json::Value::Object(members) => {
+                for (key, member) in members {
+                    match (key.as_str(), member.as_str()) {
+                        ("$ref", Some(target)) => found.push(target),
+                        _ => refs(member, found),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|item| refs(item, found)),
+            _ => {}
+        }
+    }
+    let app = TestApp::spawn().await;
+    let document: serde_json::Value = app.server.get("/api/openapi.json").await.json();
+    let mut found = Vec::new();
+    refs(&document, &mut found);
+    assert!(found.len() > 100, "{} references", found.len());
+    for target in found {
+        let name = target
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("a reference outside the schemas: {target}"));
+        assert!(
+            document["components"]["schemas"][name].is_object(),
+            "{target} does not resolve"
+        );
+    }
+}
+
 /// Every operation lists the errors its shape can produce, each with the
 /// contract's body, and has an id of its own.
 #[tokio::test]

@@ -109,6 +109,7 @@ impl Workshop {
 }
 
 #[tokio::test]
+#[ignore = "needs python3-aiosmtpd (a real SMTP server)"]
 async fn completing_an_order_mails_its_invoice_with_the_pdf_once() {
     let shop = Workshop::open().await;
     let invoice = shop.invoice().await;
@@ -153,6 +154,7 @@ async fn completing_an_order_mails_its_invoice_with_the_pdf_once() {
 }
 
 #[tokio::test]
+#[ignore = "needs python3-aiosmtpd (a real SMTP server)"]
 async fn staff_send_it_again_and_a_void_invoice_is_not_sent() {
     let shop = Workshop::open().await;
     let invoice = shop.invoice().await;
@@ -213,6 +215,7 @@ async fn staff_send_it_again_and_a_void_invoice_is_not_sent() {
 }
 
 #[tokio::test]
+#[ignore = "needs python3-aiosmtpd (a real SMTP server)"]
 async fn the_sweep_sends_what_a_lost_job_did_not() {
     let shop = Workshop::open().await;
     let invoice = shop.invoice().await;

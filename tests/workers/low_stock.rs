@@ -30,6 +30,7 @@ fn to<'a>(messages: &'a [Value], email: &str) -> Vec<&'a Value> {
 }
 
 #[tokio::test]
+#[ignore = "needs python3-aiosmtpd (a real SMTP server)"]
 async fn managers_hear_once_a_day_of_what_runs_low_at_their_sites() {
     let sink = SmtpSink::start();
     let app = TestApp::spawn_with_settings(json!({"clock": NOW, "mail": sink.settings()})).await;

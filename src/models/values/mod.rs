@@ -9,6 +9,7 @@ mod numeric;
 mod quantity;
 mod repair;
 mod site_settings;
+mod strict;
 mod text;
 mod vehicle;
 
@@ -19,6 +20,7 @@ pub use numeric::Numeric;
 pub use quantity::Quantity;
 pub use repair::{Priority, RepairStatus};
 pub use site_settings::{CurrencyCode, SiteCode, TaxRate, TimeZone};
+pub use strict::{Day, Id};
 pub use text::{Email, Name, OptionalText, Password};
 pub use vehicle::{Plate, Vin};
 

@@ -31,10 +31,10 @@ impl Money {
     /// # Errors
     /// The field message when the text is not such an amount.
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let amount = parse_decimal(raw)?;
-        if amount.is_sign_negative() {
+        if raw.starts_with('-') {
             return Err("must not be negative".to_string());
         }
+        let amount = parse_decimal(raw)?;
         if amount.normalize().scale() > 2 {
             return Err("must have at most two decimal places".to_string());
         }
@@ -74,18 +74,42 @@ impl Hours {
     }
 }
 
+/// A decimal written as the API's document writes one: digits, then
+/// optionally a point and more digits, a minus sign first where `signed`.
+/// No spaces, no `+`, no exponent (`Decimal::from_str` takes "1e3" and
+/// "1_000"), no `-0`: the one reading of a decimal string for every
+/// amount, quantity and rate, in bodies, queries and forms alike.
+///
+/// # Errors
+/// `example`'s message ("must be a decimal string such as …") for anything
+/// else.
+pub(super) fn plain_decimal(raw: &str, signed: bool, example: &str) -> Result<Decimal, String> {
+    let digits = if signed {
+        raw.strip_prefix('-').unwrap_or(raw)
+    } else {
+        raw
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+    let plain = !whole.is_empty()
+        && !fraction.is_empty()
+        && whole.bytes().all(|b| b.is_ascii_digit())
+        && fraction.bytes().all(|b| b.is_ascii_digit())
+        // Long enough to be nonsense before `Decimal` overflows on it.
+        && whole.len() <= 20
+        && fraction.len() <= 20;
+    let refused = || format!("must be a decimal string such as \"{example}\"");
+    if !plain {
+        return Err(refused());
+    }
+    let value = raw.parse::<Decimal>().map_err(|_| refused())?;
+    if raw.starts_with('-') && value.is_zero() {
+        return Err(refused());
+    }
+    Ok(value)
+}
+
 fn parse_decimal(raw: &str) -> Result<Decimal, String> {
-    let text = raw.trim();
-    // `Decimal::from_str` also takes "1e3" and "_"; money is written plainly.
-    let plain = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_digit() || c == '.' || c == '-')
-        && text.chars().filter(|c| *c == '.').count() <= 1;
-    plain
-        .then(|| text.parse::<Decimal>().ok())
-        .flatten()
-        .ok_or_else(|| "must be a decimal string such as \"1500.00\"".to_string())
+    plain_decimal(raw, false, "1500.00")
 }
 
 #[cfg(test)]
@@ -124,6 +148,9 @@ mod tests {
         assert!(Money::parse("1e3").is_err());
         assert!(Money::parse("1000000000000").is_err());
         assert!(Money::parse("").is_err());
+        for bad in [" 1", "1 ", "-0", "+1", "1.", ".5", "1_000", "0x10"] {
+            assert!(Money::parse(bad).is_err(), "{bad:?} was taken");
+        }
         assert_eq!(Hours::parse("1.25").unwrap().decimal(), d("1.25"));
         assert!(Hours::parse("0").is_err());
         assert!(Hours::parse("1000").is_err());

@@ -39,16 +39,7 @@ impl Quantity {
     }
 
     fn parse_signed(raw: &str) -> Result<Self, String> {
-        let text = raw.trim();
-        let plain = !text.is_empty()
-            && text
-                .chars()
-                .enumerate()
-                .all(|(i, c)| c.is_ascii_digit() || c == '.' || (c == '-' && i == 0));
-        let value: Decimal = plain
-            .then(|| text.parse().ok())
-            .flatten()
-            .ok_or_else(|| "must be a decimal string such as \"1.5\"".to_string())?;
+        let value = super::money::plain_decimal(raw, true, "1.5")?;
         if value.normalize().scale() > 3 {
             return Err("must have at most three decimal places".to_string());
         }
@@ -103,13 +94,26 @@ mod tests {
     fn quantities_are_exact_thousandths() {
         assert_eq!(Quantity::parse("4.5", false).unwrap().milli(), 4500);
         assert_eq!(Quantity::parse("0.001", false).unwrap().milli(), 1);
-        assert_eq!(Quantity::parse(" 12 ", false).unwrap().to_string(), "12");
+        assert_eq!(Quantity::parse("12", false).unwrap().to_string(), "12");
         assert_eq!(Quantity::parse("0.250", false).unwrap().to_string(), "0.25");
         assert_eq!(Quantity::parse("0", true).unwrap(), Quantity::ZERO);
         assert_eq!(Quantity::parse_change("-2.5").unwrap().milli(), -2500);
-        for bad in ["0", "-1", "1.0005", "1e3", "", "abc", "1-", "1000000000"] {
+        for bad in [
+            "0",
+            "-1",
+            "1.0005",
+            "1e3",
+            "",
+            "abc",
+            "1-",
+            "1000000000",
+            " 1",
+            "1 ",
+            "-0",
+        ] {
             assert!(Quantity::parse(bad, false).is_err(), "{bad} was accepted");
         }
         assert!(Quantity::parse_change("0").is_err());
+        assert!(Quantity::parse_change("-0").is_err());
     }
 }

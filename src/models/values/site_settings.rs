@@ -11,7 +11,7 @@ impl SiteCode {
     /// # Errors
     /// The field message when the code is not 2–8 ASCII letters or digits.
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let code = raw.trim();
+        let code = raw;
         let valid_chars = code.chars().all(|c| c.is_ascii_alphanumeric());
         if !(2..=8).contains(&code.len()) || !valid_chars {
             return Err("must be 2 to 8 letters or digits".to_string());
@@ -33,8 +33,7 @@ impl TimeZone {
     /// # Errors
     /// The field message when the name is not in the IANA database.
     pub fn parse(raw: &str) -> Result<Self, String> {
-        raw.trim()
-            .parse::<chrono_tz::Tz>()
+        raw.parse::<chrono_tz::Tz>()
             .map(Self)
             .map_err(|_| "is not an IANA time zone such as Africa/Nairobi".to_string())
     }
@@ -65,7 +64,8 @@ impl CurrencyCode {
     /// # Errors
     /// The field message when the code is not an ISO 4217 currency.
     pub fn parse(raw: &str) -> Result<Self, String> {
-        iso_currency::Currency::from_code(&raw.trim().to_ascii_uppercase())
+        // Codes are taken in either case (`kes`), as typed; not padded.
+        iso_currency::Currency::from_code(&raw.to_ascii_uppercase())
             .map(Self)
             .ok_or_else(|| "is not an ISO 4217 currency code such as KES".to_string())
     }
@@ -109,11 +109,11 @@ impl TaxRate {
     /// The field message when the text is not a decimal in `[0, 1)` with at
     /// most four places.
     pub fn parse(raw: &str) -> Result<Self, String> {
-        let rate: Decimal = raw
-            .trim()
-            .parse()
-            .map_err(|_| "must be a decimal string such as \"0.16\"".to_string())?;
-        if rate.is_sign_negative() || rate >= Decimal::ONE {
+        if raw.starts_with('-') {
+            return Err("must be at least 0 and less than 1".to_string());
+        }
+        let rate = super::money::plain_decimal(raw, false, "0.16")?;
+        if rate >= Decimal::ONE {
             return Err("must be at least 0 and less than 1".to_string());
         }
         if rate.normalize().scale() > 4 {
@@ -152,8 +152,8 @@ mod tests {
 
     #[test]
     fn site_codes() {
-        assert_eq!(SiteCode::parse(" nbo1 ").unwrap().into_inner(), "NBO1");
-        for bad in ["N", "NAIROBI12", "NB-1", "", "ÑBO"] {
+        assert_eq!(SiteCode::parse("nbo1").unwrap().into_inner(), "NBO1");
+        for bad in ["N", "NAIROBI12", "NB-1", "", "ÑBO", " NBO"] {
             assert!(SiteCode::parse(bad).is_err(), "{bad} should be refused");
         }
     }
@@ -166,6 +166,8 @@ mod tests {
         );
         assert!(TimeZone::parse("Africa/Atlantis").is_err());
         assert_eq!(CurrencyCode::parse("ugx").unwrap().code(), "UGX");
+        assert!(CurrencyCode::parse(" UGX").is_err());
+        assert!(TimeZone::parse(" Africa/Kampala").is_err());
         assert!(CurrencyCode::parse("KSH").is_err());
     }
 
@@ -187,7 +189,7 @@ mod tests {
             TaxRate::display(TaxRate::parse("0.075").unwrap().decimal()),
             "0.075"
         );
-        for bad in ["-0.01", "1", "1.5", "0.12345", "sixteen", ""] {
+        for bad in ["-0.01", "1", "1.5", "0.12345", "sixteen", "", " 0.16", "-0"] {
             assert!(TaxRate::parse(bad).is_err(), "{bad} should be refused");
         }
     }
