@@ -24,11 +24,10 @@ use tower_http::services::ServeDir;
 use crate::{
     controllers,
     errors::{ApiError, ContractBody},
-    mail::Mailer,
+    messages::{links::Links, mail::Mailer, sms::SmsSender, Messenger},
     pdf::InvoiceRenderer,
     queue,
     settings::Settings,
-    sms::SmsSender,
     tasks, workers,
 };
 
@@ -75,15 +74,17 @@ impl Hooks for App {
         // PDF after that takes a couple of milliseconds.
         let renderer = InvoiceRenderer::new()
             .map_err(|err| loco_rs::Error::Message(format!("the invoice PDF renderer: {err}")))?;
-        ctx.shared_store.insert(Arc::new(renderer));
         let mailer = Mailer::new(&settings.mail)
             .map_err(|err| loco_rs::Error::Message(format!("mail: {err}")))?;
-        ctx.shared_store.insert(Arc::new(mailer));
-        if let Some(sms) = SmsSender::new(&settings.sms)
-            .map_err(|err| loco_rs::Error::Message(format!("sms: {err}")))?
-        {
-            ctx.shared_store.insert(Arc::new(sms));
-        }
+        let sms = SmsSender::new(&settings.sms)
+            .map_err(|err| loco_rs::Error::Message(format!("sms: {err}")))?;
+        let links = Links::of(&ctx)?;
+        ctx.shared_store.insert(Arc::new(Messenger::new(
+            mailer,
+            sms,
+            links,
+            Arc::new(renderer),
+        )));
         ctx.shared_store.insert(settings.clock());
         let ctx = queue::install(ctx, &settings.sidekiq)?;
         ctx.shared_store.insert(settings);

@@ -1,13 +1,11 @@
 pub mod app;
 pub mod controllers;
 pub mod errors;
-pub mod links;
-pub mod mail;
+pub mod messages;
 pub mod models;
 pub mod pdf;
 pub mod queue;
 pub mod settings;
-pub mod sms;
 pub mod views;
 
 // The design card puts workers and tasks beside `src/`; they are modules of

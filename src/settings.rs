@@ -34,7 +34,7 @@ pub struct Settings {
     pub sidekiq: SidekiqSettings,
     /// The gateway text messages go through; none by default.
     #[serde(default)]
-    pub sms: crate::sms::SmsSettings,
+    pub sms: crate::messages::sms::SmsSettings,
 }
 
 /// The Sidekiq backend (`src/queue`): on when `redis_url` is not empty.

@@ -10,7 +10,7 @@ use loco_rs::{
 };
 
 use crate::{
-    models::invoice_mail,
+    messages::invoices,
     settings::Settings,
     workers::deliver_invoice::{DeliverInvoice, InvoiceArgs},
 };
@@ -28,7 +28,7 @@ impl Task for DeliverInvoices {
 
     async fn run(&self, ctx: &AppContext, _vars: &Vars) -> Result<()> {
         let clock = Settings::clock_of(ctx);
-        let unsent = invoice_mail::unsent(&ctx.db, clock).await?;
+        let unsent = invoices::unsent(&ctx.db, clock).await?;
         let (enqueued, failed) = super::enqueue_all::<DeliverInvoice, _>(
             ctx,
             unsent.iter().map(|&invoice_id| InvoiceArgs { invoice_id }),

@@ -12,6 +12,7 @@ use loco_rs::{
 };
 
 use crate::{
+    messages,
     models::promotions,
     settings::Settings,
     workers::send_promotion::{PromotionArgs, SendPromotion},
@@ -40,7 +41,7 @@ impl Task for SendDuePromotions {
             }),
         )
         .await;
-        let unsent = promotions::unsent(&ctx.db, clock, None).await?;
+        let unsent = messages::promotions::unsent(&ctx.db, clock, None).await?;
         let (enqueued, failed) = super::enqueue_all::<SendPromotion, _>(
             ctx,
             unsent.iter().copied().map(PromotionArgs::from),

@@ -10,7 +10,7 @@ use loco_rs::{
 };
 
 use crate::{
-    models::estimates,
+    messages::estimates,
     settings::Settings,
     workers::send_estimate::{EstimateArgs, SendEstimate},
 };

@@ -9,7 +9,7 @@ use loco_rs::{
 };
 
 use crate::{
-    models::low_stock_mail,
+    messages::low_stock,
     settings::Settings,
     workers::low_stock_digest::{DigestArgs, LowStockDigest},
 };
@@ -27,7 +27,7 @@ impl Task for SendLowStockDigests {
 
     async fn run(&self, ctx: &AppContext, _vars: &Vars) -> Result<()> {
         let clock = Settings::clock_of(ctx);
-        let due = low_stock_mail::due(&ctx.db, clock).await?;
+        let due = low_stock::due(&ctx.db, clock).await?;
         let (enqueued, failed) = super::enqueue_all::<LowStockDigest, _>(
             ctx,
             due.iter().map(|due| DigestArgs {

@@ -11,7 +11,7 @@ use loco_rs::{
 };
 
 use crate::{
-    models::repair_status_mail,
+    messages::job_news,
     settings::Settings,
     workers::repair_status_update::{RepairStatusUpdate, StatusArgs},
 };
@@ -30,7 +30,7 @@ impl Task for SendRepairStatusUpdates {
 
     async fn run(&self, ctx: &AppContext, _vars: &Vars) -> Result<()> {
         let clock = Settings::clock_of(ctx);
-        let unsent = repair_status_mail::unsent(&ctx.db, clock).await?;
+        let unsent = job_news::unsent(&ctx.db, clock).await?;
         let (enqueued, failed) = super::enqueue_all::<RepairStatusUpdate, _>(
             ctx,
             unsent.iter().map(|&(repair_order_id, status)| StatusArgs {

@@ -10,7 +10,7 @@ use loco_rs::{
 };
 
 use crate::{
-    models::reminders,
+    messages::reminders,
     settings::Settings,
     workers::send_service_reminder::{ReminderArgs, SendServiceReminder},
 };

@@ -1,12 +1,13 @@
 //! `DeliverInvoice {"invoice_id"}`: an invoice by email, the PDF attached.
 
-use std::sync::Arc;
-
 use loco_rs::{app::AppContext, bgworker::BackgroundWorker};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{models::invoice_mail, pdf::InvoiceRenderer, settings::Settings};
+use crate::{
+    messages::{invoices, Messenger},
+    settings::Settings,
+};
 
 pub struct DeliverInvoice {
     ctx: AppContext,
@@ -24,20 +25,11 @@ impl BackgroundWorker<InvoiceArgs> for DeliverInvoice {
     }
 
     async fn perform(&self, args: InvoiceArgs) -> loco_rs::Result<()> {
-        let mailer = super::mailer(&self.ctx)?;
-        let renderer = self
-            .ctx
-            .shared_store
-            .get::<Arc<InvoiceRenderer>>()
-            .ok_or_else(|| loco_rs::Error::Message("no invoice renderer was built".into()))?;
-        let clock = Settings::clock_of(&self.ctx);
-        let sms = super::sms(&self.ctx);
-        let sent = invoice_mail::deliver(
+        let messenger = Messenger::of(&self.ctx)?;
+        let sent = invoices::deliver(
             &self.ctx.db,
-            &mailer,
-            sms.as_deref(),
-            renderer,
-            clock,
+            &messenger,
+            Settings::clock_of(&self.ctx),
             args.invoice_id,
         )
         .await;

@@ -6,7 +6,10 @@ use loco_rs::{app::AppContext, bgworker::BackgroundWorker};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{models::low_stock_mail, settings::Settings};
+use crate::{
+    messages::{low_stock, Messenger},
+    settings::Settings,
+};
 
 pub struct LowStockDigest {
     ctx: AppContext,
@@ -26,9 +29,15 @@ impl BackgroundWorker<DigestArgs> for LowStockDigest {
     }
 
     async fn perform(&self, args: DigestArgs) -> loco_rs::Result<()> {
-        let mailer = super::mailer(&self.ctx)?;
-        let clock = Settings::clock_of(&self.ctx);
-        let sent = low_stock_mail::send(&self.ctx.db, &mailer, clock, args.user_id, args.on).await;
+        let messenger = Messenger::of(&self.ctx)?;
+        let sent = low_stock::send(
+            &self.ctx.db,
+            &messenger,
+            Settings::clock_of(&self.ctx),
+            args.user_id,
+            args.on,
+        )
+        .await;
         super::finish("LowStockDigest", sent)
     }
 }

@@ -1,6 +1,7 @@
 //! Background workers (Loco `BackgroundWorker`s), one file each. Jobs carry
-//! ids only and re-read state, so running one twice is harmless
-//! (docs/architecture.md, "Background work").
+//! ids only and re-read state, so running one twice is harmless; each
+//! worker's body is one call into `messages` (docs/architecture.md,
+//! "Background work").
 
 pub mod deliver_invoice;
 pub mod low_stock_digest;
@@ -9,17 +10,12 @@ pub mod send_estimate;
 pub mod send_promotion;
 pub mod send_service_reminder;
 
-use std::{fmt::Debug, sync::Arc};
+use std::fmt::Debug;
 
-use loco_rs::app::AppContext;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::{
-    mail::Mailer,
-    models::{error::DomainResult, job_subjects::Subject},
-    sms::SmsSender,
-};
+use crate::models::{error::DomainResult, job_subjects::Subject};
 
 /// What a job of `class` with argument `args` is about, which says whose it
 /// is (the jobs view shows an organization only its own). `None` for a class
@@ -35,22 +31,6 @@ pub fn subject_of(class: &str, args: &Value) -> Option<Subject> {
         "SendPromotion" => id("promotion_id").map(Subject::Promotion),
         _ => None,
     }
-}
-
-/// The mailer built at boot (`App::after_context`).
-///
-/// # Errors
-/// When the app was set up without one.
-pub fn mailer(ctx: &AppContext) -> loco_rs::Result<Arc<Mailer>> {
-    ctx.shared_store
-        .get::<Arc<Mailer>>()
-        .ok_or_else(|| loco_rs::Error::Message("no mailer was set up at boot".into()))
-}
-
-/// The SMS gateway built at boot, when one is configured.
-#[must_use]
-pub fn sms(ctx: &AppContext) -> Option<Arc<SmsSender>> {
-    ctx.shared_store.get::<Arc<SmsSender>>()
 }
 
 /// A job's end: done, or ended for good (an unknown or foreign id, a rule

@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    models::{repair_status_mail, values::RepairStatus},
+    messages::{job_news, Messenger},
+    models::values::RepairStatus,
     settings::Settings,
 };
 
@@ -28,13 +29,11 @@ impl BackgroundWorker<StatusArgs> for RepairStatusUpdate {
     }
 
     async fn perform(&self, args: StatusArgs) -> loco_rs::Result<()> {
-        let mailer = super::mailer(&self.ctx)?;
-        let clock = Settings::clock_of(&self.ctx);
-        let sent = repair_status_mail::notify(
+        let messenger = Messenger::of(&self.ctx)?;
+        let sent = job_news::notify(
             &self.ctx.db,
-            &mailer,
-            super::sms(&self.ctx).as_deref(),
-            clock,
+            &messenger,
+            Settings::clock_of(&self.ctx),
             args.repair_order_id,
             args.status,
         )
@@ -48,7 +47,7 @@ impl BackgroundWorker<StatusArgs> for RepairStatusUpdate {
 /// queue that cannot take it now is logged: this news is worth less than
 /// the claim or transition that made it, which has happened.
 pub async fn enqueue(ctx: &AppContext, repair_order_id: Uuid, status: RepairStatus) {
-    if !repair_status_mail::announced(status) {
+    if !job_news::announced(status) {
         return;
     }
     let args = StatusArgs {

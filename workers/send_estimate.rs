@@ -5,7 +5,10 @@ use loco_rs::{app::AppContext, bgworker::BackgroundWorker};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{links::Links, models::estimates, settings::Settings};
+use crate::{
+    messages::{estimates, Messenger},
+    settings::Settings,
+};
 
 pub struct SendEstimate {
     ctx: AppContext,
@@ -23,16 +26,11 @@ impl BackgroundWorker<EstimateArgs> for SendEstimate {
     }
 
     async fn perform(&self, args: EstimateArgs) -> loco_rs::Result<()> {
-        let mailer = super::mailer(&self.ctx)?;
-        let links = Links::of(&self.ctx)?;
-        let clock = Settings::clock_of(&self.ctx);
-        let sms = super::sms(&self.ctx);
+        let messenger = Messenger::of(&self.ctx)?;
         let sent = estimates::send(
             &self.ctx.db,
-            &mailer,
-            sms.as_deref(),
-            &links,
-            clock,
+            &messenger,
+            Settings::clock_of(&self.ctx),
             args.repair_order_id,
         )
         .await;

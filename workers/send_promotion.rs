@@ -7,8 +7,10 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::{
-    links::Links,
-    models::promotions::{self, Recipient},
+    messages::{
+        promotions::{self, Recipient},
+        Messenger,
+    },
     settings::Settings,
 };
 
@@ -41,10 +43,11 @@ impl BackgroundWorker<PromotionArgs> for SendPromotion {
 
     async fn perform(&self, args: PromotionArgs) -> loco_rs::Result<()> {
         let clock = Settings::clock_of(&self.ctx);
+        let messenger = Messenger::of(&self.ctx)?;
         let Some(customer_id) = args.customer_id else {
-            let sms_on = super::sms(&self.ctx).is_some();
             let recipients =
-                promotions::fan_out(&self.ctx.db, clock, args.promotion_id, sms_on).await;
+                promotions::fan_out(&self.ctx.db, clock, args.promotion_id, messenger.sms_on())
+                    .await;
             if let Ok(recipients) = &recipients {
                 crate::tasks::enqueue_all::<Self, _>(
                     &self.ctx,
@@ -54,22 +57,11 @@ impl BackgroundWorker<PromotionArgs> for SendPromotion {
             }
             return super::finish("SendPromotion", recipients.map(|found| found.len()));
         };
-        let mailer = super::mailer(&self.ctx)?;
-        let links = Links::of(&self.ctx)?;
         let recipient = Recipient {
             promotion_id: args.promotion_id,
             customer_id,
         };
-        let sms = super::sms(&self.ctx);
-        let sent = promotions::send_to(
-            &self.ctx.db,
-            &mailer,
-            sms.as_deref(),
-            &links,
-            clock,
-            recipient,
-        )
-        .await;
+        let sent = promotions::send_to(&self.ctx.db, &messenger, clock, recipient).await;
         super::finish("SendPromotion", sent)
     }
 }

@@ -5,7 +5,10 @@ use loco_rs::{app::AppContext, bgworker::BackgroundWorker};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::{models::reminders, settings::Settings};
+use crate::{
+    messages::{reminders, Messenger},
+    settings::Settings,
+};
 
 pub struct SendServiceReminder {
     ctx: AppContext,
@@ -24,14 +27,11 @@ impl BackgroundWorker<ReminderArgs> for SendServiceReminder {
     }
 
     async fn perform(&self, args: ReminderArgs) -> loco_rs::Result<()> {
-        let mailer = super::mailer(&self.ctx)?;
-        let clock = Settings::clock_of(&self.ctx);
-        let sms = super::sms(&self.ctx);
+        let messenger = Messenger::of(&self.ctx)?;
         let sent = reminders::send(
             &self.ctx.db,
-            &mailer,
-            sms.as_deref(),
-            clock,
+            &messenger,
+            Settings::clock_of(&self.ctx),
             args.vehicle_id,
             args.due_on,
         )

@@ -13,10 +13,10 @@ use super::extract::{nullable, Ids, JsonBody, QueryParams};
 use crate::models::values::Id;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
+    messages,
     models::{
         actor::{Ability, Actor},
         customers::{self, ConsentSource, CustomerChanges, NewCustomer},
-        deliveries,
         paging::{checked_search, PageParams},
         sites,
         values::{Email, LanguageCode, Name, PhoneE164},
@@ -312,7 +312,7 @@ async fn deliveries(
         per_page: query.per_page,
     }
     .checked()?;
-    let page = deliveries::of_customer(&ctx.db, &actor, &customer, page).await?;
+    let page = messages::ledger::of_customer(&ctx.db, &actor, &customer, page).await?;
     Ok(axum::Json(PageResponse::from(
         page.map(DeliveryResponse::from),
     )))

@@ -1,7 +1,5 @@
 //! Invoices, the payments against them, and what customers owe.
 
-use std::sync::Arc;
-
 use axum::{
     http::{header, HeaderValue, StatusCode},
     response::IntoResponse,
@@ -21,18 +19,17 @@ use super::{
 use crate::models::values::Id;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
+    messages::Messenger,
     models::{
         actor::{Ability, Actor},
-        begin_write, customers, invoice_mail,
+        begin_write, customers,
         invoices::{self, Filters, Receivables},
         paging::PageParams,
         payments::{self, NewPayment},
         repair_orders, sites, users,
         values::{InvoiceStatus, Money, OptionalText, PaymentMethod},
     },
-    pdf::InvoiceRenderer,
     views::{
-        invoice_pdf,
         invoices::{
             InvoiceRefs, InvoiceResponse, InvoiceSummary, PaymentRecorded, PaymentResponse,
             ReceivablesResponse,
@@ -276,7 +273,7 @@ async fn void(
 #[utoipa::path(get, path = "/api/invoices/{id}/pdf", tag = "invoices",
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
-        (status = 200, description = "The invoice", content_type = "application/pdf", body = invoice_pdf::PdfFile),
+        (status = 200, description = "The invoice", content_type = "application/pdf", body = crate::views::invoices::PdfFile),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
     ))]
 async fn pdf(
@@ -285,16 +282,10 @@ async fn pdf(
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
     let invoice = invoices::Model::find_for(&ctx.db, &actor, id).await?;
-    let lines = invoice.lines(&ctx.db).await?;
-    let document = invoice_pdf::document(&invoice, &lines)?;
-    let renderer = ctx
-        .shared_store
-        .get::<Arc<InvoiceRenderer>>()
-        .ok_or_else(|| ApiError::internal("the invoice renderer was not built at boot"))?;
-    let bytes = tokio::task::spawn_blocking(move || renderer.render(&document))
-        .await
-        .map_err(ApiError::internal)?
-        .map_err(ApiError::internal)?;
+    let bytes = Messenger::of(&ctx)?
+        .pdf()
+        .invoice(&ctx.db, &invoice)
+        .await?;
     let disposition = format!("inline; filename=\"{}.pdf\"", invoice.number);
     Ok((
         [
@@ -397,7 +388,10 @@ async fn send(
     actor: Actor,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    let invoice = invoice_mail::request(&ctx.db, &actor, id).await?;
+    let invoice = invoices::Model::find_for(&ctx.db, &actor, id)
+        .await?
+        .request_send(&ctx.db, &actor)
+        .await?;
     deliver_invoice::enqueue(&ctx, invoice.pid).await;
     let requested_at = invoice
         .send_requested_at

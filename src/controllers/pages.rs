@@ -1,7 +1,7 @@
 //! Pages customers open from links in their messages, without an account:
 //! `/unsubscribe/{token}` (RFC 8058 one-click too) and `/estimates/{token}`.
-//! The token is the key (`links.rs`); a link that is not valid is a 404
-//! page. Errors here are pages, not the API's JSON.
+//! The token is the key (`messages/links.rs`); a link that is not valid is
+//! a 404 page. Errors here are pages, not the API's JSON.
 
 use axum::{
     body::Bytes,
@@ -17,13 +17,17 @@ use serde_json::json;
 use uuid::Uuid;
 
 use crate::{
-    links::Links,
-    mail::Language,
+    messages::{
+        language_for,
+        links::{Links, Purpose},
+        site_values, Language, Messenger,
+    },
     models::{
-        begin_write, deliveries,
+        begin_write,
+        clock::Clock,
+        customers,
         error::DomainError,
         estimates::{self, Estimate},
-        promotions,
         values::{format_money, Approval},
     },
     settings::Settings,
@@ -43,18 +47,20 @@ pub fn router(ctx: &AppContext) -> AxumRouter {
         .with_state(ctx.clone())
 }
 
-/// The links' key; `None` (logged) when the configuration has no JWT
-/// secret, which `links_broken` answers.
-fn links(ctx: &AppContext) -> Option<Links> {
-    Links::of(ctx)
-        .inspect_err(|err| {
-            tracing::error!(error = %err, "links cannot be read without a JWT secret");
-        })
-        .ok()
-}
-
-fn links_broken() -> Response {
-    failure(&DomainError::Internal("no JWT secret".to_string()))
+/// The subject of a link made for `purpose`, read with the links' key and
+/// the request's clock.
+///
+/// # Errors
+/// `NotFound` for a link that is not valid (forged, expired, made for
+/// something else); `Internal` when the app has no messenger.
+fn open(ctx: &AppContext, purpose: Purpose, token: &str) -> Result<(Uuid, Clock), DomainError> {
+    let clock = Settings::clock_of(ctx);
+    let messenger = Messenger::of(ctx).map_err(DomainError::internal)?;
+    let links: &Links = messenger.links();
+    links
+        .open(purpose, token, clock.now())
+        .map(|subject| (subject, clock))
+        .ok_or(DomainError::NotFound("link"))
 }
 
 /// The page for an error that is not the customer's to mend.
@@ -80,21 +86,12 @@ fn failure(err: &DomainError) -> Response {
 }
 
 async fn unsubscribe_page(State(ctx): State<AppContext>, Path(token): Path<String>) -> Response {
-    let Some(links) = links(&ctx) else {
-        return links_broken();
+    let found = async {
+        let (pid, _) = open(&ctx, Purpose::Unsubscribe, &token)?;
+        customers::Model::subscriber(&ctx.db, pid).await
     };
-    let clock = Settings::clock_of(&ctx);
-    match promotions::unsubscribe_subject(&ctx.db, &links, clock, &token).await {
-        Ok((customer, site)) => pages::render(
-            "unsubscribe.html",
-            &json!({
-                "lang": deliveries::language_for(&customer, &site).code(),
-                "customer": {"name": customer.name},
-                "site": deliveries::site_values(&site),
-                "subscribed": customer.marketing_opt_in,
-                "action": format!("/unsubscribe/{token}"),
-            }),
-        ),
+    match found.await {
+        Ok((customer, site)) => unsubscribe_response(&customer, &site, &token),
         Err(err) => failure(&err),
     }
 }
@@ -102,29 +99,34 @@ async fn unsubscribe_page(State(ctx): State<AppContext>, Path(token): Path<Strin
 /// The form's button, or a mail client's one-click POST (RFC 8058: body
 /// `List-Unsubscribe=One-Click`); either withdraws consent at once.
 async fn unsubscribe(State(ctx): State<AppContext>, Path(token): Path<String>) -> Response {
-    let Some(links) = links(&ctx) else {
-        return links_broken();
-    };
-    let clock = Settings::clock_of(&ctx);
     let done = async {
+        let (pid, clock) = open(&ctx, Purpose::Unsubscribe, &token)?;
         let txn = begin_write(&ctx.db).await?;
-        let found = promotions::unsubscribe(&txn, &links, clock, &token).await?;
+        let found = customers::Model::unsubscribe(&txn, clock, pid).await?;
         txn.commit().await?;
         Ok::<_, DomainError>(found)
     };
     match done.await {
-        Ok((customer, site)) => pages::render(
-            "unsubscribe.html",
-            &json!({
-                "lang": deliveries::language_for(&customer, &site).code(),
-                "customer": {"name": customer.name},
-                "site": deliveries::site_values(&site),
-                "subscribed": false,
-                "action": format!("/unsubscribe/{token}"),
-            }),
-        ),
+        Ok((customer, site)) => unsubscribe_response(&customer, &site, &token),
         Err(err) => failure(&err),
     }
+}
+
+fn unsubscribe_response(
+    customer: &customers::Model,
+    site: &crate::models::sites::Model,
+    token: &str,
+) -> Response {
+    pages::render(
+        "unsubscribe.html",
+        &json!({
+            "lang": language_for(customer, site).code(),
+            "customer": {"name": customer.name},
+            "site": site_values(site),
+            "subscribed": customer.marketing_opt_in,
+            "action": format!("/unsubscribe/{token}"),
+        }),
+    )
 }
 
 fn number(value: Decimal) -> String {
@@ -149,7 +151,7 @@ fn estimate_response(
     saved: bool,
     problem: Option<Problem>,
 ) -> Response {
-    let language = deliveries::language_for(&estimate.customer, &estimate.site);
+    let language = language_for(&estimate.customer, &estimate.site);
     let lines: Vec<_> = estimate
         .lines
         .iter()
@@ -169,7 +171,7 @@ fn estimate_response(
         "estimate.html",
         &json!({
             "lang": language.code(),
-            "site": deliveries::site_values(&estimate.site),
+            "site": site_values(&estimate.site),
             "customer": {"name": estimate.customer.name},
             "vehicle": {
                 "plate": estimate.vehicle.plate,
@@ -193,12 +195,14 @@ fn estimate_response(
     response
 }
 
+/// The estimate a valid link names, as its customer sees it.
+async fn estimate_by_link(ctx: &AppContext, token: &str) -> Result<Estimate, DomainError> {
+    let (pid, _) = open(ctx, Purpose::Estimate, token)?;
+    estimates::for_customer(&ctx.db, pid).await
+}
+
 async fn estimate_page(State(ctx): State<AppContext>, Path(token): Path<String>) -> Response {
-    let Some(links) = links(&ctx) else {
-        return links_broken();
-    };
-    let clock = Settings::clock_of(&ctx);
-    match estimates::by_link(&ctx.db, &links, clock, &token).await {
+    match estimate_by_link(&ctx, &token).await {
         Ok(estimate) => estimate_response(StatusCode::OK, &estimate, &token, false, None),
         Err(err) => failure(&err),
     }
@@ -307,14 +311,10 @@ fn parse_form(body: &[u8]) -> Result<Answer, Problem> {
 }
 
 async fn decide(State(ctx): State<AppContext>, Path(token): Path<String>, body: Bytes) -> Response {
-    let Some(links) = links(&ctx) else {
-        return links_broken();
-    };
-    let clock = Settings::clock_of(&ctx);
     let Answer { decisions, note } = match parse_form(&body) {
         Ok(parsed) => parsed,
         Err(problem) => {
-            return match estimates::by_link(&ctx.db, &links, clock, &token).await {
+            return match estimate_by_link(&ctx, &token).await {
                 Ok(estimate) => estimate_response(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     &estimate,
@@ -327,8 +327,9 @@ async fn decide(State(ctx): State<AppContext>, Path(token): Path<String>, body: 
         }
     };
     let decided = async {
+        let (pid, clock) = open(&ctx, Purpose::Estimate, &token)?;
         let txn = begin_write(&ctx.db).await?;
-        let estimate = estimates::decide(&txn, &links, clock, &token, &decisions, note).await?;
+        let estimate = estimates::decide(&txn, clock, pid, &decisions, note).await?;
         txn.commit().await?;
         Ok::<_, DomainError>(estimate)
     };
@@ -339,7 +340,7 @@ async fn decide(State(ctx): State<AppContext>, Path(token): Path<String>, body: 
                 DomainError::Conflict { .. } => (StatusCode::CONFLICT, Problem::Changed),
                 _ => (StatusCode::UNPROCESSABLE_ENTITY, Problem::UnknownLine),
             };
-            match estimates::by_link(&ctx.db, &links, clock, &token).await {
+            match estimate_by_link(&ctx, &token).await {
                 Ok(estimate) => estimate_response(status, &estimate, &token, false, Some(problem)),
                 Err(err) => failure(&err),
             }

@@ -16,6 +16,7 @@ use super::{
 use crate::models::values::{Day, Id};
 use crate::{
     errors::{ApiResult, ErrorBody, FieldErrors},
+    messages::{self, Messenger},
     models::{
         actor::{Ability, Actor},
         begin_write,
@@ -155,14 +156,14 @@ fn audience(errors: &mut FieldErrors, params: Option<AudienceParams>) -> Audienc
 
 /// Whether texts can be sent: customers with only a phone number are then
 /// in the audience too.
-fn sms_on(ctx: &AppContext) -> bool {
-    crate::workers::sms(ctx).is_some()
+fn sms_on(ctx: &AppContext) -> ApiResult<bool> {
+    Ok(Messenger::of(ctx)?.sms_on())
 }
 
 async fn render(ctx: &AppContext, promotion: promotions::Model) -> ApiResult<PromotionResponse> {
     let site_ids = promotion.site_ids(&ctx.db).await?;
     let sites = sites::Model::by_ids(&ctx.db, promotion.organization_id, &site_ids).await?;
-    let counts = promotions::counts(&ctx.db, &promotion, &site_ids, sms_on(ctx)).await?;
+    let counts = messages::promotions::counts(&ctx.db, &promotion, &site_ids, sms_on(ctx)?).await?;
     Ok(PromotionResponse::new(
         promotion,
         sites.iter().map(SiteRef::from).collect(),
@@ -308,7 +309,7 @@ async fn preview(
     actor: Actor,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    let recipients = promotions::preview(&ctx.db, &actor, id, sms_on(&ctx)).await?;
+    let recipients = promotions::preview(&ctx.db, &actor, id, sms_on(&ctx)?).await?;
     Ok(axum::Json(PreviewResponse { recipients }))
 }
 
@@ -328,7 +329,7 @@ async fn send(
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
     let txn = begin_write(&ctx.db).await?;
-    let (promotion, _) = promotions::send_now(&txn, &actor, id, sms_on(&ctx)).await?;
+    let (promotion, _) = promotions::send_now(&txn, &actor, id, sms_on(&ctx)?).await?;
     txn.commit().await?;
     send_promotion::enqueue(&ctx, promotion.pid).await;
     let promotion = promotions::Model::find_for(&ctx.db, &actor, id).await?;

@@ -11,7 +11,8 @@ use super::{api::ApiRoutes, extract::QueryParams};
 use crate::models::values::Id;
 use crate::{
     errors::{ApiResult, ErrorBody},
-    models::{actor::Actor, paging::PageParams, reminders, sites},
+    messages::reminders,
+    models::{actor::Actor, paging::PageParams, sites},
     views::{page::PageResponse, reminders::ReminderResponse},
 };
 

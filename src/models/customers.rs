@@ -19,7 +19,11 @@ use super::{
     values::{LanguageCode, Plate},
     vehicles,
 };
-use crate::models::error::{DomainError, DomainResult};
+use crate::models::{
+    clock::Clock,
+    error::{DomainError, DomainResult},
+    now_at,
+};
 
 #[async_trait::async_trait]
 impl ActiveModelBehavior for ActiveModel {
@@ -131,6 +135,90 @@ impl Model {
             .await?
             .pop()
             .ok_or_else(|| DbErr::RecordNotFound(format!("site {}", self.home_site_id)))
+    }
+
+    /// A customer and the branch that deals with them: `site_id`, or their
+    /// home branch. For background work, which finds them by id.
+    ///
+    /// # Errors
+    /// `NotFound` when either is gone.
+    pub async fn with_site(
+        db: &impl ConnectionTrait,
+        customer_id: i64,
+        site_id: Option<i64>,
+    ) -> DomainResult<(Self, sites::Model)> {
+        let customer = Entity::find_by_id(customer_id)
+            .one(db)
+            .await?
+            .ok_or(DomainError::NotFound("customer"))?;
+        let site = sites::Entity::find_by_id(site_id.unwrap_or(customer.home_site_id))
+            .one(db)
+            .await?
+            .ok_or(DomainError::NotFound("site"))?;
+        Ok((customer, site))
+    }
+
+    /// The customer `pid` (not erased), with their home branch: whom an
+    /// unsubscribe link names, to show them its page.
+    ///
+    /// # Errors
+    /// `NotFound` for a customer who is gone.
+    pub async fn subscriber(
+        db: &impl ConnectionTrait,
+        pid: Uuid,
+    ) -> DomainResult<(Self, sites::Model)> {
+        let customer = Entity::find()
+            .filter(Column::Pid.eq(pid))
+            .filter(Column::ErasedAt.is_null())
+            .one(db)
+            .await?
+            .ok_or(DomainError::NotFound("customer"))?;
+        Self::with_site(db, customer.id, None).await
+    }
+
+    /// Withdraws customer `pid`'s consent to promotions, as their
+    /// unsubscribe link asks (the caller opened it): no further promotion
+    /// goes to them. Doing it twice changes nothing more.
+    ///
+    /// # Errors
+    /// `NotFound` for a customer who is gone.
+    pub async fn unsubscribe(
+        db: &impl ConnectionTrait,
+        clock: Clock,
+        pid: Uuid,
+    ) -> DomainResult<(Self, sites::Model)> {
+        let now = now_at(clock);
+        let withdrawn = Entity::update_many()
+            .col_expr(Column::MarketingOptIn, Expr::value(false))
+            .col_expr(Column::MarketingConsentAt, Expr::value(now))
+            .col_expr(
+                Column::MarketingConsentSource,
+                Expr::value("unsubscribe_link"),
+            )
+            .col_expr(Column::MarketingConsentBy, Expr::value(Option::<i64>::None))
+            .col_expr(Column::UpdatedAt, Expr::value(now))
+            .filter(Column::Pid.eq(pid))
+            .filter(Column::ErasedAt.is_null())
+            .filter(Column::MarketingOptIn.eq(true))
+            .exec(db)
+            .await?;
+        let (customer, site) = Self::subscriber(db, pid).await?;
+        if withdrawn.rows_affected == 1 {
+            audit_events::Model::record(
+                db,
+                customer.organization_id,
+                None,
+                Change {
+                    action: "customer.unsubscribed",
+                    subject_type: "customer",
+                    subject_id: customer.pid,
+                    site_id: None,
+                    details: Some(json!({"via": "unsubscribe_link"})),
+                },
+            )
+            .await?;
+        }
+        Ok((customer, site))
     }
 
     /// Customers by internal id within one organization, erased ones too

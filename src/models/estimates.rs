@@ -1,22 +1,14 @@
-//! Estimates sent to customers: staff ask for an order's estimate to be
-//! sent (`request`), the `SendEstimate` job mails a signed link that expires
-//! (`ESTIMATE_VALID_FOR`), and the customer approves or declines each line
-//! on the page it opens. Their word is recorded on the lines as if told to
-//! the counter (approval, when, a note; no member of staff), in the order's
-//! audit trail, and told to the advisor who opened the order.
-//!
-//! Each request is one delivery in the ledger, its cycle the moment it was
-//! asked for, so a job run twice sends it once and the `send_estimates`
-//! sweep finds what a lost job left.
+//! Estimates for customers: staff ask for an order's estimate to be sent
+//! (`request`; the message itself is `messages::estimates`), and the
+//! customer approves or declines each line on the page its link opens.
+//! Their word is recorded on the lines as if told to the counter (approval,
+//! when, a note; no member of staff), in the order's audit trail, and told
+//! to the advisor who opened the order.
 
 use std::collections::HashMap;
 
-use chrono::TimeDelta;
 use rust_decimal::Decimal;
-use sea_orm::{
-    prelude::DateTimeWithTimeZone, sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait,
-    QueryFilter, QuerySelect,
-};
+use sea_orm::{sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use uuid::Uuid;
 
@@ -25,20 +17,11 @@ use super::{
     actor::{Ability, Actor},
     audit_events::{self, Change},
     clock::Clock,
-    deliveries::{self, Channel, Key, Kind, Sent},
     error::{DomainError, DomainResult},
     invoices::{billables, totals},
     labor_lines, notifications, now_at, part_lines,
-    values::{format_money, Approval, CurrencyCode, Quantity, RepairStatus},
+    values::{Approval, CurrencyCode, Quantity, RepairStatus},
 };
-use crate::{
-    links::{Links, Purpose, ESTIMATE_VALID_FOR},
-    mail::{long_date, Mailer, Template},
-    sms::SmsSender,
-};
-
-/// How far back the sweep looks for estimates asked to be sent and not sent.
-pub const SWEEP_DAYS: i64 = 7;
 
 /// Asks for order `pid`'s estimate to be mailed to its customer; the caller
 /// then enqueues `SendEstimate`.
@@ -90,36 +73,6 @@ pub async fn request(
     super::repair_orders::Model::find_for(db, actor, pid).await
 }
 
-fn cycle(requested_at: DateTimeWithTimeZone) -> String {
-    requested_at.to_rfc3339()
-}
-
-/// Open orders whose estimate was asked to be sent in the last
-/// `SWEEP_DAYS` and has no settled delivery yet.
-///
-/// # Errors
-/// When the database fails.
-pub async fn unsent(db: &impl ConnectionTrait, clock: Clock) -> DomainResult<Vec<Uuid>> {
-    let now = now_at(clock);
-    let asked: Vec<(Uuid, Option<DateTimeWithTimeZone>)> = repair_orders::Entity::find()
-        .select_only()
-        .column(repair_orders::Column::Pid)
-        .column(repair_orders::Column::EstimateRequestedAt)
-        .filter(repair_orders::Column::EstimateRequestedAt.gte(now - TimeDelta::days(SWEEP_DAYS)))
-        .filter(repair_orders::Column::Status.is_not_in(RepairStatus::CLOSED))
-        .into_tuple()
-        .all(db)
-        .await?;
-    let pids: Vec<Uuid> = asked.iter().map(|(pid, _)| *pid).collect();
-    let settled = deliveries::settled(db, Kind::Estimate, &pids, now).await?;
-    Ok(asked
-        .into_iter()
-        .filter_map(|(pid, at)| Some((pid, cycle(at?))))
-        .filter(|key| !settled.contains(key))
-        .map(|(pid, _)| pid)
-        .collect())
-}
-
 /// One line of an estimate as the customer sees it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EstimateLine {
@@ -157,7 +110,7 @@ pub async fn estimate_of(
     order: repair_orders::Model,
 ) -> DomainResult<Estimate> {
     let (customer, site) =
-        deliveries::customer_and_site(db, order.customer_id, Some(order.site_id)).await?;
+        customers::Model::with_site(db, order.customer_id, Some(order.site_id)).await?;
     let vehicle = vehicles::Entity::find_by_id(order.vehicle_id)
         .one(db)
         .await?
@@ -203,119 +156,17 @@ pub async fn estimate_of(
     })
 }
 
-/// Mails order `pid`'s estimate link to its customer, once per request.
+/// Order `pid`'s estimate as its customer sees it, through the link they
+/// were sent (the caller opened it).
 ///
 /// # Errors
-/// `NotFound` for an unknown order (the job ends); `Upstream` when the mail
-/// server failed (recorded; try again later).
-pub async fn send(
-    db: &impl ConnectionTrait,
-    mailer: &Mailer,
-    sms: Option<&SmsSender>,
-    links: &Links,
-    clock: Clock,
-    pid: Uuid,
-) -> DomainResult<Sent> {
-    let order = repair_orders::Entity::find()
-        .filter(repair_orders::Column::Pid.eq(pid))
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("repair order"))?;
-    let Some(requested_at) = order.estimate_requested_at else {
-        return Ok(Sent::NoLongerDue);
-    };
-    let estimate = estimate_of(db, order).await?;
-    if !estimate.open {
-        return Ok(Sent::NoLongerDue);
-    }
-    let now = now_at(clock);
-    let key = Key {
-        kind: Kind::Estimate,
-        subject_pid: estimate.order.pid,
-        cycle: cycle(requested_at),
-        channel: deliveries::channel_for(&estimate.customer, sms.is_some()),
-    };
-    let (address, delivery) =
-        match deliveries::take_for_customer(db, &key, &estimate.customer, &estimate.site, now)
-            .await?
-        {
-            Ok(taken) => taken,
-            Err(outcome) => return Ok(outcome),
-        };
-    let url = links.url(
-        Purpose::Estimate,
-        estimate.order.pid,
-        clock.now(),
-        ESTIMATE_VALID_FOR,
-    );
-    let language = deliveries::language_for(&estimate.customer, &estimate.site);
-    let expires = clock
-        .now()
-        .checked_add_signed(ESTIMATE_VALID_FOR)
-        .unwrap_or_else(|| clock.now())
-        .with_timezone(&estimate.site.time_zone())
-        .date_naive();
-    let values = json!({
-        "customer": {"name": estimate.customer.name},
-        "vehicle": {
-            "plate": estimate.vehicle.plate,
-            "make": estimate.vehicle.make,
-            "model": estimate.vehicle.model,
-        },
-        "lines": estimate.lines.iter().map(|line| json!({
-            "description": line.description,
-            "amount": format_money(line.amount),
-        })).collect::<Vec<_>>(),
-        "currency": estimate.site.currency,
-        "total": format_money(estimate.total),
-        "url": url,
-        "expires_on": long_date(expires, language),
-        "site": deliveries::site_values(&estimate.site),
-    });
-    if let (Channel::Sms, Some(sms)) = (key.channel, sms) {
-        let text = Template::Estimate
-            .render_sms(language, &values)
-            .map_err(DomainError::Internal)?;
-        return deliveries::send_sms(db, sms, clock, &delivery, &address, &text).await;
-    }
-    let content = Template::Estimate
-        .render(language, &values)
-        .map_err(DomainError::Internal)?;
-    let outgoing = deliveries::outgoing(
-        &estimate.customer,
-        &address,
-        &estimate.site,
-        content,
-        &delivery,
-        "estimate",
-    );
-    deliveries::send_email(db, mailer, clock, &delivery, outgoing).await
-}
-
-/// The order a valid estimate link names.
-///
-/// # Errors
-/// `NotFound` for a link that is not valid (forged, expired, for something
-/// else) or an order that is gone.
-pub async fn by_link(
-    db: &impl ConnectionTrait,
-    links: &Links,
-    clock: Clock,
-    token: &str,
-) -> DomainResult<Estimate> {
-    let order = order_by_link(db, links, clock, token).await?;
+/// `NotFound` for an order that is gone, or a customer who was erased.
+pub async fn for_customer(db: &impl ConnectionTrait, pid: Uuid) -> DomainResult<Estimate> {
+    let order = order_by_pid(db, pid).await?;
     shown_to_customer(estimate_of(db, order).await?)
 }
 
-async fn order_by_link(
-    db: &impl ConnectionTrait,
-    links: &Links,
-    clock: Clock,
-    token: &str,
-) -> DomainResult<repair_orders::Model> {
-    let pid = links
-        .open(Purpose::Estimate, token, clock.now())
-        .ok_or(DomainError::NotFound("link"))?;
+async fn order_by_pid(db: &impl ConnectionTrait, pid: Uuid) -> DomainResult<repair_orders::Model> {
     repair_orders::Entity::find()
         .filter(repair_orders::Column::Pid.eq(pid))
         .one(db)
@@ -331,23 +182,23 @@ fn shown_to_customer(estimate: Estimate) -> DomainResult<Estimate> {
     Ok(estimate)
 }
 
-/// Records the customer's word on lines of the estimate a valid link
-/// names: each `(line, decision)` that changes a line, with `note`; then
-/// tells the advisor who opened the order. Run it in a transaction.
+/// Records the customer's word on lines of order `pid`'s estimate (the
+/// caller opened their link): each `(line, decision)` that changes a line,
+/// with `note`; then tells the advisor who opened the order. Run it in a
+/// transaction.
 ///
 /// # Errors
-/// `NotFound` for a link that is not valid; 422 for a line that is not
-/// the order's or a decision that is not `approved` or `declined`; 409 for
-/// a closed order, or a part taken back that is no longer in stock.
+/// `NotFound` for an order that is gone; 422 for a line that is not the
+/// order's or a decision that is not `approved` or `declined`; 409 for a
+/// closed order, or a part taken back that is no longer in stock.
 pub async fn decide(
     db: &impl ConnectionTrait,
-    links: &Links,
     clock: Clock,
-    token: &str,
+    pid: Uuid,
     decisions: &[(Uuid, Approval)],
     note: Option<String>,
 ) -> DomainResult<Estimate> {
-    let order = order_by_link(db, links, clock, token).await?;
+    let order = order_by_pid(db, pid).await?;
     // The order's row before anything is read: a second submission waits
     // for the first and sees what it decided.
     super::repair_orders::Model::lock_open(db, order.id).await?;

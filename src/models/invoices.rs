@@ -23,7 +23,10 @@ use super::{
     values::{round_to_minor_unit, Approval, CurrencyCode, InvoiceStatus, Numeric, Quantity},
     vehicles,
 };
-use crate::models::error::{DomainError, DomainResult};
+use crate::models::{
+    error::{DomainError, DomainResult},
+    now_at,
+};
 
 #[async_trait::async_trait]
 impl ActiveModelBehavior for ActiveModel {
@@ -352,6 +355,29 @@ impl Model {
         )
         .await?;
         Ok(invoice)
+    }
+
+    /// Asks for the invoice to be sent to its customer (again): the moment
+    /// of asking is stored on it, and the `DeliverInvoice` job the caller
+    /// enqueues (or the sweep) sends it once for that moment.
+    ///
+    /// # Errors
+    /// 409 for a void invoice.
+    pub async fn request_send(
+        &self,
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+    ) -> DomainResult<Self> {
+        let requested = Entity::update_many()
+            .col_expr(Column::SendRequestedAt, Expr::value(now_at(actor.clock)))
+            .filter(Column::Id.eq(self.id))
+            .filter(Column::Status.ne(InvoiceStatus::Void.as_str()))
+            .exec(db)
+            .await?;
+        if requested.rows_affected == 0 {
+            return Err(DomainError::conflict("a void invoice is not sent"));
+        }
+        Self::find_for(db, actor, self.pid).await
     }
 
     /// The invoice with its row locked until the transaction ends (`FOR

@@ -13,8 +13,6 @@
 //! time); outside it waits for the next sweep in the morning. A customer who
 //! unsubscribed since is skipped.
 
-use std::collections::{HashMap, HashSet};
-
 use chrono::{DateTime, NaiveDate, TimeDelta, Timelike, Utc};
 use chrono_tz::Tz;
 use sea_orm::{
@@ -22,8 +20,8 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait, Func, Query},
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, JoinType, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, RelationTrait, Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
 };
 use serde_json::json;
 use uuid::Uuid;
@@ -37,15 +35,9 @@ use super::{
     actor::{Ability, Actor, SiteScope},
     audit_events::{self, Change},
     clock::Clock,
-    deliveries::{self, Channel, Key, Kind, Sent},
     error::{DomainError, DomainResult},
     now_at,
     paging::{Page, PageRequest},
-};
-use crate::{
-    links::{Links, Purpose, UNSUBSCRIBE_VALID_FOR},
-    mail::{Mailer, Template},
-    sms::SmsSender,
 };
 
 impl sea_orm::ActiveModelBehavior for ActiveModel {}
@@ -125,24 +117,6 @@ pub struct NewPromotion {
     pub sites: Vec<sites::Model>,
     pub send_at: DateTimeWithTimeZone,
     pub audience: Audience,
-}
-
-/// What the ledger says of a promotion's messages.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Counts {
-    /// Customers it goes to: fixed once it went out, the audience today
-    /// before.
-    pub recipients: u64,
-    pub sent: u64,
-    pub failed: u64,
-    pub skipped: u64,
-}
-
-/// One recipient's message: the job's arguments.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Recipient {
-    pub promotion_id: Uuid,
-    pub customer_id: Uuid,
 }
 
 impl Model {
@@ -505,47 +479,24 @@ pub async fn preview(
 ) -> DomainResult<u64> {
     let promotion = Model::find_for(db, actor, pid).await?;
     let site_ids = promotion.site_ids(db).await?;
-    Ok(counts(db, &promotion, &site_ids, sms_on).await?.recipients)
+    recipients(db, &promotion, &site_ids, sms_on).await
 }
 
-/// The promotion's recipients and what became of their messages.
+/// How many customers `promotion` goes to: those it was sent to, once it
+/// went out; its audience today before.
 ///
 /// # Errors
 /// When the database fails.
-pub async fn counts(
+pub async fn recipients(
     db: &impl ConnectionTrait,
     promotion: &Model,
     site_ids: &[i64],
     sms_on: bool,
-) -> DomainResult<Counts> {
-    let recipients = match promotion.recipients {
-        Some(frozen) => u64::try_from(frozen).unwrap_or(0),
-        None => audience_count(db, promotion, site_ids, sms_on).await?,
-    };
-    let by_status: Vec<(String, i64)> = deliveries::Entity::find()
-        .select_only()
-        .column(deliveries::Column::Status)
-        .column_as(deliveries::Column::Id.count(), "n")
-        .filter(deliveries::Column::Kind.eq(Kind::Promotion.as_str()))
-        .filter(deliveries::Column::SubjectPid.eq(promotion.pid))
-        .group_by(deliveries::Column::Status)
-        .into_tuple()
-        .all(db)
-        .await?;
-    let mut counts = Counts {
-        recipients,
-        ..Counts::default()
-    };
-    for (status, n) in by_status {
-        let n = u64::try_from(n).unwrap_or(0);
-        match status.as_str() {
-            "sent" => counts.sent += n,
-            "failed" => counts.failed += n,
-            "skipped" => counts.skipped += n,
-            _ => {}
-        }
+) -> DomainResult<u64> {
+    match promotion.recipients {
+        Some(frozen) => Ok(u64::try_from(frozen).unwrap_or(0)),
+        None => audience_count(db, promotion, site_ids, sms_on).await,
     }
-    Ok(counts)
 }
 
 /// How a launch went.
@@ -797,283 +748,4 @@ pub fn may_send_at(site: &sites::Model, now: DateTime<Utc>) -> bool {
         .with_timezone(&site.timezone.parse::<Tz>().unwrap_or(Tz::UTC))
         .hour();
     (SEND_FROM_HOUR..SEND_UNTIL_HOUR).contains(&hour)
-}
-
-/// The messages of launched promotions (of `only`, when given) that are
-/// not settled in the ledger and whose branch is inside its sending window
-/// now: what to send.
-///
-/// # Errors
-/// When the database fails.
-pub async fn unsent(
-    db: &impl ConnectionTrait,
-    clock: Clock,
-    only: Option<i64>,
-) -> DomainResult<Vec<Recipient>> {
-    let now = now_at(clock);
-    let mut query = promotion_recipients::Entity::find()
-        .select_only()
-        .column(Column::Pid)
-        .column(customers::Column::Pid)
-        .column(promotion_recipients::Column::SiteId)
-        .join(
-            JoinType::InnerJoin,
-            promotion_recipients::Relation::Promotions.def(),
-        )
-        .join(
-            JoinType::InnerJoin,
-            promotion_recipients::Relation::Customers.def(),
-        )
-        .filter(Column::Status.eq(Status::Sending.as_str()))
-        .filter(Column::LaunchedAt.gte(now - TimeDelta::days(SEND_WITHIN_DAYS)));
-    if let Some(id) = only {
-        query = query.filter(Column::Id.eq(id));
-    }
-    let rows: Vec<(Uuid, Uuid, i64)> = query.into_tuple().all(db).await?;
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    let site_ids: HashSet<i64> = rows.iter().map(|row| row.2).collect();
-    let open: HashMap<i64, bool> = sites::Entity::find()
-        .filter(sites::Column::Id.is_in(site_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|site| (site.id, may_send_at(&site, clock.now())))
-        .collect();
-    let promotions: Vec<Uuid> = rows
-        .iter()
-        .map(|row| row.0)
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let settled = deliveries::settled(db, Kind::Promotion, &promotions, now).await?;
-    Ok(rows
-        .into_iter()
-        .filter(|(promotion, customer, site)| {
-            open.get(site).copied().unwrap_or(false)
-                && !settled.contains(&(*promotion, customer.to_string()))
-        })
-        .map(|(promotion_id, customer_id, _)| Recipient {
-            promotion_id,
-            customer_id,
-        })
-        .collect())
-}
-
-/// Sends `recipient`'s message, at most once: only while the promotion is
-/// out, inside the branch's sending window (`Later` outside it), and to a
-/// customer who still agrees (skipped, and recorded, otherwise).
-///
-/// # Errors
-/// `NotFound` for an unknown promotion or customer (the job ends);
-/// `Upstream` when the mail server failed (recorded; try again later).
-pub async fn send_to(
-    db: &impl ConnectionTrait,
-    mailer: &Mailer,
-    sms: Option<&SmsSender>,
-    links: &Links,
-    clock: Clock,
-    recipient: Recipient,
-) -> DomainResult<Sent> {
-    let promotion = by_pid(db, recipient.promotion_id).await?;
-    if promotion.status()? != Status::Sending {
-        return Ok(Sent::NoLongerDue);
-    }
-    let customer = customers::Entity::find()
-        .filter(customers::Column::Pid.eq(recipient.customer_id))
-        .filter(customers::Column::OrganizationId.eq(promotion.organization_id))
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("customer"))?;
-    let Some(site_id) = promotion_recipients::Entity::find()
-        .select_only()
-        .column(promotion_recipients::Column::SiteId)
-        .filter(promotion_recipients::Column::PromotionId.eq(promotion.id))
-        .filter(promotion_recipients::Column::CustomerId.eq(customer.id))
-        .into_tuple::<i64>()
-        .one(db)
-        .await?
-    else {
-        return Ok(Sent::NoLongerDue);
-    };
-    let (customer, site) = deliveries::customer_and_site(db, customer.id, Some(site_id)).await?;
-    if !may_send_at(&site, clock.now()) {
-        return Ok(Sent::Later);
-    }
-    let now = now_at(clock);
-    let key = Key {
-        kind: Kind::Promotion,
-        subject_pid: promotion.pid,
-        cycle: customer.pid.to_string(),
-        channel: deliveries::channel_for(&customer, sms.is_some()),
-    };
-    if !customer.marketing_opt_in {
-        let recipient = deliveries::Recipient::of(&customer, &site, key.channel);
-        deliveries::skip(db, &key, &recipient, "unsubscribed", now).await?;
-        return Ok(Sent::Skipped);
-    }
-    let (address, delivery) =
-        match deliveries::take_for_customer(db, &key, &customer, &site, now).await? {
-            Ok(taken) => taken,
-            Err(outcome) => return Ok(outcome),
-        };
-    let unsubscribe = links.url(
-        Purpose::Unsubscribe,
-        customer.pid,
-        clock.now(),
-        UNSUBSCRIBE_VALID_FOR,
-    );
-    let language = deliveries::language_for(&customer, &site);
-    let values = json!({
-        "customer": {"name": customer.name},
-        "promotion": {
-            "title": promotion.title,
-            "body": promotion.body,
-            "paragraphs": paragraphs(&promotion.body),
-        },
-        "unsubscribe_url": unsubscribe,
-        "site": deliveries::site_values(&site),
-    });
-    if let (Channel::Sms, Some(sms)) = (key.channel, sms) {
-        let text = Template::Promotion
-            .render_sms(language, &values)
-            .map_err(DomainError::Internal)?;
-        return deliveries::send_sms(db, sms, clock, &delivery, &address, &text).await;
-    }
-    let content = Template::Promotion
-        .render(language, &values)
-        .map_err(DomainError::Internal)?;
-    let mut outgoing =
-        deliveries::outgoing(&customer, &address, &site, content, &delivery, "promotion");
-    // RFC 8058: a mail client may unsubscribe with one POST to the link.
-    outgoing
-        .headers
-        .push(("List-Unsubscribe", format!("<{unsubscribe}>")));
-    outgoing.headers.push((
-        "List-Unsubscribe-Post",
-        "List-Unsubscribe=One-Click".to_string(),
-    ));
-    deliveries::send_email(db, mailer, clock, &delivery, outgoing).await
-}
-
-/// A message's paragraphs (split at blank lines), each as its lines.
-fn paragraphs(body: &str) -> Vec<Vec<&str>> {
-    body.split("\n\n")
-        .map(|paragraph| {
-            paragraph
-                .trim()
-                .lines()
-                .map(str::trim_end)
-                .collect::<Vec<_>>()
-        })
-        .filter(|lines| !lines.is_empty())
-        .collect()
-}
-
-/// The customer a valid unsubscribe link names, to show them the page.
-///
-/// # Errors
-/// `NotFound` for a link that is not valid (forged, expired) or a customer
-/// who is gone.
-pub async fn unsubscribe_subject(
-    db: &impl ConnectionTrait,
-    links: &Links,
-    clock: Clock,
-    token: &str,
-) -> DomainResult<(customers::Model, sites::Model)> {
-    let pid = links
-        .open(Purpose::Unsubscribe, token, clock.now())
-        .ok_or(DomainError::NotFound("link"))?;
-    let customer = customers::Entity::find()
-        .filter(customers::Column::Pid.eq(pid))
-        .filter(customers::Column::ErasedAt.is_null())
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("customer"))?;
-    deliveries::customer_and_site(db, customer.id, None).await
-}
-
-/// Withdraws the consent of the customer a valid unsubscribe link names:
-/// no further promotion goes to them. Doing it twice changes nothing more.
-///
-/// # Errors
-/// `NotFound` for a link that is not valid or a customer who is gone.
-pub async fn unsubscribe(
-    db: &impl ConnectionTrait,
-    links: &Links,
-    clock: Clock,
-    token: &str,
-) -> DomainResult<(customers::Model, sites::Model)> {
-    let pid = links
-        .open(Purpose::Unsubscribe, token, clock.now())
-        .ok_or(DomainError::NotFound("link"))?;
-    let now = now_at(clock);
-    let withdrawn = customers::Entity::update_many()
-        .col_expr(customers::Column::MarketingOptIn, Expr::value(false))
-        .col_expr(customers::Column::MarketingConsentAt, Expr::value(now))
-        .col_expr(
-            customers::Column::MarketingConsentSource,
-            Expr::value("unsubscribe_link"),
-        )
-        .col_expr(
-            customers::Column::MarketingConsentBy,
-            Expr::value(Option::<i64>::None),
-        )
-        .col_expr(customers::Column::UpdatedAt, Expr::value(now))
-        .filter(customers::Column::Pid.eq(pid))
-        .filter(customers::Column::ErasedAt.is_null())
-        .filter(customers::Column::MarketingOptIn.eq(true))
-        .exec(db)
-        .await?;
-    let (customer, site) = unsubscribe_subject(db, links, clock, token).await?;
-    if withdrawn.rows_affected == 1 {
-        audit_events::Model::record(
-            db,
-            customer.organization_id,
-            None,
-            Change {
-                action: "customer.unsubscribed",
-                subject_type: "customer",
-                subject_id: customer.pid,
-                site_id: None,
-                details: Some(json!({"via": "unsubscribe_link"})),
-            },
-        )
-        .await?;
-    }
-    Ok((customer, site))
-}
-
-/// The `SendPromotion {"promotion_id"}` job: launches the promotion if its
-/// time has come (holding it, with the reason, when the cap refuses), and
-/// returns its messages to send now, one job each.
-///
-/// # Errors
-/// `NotFound` for an unknown promotion (the job ends).
-pub async fn fan_out(
-    db: &sea_orm::DatabaseConnection,
-    clock: Clock,
-    pid: Uuid,
-    sms_on: bool,
-) -> DomainResult<Vec<Recipient>> {
-    let promotion = by_pid(db, pid).await?;
-    if promotion.status()? == Status::Scheduled {
-        let txn = super::begin_write(db).await?;
-        match launch(&txn, clock, &promotion, None, sms_on).await {
-            Ok(_) => txn.commit().await?,
-            Err(DomainError::RateLimited {
-                limit: Some(reason),
-                ..
-            }) => {
-                txn.rollback().await?;
-                let txn = super::begin_write(db).await?;
-                hold(&txn, clock, &promotion, &reason).await?;
-                txn.commit().await?;
-                return Ok(Vec::new());
-            }
-            Err(other) => return Err(other),
-        }
-    }
-    unsent(db, clock, Some(promotion.id)).await
 }

@@ -1,8 +1,9 @@
 //! PDF invoices, drawn directly with printpdf (no HTML engine).
 //!
 //! Build one [`InvoiceRenderer`] at start-up and share it (it is `Send + Sync`);
-//! [`InvoiceRenderer::render`] turns an already-formatted [`InvoiceDocument`]
-//! into PDF bytes.
+//! [`InvoiceRenderer::invoice`] renders a stored invoice (the download and
+//! the mail both call it), [`InvoiceRenderer::render`] an already-formatted
+//! [`InvoiceDocument`].
 //!
 //! Fonts: DejaVu Sans regular and bold (from Debian's fonts-dejavu-core,
 //! vendored under `assets/fonts/`) are subset ONCE to a fixed Latin character
@@ -19,6 +20,7 @@
 //! are printed as '?'. Text is NFC-normalised first.
 
 mod fonts;
+mod invoice;
 mod layout;
 /// Demo invoices, for the tests, the previews and the PDF benchmark.
 #[doc(hidden)]

@@ -3,7 +3,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::models::deliveries;
+use crate::messages::ledger as deliveries;
 
 /// One message to a customer, or the record of why it was not sent.
 #[derive(Debug, Serialize, ToSchema)]

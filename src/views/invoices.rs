@@ -300,3 +300,8 @@ impl From<Receivables> for ReceivablesResponse {
         }
     }
 }
+
+/// The PDF file, for the API's document: bytes, not JSON.
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+pub struct PdfFile(pub Vec<u8>);

@@ -6,7 +6,6 @@ pub mod auth;
 pub mod availability;
 pub mod customers;
 pub mod deliveries;
-pub mod invoice_pdf;
 pub mod invoices;
 pub mod jobs;
 pub mod notifications;

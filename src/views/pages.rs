@@ -11,7 +11,7 @@ use axum::{
 use serde::Serialize;
 use tera::{Context, Tera};
 
-use crate::{errors::ContractBody, mail::Language};
+use crate::{errors::ContractBody, messages::Language};
 
 macro_rules! page_files {
     ($($name:literal),* $(,)?) => {

@@ -4,7 +4,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::refs::{CustomerRef, VehicleRef};
-use crate::models::reminders::Reminder;
+use crate::messages::reminders::Reminder;
 
 /// One service reminder: the vehicle and due date it was for, and what
 /// became of it.

@@ -34,10 +34,10 @@ use std::{
 use chrono::{NaiveDate, Utc};
 use karakana::{
     app::App,
+    messages::reminders,
     models::{
         _entities::{customers, deliveries, vehicles},
         clock::Clock,
-        reminders,
         sites::{self, SiteSettings},
     },
     queue::sidekiq::SidekiqQueue,

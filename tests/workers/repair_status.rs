@@ -103,7 +103,11 @@ async fn the_customer_hears_when_work_starts_and_when_the_car_is_ready() {
 async fn news_a_lost_job_left_untold_is_sent_by_the_sweep_once() {
     use std::sync::Arc;
 
-    use karakana::{app::App, mail::Mailer, settings::MailSettings};
+    use karakana::{
+        app::App,
+        messages::{mail::Mailer, Messenger},
+        settings::MailSettings,
+    };
     use loco_rs::{boot::run_task, task};
 
     // Nothing listens on port 9: every send fails, as with a worker that
@@ -141,9 +145,10 @@ async fn news_a_lost_job_left_untold_is_sent_by_the_sweep_once() {
     // The mail server is back.
     let sink = SmtpSink::start();
     let settings: MailSettings = serde_json::from_value(sink.settings()).unwrap();
-    app.ctx
-        .shared_store
-        .insert(Arc::new(Mailer::new(&settings).unwrap()));
+    let messenger = Messenger::of(&app.ctx).unwrap();
+    app.ctx.shared_store.insert(Arc::new(
+        messenger.with_mailer(Mailer::new(&settings).unwrap()),
+    ));
     let sweep = || async {
         run_task::<App>(
             &app.ctx,

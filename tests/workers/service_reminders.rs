@@ -2,16 +2,13 @@
 //! sends it once by email through a real SMTP server, and the ledger says
 //! what became of every one.
 
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
 use futures::future::join_all;
 use karakana::{
     app::App,
-    mail::Mailer,
-    models::{
-        clock::Clock,
-        reminders::{self, Sent},
-    },
+    messages::{reminders, Messenger, Sent},
+    models::clock::Clock,
     workers::send_service_reminder::{ReminderArgs, SendServiceReminder},
 };
 use loco_rs::{bgworker::BackgroundWorker, boot::run_task, task};
@@ -269,13 +266,13 @@ async fn racing_jobs_for_one_reminder_send_one_message() {
     let (app, sink) = (&garage.app, &garage.sink);
     let vehicle_id: Uuid = due["id"].as_str().unwrap().parse().unwrap();
     let due_on = "2026-12-04".parse().unwrap();
-    let mailer = app.ctx.shared_store.get::<Arc<Mailer>>().unwrap();
+    let messenger = Messenger::of(&app.ctx).unwrap();
     let clock = Clock::Fixed(NOW.parse().unwrap());
 
     let outcomes = join_all((0..8).map(|_| {
-        let (db, mailer) = (app.ctx.db.clone(), mailer.clone());
+        let (db, messenger) = (app.ctx.db.clone(), messenger.clone());
         tokio::spawn(
-            async move { reminders::send(&db, &mailer, None, clock, vehicle_id, due_on).await },
+            async move { reminders::send(&db, &messenger, clock, vehicle_id, due_on).await },
         )
     }))
     .await;

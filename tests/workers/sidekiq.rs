@@ -6,8 +6,8 @@ use std::{collections::HashMap, process::Command, time::Duration};
 
 use chrono::{NaiveDate, Utc};
 use karakana::{
-    mail::Mailer,
-    models::{_entities::deliveries, clock::Clock, reminders},
+    messages::{mail::Mailer, reminders, Messenger},
+    models::{_entities::deliveries, clock::Clock},
     settings::MailSettings,
 };
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
@@ -218,7 +218,9 @@ async fn a_worker_killed_mid_batch_loses_nothing() {
         .expect("the sweep");
     let mail: MailSettings =
         serde_json::from_value(sink.settings()).expect("mail settings for the sink");
-    let mailer = Mailer::new(&mail).expect("a mailer");
+    let messenger = Messenger::of(&fleet.app.ctx)
+        .expect("a messenger")
+        .with_mailer(Mailer::new(&mail).expect("a mailer"));
     let stranded = sweep.to_send.len();
     // Only a job killed between its claim and its send leaves a row behind:
     // at most one per job in flight; everything else the queue delivered.
@@ -227,8 +229,7 @@ async fn a_worker_killed_mid_batch_loses_nothing() {
     for due in &sweep.to_send {
         reminders::send(
             &fleet.app.ctx.db,
-            &mailer,
-            None,
+            &messenger,
             later,
             due.vehicle_id,
             due.due_on,

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use karakana::{app::App, sms::segments};
+use karakana::{app::App, messages::sms::segments};
 use loco_rs::{boot::run_task, task};
 use serde_json::{json, Value};
 

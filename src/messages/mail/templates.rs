@@ -7,6 +7,8 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 use tera::{Context, Tera};
 
+use crate::messages::Kind;
+
 /// A language customers are written to in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Language {
@@ -34,30 +36,6 @@ impl Language {
     }
 }
 
-/// What a message is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Template {
-    ServiceReminder,
-    Invoice,
-    RepairStatus,
-    LowStockDigest,
-    Promotion,
-    Estimate,
-}
-
-impl Template {
-    const fn name(self) -> &'static str {
-        match self {
-            Self::ServiceReminder => "service_reminder",
-            Self::Invoice => "invoice",
-            Self::RepairStatus => "repair_status",
-            Self::LowStockDigest => "low_stock_digest",
-            Self::Promotion => "promotion",
-            Self::Estimate => "estimate",
-        }
-    }
-}
-
 /// A message's subject and its two bodies.
 #[derive(Clone, Debug)]
 pub struct Rendered {
@@ -68,7 +46,7 @@ pub struct Rendered {
 
 macro_rules! template_files {
     ($($name:literal),* $(,)?) => {
-        [$(($name, include_str!(concat!("../../assets/mail/", $name)))),*]
+        [$(($name, include_str!(concat!("../../../assets/mail/", $name)))),*]
     };
 }
 
@@ -129,7 +107,7 @@ static TEMPLATES: LazyLock<Tera> = LazyLock::new(|| {
     tera
 });
 
-impl Template {
+impl Kind {
     /// The message in `language`, its placeholders filled from `values`.
     ///
     /// # Errors
@@ -137,7 +115,7 @@ impl Template {
     pub fn render(self, language: Language, values: &impl Serialize) -> Result<Rendered, String> {
         let context = Context::from_serialize(values).map_err(|err| err.to_string())?;
         let render = |part: &str| {
-            let name = format!("{}/{}.{part}", self.name(), language.code());
+            let name = format!("{}/{}.{part}", self.as_str(), language.code());
             TEMPLATES
                 .render(&name, &context)
                 .map_err(|err| format!("{name}: {err}"))
@@ -157,11 +135,11 @@ impl Template {
     /// prints.
     pub fn render_sms(self, language: Language, values: &impl Serialize) -> Result<String, String> {
         let context = Context::from_serialize(values).map_err(|err| err.to_string())?;
-        let name = format!("{}/{}.sms", self.name(), language.code());
+        let name = format!("{}/{}.sms", self.as_str(), language.code());
         let text = TEMPLATES
             .render(&name, &context)
             .map_err(|err| format!("{name}: {err}"))?;
-        Ok(crate::sms::gsm_friendly(
+        Ok(crate::messages::sms::gsm_friendly(
             &text.split_whitespace().collect::<Vec<_>>().join(" "),
         ))
     }
@@ -221,9 +199,7 @@ mod tests {
     #[test]
     fn every_language_renders_and_html_is_escaped() {
         for language in [Language::English, Language::Swahili] {
-            let rendered = Template::ServiceReminder
-                .render(language, &values())
-                .unwrap();
+            let rendered = Kind::ServiceReminder.render(language, &values()).unwrap();
             assert!(
                 rendered.subject.contains("KDB 333Z"),
                 "{}",
@@ -248,7 +224,7 @@ mod tests {
     fn an_overdue_service_is_written_as_past() {
         let mut values = values();
         values["overdue"] = json!(true);
-        let english = Template::ServiceReminder
+        let english = Kind::ServiceReminder
             .render(Language::English, &values)
             .unwrap();
         assert!(
@@ -261,7 +237,7 @@ mod tests {
             "{}",
             english.text
         );
-        let swahili = Template::ServiceReminder
+        let swahili = Kind::ServiceReminder
             .render(Language::Swahili, &values)
             .unwrap();
         assert!(
@@ -273,7 +249,7 @@ mod tests {
 
     #[test]
     fn swahili_is_swahili() {
-        let rendered = Template::ServiceReminder
+        let rendered = Kind::ServiceReminder
             .render(Language::Swahili, &values())
             .unwrap();
         assert!(rendered.text.contains("Habari"), "{}", rendered.text);

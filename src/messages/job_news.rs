@@ -10,17 +10,13 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{
-    _entities::{repair_order_events, repair_orders, vehicles},
+use super::{ledger, Kind, Message, Messenger, Sent};
+use crate::models::{
+    _entities::{customers, repair_order_events, repair_orders, vehicles},
     clock::Clock,
-    deliveries::{self, Channel, Key, Kind, Sent},
     error::{DomainError, DomainResult},
     now_at,
     values::RepairStatus,
-};
-use crate::{
-    mail::{Mailer, Template},
-    sms::SmsSender,
 };
 
 /// Whether customers hear of an order reaching `status`.
@@ -33,11 +29,10 @@ pub const fn announced(status: RepairStatus) -> bool {
 ///
 /// # Errors
 /// `NotFound` for an unknown order (the job ends); `Upstream` when the mail
-/// server failed (recorded; try again later).
+/// server or gateway failed (recorded; try again later).
 pub async fn notify(
     db: &impl ConnectionTrait,
-    mailer: &Mailer,
-    sms: Option<&SmsSender>,
+    messenger: &Messenger,
     clock: Clock,
     pid: Uuid,
     status: RepairStatus,
@@ -57,38 +52,22 @@ pub async fn notify(
         .await?
         .ok_or(DomainError::NotFound("vehicle"))?;
     let (customer, site) =
-        deliveries::customer_and_site(db, order.customer_id, Some(order.site_id)).await?;
-    let now = now_at(clock);
-    let key = Key {
-        kind: Kind::RepairStatus,
-        subject_pid: order.pid,
-        cycle: status.as_str().to_string(),
-        channel: deliveries::channel_for(&customer, sms.is_some()),
-    };
-    let (address, delivery) =
-        match deliveries::take_for_customer(db, &key, &customer, &site, now).await? {
-            Ok(taken) => taken,
-            Err(outcome) => return Ok(outcome),
-        };
-    let language = deliveries::language_for(&customer, &site);
+        customers::Model::with_site(db, order.customer_id, Some(order.site_id)).await?;
     let values = json!({
         "customer": {"name": customer.name},
         "vehicle": {"plate": vehicle.plate, "make": vehicle.make, "model": vehicle.model},
         "order": {"description": order.description},
         "ready": status == RepairStatus::Completed,
-        "site": deliveries::site_values(&site),
     });
-    if let (Channel::Sms, Some(sms)) = (key.channel, sms) {
-        let text = Template::RepairStatus
-            .render_sms(language, &values)
-            .map_err(DomainError::Internal)?;
-        return deliveries::send_sms(db, sms, clock, &delivery, &address, &text).await;
-    }
-    let content = Template::RepairStatus
-        .render(language, &values)
-        .map_err(DomainError::Internal)?;
-    let outgoing = deliveries::outgoing(&customer, &address, &site, content, &delivery, "status");
-    deliveries::send_email(db, mailer, clock, &delivery, outgoing).await
+    let message = Message::to_customer(
+        Kind::RepairStatus,
+        order.pid,
+        status.as_str().to_string(),
+        customer,
+        site,
+        values,
+    );
+    super::send(db, messenger, clock, message).await
 }
 
 /// How far back the sweep looks for news not told.
@@ -134,7 +113,7 @@ pub async fn unsent(
         .all(db)
         .await?;
     let pids: Vec<Uuid> = reached.iter().map(|(pid, _)| *pid).collect();
-    let settled = deliveries::settled(db, Kind::RepairStatus, &pids, now).await?;
+    let settled = ledger::settled(db, Kind::RepairStatus, &pids, now).await?;
     Ok(reached
         .into_iter()
         .filter(|key| !settled.contains(key))

@@ -1,5 +1,5 @@
-//! The ledger of messages to customers: one row per kind + subject + cycle +
-//! channel (`uq_deliveries_kind_subject_pid_cycle_channel`), taken before a
+//! The ledger of messages: one row per kind + subject + cycle + channel
+//! (`uq_deliveries_kind_subject_pid_cycle_channel`), taken before a
 //! message is sent and settled after, so that a retried, duplicated or
 //! re-derived job never sends a message twice.
 //!
@@ -19,19 +19,15 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-pub use super::_entities::deliveries::{ActiveModel, Column, Entity, Model};
-use super::{
-    _entities::{customers, sites},
-    clock::Clock,
-    now_at,
-};
-use crate::{
-    mail::{Language, MailError, Mailer, Outgoing},
-    sms::{SmsError, SmsSender},
+pub use crate::models::_entities::deliveries::{ActiveModel, Column, Entity, Model};
+use crate::models::{
+    _entities::customers,
+    actor::{Ability, Actor},
+    error::DomainResult,
+    paging::{Page, PageRequest},
 };
 
 impl sea_orm::ActiveModelBehavior for ActiveModel {}
-use super::error::DomainResult;
 
 /// Attempts at one delivery before it is left failed for people to look at.
 pub const MAX_ATTEMPTS: i32 = 5;
@@ -53,6 +49,7 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// As stored, and the folder of its templates under `assets/mail/`.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -60,6 +57,19 @@ impl Kind {
             Self::Invoice => "invoice",
             Self::RepairStatus => "repair_status",
             Self::LowStockDigest => "low_stock_digest",
+            Self::Promotion => "promotion",
+            Self::Estimate => "estimate",
+        }
+    }
+
+    /// Its part of a Message-ID (`<delivery@karakana.tag>`).
+    #[must_use]
+    pub const fn tag(self) -> &'static str {
+        match self {
+            Self::ServiceReminder => "reminder",
+            Self::Invoice => "invoice",
+            Self::RepairStatus => "status",
+            Self::LowStockDigest => "stock",
             Self::Promotion => "promotion",
             Self::Estimate => "estimate",
         }
@@ -101,58 +111,6 @@ pub struct Recipient {
     pub customer_id: Option<i64>,
     /// The address or number it goes to, when there is one.
     pub address: Option<String>,
-}
-
-impl Recipient {
-    /// `customer`'s address on `channel` (email address or phone number),
-    /// on behalf of `site`.
-    #[must_use]
-    pub fn of(customer: &customers::Model, site: &sites::Model, channel: Channel) -> Self {
-        Self {
-            organization_id: customer.organization_id,
-            site_id: site.id,
-            customer_id: Some(customer.id),
-            address: match channel {
-                Channel::Email => customer.email.clone(),
-                Channel::Sms => customer.phone.clone(),
-            },
-        }
-    }
-}
-
-/// The channel to write to `customer` on: a text message when they prefer
-/// one or have no email address, have a phone number, and texts can be
-/// sent (`sms_on`: a gateway is configured); email otherwise (a customer
-/// with neither is then recorded as skipped).
-#[must_use]
-pub fn channel_for(customer: &customers::Model, sms_on: bool) -> Channel {
-    let texts = sms_on && customer.phone.is_some();
-    if texts && (customer.prefers_sms || customer.email.is_none()) {
-        Channel::Sms
-    } else {
-        Channel::Email
-    }
-}
-
-/// A customer and the branch that writes to them: `site_id`, or their home
-/// branch.
-///
-/// # Errors
-/// `NotFound` when either is gone.
-pub async fn customer_and_site(
-    db: &impl ConnectionTrait,
-    customer_id: i64,
-    site_id: Option<i64>,
-) -> DomainResult<(customers::Model, sites::Model)> {
-    let customer = customers::Entity::find_by_id(customer_id)
-        .one(db)
-        .await?
-        .ok_or(super::error::DomainError::NotFound("customer"))?;
-    let site = sites::Entity::find_by_id(site_id.unwrap_or(customer.home_site_id))
-        .one(db)
-        .await?
-        .ok_or(super::error::DomainError::NotFound("site"))?;
-    Ok((customer, site))
 }
 
 impl Key {
@@ -199,6 +157,35 @@ impl Key {
     async fn find(&self, db: &impl ConnectionTrait) -> DomainResult<Option<Model>> {
         Ok(Entity::find().filter(self.matches()).one(db).await?)
     }
+}
+
+/// The cycle of a delivery asked for at `requested_at`: each request to
+/// send an invoice or an estimate (again) is a delivery of its own.
+#[must_use]
+pub fn requested_cycle(requested_at: DateTimeWithTimeZone) -> String {
+    requested_at.to_rfc3339()
+}
+
+/// Of `asked` (subjects with the moment each was last asked to be sent),
+/// those whose request has no settled delivery of `kind` yet: what a sweep
+/// of requests (invoices, estimates) is to send.
+///
+/// # Errors
+/// When the database fails.
+pub async fn unsettled_requests(
+    db: &impl ConnectionTrait,
+    kind: Kind,
+    asked: Vec<(Uuid, Option<DateTimeWithTimeZone>)>,
+    now: DateTimeWithTimeZone,
+) -> DomainResult<Vec<Uuid>> {
+    let subjects: Vec<Uuid> = asked.iter().map(|(subject, _)| *subject).collect();
+    let settled = settled(db, kind, &subjects, now).await?;
+    Ok(asked
+        .into_iter()
+        .filter_map(|(subject, at)| Some((subject, requested_cycle(at?))))
+        .filter(|key| !settled.contains(key))
+        .map(|(subject, _)| subject)
+        .collect())
 }
 
 /// Whether a delivery in this state is still to be attempted.
@@ -401,157 +388,6 @@ pub enum Sent {
     Later,
 }
 
-/// The customer's address on the key's channel, or `None` after recording
-/// the delivery as skipped (no address, an erased customer).
-///
-/// # Errors
-/// When the database fails.
-pub async fn address_of(
-    db: &impl ConnectionTrait,
-    key: &Key,
-    recipient: &Recipient,
-    customer: &customers::Model,
-    now: DateTimeWithTimeZone,
-) -> DomainResult<Option<String>> {
-    let reason = match (&customer.erased_at, &recipient.address, key.channel) {
-        (None, Some(address), _) => return Ok(Some(address.clone())),
-        (Some(_), _, _) => "the customer was erased",
-        (None, None, Channel::Email) => "no email address",
-        (None, None, Channel::Sms) => "no phone number",
-    };
-    skip(db, key, recipient, reason, now).await?;
-    Ok(None)
-}
-
-/// The customer's address on the key's channel and the ledger row claimed
-/// for `key`, ready to send; or, instead, what became of it: `Skipped`
-/// (nothing to send to, recorded) or `AlreadyHandled` (another attempt
-/// holds or settled it).
-///
-/// # Errors
-/// When the database fails.
-pub async fn take_for_customer(
-    db: &impl ConnectionTrait,
-    key: &Key,
-    customer: &customers::Model,
-    site: &sites::Model,
-    now: DateTimeWithTimeZone,
-) -> DomainResult<Result<(String, Model), Sent>> {
-    let recipient = Recipient::of(customer, site, key.channel);
-    let Some(address) = address_of(db, key, &recipient, customer, now).await? else {
-        return Ok(Err(Sent::Skipped));
-    };
-    let Some(delivery) = claim(db, key, &recipient, now).await? else {
-        return Ok(Err(Sent::AlreadyHandled));
-    };
-    Ok(Ok((address, delivery)))
-}
-
-/// Sends the text `body` to `phone` for the attempt that holds `delivery`,
-/// and records how it went.
-///
-/// # Errors
-/// `Upstream` when the gateway could not take it now (the ledger says why;
-/// a later attempt may take it).
-pub async fn send_sms(
-    db: &impl ConnectionTrait,
-    sms: &SmsSender,
-    clock: Clock,
-    delivery: &Model,
-    phone: &str,
-    body: &str,
-) -> DomainResult<Sent> {
-    match sms.send(phone, body).await {
-        Ok(message_id) => {
-            mark_sent(db, delivery, &message_id, now_at(clock)).await?;
-            Ok(Sent::Sent)
-        }
-        Err(SmsError::Unavailable(error)) => {
-            mark_failed(db, delivery, &error, now_at(clock)).await?;
-            Err(super::error::DomainError::Upstream(error))
-        }
-        Err(error) => {
-            // A number the gateway will never send to.
-            mark_undeliverable(db, delivery, &error.to_string(), now_at(clock)).await?;
-            Ok(Sent::Skipped)
-        }
-    }
-}
-
-/// The branch's name and contact for the templates.
-#[must_use]
-pub fn site_values(site: &sites::Model) -> serde_json::Value {
-    crate::mail::site_values(
-        &site.name,
-        site.phone.as_deref(),
-        site.email.as_deref(),
-        site.address.as_deref(),
-    )
-}
-
-/// A message to `customer` at `email` for the attempt that holds
-/// `delivery`, replies going to `site`; `tag` names the kind in its
-/// Message-ID.
-#[must_use]
-pub fn outgoing<'a>(
-    customer: &'a customers::Model,
-    email: &'a str,
-    site: &'a sites::Model,
-    content: crate::mail::Rendered,
-    delivery: &Model,
-    tag: &str,
-) -> Outgoing<'a> {
-    Outgoing::new(
-        &customer.name,
-        email,
-        site.email.as_deref(),
-        content,
-        format!("<{}@karakana.{tag}>", delivery.pid),
-    )
-}
-
-/// The language to write to `customer` in: their own, else their site's.
-#[must_use]
-pub fn language_for(customer: &customers::Model, site: &sites::Model) -> Language {
-    customer
-        .language
-        .as_deref()
-        .and_then(Language::from_code)
-        .or_else(|| Language::from_code(&site.language))
-        .unwrap_or(Language::English)
-}
-
-/// Sends `outgoing` for the attempt that holds `delivery`, and records how
-/// it went.
-///
-/// # Errors
-/// `Upstream` when the mail server refused or could not be reached (the
-/// ledger says why; a later attempt may take it).
-pub async fn send_email(
-    db: &impl ConnectionTrait,
-    mailer: &Mailer,
-    clock: Clock,
-    delivery: &Model,
-    outgoing: Outgoing<'_>,
-) -> DomainResult<Sent> {
-    let message_id = outgoing.message_id.clone();
-    match mailer.send(outgoing).await {
-        Ok(()) => {
-            mark_sent(db, delivery, &message_id, now_at(clock)).await?;
-            Ok(Sent::Sent)
-        }
-        Err(MailError::Delivery(error)) => {
-            mark_failed(db, delivery, &error, now_at(clock)).await?;
-            Err(super::error::DomainError::Upstream(error))
-        }
-        Err(error) => {
-            // An address that cannot be written to will not improve.
-            mark_undeliverable(db, delivery, &error.to_string(), now_at(clock)).await?;
-            Ok(Sent::Skipped)
-        }
-    }
-}
-
 /// `(subject, cycle)` of the deliveries of `kind` about `subjects` that are
 /// settled (sent, skipped, or failed for good): what a sweep must not send
 /// again.
@@ -578,17 +414,56 @@ pub async fn settled(
 /// 403 for roles that do not deal with customers.
 pub async fn of_customer(
     db: &impl ConnectionTrait,
-    actor: &super::actor::Actor,
+    actor: &Actor,
     customer: &customers::Model,
-    page: super::paging::PageRequest,
-) -> DomainResult<super::paging::Page<Model>> {
+    page: PageRequest,
+) -> DomainResult<Page<Model>> {
     use sea_orm::QueryOrder;
 
-    actor.authorize(super::actor::Ability::ManageCustomers)?;
+    actor.authorize(Ability::ManageCustomers)?;
     let query = Entity::find()
         .filter(actor.scope(Column::OrganizationId, Column::SiteId))
         .filter(Column::CustomerId.eq(customer.id))
         .order_by_desc(Column::CreatedAt)
         .order_by_desc(Column::Id);
     page.fetch(db, query).await
+}
+
+/// What became of the messages about one subject.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub sent: u64,
+    pub failed: u64,
+    pub skipped: u64,
+}
+
+/// How many of the deliveries of `kind` about `subject` were sent, failed
+/// and skipped.
+///
+/// # Errors
+/// When the database fails.
+pub async fn counts(db: &impl ConnectionTrait, kind: Kind, subject: Uuid) -> DomainResult<Counts> {
+    use sea_orm::QuerySelect;
+
+    let by_status: Vec<(String, i64)> = Entity::find()
+        .select_only()
+        .column(Column::Status)
+        .column_as(Column::Id.count(), "n")
+        .filter(Column::Kind.eq(kind.as_str()))
+        .filter(Column::SubjectPid.eq(subject))
+        .group_by(Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut counts = Counts::default();
+    for (status, n) in by_status {
+        let n = u64::try_from(n).unwrap_or(0);
+        match status.as_str() {
+            "sent" => counts.sent += n,
+            "failed" => counts.failed += n,
+            "skipped" => counts.skipped += n,
+            _ => {}
+        }
+    }
+    Ok(counts)
 }

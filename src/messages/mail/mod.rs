@@ -23,7 +23,7 @@ use lettre::{
 };
 use secrecy::ExposeSecret;
 
-pub use self::templates::{long_date, Language, Rendered, Template};
+pub use self::templates::{long_date, Language, Rendered};
 use crate::settings::{MailDelivery, MailSettings, SmtpTls};
 
 /// How long one SMTP exchange may take before the send counts as failed

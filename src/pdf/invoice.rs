@@ -1,28 +1,47 @@
-//! An invoice as it is printed: the stored invoice and its lines, formatted
-//! for the page (`pdf::InvoiceDocument`; the layout is in `src/pdf`).
+//! An invoice as its customer holds it: the stored invoice and its lines,
+//! formatted for the page (`InvoiceDocument`; the layout is `layout.rs`),
+//! and rendered by the one function the download and the mail both use.
+
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use sea_orm::ConnectionTrait;
 
-use crate::{
-    models::{
-        invoices,
-        values::{format_money, TaxRate},
-    },
-    pdf::{InvoiceDocument, InvoiceLine},
+use super::{InvoiceDocument, InvoiceLine, InvoiceRenderer};
+use crate::models::{
+    error::{DomainError, DomainResult},
+    invoices,
+    values::{format_money, TaxRate},
 };
 
-/// The PDF file, for the API's document: bytes, not JSON.
-#[derive(utoipa::ToSchema)]
-#[schema(value_type = String, format = Binary)]
-pub struct PdfFile(pub Vec<u8>);
+impl InvoiceRenderer {
+    /// `invoice` as a PDF, with its lines as stored. The drawing runs on a
+    /// blocking thread: it is CPU work (a couple of milliseconds).
+    ///
+    /// # Errors
+    /// When the database fails, or the document cannot be drawn.
+    pub async fn invoice(
+        self: &Arc<Self>,
+        db: &impl ConnectionTrait,
+        invoice: &invoices::Model,
+    ) -> DomainResult<Vec<u8>> {
+        let lines = invoice.lines(db).await?;
+        let document = document(invoice, &lines)?;
+        let renderer = Arc::clone(self);
+        tokio::task::spawn_blocking(move || renderer.render(&document))
+            .await
+            .map_err(DomainError::internal)?
+            .map_err(DomainError::internal)
+    }
+}
 
 /// # Errors
 /// 500 when the stored status is not one of ours.
 pub fn document(
     invoice: &invoices::Model,
     lines: &[invoices::Line],
-) -> crate::models::error::DomainResult<InvoiceDocument> {
+) -> DomainResult<InvoiceDocument> {
     let status = invoice.status()?;
     Ok(InvoiceDocument {
         site_name: invoice.site_name.clone(),

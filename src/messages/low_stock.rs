@@ -11,14 +11,15 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{
+    ledger, long_date, mail::site_values, Extras, Kind, Language, Message, Messenger, Sent, To,
+};
+use crate::models::{
     _entities::{organizations, products, site_memberships, sites, users},
     clock::Clock,
-    deliveries::{self, Channel, Key, Kind, Recipient, Sent},
     error::{DomainError, DomainResult},
     now_at,
     roles::Role,
 };
-use crate::mail::{Language, Mailer, Outgoing, Template};
 
 /// One digest to send: to this user, for this day (their first site's).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,7 +38,7 @@ pub async fn due(db: &impl ConnectionTrait, clock: Clock) -> DomainResult<Vec<Du
         .select_only()
         .column(products::Column::SiteId)
         .distinct()
-        .filter(super::products::low_stock())
+        .filter(crate::models::products::low_stock())
         .into_tuple::<i64>()
         .all(db)
         .await?
@@ -89,7 +90,7 @@ pub async fn due(db: &impl ConnectionTrait, clock: Clock) -> DomainResult<Vec<Du
     }
     let now = now_at(clock);
     let subjects: Vec<Uuid> = due.iter().map(|due| due.user_id).collect();
-    let settled = deliveries::settled(db, Kind::LowStockDigest, &subjects, now).await?;
+    let settled = ledger::settled(db, Kind::LowStockDigest, &subjects, now).await?;
     due.retain(|due| !settled.contains(&(due.user_id, due.on.to_string())));
     Ok(due)
 }
@@ -101,7 +102,7 @@ pub async fn due(db: &impl ConnectionTrait, clock: Clock) -> DomainResult<Vec<Du
 /// server failed (recorded in the ledger; try again later).
 pub async fn send(
     db: &impl ConnectionTrait,
-    mailer: &Mailer,
+    messenger: &Messenger,
     clock: Clock,
     user_id: Uuid,
     on: NaiveDate,
@@ -125,7 +126,7 @@ pub async fn send(
     let their_sites = their_sites.all(db).await?;
     let low: Vec<products::Model> = products::Entity::find()
         .filter(products::Column::SiteId.is_in(their_sites.iter().map(|site| site.id)))
-        .filter(super::products::low_stock())
+        .filter(crate::models::products::low_stock())
         .order_by_asc(products::Column::Name)
         .all(db)
         .await?;
@@ -138,22 +139,6 @@ pub async fn send(
         .find(|site| by_site.contains_key(&site.id))
     else {
         return Ok(Sent::NoLongerDue);
-    };
-    let now = now_at(clock);
-    let key = Key {
-        kind: Kind::LowStockDigest,
-        subject_pid: user.pid,
-        cycle: on.to_string(),
-        channel: Channel::Email,
-    };
-    let recipient = Recipient {
-        organization_id: user.organization_id,
-        site_id: first.id,
-        customer_id: None,
-        address: Some(user.email.clone()),
-    };
-    let Some(delivery) = deliveries::claim(db, &key, &recipient, now).await? else {
-        return Ok(Sent::AlreadyHandled);
     };
     let organization = organizations::Entity::find_by_id(user.organization_id)
         .one(db)
@@ -176,25 +161,24 @@ pub async fn send(
         })
         .collect();
     let language = Language::from_code(&first.language).unwrap_or(Language::English);
-    let content = Template::LowStockDigest
-        .render(
-            language,
-            &json!({
-                "user": {"name": user.name},
-                "count": low.len(),
-                "sites": sections,
-                "date": crate::mail::long_date(on, language),
-                // The layout's header and footer: the organization.
-                "site": crate::mail::site_values(&organization.name, None, None, None),
-            }),
-        )
-        .map_err(DomainError::Internal)?;
-    let outgoing = Outgoing::new(
-        &user.name,
-        &user.email,
-        None,
-        content,
-        format!("<{}@karakana.stock>", delivery.pid),
-    );
-    deliveries::send_email(db, mailer, clock, &delivery, outgoing).await
+    let values = json!({
+        "user": {"name": user.name},
+        "count": low.len(),
+        "sites": sections,
+        "date": long_date(on, language),
+        // The layout's header and footer: the organization.
+        "site": site_values(&organization.name, None, None, None),
+    });
+    let message = Message {
+        kind: Kind::LowStockDigest,
+        subject: user.pid,
+        cycle: on.to_string(),
+        site: first.clone(),
+        to: To::Staff(user),
+        language,
+        values,
+        extras: Extras::default(),
+        withheld: None,
+    };
+    super::send(db, messenger, clock, message).await
 }

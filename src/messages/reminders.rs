@@ -19,21 +19,15 @@ use sea_orm::{
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{
+use super::{ledger, long_date, Kind, Message, Messenger, Sent};
+use crate::models::{
     _entities::{customers, sites, vehicles},
     actor::{Ability, Actor},
     clock::Clock,
-    deliveries::{self, Channel, Key, Kind},
     error::{DomainError, DomainResult},
     now_at,
     paging::{Page, PageRequest},
 };
-use crate::{
-    mail::{long_date, Mailer, Template},
-    sms::SmsSender,
-};
-
-pub use super::deliveries::Sent;
 
 /// Days after a missed due date that a reminder still goes out.
 pub const OVERDUE_GRACE_DAYS: i64 = 30;
@@ -129,7 +123,7 @@ pub async fn due(
     sweep.due = due.len();
     let subjects: Vec<Uuid> = due.iter().map(|due| due.vehicle_id).collect();
     let now = now_at(clock);
-    let settled = deliveries::settled(db, Kind::ServiceReminder, &subjects, now).await?;
+    let settled = ledger::settled(db, Kind::ServiceReminder, &subjects, now).await?;
     for due in due {
         if settled.contains(&(due.vehicle_id, due.due_on.to_string())) {
             sweep.settled += 1;
@@ -140,16 +134,15 @@ pub async fn due(
     Ok(sweep)
 }
 
-/// Sends the reminder for `vehicle_id`'s service due on `due_on`, by email,
-/// at most once.
+/// Sends the reminder for `vehicle_id`'s service due on `due_on`, at most
+/// once.
 ///
 /// # Errors
 /// `NotFound` for an unknown vehicle (the job ends); `Upstream` when the
-/// mail server failed (recorded in the ledger; try again later).
+/// mail server or gateway failed (recorded in the ledger; try again later).
 pub async fn send(
     db: &impl ConnectionTrait,
-    mailer: &Mailer,
-    sms: Option<&SmsSender>,
+    messenger: &Messenger,
     clock: Clock,
     vehicle_id: Uuid,
     due_on: NaiveDate,
@@ -162,38 +155,23 @@ pub async fn send(
     if vehicle.service_due_on != Some(due_on) {
         return Ok(Sent::NoLongerDue);
     }
-    let (customer, site) = deliveries::customer_and_site(db, vehicle.customer_id, None).await?;
-    let now = now_at(clock);
-    let key = Key {
-        kind: Kind::ServiceReminder,
-        subject_pid: vehicle.pid,
-        cycle: due_on.to_string(),
-        channel: deliveries::channel_for(&customer, sms.is_some()),
-    };
-    let (address, delivery) =
-        match deliveries::take_for_customer(db, &key, &customer, &site, now).await? {
-            Ok(taken) => taken,
-            Err(outcome) => return Ok(outcome),
-        };
-    let language = deliveries::language_for(&customer, &site);
+    let (customer, site) = customers::Model::with_site(db, vehicle.customer_id, None).await?;
+    let language = super::language_for(&customer, &site);
     let values = json!({
         "customer": {"name": customer.name},
         "vehicle": {"plate": vehicle.plate, "make": vehicle.make, "model": vehicle.model},
         "due_on": long_date(due_on, language),
         "overdue": due_on < site_today(&site, clock),
-        "site": deliveries::site_values(&site),
     });
-    if let (Channel::Sms, Some(sms)) = (key.channel, sms) {
-        let text = Template::ServiceReminder
-            .render_sms(language, &values)
-            .map_err(DomainError::Internal)?;
-        return deliveries::send_sms(db, sms, clock, &delivery, &address, &text).await;
-    }
-    let content = Template::ServiceReminder
-        .render(language, &values)
-        .map_err(DomainError::Internal)?;
-    let outgoing = deliveries::outgoing(&customer, &address, &site, content, &delivery, "reminder");
-    deliveries::send_email(db, mailer, clock, &delivery, outgoing).await
+    let message = Message::to_customer(
+        Kind::ServiceReminder,
+        vehicle.pid,
+        due_on.to_string(),
+        customer,
+        site,
+        values,
+    );
+    super::send(db, messenger, clock, message).await
 }
 
 /// The date at `site` now (UTC for a zone that does not parse).
@@ -204,7 +182,7 @@ fn site_today(site: &sites::Model, clock: Clock) -> NaiveDate {
 /// A reminder as the ledger has it, with the vehicle and customer it went to.
 #[derive(Debug)]
 pub struct Reminder {
-    pub delivery: deliveries::Model,
+    pub delivery: ledger::Model,
     pub vehicle: Option<vehicles::Model>,
     pub customer: Option<customers::Model>,
 }
@@ -220,10 +198,10 @@ pub async fn list_for(
     site: Option<&sites::Model>,
     page: PageRequest,
 ) -> DomainResult<Page<Reminder>> {
-    use deliveries::Column;
+    use ledger::Column;
 
     actor.authorize(Ability::ManageCustomers)?;
-    let mut query = deliveries::Entity::find()
+    let mut query = ledger::Entity::find()
         .filter(actor.scope(Column::OrganizationId, Column::SiteId))
         .filter(Column::Kind.eq(Kind::ServiceReminder.as_str()));
     if let Some(site) = site {
@@ -244,8 +222,7 @@ pub async fn list_for(
         .all(db)
         .await?;
     let customer_ids: Vec<i64> = page.items.iter().filter_map(|d| d.customer_id).collect();
-    let customers =
-        super::customers::Model::by_ids(db, actor.organization_id(), &customer_ids).await?;
+    let customers = customers::Model::by_ids(db, actor.organization_id(), &customer_ids).await?;
     Ok(page.map(|delivery| Reminder {
         vehicle: vehicles
             .iter()
