@@ -183,7 +183,7 @@ async fn contract_error_body(response: Response<Body>) -> Response<Body> {
 /// its PRAGMAs to one connection of its pool; the others would run with
 /// SQLite's defaults (a full fsync on every commit, 2 MB of page cache each).
 /// WAL lets readers work beside the one writer; the busy timeout is what a
-/// writer waits for the lock (`models::begin_write`); a 1 MiB page cache per
+/// writer waits for the lock (`models::Write`); a 1 MiB page cache per
 /// connection keeps a pool of twenty under 20 MB.
 async fn sqlite_pool(config: &loco_rs::config::Database) -> Result<DatabaseConnection> {
     use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};

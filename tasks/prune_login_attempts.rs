@@ -7,7 +7,7 @@ use loco_rs::{
     Result,
 };
 
-use crate::settings::Settings;
+use crate::{models::now_at, settings::Settings};
 
 pub struct PruneLoginAttempts;
 
@@ -21,7 +21,8 @@ impl Task for PruneLoginAttempts {
     }
 
     async fn run(&self, ctx: &AppContext, _vars: &Vars) -> Result<()> {
-        let removed = Settings::of(ctx).throttle.prune(&ctx.db).await?;
+        let now = now_at(Settings::clock_of(ctx));
+        let removed = Settings::of(ctx).throttle.prune(&ctx.db, now).await?;
         tracing::info!(removed, "pruned login attempts");
         println!("Removed {removed} expired login attempts.");
         Ok(())

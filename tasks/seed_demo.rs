@@ -8,7 +8,7 @@
 //! nothing: it recognizes the demo owner and only prints the logins.
 
 use chrono::{
-    Days, Utc,
+    Days,
     Weekday::{self, Fri, Mon, Sat, Thu, Tue, Wed},
 };
 use loco_rs::{
@@ -21,14 +21,12 @@ use sea_orm::{EntityTrait, PaginatorTrait};
 
 use crate::models::{
     actor::Actor,
-    begin_write,
     clock::Clock,
     comebacks,
     customers::{self, ConsentSource, NewCustomer},
     error::DomainError,
     invoices,
     labor_lines::{self, NewLaborLine},
-    login_attempts::Throttle,
     organizations, part_lines,
     payments::{self, NewPayment},
     products::{self, NewProduct},
@@ -40,12 +38,13 @@ use crate::models::{
     skills,
     staff::NewStaff,
     technician_profiles::{self, CertificationLevel, ProfileChanges},
-    users::{self, Origin, Signup},
+    users::{self, PasswordHash, Signup},
     values::{
         CurrencyCode, Email, Hours, LanguageCode, Money, Password, PaymentMethod, Plate, Priority,
         Quantity, RepairStatus,
     },
     vehicles::{self, NewVehicle, Reading, ReadingSource},
+    Write,
 };
 
 pub struct SeedDemo;
@@ -228,31 +227,29 @@ async fn seed_organization(ctx: &AppContext) -> std::result::Result<bool, Domain
     {
         return Ok(false);
     }
-    let password = || Password::parse(DEMO_PASSWORD).map_err(DomainError::internal);
-    let origin = Origin {
-        ip: "seed_demo".to_string(),
-        throttle: Throttle {
-            signups_per_ip: u64::MAX,
-            ..Throttle::default()
-        },
-    };
+    // One hash for every demo account: they share the password.
+    let password =
+        PasswordHash::of(Password::parse(DEMO_PASSWORD).map_err(DomainError::internal)?).await?;
+    let txn = Write::begin(db).await?;
     let owner = users::Model::sign_up(
-        db,
+        &txn,
         Signup {
             organization_name: "Kamau Motors".to_string(),
             name: "Wanjiru Kamau".to_string(),
             email: owner_email,
-            password: password()?,
         },
-        &origin,
+        password.clone(),
+        crate::settings::Settings::clock_of(ctx),
     )
     .await?;
-    let owner = Actor::for_user(db, owner).await?;
+    txn.commit().await?;
+    let owner = Actor::for_user(db, owner, crate::settings::Settings::clock_of(ctx)).await?;
 
     let mut sites = Vec::new();
     for site in demo_sites() {
+        let txn = Write::begin(db).await?;
         let created = sites::Model::create(
-            db,
+            &txn,
             &owner,
             SiteSettings {
                 name: site.name.to_string(),
@@ -276,6 +273,7 @@ async fn seed_organization(ctx: &AppContext) -> std::result::Result<bool, Domain
             },
         )
         .await?;
+        txn.commit().await?;
         sites.push(created);
     }
 
@@ -286,25 +284,32 @@ async fn seed_organization(ctx: &AppContext) -> std::result::Result<bool, Domain
             .filter_map(|code| sites.iter().find(|site| site.code == *code))
             .map(|site| site.pid)
             .collect();
+        let txn = Write::begin(db).await?;
         let member = users::Model::create_staff(
-            db,
+            &txn,
             &owner,
             NewStaff {
                 name: name.to_string(),
                 email: Email::parse(email).map_err(DomainError::internal)?,
-                password: password()?,
+                password: password.clone(),
                 role,
                 site_ids,
             },
         )
         .await?;
-        staff.push((Actor::for_user(db, member).await?, codes[0]));
+        txn.commit().await?;
+        staff.push((
+            Actor::for_user(db, member, crate::settings::Settings::clock_of(ctx)).await?,
+            codes[0],
+        ));
     }
     seed_workshop(ctx, &sites, &staff).await?;
-    seed_promotion(db, &owner).await?;
-    seed_skills(db, &owner, &staff).await?;
-    seed_floor(db, &staff).await?;
-    seed_rota(db, &owner, &sites, &staff).await?;
+    let txn = Write::begin(db).await?;
+    seed_promotion(&txn, &owner).await?;
+    seed_skills(&txn, &owner, &staff).await?;
+    seed_floor(&txn, &staff).await?;
+    seed_rota(&txn, &owner, &sites, &staff).await?;
+    txn.commit().await?;
     seed_comeback(ctx, &owner).await?;
     Ok(true)
 }
@@ -331,8 +336,9 @@ async fn seed_comeback(ctx: &AppContext, owner: &Actor) -> std::result::Result<(
         .one(db)
         .await?
         .ok_or(DomainError::NotFound("vehicle"))?;
+    let txn = Write::begin(db).await?;
     let again = repair_orders::Model::create(
-        db,
+        &txn,
         owner,
         NewRepairOrder {
             site_id: site.pid,
@@ -345,7 +351,6 @@ async fn seed_comeback(ctx: &AppContext, owner: &Actor) -> std::result::Result<(
         },
     )
     .await?;
-    let txn = begin_write(db).await?;
     comebacks::flag(&txn, owner, &again, earlier.pid).await?;
     txn.commit().await?;
     Ok(())
@@ -353,10 +358,7 @@ async fn seed_comeback(ctx: &AppContext, owner: &Actor) -> std::result::Result<(
 
 /// A technician clocked in at each branch, their timer running on an
 /// order of theirs in progress.
-async fn seed_floor(
-    db: &impl sea_orm::ConnectionTrait,
-    staff: &[(Actor, &str)],
-) -> std::result::Result<(), DomainError> {
+async fn seed_floor(db: &Write, staff: &[(Actor, &str)]) -> std::result::Result<(), DomainError> {
     use sea_orm::{ColumnTrait, QueryFilter};
 
     for email in [
@@ -418,7 +420,7 @@ const DEMO_ROTA: [(&str, Pattern); 5] = [
 /// Every technician's working week; Ronald on leave from today for a
 /// week; how Kevin, Salim and Isaac are paid.
 async fn seed_rota(
-    db: &impl sea_orm::ConnectionTrait,
+    db: &Write,
     owner: &Actor,
     sites: &[sites::Model],
     staff: &[(Actor, &str)],
@@ -526,7 +528,7 @@ const DEMO_SKILLS: [(&str, CertificationLevel, &[&str]); 5] = [
 /// The organization's skills, and each technician's skills and
 /// certification at their first branch.
 async fn seed_skills(
-    db: &impl sea_orm::ConnectionTrait,
+    db: &Write,
     owner: &Actor,
     staff: &[(Actor, &str)],
 ) -> std::result::Result<(), DomainError> {
@@ -567,11 +569,8 @@ async fn seed_skills(
 
 /// An offer to Toyota owners who agreed to offers, scheduled for three days
 /// on at 09:00 in Nairobi.
-async fn seed_promotion(
-    db: &impl sea_orm::ConnectionTrait,
-    owner: &Actor,
-) -> std::result::Result<(), DomainError> {
-    let send_at = (Utc::now().date_naive() + Days::new(3))
+async fn seed_promotion(db: &Write, owner: &Actor) -> std::result::Result<(), DomainError> {
+    let send_at = (owner.clock.now().date_naive() + Days::new(3))
         .and_hms_opt(6, 0, 0)
         .unwrap_or_default()
         .and_utc()
@@ -908,13 +907,15 @@ async fn seed_workshop(
             .find(|site| site.code == code)
             .ok_or_else(|| DomainError::internal(format!("no demo site {code}")))
     };
-    let today = Utc::now().date_naive();
+    let clock = crate::settings::Settings::clock_of(ctx);
+    let today = clock.now().date_naive();
 
     let mut customers = Vec::new();
     for (name, phone, email, code, opt_in) in DEMO_CUSTOMERS {
         let advisor = first(Role::Advisor, code)?;
+        let txn = Write::begin(db).await?;
         let customer = customers::Model::create(
-            db,
+            &txn,
             advisor,
             NewCustomer {
                 name: name.to_string(),
@@ -928,6 +929,7 @@ async fn seed_workshop(
             },
         )
         .await?;
+        txn.commit().await?;
         customers.push((customer, code));
     }
 
@@ -936,8 +938,9 @@ async fn seed_workshop(
         let (customer, code) = &customers[demo.owner];
         let advisor = first(Role::Advisor, code)?;
         let start_km = 40_000 + i64::try_from(index).unwrap_or(0) * 9_000;
+        let txn = Write::begin(db).await?;
         let vehicle = vehicles::Model::create(
-            db,
+            &txn,
             advisor,
             customer,
             NewVehicle {
@@ -961,7 +964,7 @@ async fn seed_workshop(
         // A reading a month ago gives each vehicle its own pace.
         let (_, vehicle) = vehicle
             .record_reading(
-                db,
+                &txn,
                 advisor,
                 Reading {
                     km: start_km + demo.km_a_day * 90,
@@ -970,6 +973,7 @@ async fn seed_workshop(
                 },
             )
             .await?;
+        txn.commit().await?;
         vehicles.push(vehicle);
     }
 
@@ -979,7 +983,7 @@ async fn seed_workshop(
         let scale = if site.currency == "UGX" { 30 } else { 1 };
         let mut products = Vec::new();
         for (sku, name, cost, price, on_hand, reorder) in DEMO_PRODUCTS {
-            let txn = begin_write(db).await?;
+            let txn = Write::begin(db).await?;
             let product = products::Model::create(
                 &txn,
                 manager,
@@ -1024,7 +1028,7 @@ async fn seed_workshop(
                 chrono::TimeDelta::days(1)
                     + chrono::TimeDelta::hours(4 * i64::try_from(completed.len()).unwrap_or(0))
             };
-            Utc::now() - ago
+            clock.now() - ago
         });
         let at = |actor: &Actor, minutes: i64| match booked {
             Some(booked) => actor
@@ -1034,8 +1038,9 @@ async fn seed_workshop(
         };
         let advisor = &at(first(Role::Advisor, code)?, 0);
         let technician = &at(first(Role::Technician, code)?, 20);
+        let txn = Write::begin(db).await?;
         let order = repair_orders::Model::create(
-            db,
+            &txn,
             advisor,
             NewRepairOrder {
                 site_id: site(code)?.pid,
@@ -1048,8 +1053,9 @@ async fn seed_workshop(
             },
         )
         .await?;
+        txn.commit().await?;
         let mut order = order;
-        let txn = begin_write(db).await?;
+        let txn = Write::begin(db).await?;
         let steps: &[RepairStatus] = match stage {
             RepairStatus::PendingApproval => &[RepairStatus::PendingApproval],
             RepairStatus::Approved => &[RepairStatus::PendingApproval, RepairStatus::Approved],
@@ -1130,7 +1136,7 @@ async fn seed_workshop(
             },
             _ => continue,
         };
-        let txn = begin_write(db).await?;
+        let txn = Write::begin(db).await?;
         payments::Model::record(&txn, advisor, &invoice, payment).await?;
         txn.commit().await?;
     }

@@ -13,8 +13,9 @@ use crate::{
     models::{
         actor::Actor,
         organizations, sites,
-        users::{self, Origin, Signup},
+        users::{self, Origin, PasswordHash, Signup},
         values::{Email, Name, Password},
+        Write,
     },
     views::auth::{AuthResponse, MeResponse},
 };
@@ -45,7 +46,8 @@ pub struct SignupParams {
 }
 
 impl SignupParams {
-    fn parse(self) -> ApiResult<Signup> {
+    /// The sign-up, and the password to hash once it is admitted.
+    fn parse(self) -> ApiResult<(Signup, Password)> {
         let mut errors = FieldErrors::default();
         let organization_name = errors.check(
             "organization_name",
@@ -55,12 +57,14 @@ impl SignupParams {
         let email = errors.check("email", Email::parse(&self.email));
         let password = errors.check("password", Password::parse(&self.password));
         match (organization_name, name, email, password) {
-            (Some(organization_name), Some(name), Some(email), Some(password)) => Ok(Signup {
-                organization_name: organization_name.into_inner(),
-                name: name.into_inner(),
-                email,
+            (Some(organization_name), Some(name), Some(email), Some(password)) => Ok((
+                Signup {
+                    organization_name: organization_name.into_inner(),
+                    name: name.into_inner(),
+                    email,
+                },
                 password,
-            }),
+            )),
             _ => Err(ApiError::Validation(errors)),
         }
     }
@@ -87,8 +91,12 @@ async fn signup(
     origin: Origin,
     JsonBody(params): JsonBody<SignupParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let signup = params.parse()?;
-    let owner = users::Model::sign_up(&ctx.db, signup, &origin).await?;
+    let (signup, password) = params.parse()?;
+    users::Model::admit_signup(&ctx.db, &signup.email, &origin).await?;
+    let password = PasswordHash::of(password).await?;
+    let txn = Write::begin(&ctx.db).await?;
+    let owner = users::Model::sign_up(&txn, signup, password, origin.clock).await?;
+    txn.commit().await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(authenticated(&ctx, owner).await?),
@@ -125,7 +133,7 @@ async fn me(State(ctx): State<AppContext>, actor: Actor) -> ApiResult<impl IntoR
 async fn authenticated(ctx: &AppContext, user: users::Model) -> ApiResult<AuthResponse> {
     let jwt = ctx.config.get_jwt_config().map_err(ApiError::internal)?;
     let token = user.token(&jwt.secret, jwt.expiration)?;
-    let actor = Actor::for_user(&ctx.db, user).await?;
+    let actor = Actor::for_user(&ctx.db, user, crate::settings::Settings::clock_of(ctx)).await?;
     Ok(AuthResponse {
         token,
         user: me_response(ctx, &actor).await?,

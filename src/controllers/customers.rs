@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::api::ApiRoutes;
 use super::extract::{nullable, Ids, JsonBody, QueryParams};
 use crate::models::values::Id;
+use crate::models::Write;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     messages,
@@ -175,7 +176,9 @@ async fn create(
     JsonBody(params): JsonBody<CreateCustomerParams>,
 ) -> ApiResult<impl IntoResponse> {
     actor.authorize(Ability::ManageCustomers)?;
-    let customer = customers::Model::create(&ctx.db, &actor, params.parse()?).await?;
+    let txn = Write::begin(&ctx.db).await?;
+    let customer = customers::Model::create(&txn, &actor, params.parse()?).await?;
+    txn.commit().await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(render_one(&ctx, &customer).await?),
@@ -248,10 +251,12 @@ async fn update(
 ) -> ApiResult<impl IntoResponse> {
     let customer = customers::Model::find_for(&ctx.db, &actor, id).await?;
     let changes = params.parse()?;
+    let txn = Write::begin(&ctx.db).await?;
     let customer = customer
         .into_active_model()
-        .change(&ctx.db, &actor, changes)
+        .change(&txn, &actor, changes)
         .await?;
+    txn.commit().await?;
     Ok(axum::Json(render_one(&ctx, &customer).await?))
 }
 
@@ -270,7 +275,9 @@ async fn erase(
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
     let customer = customers::Model::find_for(&ctx.db, &actor, id).await?;
-    customer.into_active_model().erase(&ctx.db, &actor).await?;
+    let txn = Write::begin(&ctx.db).await?;
+    customer.into_active_model().erase(&txn, &actor).await?;
+    txn.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -452,9 +452,7 @@ impl FromRequestParts<AppContext> for Actor {
                 .as_i64()
                 .ok_or_else(|| ApiError::Unauthorized("the token is not valid".to_string()))?,
         };
-        let actor = Self::load(&ctx.db, pid)
-            .await?
-            .with_clock(Settings::clock_of(ctx));
+        let actor = Self::load(&ctx.db, pid, Settings::clock_of(ctx)).await?;
         if i64::from(actor.user.session_version) != session_version {
             return Err(ApiError::Unauthorized(
                 "the session has ended (the password was changed); sign in again".to_string(),
@@ -492,6 +490,7 @@ impl FromRequestParts<AppContext> for Origin {
         Ok(Self {
             ip,
             throttle: Settings::of(ctx).throttle,
+            clock: Settings::clock_of(ctx),
         })
     }
 }

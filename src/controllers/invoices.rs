@@ -22,12 +22,13 @@ use crate::{
     messages::Messenger,
     models::{
         actor::{Ability, Actor},
-        begin_write, customers,
+        customers,
         invoices::{self, Filters, Receivables},
         paging::PageParams,
         payments::{self, NewPayment},
         repair_orders, sites, users,
         values::{InvoiceStatus, Money, OptionalText, PaymentMethod},
+        Write,
     },
     views::{
         invoices::{
@@ -186,7 +187,7 @@ async fn pay(
     let Some(amount) = amount else {
         return Err(ApiError::internal("a checked payment lost its amount"));
     };
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let (payment, invoice) = payments::Model::record(
         &txn,
         &actor,
@@ -227,7 +228,7 @@ async fn reverse(
 ) -> ApiResult<impl IntoResponse> {
     let invoice = invoices::Model::find_for(&ctx.db, &actor, id).await?;
     let reason = reason(&params.reason)?;
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let (payment, invoice) =
         payments::Model::reverse(&txn, &actor, &invoice, payment_id, reason).await?;
     txn.commit().await?;
@@ -262,7 +263,7 @@ async fn void(
 ) -> ApiResult<impl IntoResponse> {
     let invoice = invoices::Model::find_for(&ctx.db, &actor, id).await?;
     let reason = reason(&params.reason)?;
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let invoice = invoice.void(&txn, &actor, reason).await?;
     txn.commit().await?;
     Ok(axum::Json(render(&ctx, &invoice).await?))

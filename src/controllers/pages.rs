@@ -23,12 +23,12 @@ use crate::{
         site_values, Language, Messenger,
     },
     models::{
-        begin_write,
         clock::Clock,
         customers,
         error::DomainError,
         estimates::{self, Estimate},
         values::{format_money, Approval},
+        Write,
     },
     settings::Settings,
     views::pages,
@@ -101,7 +101,7 @@ async fn unsubscribe_page(State(ctx): State<AppContext>, Path(token): Path<Strin
 async fn unsubscribe(State(ctx): State<AppContext>, Path(token): Path<String>) -> Response {
     let done = async {
         let (pid, clock) = open(&ctx, Purpose::Unsubscribe, &token)?;
-        let txn = begin_write(&ctx.db).await?;
+        let txn = Write::begin(&ctx.db).await?;
         let found = customers::Model::unsubscribe(&txn, clock, pid).await?;
         txn.commit().await?;
         Ok::<_, DomainError>(found)
@@ -328,7 +328,7 @@ async fn decide(State(ctx): State<AppContext>, Path(token): Path<String>, body: 
     };
     let decided = async {
         let (pid, clock) = open(&ctx, Purpose::Estimate, &token)?;
-        let txn = begin_write(&ctx.db).await?;
+        let txn = Write::begin(&ctx.db).await?;
         let estimate = estimates::decide(&txn, clock, pid, &decisions, note).await?;
         txn.commit().await?;
         Ok::<_, DomainError>(estimate)

@@ -19,11 +19,11 @@ use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
         actor::{Ability, Actor},
-        begin_write,
         paging::{checked_search, PageParams},
         products::{self, Filters, NewProduct, ProductChanges},
         purchase_orders, repair_orders, sites, stock_movements, users,
         values::{Money, Name, OptionalText, Quantity},
+        Write,
     },
     views::{
         page::PageResponse,
@@ -251,7 +251,7 @@ async fn create(
     actor.authorize(Ability::ManageStock)?;
     let site = sites::Model::find_for(&ctx.db, &actor, params.site_id.0).await?;
     let new = params.parse()?;
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let product = products::Model::create(&txn, &actor, &site, new).await?;
     txn.commit().await?;
     Ok((
@@ -331,7 +331,7 @@ async fn update(
     let product = products::Model::find_for(&ctx.db, &actor, id).await?;
     actor.authorize(Ability::ManageStock)?;
     let changes = params.parse()?;
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let product = product
         .into_active_model()
         .change(&txn, &actor, changes)
@@ -372,7 +372,7 @@ async fn adjust(
     let (Some(delta), Some(reason)) = (delta, reason) else {
         return Err(ApiError::internal("a checked adjustment lost its values"));
     };
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let (movement, product) = product.adjust(&txn, &actor, delta, reason).await?;
     txn.commit().await?;
     let refs = movement_refs(&ctx, std::slice::from_ref(&movement)).await?;
@@ -434,7 +434,7 @@ async fn transfer(
     let (Some(quantity), Some(note)) = (quantity, note) else {
         return Err(ApiError::internal("a checked transfer lost its values"));
     };
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let (from, into) = product
         .transfer(&txn, &actor, &to, quantity, note.into_inner())
         .await?;

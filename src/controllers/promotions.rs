@@ -19,11 +19,11 @@ use crate::{
     messages::{self, Messenger},
     models::{
         actor::{Ability, Actor},
-        begin_write,
         paging::PageParams,
         promotions::{self, Audience, NewPromotion},
         sites, stored_time,
         values::{plausible_day, Name},
+        Write,
     },
     views::{
         page::PageResponse,
@@ -214,7 +214,7 @@ async fn create(
             "a checked promotion lost its text",
         ));
     };
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let promotion = promotions::Model::create(
         &txn,
         &actor,
@@ -288,7 +288,7 @@ async fn cancel(
     actor: Actor,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let promotion = promotions::Model::find_for(&txn, &actor, id)
         .await?
         .cancel(&txn, &actor)
@@ -328,7 +328,7 @@ async fn send(
     actor: Actor,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let (promotion, _) = promotions::send_now(&txn, &actor, id, sms_on(&ctx)?).await?;
     txn.commit().await?;
     send_promotion::enqueue(&ctx, promotion.pid).await;

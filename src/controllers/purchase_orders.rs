@@ -19,13 +19,13 @@ use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
         actor::{Ability, Actor},
-        begin_write,
         error::DomainError,
         paging::PageParams,
         products,
         purchase_orders::{self, NewLine, Receipt},
         sites,
         values::{Money, Name, Quantity},
+        Write,
     },
     views::{page::PageResponse, purchase_orders::PurchaseOrderResponse, sites::SiteRef},
 };
@@ -168,7 +168,7 @@ async fn create(
     let Some(supplier) = supplier else {
         return Err(ApiError::internal("a checked order lost its supplier"));
     };
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let order = purchase_orders::Model::create(&txn, &actor, &site, supplier, lines).await?;
     txn.commit().await?;
     Ok((StatusCode::CREATED, axum::Json(render(&ctx, &order).await?)))
@@ -237,7 +237,7 @@ async fn place(
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
     let order = purchase_orders::Model::find_for(&ctx.db, &actor, id).await?;
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let order = order.place(&txn, &actor).await?;
     txn.commit().await?;
     Ok(axum::Json(render(&ctx, &order).await?))
@@ -284,7 +284,7 @@ async fn receive(
         }
     }
     errors.finish()?;
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let order = order.receive(&txn, &actor, receipts).await?;
     txn.commit().await?;
     Ok(axum::Json(render(&ctx, &order).await?))

@@ -27,7 +27,7 @@ use crate::{
     models::{
         actor::{Ability, Actor},
         attachments::{self, Upload},
-        begin_write, comebacks, estimates, invoices,
+        comebacks, estimates, invoices,
         labor_lines::{self, NewLaborLine},
         paging::PageParams,
         part_lines, products, repair_order_events, repair_order_notes,
@@ -37,7 +37,7 @@ use crate::{
         values::{
             Approval, CurrencyCode, Hours, Money, OptionalText, Priority, Quantity, RepairStatus,
         },
-        vehicles,
+        vehicles, Write,
     },
     settings::Settings,
     views::{
@@ -214,7 +214,9 @@ async fn create(
     JsonBody(params): JsonBody<CreateRepairOrderParams>,
 ) -> ApiResult<impl IntoResponse> {
     actor.authorize(Ability::ManageRepairOrders)?;
-    let order = repair_orders::Model::create(&ctx.db, &actor, params.parse()?).await?;
+    let txn = Write::begin(&ctx.db).await?;
+    let order = repair_orders::Model::create(&txn, &actor, params.parse()?).await?;
+    txn.commit().await?;
     Ok((StatusCode::CREATED, axum::Json(detail(&ctx, &order).await?)))
 }
 
@@ -344,7 +346,7 @@ async fn update(
 ) -> ApiResult<impl IntoResponse> {
     let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
     if let Some(names) = params.required_skills {
-        let txn = begin_write(&ctx.db).await?;
+        let txn = Write::begin(&ctx.db).await?;
         order.set_required_skills(&txn, &actor, &names).await?;
         txn.commit().await?;
     } else {
@@ -368,7 +370,7 @@ async fn claim(
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
     let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let order = order.claim(&txn, &actor).await?;
     txn.commit().await?;
     repair_status_update::enqueue(&ctx, order.pid, RepairStatus::InProgress).await;
@@ -401,7 +403,7 @@ async fn comeback(
     JsonBody(params): JsonBody<ComebackParams>,
 ) -> ApiResult<impl IntoResponse> {
     let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let order = comebacks::flag(&txn, &actor, &order, params.of_repair_order_id.0).await?;
     txn.commit().await?;
     Ok(axum::Json(detail(&ctx, &order).await?))
@@ -434,7 +436,7 @@ async fn accept(
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
     let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let order = order.accept(&txn, &actor).await?;
     txn.commit().await?;
     repair_status_update::enqueue(&ctx, order.pid, RepairStatus::InProgress).await;
@@ -460,7 +462,7 @@ async fn decline(
     let reason = required_text(&params.reason, 500)
         .map_err(|message| ApiError::invalid("reason", message))?;
     let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let order = order.decline(&txn, &actor, reason).await?;
     txn.commit().await?;
     Ok(axum::Json(detail(&ctx, &order).await?))
@@ -484,7 +486,7 @@ async fn assign(
 ) -> ApiResult<impl IntoResponse> {
     let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
     actor.authorize(Ability::ManageRepairOrders)?;
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let order = order.assign(&txn, &actor, params.technician_id.0).await?;
     txn.commit().await?;
     Ok(axum::Json(detail(&ctx, &order).await?))
@@ -511,7 +513,7 @@ async fn transition(
         .into_inner();
     // One transaction: the move, and on completion the stock taken out and
     // the invoice issued; or none of it.
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let order = order.transition(&txn, &actor, params.to, note).await?;
     txn.commit().await?;
     repair_status_update::enqueue(&ctx, order.pid, params.to).await;
@@ -564,7 +566,7 @@ async fn add_labor(
     order.authorize_work(&actor)?;
     let line = params.parse()?;
     let digits = minor_digits(&ctx, &order).await?;
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let line = labor_lines::Model::add(&txn, &actor, &order, line, digits).await?;
     txn.commit().await?;
     Ok((
@@ -587,7 +589,7 @@ async fn remove_labor(
     Ids((id, line_id)): Ids<(Uuid, Uuid)>,
 ) -> ApiResult<impl IntoResponse> {
     let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     labor_lines::Model::remove(&txn, &actor, &order, line_id).await?;
     txn.commit().await?;
     Ok(StatusCode::NO_CONTENT)
@@ -625,7 +627,7 @@ async fn add_part(
     let quantity = Quantity::parse(&params.quantity, false)
         .map_err(|message| ApiError::invalid("quantity", message))?;
     let digits = minor_digits(&ctx, &order).await?;
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let line = part_lines::Model::add(&txn, &actor, &order, &product, quantity, digits).await?;
     txn.commit().await?;
     Ok((
@@ -652,7 +654,7 @@ async fn remove_part(
     Ids((id, line_id)): Ids<(Uuid, Uuid)>,
 ) -> ApiResult<impl IntoResponse> {
     let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     part_lines::Model::remove(&txn, &actor, &order, line_id).await?;
     txn.commit().await?;
     Ok(StatusCode::NO_CONTENT)
@@ -689,7 +691,7 @@ async fn decide_line(
     let note = OptionalText::parse(params.note.as_deref(), TEXT_MAX)
         .map_err(|message| ApiError::invalid("note", message))?
         .into_inner();
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     order
         .decide_line(&txn, &actor, line_id, params.decision, note)
         .await?;
@@ -1082,7 +1084,7 @@ async fn send_estimate(
     actor: Actor,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let order = estimates::request(&txn, &actor, id).await?;
     txn.commit().await?;
     crate::workers::send_estimate::enqueue(&ctx, order.pid).await;

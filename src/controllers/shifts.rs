@@ -14,7 +14,7 @@ use super::{
 use crate::models::values::Id;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody},
-    models::{actor::Actor, begin_write, labor_lines, now_at, repair_orders, shifts, sites},
+    models::{actor::Actor, labor_lines, now_at, repair_orders, shifts, sites, Write},
     views::{
         refs::PersonRef,
         shifts::{ClockedResponse, ShiftResponse, TimerResponse},
@@ -50,7 +50,7 @@ async fn clock_in(
     JsonBody(params): JsonBody<ClockInParams>,
 ) -> ApiResult<impl IntoResponse> {
     let site = sites::Model::find_for(&ctx.db, &actor, params.site_id.0).await?;
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let shift = shifts::clock_in(&txn, &actor, &site).await?;
     txn.commit().await?;
     Ok((
@@ -71,7 +71,7 @@ async fn clock_in(
         (status = 409, body = ErrorBody),
     ))]
 async fn clock_out(State(ctx): State<AppContext>, actor: Actor) -> ApiResult<impl IntoResponse> {
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let shift = shifts::clock_out(&txn, &actor).await?;
     txn.commit().await?;
     let site = site_ref(&ctx, &actor, shift.site_id).await?;
@@ -117,7 +117,7 @@ async fn timer(
 ) -> ApiResult<TimerResponse> {
     let order = repair_orders::Model::find_for(&ctx.db, actor, id).await?;
     if let Some(action) = action {
-        let txn = begin_write(&ctx.db).await?;
+        let txn = Write::begin(&ctx.db).await?;
         match action {
             Timer::Start => shifts::start_timer(&txn, actor, &order).await.map(|_| ())?,
             Timer::Pause => shifts::pause_timer(&txn, actor, &order).await?,

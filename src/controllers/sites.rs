@@ -11,6 +11,7 @@ use validator::Validate;
 
 use super::api::ApiRoutes;
 use super::extract::{nullable, Ids, JsonBody, QueryParams};
+use crate::models::Write;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
@@ -285,7 +286,9 @@ async fn create(
 ) -> ApiResult<impl IntoResponse> {
     actor.authorize(Ability::ManageSites)?;
     let settings = params.parse()?;
-    let site = sites::Model::create(&ctx.db, &actor, settings).await?;
+    let txn = Write::begin(&ctx.db).await?;
+    let site = sites::Model::create(&txn, &actor, settings).await?;
+    txn.commit().await?;
     Ok((StatusCode::CREATED, axum::Json(SiteResponse::from(&site))))
 }
 
@@ -344,10 +347,12 @@ async fn update(
     let site = sites::Model::find_for(&ctx.db, &actor, id).await?;
     actor.authorize(Ability::ManageSites)?;
     let changes = params.parse()?;
+    let txn = Write::begin(&ctx.db).await?;
     let site = site
         .into_active_model()
-        .change(&ctx.db, &actor, changes)
+        .change(&txn, &actor, changes)
         .await?;
+    txn.commit().await?;
     Ok(axum::Json(SiteResponse::from(&site)))
 }
 

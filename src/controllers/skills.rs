@@ -10,7 +10,7 @@ use utoipa_axum::routes;
 use super::{api::ApiRoutes, extract::JsonBody};
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody},
-    models::{actor::Actor, begin_write, skills, values::Name},
+    models::{actor::Actor, skills, values::Name, Write},
     views::skills::SkillResponse,
 };
 
@@ -57,7 +57,7 @@ async fn create(
 ) -> ApiResult<impl IntoResponse> {
     let name =
         Name::parse(&params.name, 60).map_err(|message| ApiError::invalid("name", message))?;
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let skill = skills::Model::create(&txn, &actor, name.into_inner()).await?;
     txn.commit().await?;
     Ok((StatusCode::CREATED, axum::Json(SkillResponse::from(skill))))

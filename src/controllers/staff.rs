@@ -19,8 +19,9 @@ use crate::{
         roles::Role,
         sites,
         staff::{NewStaff, StaffChanges},
-        users,
+        users::{self, PasswordHash},
         values::{Email, Name, Password},
+        Write,
     },
     views::{page::PageResponse, staff::StaffResponse},
 };
@@ -51,7 +52,9 @@ pub struct CreateStaffParams {
 }
 
 impl CreateStaffParams {
-    fn parse(self) -> ApiResult<NewStaff> {
+    /// Every field checked, then the password hashed (before any
+    /// transaction: it is slow on purpose).
+    async fn parse(self) -> ApiResult<NewStaff> {
         let mut errors = FieldErrors::default();
         let name = errors.check("name", Name::parse(&self.name, NAME_MAX));
         let email = errors.check("email", Email::parse(&self.email));
@@ -61,7 +64,7 @@ impl CreateStaffParams {
             (Some(name), Some(email), Some(password), Some(role)) => Ok(NewStaff {
                 name: name.into_inner(),
                 email,
-                password,
+                password: PasswordHash::of(password).await?,
                 role,
                 site_ids: Id::uuids(&self.site_ids),
             }),
@@ -91,9 +94,14 @@ pub struct UpdateStaffParams {
 }
 
 impl UpdateStaffParams {
-    fn parse(self) -> ApiResult<StaffChanges> {
+    /// Every field checked, then a new password hashed (before any
+    /// transaction).
+    async fn parse(self) -> ApiResult<StaffChanges> {
         let mut errors = FieldErrors::default();
-        let changes = StaffChanges {
+        let password = self
+            .password
+            .and_then(|password| errors.check("password", Password::parse(&password)));
+        let mut changes = StaffChanges {
             name: self
                 .name
                 .and_then(|name| errors.check("name", Name::parse(&name, NAME_MAX)))
@@ -103,11 +111,12 @@ impl UpdateStaffParams {
                 .and_then(|role| errors.check("role", staff_role(role))),
             site_ids: self.site_ids.as_deref().map(Id::uuids),
             active: self.active,
-            password: self
-                .password
-                .and_then(|password| errors.check("password", Password::parse(&password))),
+            password: None,
         };
         errors.finish()?;
+        if let Some(password) = password {
+            changes.password = Some(PasswordHash::of(password).await?);
+        }
         Ok(changes)
     }
 }
@@ -154,8 +163,10 @@ async fn create(
     {
         return Err(ApiError::Forbidden);
     }
-    let staff = params.parse()?;
-    let member = users::Model::create_staff(&ctx.db, &actor, staff).await?;
+    let staff = params.parse().await?;
+    let txn = Write::begin(&ctx.db).await?;
+    let member = users::Model::create_staff(&txn, &actor, staff).await?;
+    txn.commit().await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(render_one(&ctx, &actor, member).await?),
@@ -228,11 +239,13 @@ async fn update(
 ) -> ApiResult<impl IntoResponse> {
     let member = users::Model::find_staff_for(&ctx.db, &actor, id).await?;
     actor.authorize(Ability::ManageStaff(member.role()?))?;
-    let changes = params.parse()?;
+    let changes = params.parse().await?;
+    let txn = Write::begin(&ctx.db).await?;
     let member = member
         .into_active_model()
-        .change_staff(&ctx.db, &actor, changes)
+        .change_staff(&txn, &actor, changes)
         .await?;
+    txn.commit().await?;
     Ok(axum::Json(render_one(&ctx, &actor, member).await?))
 }
 

@@ -16,7 +16,7 @@ use crate::{
     models::{
         actor::{Ability, Actor},
         availability::{self, NewTimeOff, Stint, TimeOffKind},
-        begin_write, earnings,
+        earnings,
         error::DomainError,
         now_at,
         paging::{Page, PageParams},
@@ -26,6 +26,7 @@ use crate::{
         technician_stats::TechnicianStats,
         users,
         values::{plausible_day, Money, OptionalText, PhoneE164},
+        Write,
     },
     views::{
         availability::{TimeOffResponse, WeekResponse},
@@ -219,7 +220,7 @@ async fn update(
         skills: params.skills,
         pay,
     };
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let profile = technician_profiles::update(&txn, &actor, id, changes).await?;
     txn.commit().await?;
     Ok(axum::Json(TechnicianResponse::from(profile)))
@@ -608,7 +609,7 @@ async fn set_working_hours(
     JsonBody(params): JsonBody<WeekParams>,
 ) -> ApiResult<impl IntoResponse> {
     let stints = params.parse()?;
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let week = availability::set_week(&txn, &actor, id, &stints).await?;
     txn.commit().await?;
     Ok(axum::Json(WeekResponse::from(week)))
@@ -673,7 +674,7 @@ async fn add_time_off(
     JsonBody(params): JsonBody<TimeOffParams>,
 ) -> ApiResult<impl IntoResponse> {
     let new = params.parse()?;
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     let (_, row) = availability::record_time_off(&txn, &actor, id, new).await?;
     txn.commit().await?;
     Ok((StatusCode::CREATED, axum::Json(TimeOffResponse::from(row))))
@@ -721,7 +722,7 @@ async fn cancel_time_off(
     actor: Actor,
     Ids((id, entry)): Ids<(Uuid, Uuid)>,
 ) -> ApiResult<impl IntoResponse> {
-    let txn = begin_write(&ctx.db).await?;
+    let txn = Write::begin(&ctx.db).await?;
     availability::cancel_time_off(&txn, &actor, id, entry).await?;
     txn.commit().await?;
     Ok(StatusCode::NO_CONTENT)

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::api::ApiRoutes;
 use super::extract::{nullable, Ids, JsonBody, QueryParams};
 use crate::models::values::{Day, Id};
+use crate::models::Write;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
@@ -304,7 +305,9 @@ async fn create(
     let owner = customers::Model::find_for(&ctx.db, &actor, params.customer_id.0).await?;
     let home = owner.home_site(&ctx.db).await?;
     let (vehicle, reading) = params.parse(actor.clock, actor.clock.today_in(home.time_zone()))?;
-    let vehicle = vehicles::Model::create(&ctx.db, &actor, &owner, vehicle, reading).await?;
+    let txn = Write::begin(&ctx.db).await?;
+    let vehicle = vehicles::Model::create(&txn, &actor, &owner, vehicle, reading).await?;
+    txn.commit().await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(VehicleResponse::new(&vehicle, &owner)),
@@ -392,10 +395,12 @@ async fn update(
         None => None,
     };
     let details = params.parse(actor.clock)?;
+    let txn = Write::begin(&ctx.db).await?;
     let vehicle = vehicle
         .into_active_model()
-        .change(&ctx.db, &actor, new_owner.as_ref(), details)
+        .change(&txn, &actor, new_owner.as_ref(), details)
         .await?;
+    txn.commit().await?;
     Ok(axum::Json(render(&ctx, &vehicle).await?))
 }
 
@@ -425,7 +430,9 @@ async fn record_reading(
         on: params.read_on.0,
         source: ReadingSource::Manual,
     };
-    let (recorded, vehicle) = vehicle.record_reading(&ctx.db, &actor, reading).await?;
+    let txn = Write::begin(&ctx.db).await?;
+    let (recorded, vehicle) = vehicle.record_reading(&txn, &actor, reading).await?;
+    txn.commit().await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(OdometerRecorded {

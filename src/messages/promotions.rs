@@ -20,13 +20,14 @@ use super::{
 };
 use crate::models::{
     _entities::{customers, promotion_recipients, sites},
-    begin_write,
+    actor::By,
     clock::Clock,
     error::{DomainError, DomainResult},
     now_at,
     promotions::{
         by_pid, hold, launch, may_send_at, recipients, Column, Model, Status, SEND_WITHIN_DAYS,
     },
+    Write,
 };
 
 /// One recipient's message: the job's arguments.
@@ -226,15 +227,15 @@ pub async fn fan_out(
 ) -> DomainResult<Vec<Recipient>> {
     let promotion = by_pid(db, pid).await?;
     if promotion.status()? == Status::Scheduled {
-        let txn = begin_write(db).await?;
-        match launch(&txn, clock, &promotion, None, sms_on).await {
+        let txn = Write::begin(db).await?;
+        match launch(&txn, &promotion, By::System(clock), sms_on).await {
             Ok(_) => txn.commit().await?,
             Err(DomainError::RateLimited {
                 limit: Some(reason),
                 ..
             }) => {
                 txn.rollback().await?;
-                let txn = begin_write(db).await?;
+                let txn = Write::begin(db).await?;
                 hold(&txn, clock, &promotion, &reason).await?;
                 txn.commit().await?;
                 return Ok(Vec::new());

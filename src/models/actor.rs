@@ -5,7 +5,8 @@
 //! for objects the caller can see.
 
 use sea_orm::{
-    sea_query::IntoCondition, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
+    prelude::DateTimeWithTimeZone, sea_query::IntoCondition, ColumnTrait, Condition,
+    DatabaseConnection, EntityTrait, QueryFilter,
 };
 use uuid::Uuid;
 
@@ -20,6 +21,53 @@ pub struct Actor {
     pub role: Role,
     pub sites: SiteScope,
     pub clock: Clock,
+}
+
+/// Who makes a change, and on which clock: a member of staff (on their
+/// request's clock), or nobody on the staff (a customer through a link, a
+/// job, the schedule) on the clock of the work that makes it. What every
+/// record of a change (the audit trail, stock movements, line decisions)
+/// is written with.
+#[derive(Clone, Copy, Debug)]
+pub enum By<'a> {
+    Actor(&'a Actor),
+    System(Clock),
+}
+
+impl<'a> By<'a> {
+    #[must_use]
+    pub const fn clock(self) -> Clock {
+        match self {
+            Self::Actor(actor) => actor.clock,
+            Self::System(clock) => clock,
+        }
+    }
+
+    /// The moment of the change, as stored.
+    #[must_use]
+    pub fn now(self) -> DateTimeWithTimeZone {
+        super::now_at(self.clock())
+    }
+
+    #[must_use]
+    pub const fn actor(self) -> Option<&'a Actor> {
+        match self {
+            Self::Actor(actor) => Some(actor),
+            Self::System(_) => None,
+        }
+    }
+
+    /// The member of staff's internal id, if one made it.
+    #[must_use]
+    pub fn user_id(self) -> Option<i64> {
+        self.actor().map(Actor::user_id)
+    }
+}
+
+impl<'a> From<&'a Actor> for By<'a> {
+    fn from(actor: &'a Actor) -> Self {
+        Self::Actor(actor)
+    }
 }
 
 /// The sites an actor sees.
@@ -135,12 +183,13 @@ impl Ability {
 }
 
 impl Actor {
-    /// Builds the scope of an active user from their public id.
+    /// Builds the scope of an active user from their public id, judged by
+    /// `clock` (the request's).
     ///
     /// # Errors
     /// 401 when the user no longer exists or was deactivated; 500 on a
     /// database failure.
-    pub async fn load(db: &DatabaseConnection, user_pid: Uuid) -> DomainResult<Self> {
+    pub async fn load(db: &DatabaseConnection, user_pid: Uuid, clock: Clock) -> DomainResult<Self> {
         // One query for the user and their assignments: this runs on every
         // request.
         let (user, memberships) = users::Entity::find()
@@ -163,15 +212,19 @@ impl Actor {
             user,
             role,
             sites,
-            clock: Clock::System,
+            clock,
         })
     }
 
-    /// The scope of a user already loaded.
+    /// The scope of a user already loaded, judged by `clock`.
     ///
     /// # Errors
     /// 500 when the stored role is unknown or the database fails.
-    pub async fn for_user(db: &DatabaseConnection, user: users::Model) -> DomainResult<Self> {
+    pub async fn for_user(
+        db: &DatabaseConnection,
+        user: users::Model,
+        clock: Clock,
+    ) -> DomainResult<Self> {
         let role = user.role()?;
         let sites = if role.sees_every_site() {
             SiteScope::All
@@ -182,7 +235,7 @@ impl Actor {
             user,
             role,
             sites,
-            clock: Clock::System,
+            clock,
         })
     }
 

@@ -155,7 +155,7 @@ impl Model {
                 i64::try_from(size.load(Ordering::Relaxed)).unwrap_or(i64::MAX),
             ),
             storage_key: ActiveValue::Set(key.clone()),
-            created_at: ActiveValue::Set(super::now()),
+            created_at: ActiveValue::Set(super::now_at(actor.clock)),
             ..Default::default()
         }
         .insert(db)

@@ -6,7 +6,7 @@ use serde_json::Value as Json;
 
 pub use super::_entities::audit_events::{self, ActiveModel, Column, Entity, Model};
 use super::{
-    actor::{Ability, Actor},
+    actor::{Ability, Actor, By},
     paging::{Page, PageRequest},
     users,
 };
@@ -24,25 +24,27 @@ pub struct Change<'a> {
 }
 
 impl Model {
-    /// Records a change made by `actor` (or by the system when `None`).
+    /// Records a change made `by` a member of staff or the system, at its
+    /// moment.
     ///
     /// # Errors
     /// When the database fails.
-    pub async fn record(
+    pub async fn record<'a>(
         db: &impl ConnectionTrait,
         organization_id: i64,
-        actor: Option<&Actor>,
+        by: impl Into<By<'a>>,
         change: Change<'_>,
     ) -> Result<Self, DbErr> {
+        let by = by.into();
         ActiveModel {
             organization_id: ActiveValue::Set(organization_id),
             site_id: ActiveValue::Set(change.site_id),
-            actor_id: ActiveValue::Set(actor.map(|actor| actor.user_id())),
+            actor_id: ActiveValue::Set(by.user_id()),
             action: ActiveValue::Set(change.action.to_string()),
             subject_type: ActiveValue::Set(change.subject_type.to_string()),
             subject_id: ActiveValue::Set(change.subject_id),
             details: ActiveValue::Set(change.details),
-            created_at: ActiveValue::Set(super::now()),
+            created_at: ActiveValue::Set(by.now()),
             ..Default::default()
         }
         .insert(db)

@@ -28,7 +28,7 @@ use super::{
     paging::{Page, PageRequest},
     sites,
     technician_profiles::{self, technician_for},
-    users,
+    users, Write,
 };
 
 impl sea_orm::ActiveModelBehavior for working_hours::ActiveModel {}
@@ -147,7 +147,7 @@ pub async fn week_for(db: &impl ConnectionTrait, actor: &Actor, pid: Uuid) -> Do
 /// technician does not work at, or stints that overlap on a day (those
 /// kept at other sites included).
 pub async fn set_week(
-    db: &impl ConnectionTrait,
+    db: &Write,
     actor: &Actor,
     pid: Uuid,
     stints: &[Stint],
@@ -243,7 +243,7 @@ pub async fn set_week(
     audit_events::Model::record(
         db,
         actor.organization_id(),
-        Some(actor),
+        actor,
         Change {
             action: "technician.hours_set",
             subject_type: "user",
@@ -297,7 +297,7 @@ async fn audit_time_off(
     audit_events::Model::record(
         db,
         actor.organization_id(),
-        Some(actor),
+        actor,
         Change {
             action,
             subject_type: "user",
@@ -319,7 +319,7 @@ async fn audit_time_off(
 /// 404 for a technician the actor does not see; 403 unless owner or
 /// manager; 409 when it overlaps time off recorded already.
 pub async fn record_time_off(
-    db: &impl ConnectionTrait,
+    db: &Write,
     actor: &Actor,
     pid: Uuid,
     new: NewTimeOff,
@@ -364,7 +364,7 @@ pub async fn record_time_off(
 /// 404 for a technician or an entry the actor does not see; 403 unless
 /// owner or manager.
 pub async fn cancel_time_off(
-    db: &impl ConnectionTrait,
+    db: &Write,
     actor: &Actor,
     pid: Uuid,
     entry: Uuid,

@@ -81,7 +81,7 @@ pub async fn flag(
     audit_events::Model::record(
         db,
         actor.organization_id(),
-        Some(actor),
+        actor,
         Change {
             action: "repair_order.comeback_flagged",
             subject_type: "repair_order",

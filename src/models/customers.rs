@@ -12,12 +12,12 @@ use utoipa::ToSchema;
 
 pub use super::_entities::customers::{self, ActiveModel, Column, Entity, Model};
 use super::{
-    actor::{Ability, Actor},
+    actor::{Ability, Actor, By},
     audit_events::{self, Change},
     paging::{Page, PageRequest},
     sites,
     values::{LanguageCode, Plate},
-    vehicles,
+    vehicles, Write,
 };
 use crate::models::{
     clock::Clock,
@@ -27,16 +27,15 @@ use crate::models::{
 
 #[async_trait::async_trait]
 impl ActiveModelBehavior for ActiveModel {
+    /// A new row gets its public id. Its times are the writer's to set,
+    /// from the actor's (or the job's) clock.
     async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
     where
         C: ConnectionTrait,
     {
-        let now = super::now();
         if insert {
             self.pid = ActiveValue::Set(Uuid::new_v4());
-            self.created_at = ActiveValue::Set(now);
         }
-        self.updated_at = ActiveValue::Set(now);
         Ok(self)
     }
 }
@@ -207,7 +206,7 @@ impl Model {
             audit_events::Model::record(
                 db,
                 customer.organization_id,
-                None,
+                By::System(clock),
                 Change {
                     action: "customer.unsubscribed",
                     subject_type: "customer",
@@ -264,14 +263,10 @@ impl Model {
     /// # Errors
     /// 403 unless the actor deals with customers; 404 when the home site is
     /// not theirs.
-    pub async fn create(
-        db: &DatabaseConnection,
-        actor: &Actor,
-        new: NewCustomer,
-    ) -> DomainResult<Self> {
+    pub async fn create(txn: &Write, actor: &Actor, new: NewCustomer) -> DomainResult<Self> {
         actor.authorize(Ability::ManageCustomers)?;
-        let home = sites::Model::find_for(db, actor, new.home_site_id).await?;
-        let txn = super::begin_write(db).await?;
+        let home = sites::Model::find_for(txn, actor, new.home_site_id).await?;
+        let now = now_at(actor.clock);
         let mut customer = ActiveModel {
             organization_id: ActiveValue::Set(actor.organization_id()),
             home_site_id: ActiveValue::Set(home.id),
@@ -281,16 +276,18 @@ impl Model {
             marketing_opt_in: ActiveValue::Set(false),
             language: ActiveValue::Set(new.language.map(|language| language.as_str().to_string())),
             prefers_sms: ActiveValue::Set(new.prefers_sms),
+            created_at: ActiveValue::Set(now),
+            updated_at: ActiveValue::Set(now),
             ..Default::default()
         };
         if new.marketing_opt_in {
             customer.record_consent(actor, true, new.consent_source);
         }
-        let customer = customer.insert(&txn).await?;
+        let customer = customer.insert(txn).await?;
         audit_events::Model::record(
-            &txn,
+            txn,
             actor.organization_id(),
-            Some(actor),
+            actor,
             Change {
                 action: "customer.created",
                 subject_type: "customer",
@@ -300,7 +297,6 @@ impl Model {
             },
         )
         .await?;
-        txn.commit().await?;
         Ok(customer)
     }
 }
@@ -308,7 +304,7 @@ impl Model {
 impl ActiveModel {
     fn record_consent(&mut self, actor: &Actor, opt_in: bool, source: ConsentSource) {
         self.marketing_opt_in = ActiveValue::Set(opt_in);
-        self.marketing_consent_at = ActiveValue::Set(Some(super::now()));
+        self.marketing_consent_at = ActiveValue::Set(Some(now_at(actor.clock)));
         self.marketing_consent_source = ActiveValue::Set(Some(source.as_str().to_string()));
         self.marketing_consent_by = ActiveValue::Set(Some(actor.user_id()));
     }
@@ -320,20 +316,19 @@ impl ActiveModel {
     /// theirs; 422 when the customer would be left with no way to reach them.
     pub async fn change(
         self,
-        db: &DatabaseConnection,
+        txn: &Write,
         actor: &Actor,
         changes: CustomerChanges,
     ) -> DomainResult<Model> {
         actor.authorize(Ability::ManageCustomers)?;
         let home_site = match changes.home_site_id {
-            Some(site) => Some(sites::Model::find_for(db, actor, site).await?),
+            Some(site) => Some(sites::Model::find_for(txn, actor, site).await?),
             None => None,
         };
-        let txn = super::begin_write(db).await?;
         // The customer as they are now, locked: a change racing an erasure
         // must not write their personal data back, and two changes that each
         // clear one contact must not leave them with none.
-        let mut customer = Model::locked(&txn, *self.id.as_ref())
+        let mut customer = Model::locked(txn, *self.id.as_ref())
             .await?
             .into_active_model();
         if let Some(name) = changes.name {
@@ -370,11 +365,12 @@ impl ActiveModel {
         if changed.is_empty() {
             return Ok(customer.try_into_model()?);
         }
-        let customer = customer.update(&txn).await?;
+        customer.updated_at = ActiveValue::Set(now_at(actor.clock));
+        let customer = customer.update(txn).await?;
         audit_events::Model::record(
-            &txn,
+            txn,
             actor.organization_id(),
-            Some(actor),
+            actor,
             Change {
                 action: "customer.updated",
                 subject_type: "customer",
@@ -388,7 +384,6 @@ impl ActiveModel {
             },
         )
         .await?;
-        txn.commit().await?;
         Ok(customer)
     }
 
@@ -398,10 +393,9 @@ impl ActiveModel {
     /// # Errors
     /// 403 unless the actor is an owner or a manager of the customer's home
     /// branch; 404 when they were erased meanwhile.
-    pub async fn erase(self, db: &DatabaseConnection, actor: &Actor) -> DomainResult<()> {
+    pub async fn erase(self, txn: &Write, actor: &Actor) -> DomainResult<()> {
         actor.authorize_erasure(*self.home_site_id.as_ref())?;
-        let txn = super::begin_write(db).await?;
-        let mut customer = Model::locked(&txn, *self.id.as_ref())
+        let mut customer = Model::locked(txn, *self.id.as_ref())
             .await?
             .into_active_model();
         customer.name = ActiveValue::Set(ERASED_NAME.to_string());
@@ -411,12 +405,14 @@ impl ActiveModel {
         customer.marketing_consent_at = ActiveValue::Set(None);
         customer.marketing_consent_source = ActiveValue::Set(None);
         customer.marketing_consent_by = ActiveValue::Set(None);
-        customer.erased_at = ActiveValue::Set(Some(super::now()));
-        let customer = customer.update(&txn).await?;
+        let now = now_at(actor.clock);
+        customer.erased_at = ActiveValue::Set(Some(now));
+        customer.updated_at = ActiveValue::Set(now);
+        let customer = customer.update(txn).await?;
         audit_events::Model::record(
-            &txn,
+            txn,
             actor.organization_id(),
-            Some(actor),
+            actor,
             Change {
                 action: "customer.erased",
                 subject_type: "customer",
@@ -426,7 +422,6 @@ impl ActiveModel {
             },
         )
         .await?;
-        txn.commit().await?;
         Ok(())
     }
 }
@@ -435,7 +430,7 @@ impl Model {
     /// The customer by internal id, unless erased, with their row locked
     /// until the transaction ends (`FOR UPDATE` on PostgreSQL; SQLite's
     /// write transaction holds the database).
-    async fn locked(db: &impl ConnectionTrait, id: i64) -> DomainResult<Self> {
+    async fn locked(db: &Write, id: i64) -> DomainResult<Self> {
         Entity::find_by_id(id)
             .filter(Column::ErasedAt.is_null())
             .lock_exclusive()

@@ -21,6 +21,7 @@ use super::{
     invoices::{billables, totals},
     labor_lines, notifications, now_at, part_lines,
     values::{Approval, CurrencyCode, Quantity, RepairStatus},
+    Write,
 };
 
 /// Asks for order `pid`'s estimate to be mailed to its customer; the caller
@@ -60,7 +61,7 @@ pub async fn request(
     audit_events::Model::record(
         db,
         actor.organization_id(),
-        Some(actor),
+        actor,
         Change {
             action: "estimate.send_requested",
             subject_type: "repair_order",
@@ -184,15 +185,14 @@ fn shown_to_customer(estimate: Estimate) -> DomainResult<Estimate> {
 
 /// Records the customer's word on lines of order `pid`'s estimate (the
 /// caller opened their link): each `(line, decision)` that changes a line,
-/// with `note`; then tells the advisor who opened the order. Run it in a
-/// transaction.
+/// with `note`; then tells the advisor who opened the order.
 ///
 /// # Errors
 /// `NotFound` for an order that is gone; 422 for a line that is not the
 /// order's or a decision that is not `approved` or `declined`; 409 for a
 /// closed order, or a part taken back that is no longer in stock.
 pub async fn decide(
-    db: &impl ConnectionTrait,
+    db: &Write,
     clock: Clock,
     pid: Uuid,
     decisions: &[(Uuid, Approval)],
@@ -201,7 +201,7 @@ pub async fn decide(
     let order = order_by_pid(db, pid).await?;
     // The order's row before anything is read: a second submission waits
     // for the first and sees what it decided.
-    super::repair_orders::Model::lock_open(db, order.id).await?;
+    super::repair_orders::Model::lock_open(db, order.id, now_at(clock)).await?;
     let estimate = shown_to_customer(estimate_of(db, order).await?)?;
     let current: HashMap<Uuid, Approval> = estimate
         .lines
@@ -237,14 +237,13 @@ pub async fn decide(
     if changed.is_empty() {
         return Ok(estimate);
     }
-    let now = now_at(clock);
     for &(line, decision) in &changed {
         estimate
             .order
-            .decide_line_by_customer(db, line, decision, note.clone(), now)
+            .decide_line_by_customer(db, line, decision, note.clone(), clock)
             .await?;
     }
-    tell_advisor(db, &estimate, &changed).await?;
+    tell_advisor(db, clock, &estimate, &changed).await?;
     let order = estimate.order;
     estimate_of(db, order).await
 }
@@ -252,6 +251,7 @@ pub async fn decide(
 /// An in-app notification to whoever opened the order.
 async fn tell_advisor(
     db: &impl ConnectionTrait,
+    clock: Clock,
     estimate: &Estimate,
     changed: &[(Uuid, Approval)],
 ) -> DomainResult<()> {
@@ -281,6 +281,7 @@ async fn tell_advisor(
         .join("\n");
     notifications::Model::notify(
         db,
+        now_at(clock),
         &advisor,
         notifications::Kind::EstimateDecided,
         &format!(

@@ -21,7 +21,7 @@ use super::{
     paging::{Page, PageRequest},
     part_lines, repair_orders, sites,
     values::{round_to_minor_unit, Approval, CurrencyCode, InvoiceStatus, Numeric, Quantity},
-    vehicles,
+    vehicles, Write,
 };
 use crate::models::{
     error::{DomainError, DomainResult},
@@ -30,16 +30,15 @@ use crate::models::{
 
 #[async_trait::async_trait]
 impl ActiveModelBehavior for ActiveModel {
+    /// A new row gets its public id. Its times are the writer's to set,
+    /// from the actor's (or the job's) clock.
     async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
     where
         C: ConnectionTrait,
     {
-        let now = super::now();
         if insert {
             self.pid = ActiveValue::Set(Uuid::new_v4());
-            self.created_at = ActiveValue::Set(now);
         }
-        self.updated_at = ActiveValue::Set(now);
         Ok(self)
     }
 }
@@ -199,7 +198,7 @@ impl Model {
     /// # Errors
     /// When the database fails.
     pub async fn issue(
-        db: &impl ConnectionTrait,
+        db: &Write,
         actor: &Actor,
         order: &repair_orders::Model,
     ) -> DomainResult<Self> {
@@ -226,7 +225,7 @@ impl Model {
         let issued_on = actor.clock.today_in(site.time_zone());
         let year = issued_on.year();
         let sequence = next_number(db, site.id, year).await?;
-        let now = super::now();
+        let now = super::now_at(actor.clock);
         let status = if totals.total > Decimal::ZERO {
             InvoiceStatus::Issued
         } else {
@@ -267,6 +266,8 @@ impl Model {
             issued_by: ActiveValue::Set(actor.user_id()),
             // Mailed to the customer once the completion commits.
             send_requested_at: ActiveValue::Set(Some(now)),
+            created_at: ActiveValue::Set(now),
+            updated_at: ActiveValue::Set(now),
             ..Default::default()
         }
         .insert(db)
@@ -294,7 +295,7 @@ impl Model {
         audit_events::Model::record(
             db,
             invoice.organization_id,
-            Some(actor),
+            actor,
             Change {
                 action: "invoice.issued",
                 subject_type: "invoice",
@@ -318,12 +319,7 @@ impl Model {
     /// # Errors
     /// 403 unless the actor deals with money; 409 when it is void already or
     /// still has payments.
-    pub async fn void(
-        &self,
-        db: &impl ConnectionTrait,
-        actor: &Actor,
-        reason: String,
-    ) -> DomainResult<Self> {
+    pub async fn void(&self, db: &Write, actor: &Actor, reason: String) -> DomainResult<Self> {
         actor.authorize(Ability::ManageBilling)?;
         let invoice = Self::locked(db, self.id).await?;
         if invoice.status()? == InvoiceStatus::Void {
@@ -334,17 +330,18 @@ impl Model {
                 "the invoice has payments: reverse them before voiding it",
             ));
         }
-        let now = super::now();
+        let now = super::now_at(actor.clock);
         let mut voided: ActiveModel = invoice.into();
         voided.status = ActiveValue::Set(InvoiceStatus::Void.as_str().to_string());
         voided.voided_at = ActiveValue::Set(Some(now));
         voided.voided_by = ActiveValue::Set(Some(actor.user_id()));
         voided.void_reason = ActiveValue::Set(Some(reason.clone()));
+        voided.updated_at = ActiveValue::Set(now);
         let invoice = voided.update(db).await?;
         audit_events::Model::record(
             db,
             invoice.organization_id,
-            Some(actor),
+            actor,
             Change {
                 action: "invoice.voided",
                 subject_type: "invoice",
@@ -370,6 +367,7 @@ impl Model {
     ) -> DomainResult<Self> {
         let requested = Entity::update_many()
             .col_expr(Column::SendRequestedAt, Expr::value(now_at(actor.clock)))
+            .col_expr(Column::UpdatedAt, Expr::value(now_at(actor.clock)))
             .filter(Column::Id.eq(self.id))
             .filter(Column::Status.ne(InvoiceStatus::Void.as_str()))
             .exec(db)
@@ -386,7 +384,7 @@ impl Model {
     ///
     /// # Errors
     /// When the database fails or the invoice is gone.
-    pub async fn locked(db: &impl ConnectionTrait, id: i64) -> DomainResult<Self> {
+    pub async fn locked(db: &Write, id: i64) -> DomainResult<Self> {
         Entity::find_by_id(id)
             .lock_exclusive()
             .one(db)

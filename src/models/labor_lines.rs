@@ -7,10 +7,11 @@ use serde_json::json;
 
 pub use super::_entities::labor_lines::{self, ActiveModel, Column, Entity, Model};
 use super::{
-    actor::Actor,
+    actor::{Actor, By},
     audit_events::{self, Change},
     repair_orders,
     values::{round_to_minor_unit, Approval, Hours, Money, Numeric},
+    Write,
 };
 use crate::models::error::{DomainError, DomainResult};
 
@@ -80,15 +81,14 @@ impl Model {
     }
 
     /// Adds labour to an open order, the amount rounded to the currency's
-    /// minor unit (`minor_digits`). Run it in a write transaction: the order
-    /// is locked open first, so the line cannot land on an order being
+    /// minor unit (`minor_digits`). The order is locked open first, so the line cannot land on an order being
     /// completed at the same moment.
     ///
     /// # Errors
     /// 403 when the actor may not work on the order; 409 when it is closed;
     /// 422 when the amount would not fit the books.
     pub async fn add(
-        db: &impl ConnectionTrait,
+        db: &Write,
         actor: &Actor,
         order: &repair_orders::Model,
         line: NewLaborLine,
@@ -102,7 +102,7 @@ impl Model {
                 "hours × rate must stay below 1000000000000",
             ));
         }
-        repair_orders::Model::lock_open(db, order.id).await?;
+        repair_orders::Model::lock_open(db, order.id, super::now_at(actor.clock)).await?;
         Ok(ActiveModel {
             pid: ActiveValue::Set(Uuid::new_v4()),
             organization_id: ActiveValue::Set(order.organization_id),
@@ -113,7 +113,7 @@ impl Model {
             rate: ActiveValue::Set(Numeric(line.rate.decimal())),
             amount: ActiveValue::Set(Numeric(amount)),
             created_by: ActiveValue::Set(Some(actor.user_id())),
-            created_at: ActiveValue::Set(super::now()),
+            created_at: ActiveValue::Set(super::now_at(actor.clock)),
             ..Default::default()
         }
         .insert(db)
@@ -126,7 +126,7 @@ impl Model {
     /// 404 when the order has no such line; 403 when the actor may not work
     /// on the order; 409 when it is closed.
     pub async fn remove(
-        db: &impl ConnectionTrait,
+        db: &Write,
         actor: &Actor,
         order: &repair_orders::Model,
         pid: Uuid,
@@ -138,7 +138,7 @@ impl Model {
             .await?
             .ok_or(DomainError::NotFound("labor line"))?;
         order.authorize_work(actor)?;
-        repair_orders::Model::lock_open(db, order.id).await?;
+        repair_orders::Model::lock_open(db, order.id, super::now_at(actor.clock)).await?;
         let deleted = Entity::delete_many()
             .filter(Column::Id.eq(line.id))
             .exec(db)
@@ -149,7 +149,7 @@ impl Model {
         audit_events::Model::record(
             db,
             actor.organization_id(),
-            Some(actor),
+            actor,
             Change {
                 action: "labor_line.removed",
                 subject_type: "repair_order",
@@ -175,15 +175,14 @@ impl Model {
     pub async fn decide(
         self,
         db: &impl ConnectionTrait,
-        actor: Option<&Actor>,
+        by: By<'_>,
         decision: Approval,
         note: Option<String>,
-        at: DateTimeWithTimeZone,
     ) -> DomainResult<Self> {
         let mut line: ActiveModel = self.into();
         line.approval = ActiveValue::Set(decision.as_str().to_string());
-        line.approval_by = ActiveValue::Set(actor.map(Actor::user_id));
-        line.approval_at = ActiveValue::Set(Some(at));
+        line.approval_by = ActiveValue::Set(by.user_id());
+        line.approval_at = ActiveValue::Set(Some(by.now()));
         line.approval_note = ActiveValue::Set(note);
         Ok(line.update(db).await?)
     }

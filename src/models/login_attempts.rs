@@ -60,11 +60,13 @@ impl Throttle {
     pub async fn check_login(
         self,
         db: &impl ConnectionTrait,
+        now: DateTimeWithTimeZone,
         email: &str,
         ip: &str,
     ) -> DomainResult<()> {
         self.check(
             db,
+            now,
             AttemptKind::FailedLogin,
             Column::Email,
             email,
@@ -73,6 +75,7 @@ impl Throttle {
         .await?;
         self.check(
             db,
+            now,
             AttemptKind::FailedLogin,
             Column::Ip,
             ip,
@@ -85,20 +88,33 @@ impl Throttle {
     ///
     /// # Errors
     /// 429 with the seconds until the oldest counted sign-up leaves the window.
-    pub async fn check_signup(self, db: &impl ConnectionTrait, ip: &str) -> DomainResult<()> {
-        self.check(db, AttemptKind::Signup, Column::Ip, ip, self.signups_per_ip)
-            .await
+    pub async fn check_signup(
+        self,
+        db: &impl ConnectionTrait,
+        now: DateTimeWithTimeZone,
+        ip: &str,
+    ) -> DomainResult<()> {
+        self.check(
+            db,
+            now,
+            AttemptKind::Signup,
+            Column::Ip,
+            ip,
+            self.signups_per_ip,
+        )
+        .await
     }
 
     async fn check(
         self,
         db: &impl ConnectionTrait,
+        now: DateTimeWithTimeZone,
         kind: AttemptKind,
         column: Column,
         value: &str,
         limit: u64,
     ) -> DomainResult<()> {
-        let since = super::now() - self.window();
+        let since = now - self.window();
         let recent = Entity::find()
             .filter(Column::Kind.eq(kind.as_str()))
             .filter(column.eq(value))
@@ -117,7 +133,7 @@ impl Throttle {
             .into_tuple()
             .one(db)
             .await?;
-        let retry_after = freeing.map_or(self.window(), |at| at + self.window() - super::now());
+        let retry_after = freeing.map_or(self.window(), |at| at + self.window() - now);
         Err(DomainError::RateLimited {
             retry_after_secs: u64::try_from(retry_after.num_seconds().max(1)).unwrap_or(1),
             limit: None,
@@ -131,6 +147,7 @@ impl Throttle {
     pub async fn record(
         self,
         db: &impl ConnectionTrait,
+        now: DateTimeWithTimeZone,
         kind: AttemptKind,
         email: &str,
         ip: &str,
@@ -139,7 +156,7 @@ impl Throttle {
             kind: ActiveValue::Set(kind.as_str().to_string()),
             email: ActiveValue::Set(email.to_string()),
             ip: ActiveValue::Set(ip.to_string()),
-            created_at: ActiveValue::Set(super::now()),
+            created_at: ActiveValue::Set(now),
             ..Default::default()
         }
         .insert(db)
@@ -151,9 +168,13 @@ impl Throttle {
     ///
     /// # Errors
     /// When the database fails.
-    pub async fn prune(self, db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    pub async fn prune(
+        self,
+        db: &impl ConnectionTrait,
+        now: DateTimeWithTimeZone,
+    ) -> Result<u64, DbErr> {
         let result = Entity::delete_many()
-            .filter(Column::CreatedAt.lt(super::now() - self.window()))
+            .filter(Column::CreatedAt.lt(now - self.window()))
             .exec(db)
             .await?;
         Ok(result.rows_affected)

@@ -40,37 +40,12 @@ pub mod technician_stats;
 pub mod users;
 pub mod values;
 pub mod vehicles;
+mod write;
+
+pub use write::Write;
 
 use chrono::{DurationRound, TimeDelta};
-use sea_orm::{
-    prelude::DateTimeWithTimeZone, ActiveModelTrait, DbErr, EntityTrait, IdenStatic, Iterable,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
-};
-
-/// Begins a transaction that will write.
-///
-/// On SQLite it takes the database's write lock at once (`BEGIN IMMEDIATE`),
-/// waiting for it on the busy timeout. A deferred transaction that reads and
-/// then writes cannot wait: when another writer committed since its read,
-/// SQLite fails it at once with `SQLITE_BUSY`. On PostgreSQL this is a plain
-/// `BEGIN`; rows are locked by the first statement that writes them.
-///
-/// # Errors
-/// When no connection or lock came free in time (`error::is_contention`).
-pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..TransactionOptions::default()
-    })
-    .await
-}
-
-/// The current time in UTC, to the microsecond: what both databases keep, so
-/// a value reads back equal to what was written.
-#[must_use]
-pub fn now() -> DateTimeWithTimeZone {
-    now_at(clock::Clock::System)
-}
+use sea_orm::{prelude::DateTimeWithTimeZone, ActiveModelTrait, EntityTrait, IdenStatic, Iterable};
 
 /// `instant` as stored: in UTC, to the microsecond. SQLite keeps a time as
 /// text and compares it as text, so every stored time must share one
@@ -83,7 +58,10 @@ pub fn stored_time(instant: DateTimeWithTimeZone) -> DateTimeWithTimeZone {
         .fixed_offset()
 }
 
-/// `now` on `clock`: the time background work judges by, which tests can set.
+/// The time now on `clock` (the actor's, or the job's: the only clocks the
+/// domain reads, which tests can set), as stored: in UTC, to the
+/// microsecond, what both databases keep, so a value reads back equal to
+/// what was written.
 #[must_use]
 pub fn now_at(clock: clock::Clock) -> DateTimeWithTimeZone {
     let now = clock.now();

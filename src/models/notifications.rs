@@ -35,10 +35,13 @@ impl Kind {
 }
 
 impl Model {
+    /// Tells `user` something, at `at`.
+    ///
     /// # Errors
     /// When the database fails.
     pub async fn notify(
         db: &impl ConnectionTrait,
+        at: DateTimeWithTimeZone,
         user: &super::users::Model,
         kind: Kind,
         title: &str,
@@ -53,7 +56,7 @@ impl Model {
             title: ActiveValue::Set(title.to_string()),
             body: ActiveValue::Set(body.to_string()),
             repair_order_id: ActiveValue::Set(repair_order_id),
-            created_at: ActiveValue::Set(super::now()),
+            created_at: ActiveValue::Set(at),
             ..Default::default()
         }
         .insert(db)
@@ -99,7 +102,7 @@ impl Model {
             return Ok(notification);
         }
         let mut notification = notification.into_active_model();
-        notification.read_at = ActiveValue::Set(Some(super::now()));
+        notification.read_at = ActiveValue::Set(Some(super::now_at(actor.clock)));
         Ok(notification.update(db).await?)
     }
 
@@ -111,7 +114,7 @@ impl Model {
         let result = Entity::update_many()
             .col_expr(
                 Column::ReadAt,
-                sea_orm::sea_query::Expr::value(super::now()),
+                sea_orm::sea_query::Expr::value(super::now_at(actor.clock)),
             )
             .filter(Column::UserId.eq(actor.user_id()))
             .filter(Column::ReadAt.is_null())

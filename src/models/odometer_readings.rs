@@ -4,7 +4,7 @@
 use sea_orm::{entity::prelude::*, ActiveValue, QueryOrder};
 
 pub use super::_entities::odometer_readings::{self, ActiveModel, Column, Entity, Model};
-use super::{actor::Actor, vehicles, vehicles::Reading};
+use super::{actor::Actor, vehicles, vehicles::Reading, Write};
 use crate::models::error::{DomainError, DomainResult};
 
 impl ActiveModelBehavior for ActiveModel {}
@@ -13,15 +13,15 @@ impl Model {
     /// Adds a reading that fits the history: not lower than any reading
     /// dated on or before it, not higher than any dated after it.
     ///
-    /// Call it inside a transaction: it first locks the vehicle (by writing
-    /// its row), so readings of one vehicle are checked and added one at a
+    /// It first locks the vehicle (by writing its row, in the caller's
+    /// `Write`), so readings of one vehicle are checked and added one at a
     /// time and two racing readings cannot both fit a history that only
     /// one of them has seen.
     ///
     /// # Errors
     /// 422 naming `reading_km` or `read_on` when it does not fit.
     pub async fn record(
-        db: &impl ConnectionTrait,
+        db: &Write,
         actor: &Actor,
         vehicle: &vehicles::Model,
         reading: Reading,
@@ -69,7 +69,7 @@ impl Model {
             read_on: ActiveValue::Set(reading.on),
             source: ActiveValue::Set(reading.source.as_str().to_string()),
             recorded_by: ActiveValue::Set(Some(actor.user_id())),
-            created_at: ActiveValue::Set(super::now()),
+            created_at: ActiveValue::Set(super::now_at(actor.clock)),
             ..Default::default()
         }
         .insert(db)

@@ -9,12 +9,16 @@ use serde_json::json;
 
 pub use super::_entities::part_lines::{self, ActiveModel, Column, Entity, Model};
 use super::{
-    actor::Actor,
+    actor::{Actor, By},
     audit_events::{self, Change},
     products, repair_orders,
     values::{round_to_minor_unit, Approval, Numeric, Quantity},
+    Write,
 };
-use crate::models::error::{DomainError, DomainResult};
+use crate::models::{
+    error::{DomainError, DomainResult},
+    now_at,
+};
 
 impl ActiveModelBehavior for ActiveModel {}
 
@@ -58,8 +62,7 @@ impl Model {
     }
 
     /// Puts `quantity` of a product on an open order at its price now, and
-    /// holds that much of its stock. Run it in a write transaction: the
-    /// order is locked open first, so the line cannot land on an order
+    /// holds that much of its stock. The order is locked open first, so the line cannot land on an order
     /// being completed at the same moment.
     ///
     /// # Errors
@@ -67,7 +70,7 @@ impl Model {
     /// `product_id` for a product of another site; 409 when the order is
     /// closed or less is available than asked for.
     pub async fn add(
-        db: &impl ConnectionTrait,
+        db: &Write,
         actor: &Actor,
         order: &repair_orders::Model,
         product: &products::Model,
@@ -81,9 +84,9 @@ impl Model {
                 "is stocked at another site than the order's",
             ));
         }
-        repair_orders::Model::lock_open(db, order.id).await?;
+        repair_orders::Model::lock_open(db, order.id, super::now_at(actor.clock)).await?;
         let product =
-            products::Model::reserve(db, Some(actor), product.id, quantity, order.id).await?;
+            products::Model::reserve(db, actor.into(), product.id, quantity, order.id).await?;
         let unit_price = product.unit_price.decimal();
         let amount = round_to_minor_unit(quantity.decimal() * unit_price, minor_digits);
         if amount >= Decimal::from(1_000_000_000_000_i64) {
@@ -106,7 +109,7 @@ impl Model {
             amount: ActiveValue::Set(Numeric(amount)),
             reserved: ActiveValue::Set(true),
             created_by: ActiveValue::Set(Some(actor.user_id())),
-            created_at: ActiveValue::Set(super::now()),
+            created_at: ActiveValue::Set(super::now_at(actor.clock)),
             ..Default::default()
         }
         .insert(db)
@@ -119,14 +122,14 @@ impl Model {
     /// 404 when the order has no such line; 403 when the actor may not work
     /// on the order; 409 when it is closed.
     pub async fn remove(
-        db: &impl ConnectionTrait,
+        db: &Write,
         actor: &Actor,
         order: &repair_orders::Model,
         pid: Uuid,
     ) -> DomainResult<()> {
         let line = Self::find_on(db, order, pid).await?;
         order.authorize_work(actor)?;
-        repair_orders::Model::lock_open(db, order.id).await?;
+        repair_orders::Model::lock_open(db, order.id, super::now_at(actor.clock)).await?;
         // Deleted first: a line removed twice at once is released once.
         let deleted = Entity::delete_many()
             .filter(Column::Id.eq(line.id))
@@ -136,13 +139,13 @@ impl Model {
             return Err(DomainError::NotFound("part line"));
         }
         if line.reserved {
-            products::Model::release(db, Some(actor), line.product_id, line.quantity(), order.id)
+            products::Model::release(db, actor.into(), line.product_id, line.quantity(), order.id)
                 .await?;
         }
         audit_events::Model::record(
             db,
             actor.organization_id(),
-            Some(actor),
+            actor,
             Change {
                 action: "part_line.removed",
                 subject_type: "repair_order",
@@ -185,16 +188,15 @@ impl Model {
     pub async fn decide(
         self,
         db: &impl ConnectionTrait,
-        actor: Option<&Actor>,
+        by: By<'_>,
         decision: Approval,
         note: Option<String>,
-        at: DateTimeWithTimeZone,
     ) -> DomainResult<Self> {
         let holds = decision != Approval::Declined;
         if holds && !self.reserved {
             products::Model::reserve(
                 db,
-                actor,
+                by,
                 self.product_id,
                 self.quantity(),
                 self.repair_order_id,
@@ -203,7 +205,7 @@ impl Model {
         } else if !holds && self.reserved {
             products::Model::release(
                 db,
-                actor,
+                by,
                 self.product_id,
                 self.quantity(),
                 self.repair_order_id,
@@ -213,8 +215,8 @@ impl Model {
         let mut line: ActiveModel = self.into();
         line.reserved = ActiveValue::Set(holds);
         line.approval = ActiveValue::Set(decision.as_str().to_string());
-        line.approval_by = ActiveValue::Set(actor.map(Actor::user_id));
-        line.approval_at = ActiveValue::Set(Some(at));
+        line.approval_by = ActiveValue::Set(by.user_id());
+        line.approval_at = ActiveValue::Set(Some(by.now()));
         line.approval_note = ActiveValue::Set(note);
         Ok(line.update(db).await?)
     }
@@ -231,7 +233,7 @@ impl Model {
         order: &repair_orders::Model,
     ) -> DomainResult<()> {
         for line in Self::held(db, order.id).await? {
-            if Self::stop_holding(db, line.id, true).await? {
+            if Self::stop_holding(db, line.id, Some(now_at(actor.clock))).await? {
                 products::Model::consume(db, actor, line.product_id, line.quantity(), order.id)
                     .await?;
             }
@@ -249,10 +251,10 @@ impl Model {
         order: &repair_orders::Model,
     ) -> DomainResult<()> {
         for line in Self::held(db, order.id).await? {
-            if Self::stop_holding(db, line.id, false).await? {
+            if Self::stop_holding(db, line.id, None).await? {
                 products::Model::release(
                     db,
-                    Some(actor),
+                    actor.into(),
                     line.product_id,
                     line.quantity(),
                     order.id,
@@ -276,14 +278,14 @@ impl Model {
     async fn stop_holding(
         db: &impl ConnectionTrait,
         id: i64,
-        consumed: bool,
+        consumed_at: Option<DateTimeWithTimeZone>,
     ) -> DomainResult<bool> {
         let mut update = Entity::update_many()
             .col_expr(Column::Reserved, Expr::value(false))
             .filter(Column::Id.eq(id))
             .filter(Column::Reserved.eq(true));
-        if consumed {
-            update = update.col_expr(Column::ConsumedAt, Expr::value(super::now()));
+        if let Some(at) = consumed_at {
+            update = update.col_expr(Column::ConsumedAt, Expr::value(at));
         }
         Ok(update.exec(db).await?.rows_affected == 1)
     }

@@ -12,6 +12,7 @@ use super::{
     audit_events::{self, Change},
     invoices,
     values::{CurrencyCode, InvoiceStatus, Numeric, PaymentMethod},
+    Write,
 };
 use crate::models::error::{DomainError, DomainResult, OnUnique};
 
@@ -51,7 +52,7 @@ impl Model {
             .await
     }
 
-    /// Records a payment, in the caller's write transaction.
+    /// Records a payment against the invoice, locked as it is now.
     ///
     /// # Errors
     /// 403 unless the actor takes payments; 409 for a void invoice or a
@@ -59,7 +60,7 @@ impl Model {
     /// more than the balance or finer than the currency's smallest coin,
     /// naming `reference` when mobile money comes without its code.
     pub async fn record(
-        db: &impl ConnectionTrait,
+        db: &Write,
         actor: &Actor,
         invoice: &invoices::Model,
         payment: NewPayment,
@@ -106,7 +107,7 @@ impl Model {
             ),
             _ => None,
         };
-        let now = super::now();
+        let now = super::now_at(actor.clock);
         let saved = ActiveModel {
             pid: ActiveValue::Set(Uuid::new_v4()),
             organization_id: ActiveValue::Set(invoice.organization_id),
@@ -123,11 +124,11 @@ impl Model {
         .insert(db)
         .await
         .on_unique("reference", CODE_TAKEN)?;
-        let invoice = settle(db, invoice, saved.amount.decimal()).await?;
+        let invoice = settle(db, invoice, saved.amount.decimal(), now).await?;
         audit_events::Model::record(
             db,
             invoice.organization_id,
-            Some(actor),
+            actor,
             Change {
                 action: "payment.received",
                 subject_type: "invoice",
@@ -152,7 +153,7 @@ impl Model {
     /// 403 unless the actor takes payments; 404 when the invoice has no
     /// such payment; 409 when it was reversed already.
     pub async fn reverse(
-        db: &impl ConnectionTrait,
+        db: &Write,
         actor: &Actor,
         invoice: &invoices::Model,
         pid: Uuid,
@@ -166,7 +167,7 @@ impl Model {
             .one(db)
             .await?
             .ok_or(DomainError::NotFound("payment"))?;
-        let now = super::now();
+        let now = super::now_at(actor.clock);
         let reversed = Entity::update_many()
             .col_expr(Column::ReversedAt, Expr::value(now))
             .col_expr(Column::ReversedBy, Expr::value(actor.user_id()))
@@ -178,11 +179,11 @@ impl Model {
         if reversed.rows_affected != 1 {
             return Err(DomainError::conflict("the payment was reversed already"));
         }
-        let invoice = settle(db, invoice, -payment.amount.decimal()).await?;
+        let invoice = settle(db, invoice, -payment.amount.decimal(), now).await?;
         audit_events::Model::record(
             db,
             invoice.organization_id,
-            Some(actor),
+            actor,
             Change {
                 action: "payment.reversed",
                 subject_type: "invoice",
@@ -210,12 +211,14 @@ async fn settle(
     db: &impl ConnectionTrait,
     invoice: invoices::Model,
     change: Decimal,
+    now: DateTimeWithTimeZone,
 ) -> DomainResult<invoices::Model> {
     let paid = invoice.amount_paid.decimal() + change;
     let status = invoices::Model::status_for(invoice.total.decimal(), paid);
     let mut settled: invoices::ActiveModel = invoice.into();
     settled.amount_paid = ActiveValue::Set(Numeric(paid));
     settled.status = ActiveValue::Set(status.as_str().to_string());
+    settled.updated_at = ActiveValue::Set(now);
     Ok(settled.update(db).await?)
 }
 

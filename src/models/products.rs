@@ -16,27 +16,27 @@ use serde_json::json;
 
 pub use super::_entities::products::{self, ActiveModel, Column, Entity, Model};
 use super::{
-    actor::{Ability, Actor},
+    actor::{Ability, Actor, By},
     audit_events::{self, Change},
     paging::{Page, PageRequest},
     sites,
     stock_movements::{self, Movement},
     values::{MovementKind, Numeric, Quantity},
+    Write,
 };
 use crate::models::error::{DomainError, DomainResult, OnUnique};
 
 #[async_trait::async_trait]
 impl ActiveModelBehavior for ActiveModel {
+    /// A new row gets its public id. Its times are the writer's to set,
+    /// from the actor's (or the job's) clock.
     async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
     where
         C: ConnectionTrait,
     {
-        let now = super::now();
         if insert {
             self.pid = ActiveValue::Set(Uuid::new_v4());
-            self.created_at = ActiveValue::Set(now);
         }
-        self.updated_at = ActiveValue::Set(now);
         Ok(self)
     }
 }
@@ -179,6 +179,7 @@ impl Model {
         new: NewProduct,
     ) -> DomainResult<Self> {
         actor.authorize(Ability::ManageStock)?;
+        let now = super::now_at(actor.clock);
         let product = ActiveModel {
             organization_id: ActiveValue::Set(site.organization_id),
             site_id: ActiveValue::Set(site.id),
@@ -191,6 +192,8 @@ impl Model {
             reorder_level_milli: ActiveValue::Set(new.reorder_level.milli()),
             supplier: ActiveValue::Set(new.supplier),
             barcode: ActiveValue::Set(new.barcode),
+            created_at: ActiveValue::Set(now),
+            updated_at: ActiveValue::Set(now),
             ..Default::default()
         }
         .insert(db)
@@ -204,12 +207,12 @@ impl Model {
             );
             opening.reason = Some("opening stock".to_string());
             opening.unit_cost = Some(new.unit_cost);
-            stock_movements::Model::record(db, Some(actor), &product, opening).await?;
+            stock_movements::Model::record(db, actor.into(), &product, opening).await?;
         }
         audit_events::Model::record(
             db,
             actor.organization_id(),
-            Some(actor),
+            actor,
             Change {
                 action: "product.created",
                 subject_type: "product",
@@ -238,6 +241,7 @@ impl Model {
         actor.authorize(Ability::ManageStock)?;
         let changed = change_stock(
             db,
+            super::now_at(actor.clock),
             self.id,
             delta,
             Quantity::ZERO,
@@ -259,7 +263,7 @@ impl Model {
         let product = Self::reload(db, self.id).await?;
         let mut movement = Movement::new(MovementKind::Adjustment, delta, Quantity::ZERO);
         movement.reason = Some(reason);
-        let movement = stock_movements::Model::record(db, Some(actor), &product, movement).await?;
+        let movement = stock_movements::Model::record(db, actor.into(), &product, movement).await?;
         Ok((movement, product))
     }
 
@@ -273,7 +277,7 @@ impl Model {
     /// product's own site; 409 when less is available than is moved.
     pub async fn transfer(
         &self,
-        db: &impl ConnectionTrait,
+        db: &Write,
         actor: &Actor,
         to: &sites::Model,
         quantity: Quantity,
@@ -288,6 +292,7 @@ impl Model {
         }
         let taken = change_stock(
             db,
+            super::now_at(actor.clock),
             self.id,
             Quantity::from_milli(-quantity.milli()),
             Quantity::ZERO,
@@ -321,6 +326,8 @@ impl Model {
                     reorder_level_milli: ActiveValue::Set(0),
                     supplier: ActiveValue::Set(self.supplier.clone()),
                     barcode: ActiveValue::Set(self.barcode.clone()),
+                    created_at: ActiveValue::Set(super::now_at(actor.clock)),
+                    updated_at: ActiveValue::Set(super::now_at(actor.clock)),
                     ..Default::default()
                 }
                 .insert(db)
@@ -329,6 +336,7 @@ impl Model {
         };
         change_stock(
             db,
+            super::now_at(actor.clock),
             destination.id,
             quantity,
             Quantity::ZERO,
@@ -345,12 +353,12 @@ impl Model {
         out.reason.clone_from(&note);
         out.counterpart_product_id = Some(destination.id);
         out.unit_cost = Some(source.unit_cost.decimal());
-        stock_movements::Model::record(db, Some(actor), &source, out).await?;
+        stock_movements::Model::record(db, actor.into(), &source, out).await?;
         let mut into = Movement::new(MovementKind::TransferIn, quantity, Quantity::ZERO);
         into.reason = note;
         into.counterpart_product_id = Some(source.id);
         into.unit_cost = Some(source.unit_cost.decimal());
-        stock_movements::Model::record(db, Some(actor), &destination, into).await?;
+        stock_movements::Model::record(db, actor.into(), &destination, into).await?;
         Ok((source, destination))
     }
 
@@ -360,13 +368,14 @@ impl Model {
     /// 409 naming `quantity` when less is available.
     pub async fn reserve(
         db: &impl ConnectionTrait,
-        actor: Option<&Actor>,
+        by: By<'_>,
         product_id: i64,
         quantity: Quantity,
         repair_order_id: i64,
     ) -> DomainResult<Self> {
         let held = change_stock(
             db,
+            by.now(),
             product_id,
             Quantity::ZERO,
             quantity,
@@ -387,7 +396,7 @@ impl Model {
         let product = Self::reload(db, product_id).await?;
         let mut movement = Movement::new(MovementKind::Reservation, Quantity::ZERO, quantity);
         movement.repair_order_id = Some(repair_order_id);
-        stock_movements::Model::record(db, actor, &product, movement).await?;
+        stock_movements::Model::record(db, by, &product, movement).await?;
         Ok(product)
     }
 
@@ -398,13 +407,14 @@ impl Model {
     /// When the database fails.
     pub async fn release(
         db: &impl ConnectionTrait,
-        actor: Option<&Actor>,
+        by: By<'_>,
         product_id: i64,
         quantity: Quantity,
         repair_order_id: i64,
     ) -> DomainResult<Self> {
         change_stock(
             db,
+            by.now(),
             product_id,
             Quantity::ZERO,
             Quantity::from_milli(-quantity.milli()),
@@ -418,7 +428,7 @@ impl Model {
             Quantity::from_milli(-quantity.milli()),
         );
         movement.repair_order_id = Some(repair_order_id);
-        stock_movements::Model::record(db, actor, &product, movement).await?;
+        stock_movements::Model::record(db, by, &product, movement).await?;
         Ok(product)
     }
 
@@ -434,11 +444,19 @@ impl Model {
         repair_order_id: i64,
     ) -> DomainResult<Self> {
         let out = Quantity::from_milli(-quantity.milli());
-        change_stock(db, product_id, out, out, StockGuard::None).await?;
+        change_stock(
+            db,
+            super::now_at(actor.clock),
+            product_id,
+            out,
+            out,
+            StockGuard::None,
+        )
+        .await?;
         let product = Self::reload(db, product_id).await?;
         let mut movement = Movement::new(MovementKind::Consumption, out, out);
         movement.repair_order_id = Some(repair_order_id);
-        stock_movements::Model::record(db, Some(actor), &product, movement).await?;
+        stock_movements::Model::record(db, actor.into(), &product, movement).await?;
         Ok(product)
     }
 
@@ -455,7 +473,15 @@ impl Model {
         unit_cost: Decimal,
         purchase_order_id: i64,
     ) -> DomainResult<Self> {
-        change_stock(db, product_id, quantity, Quantity::ZERO, StockGuard::None).await?;
+        change_stock(
+            db,
+            super::now_at(actor.clock),
+            product_id,
+            quantity,
+            Quantity::ZERO,
+            StockGuard::None,
+        )
+        .await?;
         Entity::update_many()
             .col_expr(Column::UnitCost, Expr::value(Numeric(unit_cost)))
             .filter(Column::Id.eq(product_id))
@@ -465,7 +491,7 @@ impl Model {
         let mut movement = Movement::new(MovementKind::Receipt, quantity, Quantity::ZERO);
         movement.unit_cost = Some(unit_cost);
         movement.purchase_order_id = Some(purchase_order_id);
-        stock_movements::Model::record(db, Some(actor), &product, movement).await?;
+        stock_movements::Model::record(db, actor.into(), &product, movement).await?;
         Ok(product)
     }
 
@@ -519,11 +545,12 @@ impl ActiveModel {
         if changed.is_empty() {
             return Ok(self.try_into_model()?);
         }
+        self.updated_at = ActiveValue::Set(super::now_at(actor.clock));
         let product = self.update(db).await.on_unique("sku", SKU_TAKEN)?;
         audit_events::Model::record(
             db,
             actor.organization_id(),
-            Some(actor),
+            actor,
             Change {
                 action: "product.updated",
                 subject_type: "product",
@@ -553,6 +580,7 @@ enum StockGuard {
 /// not hold (nothing changed then).
 async fn change_stock(
     db: &impl ConnectionTrait,
+    now: DateTimeWithTimeZone,
     product_id: i64,
     on_hand: Quantity,
     reserved: Quantity,
@@ -567,7 +595,7 @@ async fn change_stock(
             Column::ReservedMilli,
             Expr::col(Column::ReservedMilli).add(reserved.milli()),
         )
-        .col_expr(Column::UpdatedAt, Expr::value(super::now()))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
         .filter(Column::Id.eq(product_id));
     update = match guard {
         StockGuard::None => update,

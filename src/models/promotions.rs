@@ -32,12 +32,13 @@ use super::{
         customers, organizations, promotion_quotas, promotion_recipients, promotion_sites,
         repair_orders, sites, vehicles,
     },
-    actor::{Ability, Actor, SiteScope},
+    actor::{Ability, Actor, By, SiteScope},
     audit_events::{self, Change},
     clock::Clock,
     error::{DomainError, DomainResult},
     now_at,
     paging::{Page, PageRequest},
+    Write,
 };
 
 impl sea_orm::ActiveModelBehavior for ActiveModel {}
@@ -257,7 +258,7 @@ impl Model {
         audit_events::Model::record(
             db,
             actor.organization_id(),
-            Some(actor),
+            actor,
             Change {
                 action: "promotion.created",
                 subject_type: "promotion",
@@ -310,7 +311,7 @@ impl Model {
         audit_events::Model::record(
             db,
             actor.organization_id(),
-            Some(actor),
+            actor,
             Change {
                 action: "promotion.cancelled",
                 subject_type: "promotion",
@@ -516,13 +517,13 @@ pub enum Launch {
 /// cancelled; 429 when it would pass the organization's daily cap (nothing
 /// is changed).
 pub async fn send_now(
-    db: &impl ConnectionTrait,
+    db: &Write,
     actor: &Actor,
     pid: Uuid,
     sms_on: bool,
 ) -> DomainResult<(Model, u64)> {
     let promotion = Model::find_for(db, actor, pid).await?;
-    match launch(db, actor.clock, &promotion, Some(actor), sms_on).await? {
+    match launch(db, &promotion, actor.into(), sms_on).await? {
         Launch::Launched(recipients) => Ok((reload(db, promotion.id).await?, recipients)),
         Launch::NotDue => Err(DomainError::conflict(format!(
             "a promotion that is {} cannot be sent",
@@ -533,28 +534,27 @@ pub async fn send_now(
 
 /// Launches `promotion`: it turns `sending`, its audience is counted
 /// against the organization's cap for the day, and its recipients are
-/// fixed. `by` is the member of staff who sent it now; `None` is the
-/// schedule, which launches only a scheduled promotion whose time has come.
-/// Run it in a transaction: over the cap it returns an error and the caller
-/// rolls back.
+/// fixed. `by` is the member of staff who sent it now, or the schedule
+/// (`By::System`), which launches only a scheduled promotion whose time has
+/// come.
+/// Over the cap it returns an error, and the caller's `Write` rolls back.
 ///
 /// # Errors
 /// `RateLimited` when the audience would pass the organization's daily cap.
 pub async fn launch(
-    db: &impl ConnectionTrait,
-    clock: Clock,
+    db: &Write,
     promotion: &Model,
-    by: Option<&Actor>,
+    by: By<'_>,
     sms_on: bool,
 ) -> DomainResult<Launch> {
-    let now = now_at(clock);
+    let now = by.now();
     let mut taken = Entity::update_many()
         .col_expr(Column::Status, Expr::value(Status::Sending.as_str()))
         .col_expr(Column::LaunchedAt, Expr::value(now))
         .col_expr(Column::HeldReason, Expr::value(Option::<String>::None))
         .col_expr(Column::UpdatedAt, Expr::value(now))
         .filter(Column::Id.eq(promotion.id));
-    taken = if by.is_some() {
+    taken = if by.actor().is_some() {
         taken.filter(Column::Status.is_in([Status::Scheduled.as_str(), Status::Held.as_str()]))
     } else {
         taken
@@ -567,7 +567,7 @@ pub async fn launch(
     let site_ids = promotion.site_ids(db).await?;
     let recipients = audience(db, promotion, &site_ids, sms_on).await?;
     let count = i32::try_from(recipients.len()).unwrap_or(i32::MAX);
-    take_quota(db, promotion.organization_id, count, clock.now()).await?;
+    take_quota(db, promotion.organization_id, count, by.clock().now()).await?;
     for chunk in recipients.chunks(500) {
         promotion_recipients::Entity::insert_many(chunk.iter().map(|&(customer, site)| {
             promotion_recipients::ActiveModel {
@@ -595,7 +595,7 @@ pub async fn launch(
             subject_id: promotion.pid,
             site_id: None,
             details: Some(
-                json!({"recipients": count, "by": if by.is_some() { "staff" } else { "schedule" }}),
+                json!({"recipients": count, "by": if by.actor().is_some() { "staff" } else { "schedule" }}),
             ),
         },
     )
@@ -701,7 +701,7 @@ pub async fn hold(
     audit_events::Model::record(
         db,
         promotion.organization_id,
-        None,
+        By::System(clock),
         Change {
             action: "promotion.held",
             subject_type: "promotion",

@@ -22,16 +22,15 @@ use crate::models::error::{DomainError, DomainResult, FieldErrors};
 
 #[async_trait::async_trait]
 impl ActiveModelBehavior for ActiveModel {
+    /// A new row gets its public id. Its times are the writer's to set,
+    /// from the actor's (or the job's) clock.
     async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
     where
         C: ConnectionTrait,
     {
-        let now = super::now();
         if insert {
             self.pid = ActiveValue::Set(Uuid::new_v4());
-            self.created_at = ActiveValue::Set(now);
         }
-        self.updated_at = ActiveValue::Set(now);
         Ok(self)
     }
 }
@@ -137,12 +136,15 @@ impl Model {
             &mut errors,
         );
         errors.finish()?;
+        let now = super::now_at(actor.clock);
         let order = ActiveModel {
             organization_id: ActiveValue::Set(site.organization_id),
             site_id: ActiveValue::Set(site.id),
             supplier: ActiveValue::Set(supplier),
             status: ActiveValue::Set(PurchaseOrderStatus::Draft.as_str().to_string()),
             created_by: ActiveValue::Set(actor.user_id()),
+            created_at: ActiveValue::Set(now),
+            updated_at: ActiveValue::Set(now),
             ..Default::default()
         }
         .insert(db)
@@ -164,7 +166,7 @@ impl Model {
         audit_events::Model::record(
             db,
             order.organization_id,
-            Some(actor),
+            actor,
             Change {
                 action: "purchase_order.created",
                 subject_type: "purchase_order",
@@ -209,7 +211,7 @@ impl Model {
     /// 403 unless the actor buys stock; 409 unless it is a draft.
     pub async fn place(&self, db: &impl ConnectionTrait, actor: &Actor) -> DomainResult<Self> {
         actor.authorize(Ability::ManageStock)?;
-        let now = super::now();
+        let now = super::now_at(actor.clock);
         let placed = Entity::update_many()
             .col_expr(
                 Column::Status,
@@ -227,7 +229,7 @@ impl Model {
         audit_events::Model::record(
             db,
             self.organization_id,
-            Some(actor),
+            actor,
             Change {
                 action: "purchase_order.ordered",
                 subject_type: "purchase_order",
@@ -257,8 +259,9 @@ impl Model {
     ) -> DomainResult<Self> {
         actor.authorize(Ability::ManageStock)?;
         // Locks the order open for receiving, by writing it first.
+        let now = super::now_at(actor.clock);
         let open = Entity::update_many()
-            .col_expr(Column::UpdatedAt, Expr::value(super::now()))
+            .col_expr(Column::UpdatedAt, Expr::value(now))
             .filter(Column::Id.eq(self.id))
             .filter(Column::Status.is_in([
                 PurchaseOrderStatus::Ordered.as_str(),
@@ -332,13 +335,13 @@ impl Model {
             .col_expr(Column::Status, Expr::value(status.as_str()))
             .filter(Column::Id.eq(self.id));
         if complete {
-            update = update.col_expr(Column::ReceivedAt, Expr::value(super::now()));
+            update = update.col_expr(Column::ReceivedAt, Expr::value(now));
         }
         update.exec(db).await?;
         audit_events::Model::record(
             db,
             self.organization_id,
-            Some(actor),
+            actor,
             Change {
                 action: "purchase_order.received",
                 subject_type: "purchase_order",

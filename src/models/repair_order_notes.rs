@@ -25,7 +25,7 @@ impl Model {
             repair_order_id: ActiveValue::Set(order.id),
             author_id: ActiveValue::Set(Some(actor.user_id())),
             body: ActiveValue::Set(body),
-            created_at: ActiveValue::Set(super::now()),
+            created_at: ActiveValue::Set(super::now_at(actor.clock)),
             ..Default::default()
         }
         .insert(db)

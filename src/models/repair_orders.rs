@@ -16,8 +16,9 @@ use serde_json::json;
 
 pub use super::_entities::repair_orders::{self, ActiveModel, Column, Entity, Model, Relation};
 use super::{
-    actor::{Ability, Actor},
+    actor::{Ability, Actor, By},
     audit_events::{self, Change},
+    clock::Clock,
     customers, invoices, labor_lines, notifications, now_at,
     paging::{Page, PageRequest},
     part_lines, repair_order_events,
@@ -25,25 +26,20 @@ use super::{
     site_memberships, sites, users,
     values::{Approval, Priority, RepairStatus},
     vehicles::{self, Reading, ReadingSource},
+    Write,
 };
 use crate::models::error::{DomainError, DomainResult};
 
 #[async_trait::async_trait]
 impl ActiveModelBehavior for ActiveModel {
+    /// A new row gets its public id. Its times are the writer's to set,
+    /// from the actor's (or the job's) clock.
     async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
     where
         C: ConnectionTrait,
     {
-        // Writers that know the request's clock set the times themselves.
-        let now = super::now();
         if insert {
             self.pid = ActiveValue::Set(Uuid::new_v4());
-            if self.created_at.is_not_set() {
-                self.created_at = ActiveValue::Set(now);
-            }
-        }
-        if !self.updated_at.is_set() {
-            self.updated_at = ActiveValue::Set(now);
         }
         Ok(self)
     }
@@ -222,36 +218,31 @@ impl Model {
     /// # Errors
     /// 403 unless the actor opens orders; 404 for a site or vehicle not
     /// theirs; 422 for an odometer reading lower than an earlier one.
-    pub async fn create(
-        db: &DatabaseConnection,
-        actor: &Actor,
-        new: NewRepairOrder,
-    ) -> DomainResult<Self> {
+    pub async fn create(txn: &Write, actor: &Actor, new: NewRepairOrder) -> DomainResult<Self> {
         actor.authorize(Ability::ManageRepairOrders)?;
-        let site = sites::Model::find_for(db, actor, new.site_id).await?;
-        let vehicle = vehicles::Model::find_for(db, actor, new.vehicle_id).await?;
+        let site = sites::Model::find_for(txn, actor, new.site_id).await?;
+        let vehicle = vehicles::Model::find_for(txn, actor, new.vehicle_id).await?;
         let required = super::skills::resolve(
-            db,
+            txn,
             actor.organization_id(),
             &new.required_skills,
             "required_skills",
         )
         .await?;
-        let txn = super::begin_write(db).await?;
         if let Some(km) = new.odometer_km {
             let reading = Reading {
                 km,
                 on: actor.clock.today_in(site.time_zone()),
                 source: ReadingSource::Intake,
             };
-            super::odometer_readings::Model::record(&txn, actor, &vehicle, reading)
+            super::odometer_readings::Model::record(txn, actor, &vehicle, reading)
                 .await
                 .map_err(|err| err.renamed("reading_km", "odometer_km"))?;
             vehicle
-                .reload(&txn)
+                .reload(txn)
                 .await?
                 .into_active_model()
-                .reschedule(&txn)
+                .reschedule(txn, super::now_at(actor.clock))
                 .await?;
         }
         let now = super::now_at(actor.clock);
@@ -270,19 +261,11 @@ impl Model {
             updated_at: ActiveValue::Set(now),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
-        super::skills::set_for_order(&txn, order.id, &required).await?;
-        repair_order_events::Model::record(
-            &txn,
-            &order,
-            None,
-            RepairStatus::Requested,
-            actor,
-            None,
-        )
-        .await?;
-        txn.commit().await?;
+        super::skills::set_for_order(txn, order.id, &required).await?;
+        repair_order_events::Model::record(txn, &order, None, RepairStatus::Requested, actor, None)
+            .await?;
         Ok(order)
     }
 
@@ -295,12 +278,12 @@ impl Model {
     /// the organization's; 409 for a closed order.
     pub async fn set_required_skills(
         &self,
-        db: &impl ConnectionTrait,
+        db: &Write,
         actor: &Actor,
         names: &[String],
     ) -> DomainResult<Vec<String>> {
         actor.authorize(Ability::ManageRepairOrders)?;
-        Self::lock_open(db, self.id).await?;
+        Self::lock_open(db, self.id, now_at(actor.clock)).await?;
         let required =
             super::skills::resolve(db, self.organization_id, names, "required_skills").await?;
         let before = super::skills::of_orders(db, &[self.id])
@@ -315,7 +298,7 @@ impl Model {
             audit_events::Model::record(
                 db,
                 self.organization_id,
-                Some(actor),
+                actor,
                 Change {
                     action: "repair_order.required_skills_changed",
                     subject_type: "repair_order",
@@ -445,6 +428,7 @@ impl Model {
             .ok_or(DomainError::NotFound("vehicle"))?;
         notifications::Model::notify(
             db,
+            now_at(actor.clock),
             &technician,
             notifications::Kind::RepairOrderAssigned,
             &format!(
@@ -458,7 +442,7 @@ impl Model {
         audit_events::Model::record(
             db,
             actor.organization_id(),
-            Some(actor),
+            actor,
             Change {
                 action: "repair_order.assigned",
                 subject_type: "repair_order",
@@ -569,6 +553,7 @@ impl Model {
                 .ok_or(DomainError::NotFound("vehicle"))?;
             notifications::Model::notify(
                 db,
+                now_at(actor.clock),
                 &assigner,
                 notifications::Kind::AssignmentDeclined,
                 &format!(
@@ -589,7 +574,7 @@ impl Model {
     }
 
     /// Moves the order to `to`, if the state machine and the actor's role
-    /// allow it, in the caller's write transaction. Completing it also takes
+    /// allow it. Completing it also takes
     /// its parts out of stock and issues its invoice; cancelling or
     /// declining it puts its parts back on the shelf. All of it commits or
     /// none of it does.
@@ -601,7 +586,7 @@ impl Model {
     /// when the order changed meanwhile.
     pub async fn transition(
         self,
-        db: &impl ConnectionTrait,
+        db: &Write,
         actor: &Actor,
         to: RepairStatus,
         note: Option<String>,
@@ -701,9 +686,9 @@ impl Model {
     ///
     /// # Errors
     /// 409 for a declined, completed or cancelled order.
-    pub async fn lock_open(db: &impl ConnectionTrait, id: i64) -> DomainResult<()> {
+    pub async fn lock_open(db: &Write, id: i64, now: DateTimeWithTimeZone) -> DomainResult<()> {
         let open = Entity::update_many()
-            .col_expr(Column::UpdatedAt, Expr::value(super::now()))
+            .col_expr(Column::UpdatedAt, Expr::value(now))
             .filter(Column::Id.eq(id))
             .filter(Column::Status.is_not_in(RepairStatus::CLOSED))
             .exec(db)
@@ -726,55 +711,47 @@ impl Model {
     /// longer in stock.
     pub async fn decide_line(
         &self,
-        db: &impl ConnectionTrait,
+        db: &Write,
         actor: &Actor,
         line_pid: Uuid,
         decision: Approval,
         note: Option<String>,
     ) -> DomainResult<LineDecision> {
         actor.authorize(Ability::ManageBilling)?;
-        self.record_decision(
-            db,
-            Some(actor),
-            line_pid,
-            decision,
-            note,
-            now_at(actor.clock),
-        )
-        .await
+        self.record_decision(db, actor.into(), line_pid, decision, note)
+            .await
     }
 
     /// Records the customer's own word on one of the order's lines, given
-    /// through their estimate link at `at`.
+    /// through their estimate link, on `clock`.
     ///
     /// # Errors
     /// 404 when the order has no such line; 409 when the order is closed,
     /// or a part taken back is no longer in stock.
     pub async fn decide_line_by_customer(
         &self,
-        db: &impl ConnectionTrait,
+        db: &Write,
         line_pid: Uuid,
         decision: Approval,
         note: Option<String>,
-        at: DateTimeWithTimeZone,
+        clock: Clock,
     ) -> DomainResult<LineDecision> {
-        self.record_decision(db, None, line_pid, decision, note, at)
+        self.record_decision(db, By::System(clock), line_pid, decision, note)
             .await
     }
 
     async fn record_decision(
         &self,
-        db: &impl ConnectionTrait,
-        actor: Option<&Actor>,
+        db: &Write,
+        by: By<'_>,
         line_pid: Uuid,
         decision: Approval,
         note: Option<String>,
-        at: DateTimeWithTimeZone,
     ) -> DomainResult<LineDecision> {
         // The order's row first: two decisions on one order take turns, and
         // each reads the line as the one before left it (a part released
         // once, however often "decline" is sent).
-        Self::lock_open(db, self.id).await?;
+        Self::lock_open(db, self.id, by.now()).await?;
         let part = part_lines::Entity::find()
             .filter(part_lines::Column::RepairOrderId.eq(self.id))
             .filter(part_lines::Column::Pid.eq(line_pid))
@@ -793,17 +770,17 @@ impl Model {
         };
         let decided = match (part, labour) {
             (Some(part), _) => {
-                LineDecision::Part(part.decide(db, actor, decision, note.clone(), at).await?)
+                LineDecision::Part(part.decide(db, by, decision, note.clone()).await?)
             }
             (None, Some(labour)) => {
-                LineDecision::Labor(labour.decide(db, actor, decision, note.clone(), at).await?)
+                LineDecision::Labor(labour.decide(db, by, decision, note.clone()).await?)
             }
             (None, None) => return Err(DomainError::NotFound("line")),
         };
         audit_events::Model::record(
             db,
             self.organization_id,
-            actor,
+            by,
             Change {
                 action: "estimate_line.decided",
                 subject_type: "repair_order",
@@ -813,7 +790,7 @@ impl Model {
                     "line": line_pid,
                     "decision": decision.as_str(),
                     "note": note,
-                    "by": if actor.is_some() { "staff" } else { "customer" },
+                    "by": if by.actor().is_some() { "staff" } else { "customer" },
                 })),
             },
         )

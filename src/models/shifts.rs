@@ -81,7 +81,7 @@ pub async fn clock_in(
     audit_events::Model::record(
         db,
         actor.organization_id(),
-        Some(actor),
+        actor,
         Change {
             action: "shift.clocked_in",
             subject_type: "shift",
@@ -122,7 +122,7 @@ pub async fn clock_out(db: &impl ConnectionTrait, actor: &Actor) -> DomainResult
     audit_events::Model::record(
         db,
         actor.organization_id(),
-        Some(actor),
+        actor,
         Change {
             action: "shift.clocked_out",
             subject_type: "shift",

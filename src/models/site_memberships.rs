@@ -4,18 +4,7 @@ use sea_orm::{entity::prelude::*, ActiveValue, QuerySelect};
 
 pub use super::_entities::site_memberships::{self, ActiveModel, Column, Entity, Model};
 
-#[async_trait::async_trait]
-impl ActiveModelBehavior for ActiveModel {
-    async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
-    where
-        C: ConnectionTrait,
-    {
-        if insert {
-            self.created_at = ActiveValue::Set(super::now());
-        }
-        Ok(self)
-    }
-}
+impl ActiveModelBehavior for ActiveModel {}
 
 impl Model {
     /// The ids of the sites a user is assigned to.
@@ -39,6 +28,7 @@ impl Model {
     /// When the database fails.
     pub async fn replace(
         db: &impl ConnectionTrait,
+        now: DateTimeWithTimeZone,
         organization_id: i64,
         user_id: i64,
         wanted: &BTreeSet<i64>,
@@ -62,6 +52,7 @@ impl Model {
                 organization_id: ActiveValue::Set(organization_id),
                 user_id: ActiveValue::Set(user_id),
                 site_id: ActiveValue::Set(*site_id),
+                created_at: ActiveValue::Set(now),
                 ..Default::default()
             }
             .insert(db)

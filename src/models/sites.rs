@@ -8,21 +8,21 @@ use super::{
     paging::{Page, PageRequest},
     repair_orders,
     values::{LanguageCode, Numeric},
+    Write,
 };
 use crate::models::error::{DomainError, DomainResult, OnUnique};
 
 #[async_trait::async_trait]
 impl ActiveModelBehavior for ActiveModel {
+    /// A new row gets its public id. Its times are the writer's to set,
+    /// from the actor's (or the job's) clock.
     async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
     where
         C: ConnectionTrait,
     {
-        let now = super::now();
         if insert {
             self.pid = ActiveValue::Set(Uuid::new_v4());
-            self.created_at = ActiveValue::Set(now);
         }
-        self.updated_at = ActiveValue::Set(now);
         Ok(self)
     }
 }
@@ -177,14 +177,9 @@ impl Model {
     ///
     /// # Errors
     /// 403 unless the actor may manage sites; 409 when the code is taken.
-    pub async fn create(
-        db: &DatabaseConnection,
-        actor: &Actor,
-        settings: SiteSettings,
-    ) -> DomainResult<Self> {
+    pub async fn create(txn: &Write, actor: &Actor, settings: SiteSettings) -> DomainResult<Self> {
         actor.authorize(Ability::ManageSites)?;
-        let txn = super::begin_write(db).await?;
-        if Self::code_taken(&txn, actor.organization_id(), &settings.code, None).await? {
+        if Self::code_taken(txn, actor.organization_id(), &settings.code, None).await? {
             return Err(DomainError::duplicate("code", CODE_TAKEN));
         }
         let site = ActiveModel {
@@ -202,15 +197,17 @@ impl Model {
             reminder_hour: ActiveValue::Set(settings.reminder_hour),
             comeback_window_days: ActiveValue::Set(settings.comeback_window_days),
             language: ActiveValue::Set(settings.language.as_str().to_string()),
+            created_at: ActiveValue::Set(super::now_at(actor.clock)),
+            updated_at: ActiveValue::Set(super::now_at(actor.clock)),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await
         .on_unique("code", CODE_TAKEN)?;
         audit_events::Model::record(
-            &txn,
+            txn,
             actor.organization_id(),
-            Some(actor),
+            actor,
             Change {
                 action: "site.created",
                 subject_type: "site",
@@ -220,7 +217,6 @@ impl Model {
             },
         )
         .await?;
-        txn.commit().await?;
         Ok(site)
     }
 
@@ -235,7 +231,7 @@ impl Model {
     ///
     /// # Errors
     /// 409 naming `code` once the site has repair orders.
-    async fn ensure_code_can_change(db: &impl ConnectionTrait, id: i64) -> DomainResult<()> {
+    async fn ensure_code_can_change(db: &Write, id: i64) -> DomainResult<()> {
         Entity::find_by_id(id).lock_exclusive().one(db).await?;
         let orders = repair_orders::Entity::find()
             .filter(repair_orders::Column::SiteId.eq(id))
@@ -278,7 +274,7 @@ impl ActiveModel {
     /// 403 unless the actor may manage sites; 409 when the new code is taken.
     pub async fn change(
         mut self,
-        db: &DatabaseConnection,
+        txn: &Write,
         actor: &Actor,
         changes: SiteChanges,
     ) -> DomainResult<Model> {
@@ -328,18 +324,18 @@ impl ActiveModel {
         if changed.is_empty() {
             return Ok(self.try_into_model()?);
         }
-        let txn = super::begin_write(db).await?;
         if let ActiveValue::Set(code) = &self.code {
-            Model::ensure_code_can_change(&txn, id).await?;
-            if Model::code_taken(&txn, actor.organization_id(), code, Some(id)).await? {
+            Model::ensure_code_can_change(txn, id).await?;
+            if Model::code_taken(txn, actor.organization_id(), code, Some(id)).await? {
                 return Err(DomainError::duplicate("code", CODE_TAKEN));
             }
         }
-        let site = self.update(&txn).await.on_unique("code", CODE_TAKEN)?;
+        self.updated_at = ActiveValue::Set(super::now_at(actor.clock));
+        let site = self.update(txn).await.on_unique("code", CODE_TAKEN)?;
         audit_events::Model::record(
-            &txn,
+            txn,
             actor.organization_id(),
-            Some(actor),
+            actor,
             Change {
                 action: "site.updated",
                 subject_type: "site",
@@ -349,7 +345,6 @@ impl ActiveModel {
             },
         )
         .await?;
-        txn.commit().await?;
         Ok(site)
     }
 }

@@ -80,7 +80,7 @@ impl Model {
         audit_events::Model::record(
             db,
             actor.organization_id(),
-            Some(actor),
+            actor,
             Change {
                 action: "skill.created",
                 subject_type: "skill",

@@ -16,8 +16,9 @@ use super::{
     paging::{Page, PageRequest},
     roles::Role,
     site_memberships, sites,
-    users::{hash_password, ActiveModel, Column, Entity, Model, EMAIL_TAKEN},
-    values::{Email, Password},
+    users::{ActiveModel, Column, Entity, Model, PasswordHash, EMAIL_TAKEN},
+    values::Email,
+    Write,
 };
 use crate::models::error::{DomainError, DomainResult, FieldErrors, OnUnique};
 
@@ -26,7 +27,8 @@ use crate::models::error::{DomainError, DomainResult, FieldErrors, OnUnique};
 pub struct NewStaff {
     pub name: String,
     pub email: Email,
-    pub password: Password,
+    /// Hashed before the transaction (`PasswordHash::of`).
+    pub password: PasswordHash,
     pub role: Role,
     pub site_ids: Vec<Uuid>,
 }
@@ -38,7 +40,8 @@ pub struct StaffChanges {
     pub role: Option<Role>,
     pub site_ids: Option<Vec<Uuid>>,
     pub active: Option<bool>,
-    pub password: Option<Password>,
+    /// Hashed before the transaction (`PasswordHash::of`).
+    pub password: Option<PasswordHash>,
 }
 
 const OWNER_SITES: &str = "must be empty: owners see every site";
@@ -126,20 +129,15 @@ impl Model {
     /// 403 when the actor may not manage staff of that role; 404 when a site
     /// is not the actor's; 422 when the sites do not fit the role; 409 when
     /// the email is registered already.
-    pub async fn create_staff(
-        db: &DatabaseConnection,
-        actor: &Actor,
-        staff: NewStaff,
-    ) -> DomainResult<Self> {
+    pub async fn create_staff(txn: &Write, actor: &Actor, staff: NewStaff) -> DomainResult<Self> {
         actor.authorize(Ability::ManageStaff(staff.role))?;
-        let sites = sites::Model::find_all_for(db, actor, &staff.site_ids).await?;
+        let sites = sites::Model::find_all_for(txn, actor, &staff.site_ids).await?;
         check_sites_fit_role(staff.role, sites.len())?;
-        if Self::find_by_email(db, &staff.email).await?.is_some() {
+        if Self::find_by_email(txn, &staff.email).await?.is_some() {
             return Err(DomainError::duplicate("email", EMAIL_TAKEN));
         }
-        let password = hash_password(staff.password).await?;
-
-        let txn = super::begin_write(db).await?;
+        let password = staff.password.into_inner();
+        let now = super::now_at(actor.clock);
         let member = ActiveModel {
             organization_id: ActiveValue::Set(actor.organization_id()),
             email: ActiveValue::Set(staff.email.into_inner()),
@@ -147,18 +145,20 @@ impl Model {
             name: ActiveValue::Set(staff.name),
             role: ActiveValue::Set(staff.role.as_str().to_string()),
             active: ActiveValue::Set(true),
+            created_at: ActiveValue::Set(now),
+            updated_at: ActiveValue::Set(now),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await
         .on_unique("email", EMAIL_TAKEN)?;
         let site_ids: BTreeSet<i64> = sites.iter().map(|site| site.id).collect();
-        site_memberships::Model::replace(&txn, member.organization_id, member.id, &site_ids)
+        site_memberships::Model::replace(txn, now, member.organization_id, member.id, &site_ids)
             .await?;
         audit_events::Model::record(
-            &txn,
+            txn,
             actor.organization_id(),
-            Some(actor),
+            actor,
             Change {
                 action: "staff.created",
                 subject_type: "user",
@@ -171,7 +171,6 @@ impl Model {
             },
         )
         .await?;
-        txn.commit().await?;
         Ok(member)
     }
 }
@@ -191,26 +190,19 @@ impl ActiveModel {
     /// not the actor's; 422 when the sites do not fit the role.
     pub async fn change_staff(
         self,
-        db: &DatabaseConnection,
+        txn: &Write,
         actor: &Actor,
         changes: StaffChanges,
     ) -> DomainResult<Model> {
         let id = *self.id.as_ref();
-        // Before the transaction: hashing is slow on purpose, and the sites
-        // are the actor's own to name.
-        let password = match changes.password {
-            Some(password) => Some(hash_password(password).await?),
-            None => None,
-        };
+        let password = changes.password.map(PasswordHash::into_inner);
         let wanted_sites = match &changes.site_ids {
-            Some(pids) => Some(sites::Model::find_all_for(db, actor, pids).await?),
+            Some(pids) => Some(sites::Model::find_all_for(txn, actor, pids).await?),
             None => None,
         };
-
-        let txn = super::begin_write(db).await?;
         let current = Entity::find_by_id(id)
             .lock_exclusive()
-            .one(&txn)
+            .one(txn)
             .await?
             .ok_or(DomainError::NotFound("staff member"))?;
         let current_role = current.role()?;
@@ -229,7 +221,7 @@ impl ActiveModel {
             SiteScope::All => None,
             SiteScope::Only(ids) => Some(ids.clone()),
         };
-        let current_sites = site_memberships::Model::site_ids_of(&txn, current.id).await?;
+        let current_sites = site_memberships::Model::site_ids_of(txn, current.id).await?;
         let resulting: BTreeSet<i64> = match (&wanted_sites, role) {
             (_, Role::Owner) => {
                 if wanted_sites.as_ref().is_some_and(|sites| !sites.is_empty()) {
@@ -268,8 +260,10 @@ impl ActiveModel {
             return Ok(current);
         }
 
+        let now = super::now_at(actor.clock);
         let mut member = if member.is_changed() {
-            member.update(&txn).await?
+            member.updated_at = ActiveValue::Set(now);
+            member.update(txn).await?
         } else {
             current
         };
@@ -283,18 +277,24 @@ impl ActiveModel {
                     Expr::col(Column::SessionVersion).add(1),
                 )
                 .filter(Column::Id.eq(member.id))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
             member.session_version = member.session_version.wrapping_add(1);
         }
         if sites_changed {
-            site_memberships::Model::replace(&txn, member.organization_id, member.id, &resulting)
-                .await?;
+            site_memberships::Model::replace(
+                txn,
+                now,
+                member.organization_id,
+                member.id,
+                &resulting,
+            )
+            .await?;
         }
         audit_events::Model::record(
-            &txn,
+            txn,
             actor.organization_id(),
-            Some(actor),
+            actor,
             Change {
                 action: "staff.updated",
                 subject_type: "user",
@@ -304,7 +304,6 @@ impl ActiveModel {
             },
         )
         .await?;
-        txn.commit().await?;
         Ok(member)
     }
 }

@@ -6,7 +6,7 @@ use sea_orm::{entity::prelude::*, ActiveValue, QueryOrder};
 
 pub use super::_entities::stock_movements::{self, ActiveModel, Column, Entity, Model};
 use super::{
-    actor::Actor,
+    actor::By,
     paging::{Page, PageRequest},
     products,
     values::{MovementKind, Numeric, Quantity},
@@ -58,7 +58,7 @@ impl Model {
     /// When the database fails.
     pub async fn record(
         db: &impl ConnectionTrait,
-        actor: Option<&Actor>,
+        by: By<'_>,
         product: &products::Model,
         movement: Movement,
     ) -> DomainResult<Self> {
@@ -77,8 +77,8 @@ impl Model {
             repair_order_id: ActiveValue::Set(movement.repair_order_id),
             purchase_order_id: ActiveValue::Set(movement.purchase_order_id),
             counterpart_product_id: ActiveValue::Set(movement.counterpart_product_id),
-            actor_id: ActiveValue::Set(actor.map(Actor::user_id)),
-            created_at: ActiveValue::Set(super::now()),
+            actor_id: ActiveValue::Set(by.user_id()),
+            created_at: ActiveValue::Set(by.now()),
             ..Default::default()
         }
         .insert(db)

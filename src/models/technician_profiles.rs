@@ -21,7 +21,7 @@ use super::{
     error::{DomainError, DomainResult},
     now_at,
     roles::Role,
-    skills,
+    skills, Write,
 };
 
 impl sea_orm::ActiveModelBehavior for ActiveModel {}
@@ -143,7 +143,7 @@ pub(crate) async fn technician_for(
 /// # Errors
 /// When the database fails.
 pub(crate) async fn lock(
-    db: &impl ConnectionTrait,
+    db: &Write,
     technician: &users::Model,
     now: DateTimeWithTimeZone,
 ) -> DomainResult<()> {
@@ -217,7 +217,7 @@ pub(crate) async fn profile_of(
 /// manager; 422 for a skill not on the organization's list or a home site
 /// the actor does not see.
 pub async fn update(
-    db: &impl ConnectionTrait,
+    db: &Write,
     actor: &Actor,
     pid: Uuid,
     changes: ProfileChanges,
@@ -274,7 +274,7 @@ pub async fn update(
     audit_events::Model::record(
         db,
         actor.organization_id(),
-        Some(actor),
+        actor,
         Change {
             action: "technician.profile_updated",
             subject_type: "user",

@@ -17,21 +17,26 @@ use super::{
     organizations,
     roles::Role,
     values::{Email, Password},
+    Write,
 };
-use crate::models::error::{DomainError, DomainResult, OnUnique};
+use crate::models::{
+    actor::By,
+    clock::Clock,
+    error::{DomainError, DomainResult, OnUnique},
+    now_at,
+};
 
 #[async_trait::async_trait]
 impl ActiveModelBehavior for ActiveModel {
+    /// A new row gets its public id. Its times are the writer's to set,
+    /// from the actor's (or the job's) clock.
     async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
     where
         C: ConnectionTrait,
     {
-        let now = super::now();
         if insert {
             self.pid = ActiveValue::Set(Uuid::new_v4());
-            self.created_at = ActiveValue::Set(now);
         }
-        self.updated_at = ActiveValue::Set(now);
         Ok(self)
     }
 }
@@ -47,7 +52,34 @@ pub struct Signup {
     pub organization_name: String,
     pub name: String,
     pub email: Email,
-    pub password: Password,
+}
+
+/// A password as it is stored: its Argon2 hash. Made before a write
+/// transaction begins: hashing is slow on purpose (about a tenth of a
+/// second), and on SQLite a write transaction holds the database's lock.
+#[derive(Clone)]
+pub struct PasswordHash(String);
+
+impl PasswordHash {
+    /// # Errors
+    /// 500 when hashing fails.
+    pub async fn of(password: Password) -> DomainResult<Self> {
+        argon2(move || hash::hash_password(password.expose()))
+            .await?
+            .map(Self)
+            .map_err(DomainError::internal)
+    }
+
+    #[must_use]
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl std::fmt::Debug for PasswordHash {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PasswordHash([redacted])")
+    }
 }
 
 /// Where a sign-in or sign-up comes from, for throttling.
@@ -55,6 +87,14 @@ pub struct Signup {
 pub struct Origin {
     pub ip: String,
     pub throttle: Throttle,
+    /// The request's clock, which the throttle's window is judged by.
+    pub clock: Clock,
+}
+
+impl Origin {
+    fn now(&self) -> DateTimeWithTimeZone {
+        now_at(self.clock)
+    }
 }
 
 impl Model {
@@ -79,33 +119,59 @@ impl Model {
         })
     }
 
-    /// Creates the organization and its owner in one transaction.
+    /// Lets a sign-up from `origin` for `email` go ahead: counted (refused
+    /// ones too, so the 409 for a taken email is no free way to test which
+    /// addresses have accounts), and refused when the address signs up too
+    /// often or the email is taken. Outside the sign-up's transaction, so
+    /// the attempt stays counted whatever becomes of it.
     ///
     /// # Errors
     /// 429 when the address signed up too often; 409 when the email is
     /// registered already.
-    pub async fn sign_up(
-        db: &DatabaseConnection,
-        signup: Signup,
+    pub async fn admit_signup(
+        db: &impl ConnectionTrait,
+        email: &Email,
         origin: &Origin,
-    ) -> DomainResult<Self> {
-        origin.throttle.check_signup(db, &origin.ip).await?;
-        // Every attempt counts, refused ones too: the 409 for a taken email
-        // must not become a free way to test which addresses have accounts.
+    ) -> DomainResult<()> {
         origin
             .throttle
-            .record(db, AttemptKind::Signup, signup.email.as_str(), &origin.ip)
+            .check_signup(db, origin.now(), &origin.ip)
             .await?;
-        if Self::find_by_email(db, &signup.email).await?.is_some() {
+        origin
+            .throttle
+            .record(
+                db,
+                origin.now(),
+                AttemptKind::Signup,
+                email.as_str(),
+                &origin.ip,
+            )
+            .await?;
+        if Self::find_by_email(db, email).await?.is_some() {
             return Err(DomainError::duplicate("email", EMAIL_TAKEN));
         }
-        let password = hash_password(signup.password).await?;
-        let txn = super::begin_write(db).await?;
+        Ok(())
+    }
+
+    /// Creates the organization and its owner.
+    ///
+    /// # Errors
+    /// 409 when the email is registered already.
+    pub async fn sign_up(
+        txn: &Write,
+        signup: Signup,
+        password: PasswordHash,
+        clock: Clock,
+    ) -> DomainResult<Self> {
+        let password = password.into_inner();
+        let now = now_at(clock);
         let organization = organizations::ActiveModel {
             name: ActiveValue::Set(signup.organization_name),
+            created_at: ActiveValue::Set(now),
+            updated_at: ActiveValue::Set(now),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await?;
         let owner = ActiveModel {
             organization_id: ActiveValue::Set(organization.id),
@@ -114,15 +180,17 @@ impl Model {
             name: ActiveValue::Set(signup.name),
             role: ActiveValue::Set(Role::Owner.as_str().to_string()),
             active: ActiveValue::Set(true),
+            created_at: ActiveValue::Set(now),
+            updated_at: ActiveValue::Set(now),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await
         .on_unique("email", EMAIL_TAKEN)?;
         audit_events::Model::record(
-            &txn,
+            txn,
             organization.id,
-            None,
+            By::System(clock),
             Change {
                 action: "organization.created",
                 subject_type: "organization",
@@ -132,7 +200,6 @@ impl Model {
             },
         )
         .await?;
-        txn.commit().await?;
         Ok(owner)
     }
 
@@ -151,7 +218,7 @@ impl Model {
     ) -> DomainResult<Self> {
         origin
             .throttle
-            .check_login(db, email.as_str(), &origin.ip)
+            .check_login(db, origin.now(), email.as_str(), &origin.ip)
             .await?;
         let user = Self::find_by_email(db, email).await?;
         // An unknown email costs as much time as a known one, so response
@@ -165,7 +232,13 @@ impl Model {
             _ => {
                 origin
                     .throttle
-                    .record(db, AttemptKind::FailedLogin, email.as_str(), &origin.ip)
+                    .record(
+                        db,
+                        origin.now(),
+                        AttemptKind::FailedLogin,
+                        email.as_str(),
+                        &origin.ip,
+                    )
                     .await?;
                 Err(DomainError::Unauthenticated(BAD_CREDENTIALS.to_string()))
             }
@@ -209,14 +282,6 @@ async fn argon2<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) ->
     })
     .await
     .map_err(DomainError::internal)
-}
-
-/// # Errors
-/// 500 when hashing fails.
-pub async fn hash_password(password: Password) -> DomainResult<String> {
-    argon2(move || hash::hash_password(password.expose()))
-        .await?
-        .map_err(DomainError::internal)
 }
 
 async fn verify_password(password: String, stored_hash: String) -> DomainResult<bool> {

@@ -15,21 +15,21 @@ use super::{
     paging::{Page, PageRequest},
     schedule::ServiceHistory,
     values::Plate,
+    Write,
 };
 use crate::models::error::{DomainError, DomainResult, OnUnique};
 
 #[async_trait::async_trait]
 impl ActiveModelBehavior for ActiveModel {
+    /// A new row gets its public id. Its times are the writer's to set,
+    /// from the actor's (or the job's) clock.
     async fn before_save<C>(mut self, _db: &C, insert: bool) -> Result<Self, DbErr>
     where
         C: ConnectionTrait,
     {
-        let now = super::now();
         if insert {
             self.pid = ActiveValue::Set(Uuid::new_v4());
-            self.created_at = ActiveValue::Set(now);
         }
-        self.updated_at = ActiveValue::Set(now);
         Ok(self)
     }
 }
@@ -174,14 +174,14 @@ impl Model {
     /// theirs; 409 for a plate already registered; 422 for a reading that
     /// does not fit.
     pub async fn create(
-        db: &DatabaseConnection,
+        txn: &Write,
         actor: &Actor,
         customer: &customers::Model,
         new: NewVehicle,
         odometer: Option<Reading>,
     ) -> DomainResult<Self> {
         actor.authorize(Ability::ManageCustomers)?;
-        let txn = super::begin_write(db).await?;
+        let now = super::now_at(actor.clock);
         let vehicle = ActiveModel {
             organization_id: ActiveValue::Set(actor.organization_id()),
             customer_id: ActiveValue::Set(customer.id),
@@ -195,19 +195,21 @@ impl Model {
             service_interval_km: ActiveValue::Set(new.service_interval_km),
             last_service_on: ActiveValue::Set(new.last_service_on),
             last_service_km: ActiveValue::Set(new.last_service_km),
+            created_at: ActiveValue::Set(now),
+            updated_at: ActiveValue::Set(now),
             ..Default::default()
         }
-        .insert(&txn)
+        .insert(txn)
         .await
         .on_unique("plate", PLATE_TAKEN)?;
         if let Some(reading) = odometer {
-            odometer_readings::Model::record(&txn, actor, &vehicle, reading).await?;
+            odometer_readings::Model::record(txn, actor, &vehicle, reading).await?;
         }
-        let vehicle = vehicle.into_active_model().reschedule(&txn).await?;
+        let vehicle = vehicle.into_active_model().reschedule(txn, now).await?;
         audit_events::Model::record(
-            &txn,
+            txn,
             actor.organization_id(),
-            Some(actor),
+            actor,
             Change {
                 action: "vehicle.created",
                 subject_type: "vehicle",
@@ -217,19 +219,19 @@ impl Model {
             },
         )
         .await?;
-        txn.commit().await?;
         Ok(vehicle)
     }
 
-    /// Locks the vehicle's row until the transaction ends, by writing it:
-    /// PostgreSQL holds the row lock from the UPDATE on, and SQLite's write
-    /// transactions hold the database's lock from their start anyway.
+    /// Locks the vehicle's row until the transaction ends, by writing it
+    /// (as it is): PostgreSQL holds the row lock from the UPDATE on, and
+    /// SQLite's write transactions hold the database's lock from their
+    /// start anyway.
     ///
     /// # Errors
     /// When the database fails or the lock is not granted in time.
-    pub async fn lock(db: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
+    pub async fn lock(db: &Write, id: i64) -> Result<(), DbErr> {
         Entity::update_many()
-            .col_expr(Column::UpdatedAt, Expr::value(super::now()))
+            .col_expr(Column::UpdatedAt, Expr::col(Column::UpdatedAt))
             .filter(Column::Id.eq(id))
             .exec(db)
             .await
@@ -255,20 +257,18 @@ impl Model {
     /// later one), or dated in the future.
     pub async fn record_reading(
         &self,
-        db: &DatabaseConnection,
+        txn: &Write,
         actor: &Actor,
         reading: Reading,
     ) -> DomainResult<(odometer_readings::Model, Self)> {
         actor.authorize(Ability::ManageCustomers)?;
-        let txn = super::begin_write(db).await?;
-        let recorded = odometer_readings::Model::record(&txn, actor, self, reading).await?;
+        let recorded = odometer_readings::Model::record(txn, actor, self, reading).await?;
         let vehicle = self
-            .reload(&txn)
+            .reload(txn)
             .await?
             .into_active_model()
-            .reschedule(&txn)
+            .reschedule(txn, super::now_at(actor.clock))
             .await?;
-        txn.commit().await?;
         Ok((recorded, vehicle))
     }
 }
@@ -281,7 +281,7 @@ impl ActiveModel {
     /// registered.
     pub async fn change(
         mut self,
-        db: &DatabaseConnection,
+        txn: &Write,
         actor: &Actor,
         owner: Option<&customers::Model>,
         details: VehicleDetails,
@@ -314,13 +314,14 @@ impl ActiveModel {
             return Ok(self.try_into_model()?);
         }
         let changed = super::changed_columns(&self);
-        let txn = super::begin_write(db).await?;
-        let vehicle = self.update(&txn).await.on_unique("plate", PLATE_TAKEN)?;
-        let vehicle = vehicle.into_active_model().reschedule(&txn).await?;
+        let now = super::now_at(actor.clock);
+        self.updated_at = ActiveValue::Set(now);
+        let vehicle = self.update(txn).await.on_unique("plate", PLATE_TAKEN)?;
+        let vehicle = vehicle.into_active_model().reschedule(txn, now).await?;
         audit_events::Model::record(
-            &txn,
+            txn,
             actor.organization_id(),
-            Some(actor),
+            actor,
             Change {
                 action: "vehicle.updated",
                 subject_type: "vehicle",
@@ -330,16 +331,19 @@ impl ActiveModel {
             },
         )
         .await?;
-        txn.commit().await?;
         Ok(vehicle)
     }
 
     /// Recomputes the stored service schedule from the intervals and the
-    /// odometer history. The only writer of the schedule columns.
+    /// odometer history, at `now`. The only writer of the schedule columns.
     ///
     /// # Errors
     /// When the database fails.
-    pub async fn reschedule(mut self, db: &impl ConnectionTrait) -> Result<Model, DbErr> {
+    pub async fn reschedule(
+        mut self,
+        db: &impl ConnectionTrait,
+        now: DateTimeWithTimeZone,
+    ) -> Result<Model, DbErr> {
         let readings: Vec<(NaiveDate, i64)> = odometer_readings::Entity::find()
             .select_only()
             .column(odometer_readings::Column::ReadOn)
@@ -363,6 +367,7 @@ impl ActiveModel {
         self.next_service_due_km = ActiveValue::Set(schedule.next_due_km);
         self.next_service_km_predicted_on = ActiveValue::Set(schedule.km_predicted_on);
         self.service_due_on = ActiveValue::Set(schedule.due_on);
+        self.updated_at = ActiveValue::Set(now);
         self.update(db).await
     }
 }

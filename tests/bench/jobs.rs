@@ -39,6 +39,7 @@ use karakana::{
         _entities::{customers, deliveries, vehicles},
         clock::Clock,
         sites::{self, SiteSettings},
+        Write,
     },
     queue::sidekiq::SidekiqQueue,
     settings::SidekiqSettings,
@@ -300,8 +301,9 @@ async fn app(
 /// An organization with one Nairobi site; its id.
 async fn garage(ctx: &AppContext) -> (i64, i64) {
     let owner = support::owner(&ctx.db).await;
+    let txn = Write::begin(&ctx.db).await.unwrap();
     let site = sites::Model::create(
-        &ctx.db,
+        &txn,
         &owner,
         SiteSettings {
             phone: Some("+254700000000".into()),
@@ -311,6 +313,7 @@ async fn garage(ctx: &AppContext) -> (i64, i64) {
     )
     .await
     .unwrap();
+    txn.commit().await.unwrap();
     (owner.organization_id(), site.id)
 }
 

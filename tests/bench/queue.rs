@@ -41,8 +41,9 @@ use karakana::{
         repair_orders, sites,
         staff::NewStaff,
         users,
-        values::{Email, Password, Plate, Priority, RepairStatus},
+        values::{Email, Plate, Priority, RepairStatus},
         vehicles::{self, NewVehicle},
+        Write,
     },
 };
 use loco_rs::{
@@ -354,9 +355,11 @@ async fn seed(ctx: &AppContext, size: Size, secret: &str) -> World {
     let mut sites = Vec::new();
     let mut tokens_by_site = Vec::new();
     let mut technician_ids = Vec::new();
+    let password = support::password().await;
     for s in 0..SITES {
+        let txn = Write::begin(db).await.unwrap();
         let site = sites::Model::create(
-            db,
+            &txn,
             &owner,
             support::nairobi_site(format!("Site {s}"), format!("S{s}")),
         )
@@ -366,12 +369,12 @@ async fn seed(ctx: &AppContext, size: Size, secret: &str) -> World {
         let mut ids = Vec::new();
         for t in 0..TECHNICIANS_PER_SITE {
             let technician = users::Model::create_staff(
-                db,
+                &txn,
                 &owner,
                 NewStaff {
                     name: format!("Technician {s}-{t}"),
                     email: Email::parse(&format!("tech{s}-{t}@bench.example")).unwrap(),
-                    password: Password::parse("bench-password").unwrap(),
+                    password: password.clone(),
                     role: karakana::models::roles::Role::Technician,
                     site_ids: vec![site.pid],
                 },
@@ -381,6 +384,7 @@ async fn seed(ctx: &AppContext, size: Size, secret: &str) -> World {
             tokens.push(technician.token(secret, 3600).unwrap());
             ids.push(technician.id);
         }
+        txn.commit().await.unwrap();
         tokens_by_site.push(tokens);
         technician_ids.push(ids);
         sites.push(site);
@@ -390,8 +394,9 @@ async fn seed(ctx: &AppContext, size: Size, secret: &str) -> World {
     let mut vehicles_by_site: Vec<Vec<vehicles::Model>> = vec![Vec::new(); SITES];
     for c in 0..300 {
         let site = &sites[c % SITES];
+        let txn = Write::begin(db).await.unwrap();
         let customer = customers::Model::create(
-            db,
+            &txn,
             &owner,
             NewCustomer {
                 name: format!("Customer {c}"),
@@ -407,7 +412,7 @@ async fn seed(ctx: &AppContext, size: Size, secret: &str) -> World {
         .await
         .unwrap();
         let vehicle = vehicles::Model::create(
-            db,
+            &txn,
             &owner,
             &customer,
             NewVehicle {
@@ -425,6 +430,7 @@ async fn seed(ctx: &AppContext, size: Size, secret: &str) -> World {
         )
         .await
         .unwrap();
+        txn.commit().await.unwrap();
         vehicles_by_site[c % SITES].push(vehicle);
     }
 

@@ -4,36 +4,40 @@
 
 use karakana::models::{
     actor::Actor,
-    login_attempts::Throttle,
     sites::SiteSettings,
-    users::{self, Origin, Signup},
+    users::{self, PasswordHash, Signup},
     values::{Email, LanguageCode, Password},
+    Write,
 };
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use uuid::Uuid;
 
 /// Signs up "Bench Motors" and returns its owner.
 pub async fn owner(db: &DatabaseConnection) -> Actor {
-    let origin = Origin {
-        ip: "bench".into(),
-        throttle: Throttle {
-            signups_per_ip: u64::MAX,
-            ..Default::default()
-        },
-    };
+    let txn = Write::begin(db).await.unwrap();
     let owner = users::Model::sign_up(
-        db,
+        &txn,
         Signup {
             organization_name: "Bench Motors".into(),
             name: "Owner".into(),
             email: Email::parse("owner@bench.example").unwrap(),
-            password: Password::parse("bench-password").unwrap(),
         },
-        &origin,
+        password().await,
+        karakana::models::clock::Clock::System,
     )
     .await
     .unwrap();
-    Actor::for_user(db, owner).await.unwrap()
+    txn.commit().await.unwrap();
+    Actor::for_user(db, owner, karakana::models::clock::Clock::System)
+        .await
+        .unwrap()
+}
+
+/// The benchmarks' accounts' password, hashed.
+pub async fn password() -> PasswordHash {
+    PasswordHash::of(Password::parse("bench-password").unwrap())
+        .await
+        .unwrap()
 }
 
 /// A Nairobi branch with the defaults, named `name` with `code`.

@@ -1,2 +1,3 @@
+mod clock;
 mod exact_decimals;
 mod tenancy;

@@ -290,7 +290,9 @@ impl TestApp {
     /// written straight to the database.
     pub async fn customer_account(&self, owner: &Session) -> Session {
         use karakana::models::{
-            users::{self, hash_password},
+            clock::Clock,
+            now_at,
+            users::{self, PasswordHash},
             values::Password,
         };
         use sea_orm::{ActiveModelTrait, ActiveValue, ColumnTrait, EntityTrait, QueryFilter};
@@ -307,13 +309,16 @@ impl TestApp {
             organization_id: ActiveValue::Set(organization_id),
             email: ActiveValue::Set(email.clone()),
             password: ActiveValue::Set(
-                hash_password(Password::parse(PASSWORD).unwrap())
+                PasswordHash::of(Password::parse(PASSWORD).unwrap())
                     .await
-                    .unwrap(),
+                    .unwrap()
+                    .into_inner(),
             ),
             name: ActiveValue::Set("A customer".to_string()),
             role: ActiveValue::Set("customer".to_string()),
             active: ActiveValue::Set(true),
+            created_at: ActiveValue::Set(now_at(Clock::System)),
+            updated_at: ActiveValue::Set(now_at(Clock::System)),
             ..Default::default()
         }
         .insert(&self.ctx.db)

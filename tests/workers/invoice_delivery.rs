@@ -4,7 +4,10 @@
 
 use std::time::Duration;
 
-use karakana::{app::App, models::_entities::invoices};
+use karakana::{
+    app::App,
+    models::{_entities::invoices, clock::Clock},
+};
 use loco_rs::{boot::run_task, task};
 use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
@@ -225,7 +228,7 @@ async fn the_sweep_sends_what_a_lost_job_did_not() {
     invoices::Entity::update_many()
         .col_expr(
             invoices::Column::SendRequestedAt,
-            Expr::value(karakana::models::now()),
+            Expr::value(karakana::models::now_at(Clock::System)),
         )
         .filter(
             invoices::Column::Pid.eq(invoice["id"]
