@@ -5,7 +5,7 @@ use loco_rs::{app::AppContext, config::Config};
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use crate::models::{clock::Clock, login_attempts::Throttle};
+use crate::models::{clock::Clock, people::login_attempts::Throttle};
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -21,29 +21,40 @@ use sea_orm::{EntityTrait, PaginatorTrait};
 
 use crate::models::{
     actor::Actor,
+    billing::{
+        invoices,
+        payments::{self, NewPayment},
+    },
     clock::Clock,
-    comebacks,
-    customers::{self, ConsentSource, NewCustomer},
+    customers::{
+        self,
+        promotions::{self, Audience, NewPromotion},
+        vehicles::{self, NewVehicle, Reading, ReadingSource},
+        ConsentSource, NewCustomer,
+    },
     error::DomainError,
-    invoices,
-    labor_lines::{self, NewLaborLine},
-    organizations, part_lines,
-    payments::{self, NewPayment},
-    products::{self, NewProduct},
-    promotions::{self, Audience, NewPromotion},
-    repair_orders::{self, NewRepairOrder},
-    roles::Role,
-    shifts,
-    sites::{self, SiteSettings},
-    skills,
-    staff::NewStaff,
-    technician_profiles::{self, CertificationLevel, ProfileChanges},
-    users::{self, PasswordHash, Signup},
+    organization::{
+        organizations,
+        sites::{self, SiteSettings},
+    },
+    people::{
+        roles::Role,
+        shifts, skills,
+        staff::NewStaff,
+        technician_profiles::{self, CertificationLevel, ProfileChanges},
+        users::{self, PasswordHash, Signup},
+    },
+    stock::products::{self, NewProduct},
     values::{
         CurrencyCode, Email, Hours, LanguageCode, Money, Password, PaymentMethod, Plate, Priority,
         Quantity, RepairStatus,
     },
-    vehicles::{self, NewVehicle, Reading, ReadingSource},
+    workshop::{
+        comebacks,
+        labor_lines::{self, NewLaborLine},
+        part_lines,
+        repair_orders::{self, NewRepairOrder},
+    },
     Write,
 };
 
@@ -425,7 +436,7 @@ async fn seed_rota(
     sites: &[sites::Model],
     staff: &[(Actor, &str)],
 ) -> std::result::Result<(), DomainError> {
-    use crate::models::{
+    use crate::models::people::{
         availability::{self, NewTimeOff, Stint, TimeOffKind},
         technician_profiles::Pay,
     };

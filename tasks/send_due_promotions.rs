@@ -13,7 +13,7 @@ use loco_rs::{
 
 use crate::{
     messages,
-    models::promotions,
+    models::customers::promotions,
     settings::Settings,
     workers::send_promotion::{PromotionArgs, SendPromotion},
 };

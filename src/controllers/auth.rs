@@ -12,8 +12,8 @@ use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
         actor::Actor,
-        organizations, sites,
-        users::{self, Origin, PasswordHash, Signup},
+        organization::{organizations, sites},
+        people::users::{self, Origin, PasswordHash, Signup},
         values::{Email, Name, Password},
         Write,
     },

@@ -18,8 +18,8 @@ use crate::{
     models::{
         actor::{Ability, Actor},
         customers::{self, ConsentSource, CustomerChanges, NewCustomer},
+        organization::sites,
         paging::{checked_search, PageParams},
-        sites,
         values::{Email, LanguageCode, Name, PhoneE164},
     },
     views::{customers::CustomerResponse, deliveries::DeliveryResponse, page::PageResponse},

@@ -14,7 +14,7 @@ use crate::{
     errors::{ApiError, ApiResult, FieldErrors},
     models::{
         actor::Actor,
-        users::{Origin, SESSION_CLAIM},
+        people::users::{Origin, SESSION_CLAIM},
         values::Id,
     },
     settings::Settings,

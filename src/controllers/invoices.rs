@@ -22,12 +22,16 @@ use crate::{
     messages::Messenger,
     models::{
         actor::{Ability, Actor},
+        billing::{
+            invoices::{self, Filters, Receivables},
+            payments::{self, NewPayment},
+        },
         customers,
-        invoices::{self, Filters, Receivables},
+        organization::sites,
         paging::PageParams,
-        payments::{self, NewPayment},
-        repair_orders, sites, users,
+        people::users,
         values::{InvoiceStatus, Money, OptionalText, PaymentMethod},
+        workshop::repair_orders,
         Write,
     },
     views::{

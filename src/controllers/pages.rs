@@ -26,8 +26,8 @@ use crate::{
         clock::Clock,
         customers,
         error::DomainError,
-        estimates::{self, Estimate},
         values::{format_money, Approval},
+        workshop::estimates::{self, Estimate},
         Write,
     },
     settings::Settings,
@@ -114,7 +114,7 @@ async fn unsubscribe(State(ctx): State<AppContext>, Path(token): Path<String>) -
 
 fn unsubscribe_response(
     customer: &customers::Model,
-    site: &crate::models::sites::Model,
+    site: &crate::models::organization::sites::Model,
     token: &str,
 ) -> Response {
     pages::render(

@@ -19,10 +19,15 @@ use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
         actor::{Ability, Actor},
+        organization::sites,
         paging::{checked_search, PageParams},
-        products::{self, Filters, NewProduct, ProductChanges},
-        purchase_orders, repair_orders, sites, stock_movements, users,
+        people::users,
+        stock::{
+            products::{self, Filters, NewProduct, ProductChanges},
+            purchase_orders, stock_movements,
+        },
         values::{Money, Name, OptionalText, Quantity},
+        workshop::repair_orders,
         Write,
     },
     views::{

@@ -19,9 +19,10 @@ use crate::{
     messages::{self, Messenger},
     models::{
         actor::{Ability, Actor},
+        customers::promotions::{self, Audience, NewPromotion},
+        organization::sites,
         paging::PageParams,
-        promotions::{self, Audience, NewPromotion},
-        sites, stored_time,
+        stored_time,
         values::{plausible_day, Name},
         Write,
     },

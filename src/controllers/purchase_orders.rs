@@ -20,10 +20,12 @@ use crate::{
     models::{
         actor::{Ability, Actor},
         error::DomainError,
+        organization::sites,
         paging::PageParams,
-        products,
-        purchase_orders::{self, NewLine, Receipt},
-        sites,
+        stock::{
+            products,
+            purchase_orders::{self, NewLine, Receipt},
+        },
         values::{Money, Name, Quantity},
         Write,
     },

@@ -12,7 +12,7 @@ use crate::models::values::Id;
 use crate::{
     errors::{ApiResult, ErrorBody},
     messages::reminders,
-    models::{actor::Actor, paging::PageParams, sites},
+    models::{actor::Actor, organization::sites, paging::PageParams},
     views::{page::PageResponse, reminders::ReminderResponse},
 };
 

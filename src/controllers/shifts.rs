@@ -14,7 +14,14 @@ use super::{
 use crate::models::values::Id;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody},
-    models::{actor::Actor, labor_lines, now_at, repair_orders, shifts, sites, Write},
+    models::{
+        actor::Actor,
+        now_at,
+        organization::sites,
+        people::shifts,
+        workshop::{labor_lines, repair_orders},
+        Write,
+    },
     views::{
         refs::PersonRef,
         shifts::{ClockedResponse, ShiftResponse, TimerResponse},

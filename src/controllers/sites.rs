@@ -16,11 +16,11 @@ use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
         actor::{Ability, Actor},
-        paging::PageParams,
-        sites::{
+        organization::sites::{
             self, SiteChanges, SiteSettings, DEFAULT_COMEBACK_WINDOW_DAYS, DEFAULT_REMINDER_HOUR,
             DEFAULT_REMINDER_LEAD_DAYS,
         },
+        paging::PageParams,
         values::{
             CurrencyCode, Email, LanguageCode, Name, OptionalText, SiteCode, TaxRate, TimeZone,
         },

@@ -10,7 +10,7 @@ use utoipa_axum::routes;
 use super::{api::ApiRoutes, extract::JsonBody};
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody},
-    models::{actor::Actor, skills, values::Name, Write},
+    models::{actor::Actor, people::skills, values::Name, Write},
     views::skills::SkillResponse,
 };
 

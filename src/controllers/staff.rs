@@ -15,11 +15,13 @@ use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
         actor::{Ability, Actor},
+        organization::sites,
         paging::PageParams,
-        roles::Role,
-        sites,
-        staff::{NewStaff, StaffChanges},
-        users::{self, PasswordHash},
+        people::{
+            roles::Role,
+            staff::{NewStaff, StaffChanges},
+            users::{self, PasswordHash},
+        },
         values::{Email, Name, Password},
         Write,
     },

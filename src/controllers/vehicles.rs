@@ -18,10 +18,13 @@ use crate::{
     models::{
         actor::Actor,
         clock::Clock,
-        customers, odometer_readings,
+        customers,
+        customers::{
+            odometer_readings,
+            vehicles::{self, NewVehicle, Reading, ReadingSource, VehicleDetails},
+        },
         paging::{checked_search, PageParams},
         values::{plausible_day, Name, Plate, Vin},
-        vehicles::{self, NewVehicle, Reading, ReadingSource, VehicleDetails},
     },
     views::{
         page::PageResponse,

@@ -21,9 +21,9 @@ use crate::models::{
     _entities::repair_orders,
     clock::Clock,
     error::{DomainError, DomainResult},
-    estimates::estimate_of,
     now_at,
     values::{format_money, RepairStatus},
+    workshop::estimates::estimate_of,
 };
 
 /// How far back the sweep looks for estimates asked to be sent and not sent.

@@ -16,9 +16,9 @@ use uuid::Uuid;
 use super::{ledger, mail::site_values, Kind, Message, Messenger, Sent};
 use crate::models::{
     _entities::customers,
+    billing::invoices::{Column, Entity},
     clock::Clock,
     error::{DomainError, DomainResult},
-    invoices::{Column, Entity},
     now_at,
     values::{format_money, InvoiceStatus},
 };

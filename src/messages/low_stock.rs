@@ -18,7 +18,7 @@ use crate::models::{
     clock::Clock,
     error::{DomainError, DomainResult},
     now_at,
-    roles::Role,
+    people::roles::Role,
 };
 
 /// One digest to send: to this user, for this day (their first site's).
@@ -38,7 +38,7 @@ pub async fn due(db: &impl ConnectionTrait, clock: Clock) -> DomainResult<Vec<Du
         .select_only()
         .column(products::Column::SiteId)
         .distinct()
-        .filter(crate::models::products::low_stock())
+        .filter(crate::models::stock::products::low_stock())
         .into_tuple::<i64>()
         .all(db)
         .await?
@@ -126,7 +126,7 @@ pub async fn send(
     let their_sites = their_sites.all(db).await?;
     let low: Vec<products::Model> = products::Entity::find()
         .filter(products::Column::SiteId.is_in(their_sites.iter().map(|site| site.id)))
-        .filter(crate::models::products::low_stock())
+        .filter(crate::models::stock::products::low_stock())
         .order_by_asc(products::Column::Name)
         .all(db)
         .await?;

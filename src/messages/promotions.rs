@@ -22,12 +22,11 @@ use crate::models::{
     _entities::{customers, promotion_recipients, sites},
     actor::By,
     clock::Clock,
-    error::{DomainError, DomainResult},
-    now_at,
-    promotions::{
+    customers::promotions::{
         by_pid, hold, launch, may_send_at, recipients, Column, Model, Status, SEND_WITHIN_DAYS,
     },
-    Write,
+    error::{DomainError, DomainResult},
+    now_at, Write,
 };
 
 /// One recipient's message: the job's arguments.

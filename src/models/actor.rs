@@ -10,8 +10,11 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{clock::Clock, roles::Role, site_memberships, users};
 use crate::models::error::{DomainError, DomainResult};
+use crate::models::{
+    clock::Clock,
+    people::{roles::Role, site_memberships, users},
+};
 
 /// The caller's scope, built once per request from their token, and the
 /// clock their request is judged by.
@@ -46,7 +49,7 @@ impl<'a> By<'a> {
     /// The moment of the change, as stored.
     #[must_use]
     pub fn now(self) -> DateTimeWithTimeZone {
-        super::now_at(self.clock())
+        crate::models::now_at(self.clock())
     }
 
     #[must_use]

@@ -4,13 +4,13 @@
 use sea_orm::{entity::prelude::*, ActiveValue, QueryOrder};
 use serde_json::Value as Json;
 
-pub use super::_entities::audit_events::{self, ActiveModel, Column, Entity, Model};
-use super::{
+pub use crate::models::_entities::audit_events::{self, ActiveModel, Column, Entity, Model};
+use crate::models::error::DomainResult;
+use crate::models::{
     actor::{Ability, Actor, By},
     paging::{Page, PageRequest},
-    users,
+    people::users,
 };
-use crate::models::error::DomainResult;
 
 impl ActiveModelBehavior for ActiveModel {}
 

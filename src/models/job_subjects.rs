@@ -8,7 +8,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{
+use crate::models::{
     _entities::{customers, invoices, promotions, repair_orders, users, vehicles},
     actor::Actor,
     error::DomainResult,

@@ -4,13 +4,13 @@ use std::collections::HashMap;
 
 use sea_orm::{entity::prelude::*, ActiveValue, IntoActiveModel, QueryOrder, QuerySelect};
 
-pub use super::_entities::notifications::{self, ActiveModel, Column, Entity, Model};
-use super::{
+pub use crate::models::_entities::notifications::{self, ActiveModel, Column, Entity, Model};
+use crate::models::error::{DomainError, DomainResult};
+use crate::models::{
     actor::Actor,
     paging::{Page, PageRequest},
-    repair_orders,
+    workshop::repair_orders,
 };
-use crate::models::error::{DomainError, DomainResult};
 
 impl ActiveModelBehavior for ActiveModel {}
 
@@ -42,7 +42,7 @@ impl Model {
     pub async fn notify(
         db: &impl ConnectionTrait,
         at: DateTimeWithTimeZone,
-        user: &super::users::Model,
+        user: &crate::models::people::users::Model,
         kind: Kind,
         title: &str,
         body: &str,
@@ -102,7 +102,7 @@ impl Model {
             return Ok(notification);
         }
         let mut notification = notification.into_active_model();
-        notification.read_at = ActiveValue::Set(Some(super::now_at(actor.clock)));
+        notification.read_at = ActiveValue::Set(Some(crate::models::now_at(actor.clock)));
         Ok(notification.update(db).await?)
     }
 
@@ -114,7 +114,7 @@ impl Model {
         let result = Entity::update_many()
             .col_expr(
                 Column::ReadAt,
-                sea_orm::sea_query::Expr::value(super::now_at(actor.clock)),
+                sea_orm::sea_query::Expr::value(crate::models::now_at(actor.clock)),
             )
             .filter(Column::UserId.eq(actor.user_id()))
             .filter(Column::ReadAt.is_null())

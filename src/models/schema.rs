@@ -46,7 +46,7 @@ pub async fn tables(db: &impl ConnectionTrait) -> Result<Vec<String>, DbErr> {
 /// When the database fails.
 pub async fn truncate_all(db: &sea_orm::DatabaseConnection) -> Result<(), DbErr> {
     let tables = tables(db).await?;
-    let txn = super::Write::begin(db).await?;
+    let txn = crate::models::Write::begin(db).await?;
     match db.get_database_backend() {
         DatabaseBackend::Postgres => {
             let list = tables

@@ -10,8 +10,8 @@ use sea_orm::ConnectionTrait;
 
 use super::{InvoiceDocument, InvoiceLine, InvoiceRenderer};
 use crate::models::{
+    billing::invoices,
     error::{DomainError, DomainResult},
-    invoices,
     values::{format_money, TaxRate},
 };
 

@@ -3,7 +3,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::sites::SiteRef;
-use crate::models::{organizations, roles::Role, sites, users};
+use crate::models::{
+    organization::{organizations, sites},
+    people::{roles::Role, users},
+};
 
 /// The signed-in user: who they are, where they work.
 #[derive(Debug, Serialize, ToSchema)]

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use super::{refs::PersonRef, sites::SiteRef};
 use crate::models::{
     _entities::{time_off, working_hours},
-    availability::{clock_time, weekday_name, weekday_of, TimeOffKind, Week},
+    people::availability::{clock_time, weekday_name, weekday_of, TimeOffKind, Week},
 };
 
 /// A stretch of working time on one day, in the site's local time.

@@ -4,7 +4,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::sites::SiteRef;
-use crate::models::{customers, sites};
+use crate::models::{customers, organization::sites};
 
 /// A customer of the workshop.
 #[derive(Debug, Serialize, ToSchema)]

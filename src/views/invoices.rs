@@ -7,8 +7,10 @@ use super::{refs::PersonRef, sites::SiteRef};
 use crate::{
     errors::ApiResult,
     models::{
-        invoices::{self, AgeBuckets, Receivables},
-        payments,
+        billing::{
+            invoices::{self, AgeBuckets, Receivables},
+            payments,
+        },
         values::{format_money, InvoiceStatus, PaymentMethod, TaxRate},
     },
 };

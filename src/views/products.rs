@@ -7,7 +7,8 @@ use super::{refs::PersonRef, sites::SiteRef};
 use crate::{
     errors::ApiResult,
     models::{
-        products, sites, stock_movements,
+        organization::sites,
+        stock::{products, stock_movements},
         values::{format_money, MovementKind, Quantity},
     },
 };

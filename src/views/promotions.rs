@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::sites::SiteRef;
-use crate::{messages::promotions::Counts, models::promotions::Model};
+use crate::{messages::promotions::Counts, models::customers::promotions::Model};
 
 /// Whom a promotion is for, beside consent.
 #[derive(Debug, Serialize, ToSchema)]

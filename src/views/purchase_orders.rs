@@ -9,7 +9,7 @@ use super::sites::SiteRef;
 use crate::{
     errors::ApiResult,
     models::{
-        products, purchase_orders,
+        stock::{products, purchase_orders},
         values::{format_money, PurchaseOrderStatus, Quantity},
     },
 };

@@ -12,12 +12,14 @@ use super::{
 use crate::{
     errors::{ApiError, ApiResult},
     models::{
-        attachments::{self, AttachmentKind},
-        labor_lines, part_lines,
-        repair_order_events::HistoryEntry,
-        repair_order_notes,
-        repair_orders::OrderRow,
         values::{format_money, Approval, Priority, RepairStatus},
+        workshop::{
+            attachments::{self, AttachmentKind},
+            labor_lines, part_lines,
+            repair_order_events::HistoryEntry,
+            repair_order_notes,
+            repair_orders::OrderRow,
+        },
     },
 };
 
@@ -253,7 +255,7 @@ impl LaborLineResponse {
         Ok(Self {
             id: line.pid,
             description: line.description.clone(),
-            hours: crate::models::shifts::two_places(line.hours.decimal()).to_string(),
+            hours: crate::models::people::shifts::two_places(line.hours.decimal()).to_string(),
             rate: format_money(line.rate.decimal()),
             amount: format_money(line.amount.decimal()),
             approval: line.approval()?,

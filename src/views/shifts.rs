@@ -11,7 +11,7 @@ use super::{
     refs::PersonRef,
     sites::SiteRef,
 };
-use crate::models::shifts::{self, OnTheFloor};
+use crate::models::people::shifts::{self, OnTheFloor};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ShiftResponse {

@@ -3,7 +3,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::models::{sites, values::TaxRate};
+use crate::models::{organization::sites, values::TaxRate};
 
 /// A branch of the workshop.
 #[derive(Debug, Serialize, ToSchema)]

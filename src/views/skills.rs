@@ -6,7 +6,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::sites::SiteRef;
-use crate::models::{
+use crate::models::people::{
     skills,
     technician_profiles::{CertificationLevel, Pay, Profile},
 };
@@ -124,9 +124,9 @@ impl EarningsResponse {
         technician: super::refs::PersonRef,
         from: Option<NaiveDate>,
         to: Option<NaiveDate>,
-        earnings: crate::models::earnings::Earnings,
+        earnings: crate::models::people::earnings::Earnings,
     ) -> Self {
-        use crate::models::{shifts::two_places, values::format_money};
+        use crate::models::{people::shifts::two_places, values::format_money};
 
         Self {
             technician,

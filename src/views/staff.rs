@@ -4,7 +4,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::sites::SiteRef;
-use crate::models::{roles::Role, sites, users};
+use crate::models::{
+    organization::sites,
+    people::{roles::Role, users},
+};
 
 /// A member of staff.
 #[derive(Debug, Serialize, ToSchema)]

@@ -4,7 +4,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::refs::PersonRef;
-use crate::models::{earnings::Earnings, technician_stats::TechnicianStats, values::format_money};
+use crate::models::{
+    people::{earnings::Earnings, technician_stats::TechnicianStats},
+    values::format_money,
+};
 
 /// How a technician's work flows over a period.
 #[derive(Debug, Serialize, ToSchema)]

@@ -4,7 +4,10 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::refs::CustomerRef;
-use crate::models::{customers, odometer_readings, vehicles};
+use crate::models::{
+    customers,
+    customers::{odometer_readings, vehicles},
+};
 
 /// A customer's vehicle and its service schedule.
 #[derive(Debug, Serialize, ToSchema)]

@@ -38,7 +38,7 @@ use karakana::{
     models::{
         _entities::{customers, deliveries, vehicles},
         clock::Clock,
-        sites::{self, SiteSettings},
+        organization::sites::{self, SiteSettings},
         Write,
     },
     queue::sidekiq::SidekiqQueue,

@@ -37,12 +37,15 @@ use hyper_util::{client::legacy::Client, rt::TokioExecutor};
 use karakana::{
     app::App,
     models::{
-        customers::{self, ConsentSource, NewCustomer},
-        repair_orders, sites,
-        staff::NewStaff,
-        users,
+        customers::{
+            self,
+            vehicles::{self, NewVehicle},
+            ConsentSource, NewCustomer,
+        },
+        organization::sites,
+        people::{staff::NewStaff, users},
         values::{Email, Plate, Priority, RepairStatus},
-        vehicles::{self, NewVehicle},
+        workshop::repair_orders,
         Write,
     },
 };
@@ -375,7 +378,7 @@ async fn seed(ctx: &AppContext, size: Size, secret: &str) -> World {
                     name: format!("Technician {s}-{t}"),
                     email: Email::parse(&format!("tech{s}-{t}@bench.example")).unwrap(),
                     password: password.clone(),
-                    role: karakana::models::roles::Role::Technician,
+                    role: karakana::models::people::roles::Role::Technician,
                     site_ids: vec![site.pid],
                 },
             )

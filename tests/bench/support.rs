@@ -4,8 +4,8 @@
 
 use karakana::models::{
     actor::Actor,
-    sites::SiteSettings,
-    users::{self, PasswordHash, Signup},
+    organization::sites::SiteSettings,
+    people::users::{self, PasswordHash, Signup},
     values::{Email, LanguageCode, Password},
     Write,
 };

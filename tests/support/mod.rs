@@ -292,7 +292,7 @@ impl TestApp {
         use karakana::models::{
             clock::Clock,
             now_at,
-            users::{self, PasswordHash},
+            people::users::{self, PasswordHash},
             values::Password,
         };
         use sea_orm::{ActiveModelTrait, ActiveValue, ColumnTrait, EntityTrait, QueryFilter};

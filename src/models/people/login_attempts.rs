@@ -1,0 +1,182 @@
+//! Throttling of sign-ins and sign-ups, counted in the database so that every
+//! web process behind a load balancer sees the same numbers.
+
+use chrono::TimeDelta;
+use sea_orm::{entity::prelude::*, ActiveValue, QueryOrder, QuerySelect};
+use serde::Deserialize;
+
+pub use crate::models::_entities::login_attempts::{self, ActiveModel, Column, Entity, Model};
+use crate::models::error::{DomainError, DomainResult};
+
+impl ActiveModelBehavior for ActiveModel {}
+
+/// Limits within a sliding window (`settings.throttle` in config).
+#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
+pub struct Throttle {
+    /// Failed sign-ins for one email before further tries are refused.
+    pub login_failures_per_email: u64,
+    /// Failed sign-ins from one address, whatever the email.
+    pub login_failures_per_ip: u64,
+    /// Sign-ups from one address.
+    pub signups_per_ip: u64,
+    pub window_seconds: u64,
+}
+
+impl Default for Throttle {
+    fn default() -> Self {
+        Self {
+            login_failures_per_email: 5,
+            login_failures_per_ip: 30,
+            signups_per_ip: 10,
+            window_seconds: 900,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AttemptKind {
+    FailedLogin,
+    Signup,
+}
+
+impl AttemptKind {
+    const fn as_str(self) -> &'static str {
+        match self {
+            Self::FailedLogin => "failed_login",
+            Self::Signup => "signup",
+        }
+    }
+}
+
+impl Throttle {
+    fn window(self) -> TimeDelta {
+        TimeDelta::seconds(i64::try_from(self.window_seconds).unwrap_or(i64::MAX / 1_000))
+    }
+
+    /// Refuses a sign-in when the email or the address has failed too often.
+    ///
+    /// # Errors
+    /// 429 with the seconds until the oldest counted failure leaves the window.
+    pub async fn check_login(
+        self,
+        db: &impl ConnectionTrait,
+        now: DateTimeWithTimeZone,
+        email: &str,
+        ip: &str,
+    ) -> DomainResult<()> {
+        self.check(
+            db,
+            now,
+            AttemptKind::FailedLogin,
+            Column::Email,
+            email,
+            self.login_failures_per_email,
+        )
+        .await?;
+        self.check(
+            db,
+            now,
+            AttemptKind::FailedLogin,
+            Column::Ip,
+            ip,
+            self.login_failures_per_ip,
+        )
+        .await
+    }
+
+    /// Refuses a sign-up when the address has signed up too often.
+    ///
+    /// # Errors
+    /// 429 with the seconds until the oldest counted sign-up leaves the window.
+    pub async fn check_signup(
+        self,
+        db: &impl ConnectionTrait,
+        now: DateTimeWithTimeZone,
+        ip: &str,
+    ) -> DomainResult<()> {
+        self.check(
+            db,
+            now,
+            AttemptKind::Signup,
+            Column::Ip,
+            ip,
+            self.signups_per_ip,
+        )
+        .await
+    }
+
+    async fn check(
+        self,
+        db: &impl ConnectionTrait,
+        now: DateTimeWithTimeZone,
+        kind: AttemptKind,
+        column: Column,
+        value: &str,
+        limit: u64,
+    ) -> DomainResult<()> {
+        let since = now - self.window();
+        let recent = Entity::find()
+            .filter(Column::Kind.eq(kind.as_str()))
+            .filter(column.eq(value))
+            .filter(Column::CreatedAt.gt(since));
+        if recent.clone().count(db).await? < limit {
+            return Ok(());
+        }
+        // The count reaches the limit: wait until enough old attempts expire
+        // for the count to drop below it again.
+        let skip = recent.clone().count(db).await?.saturating_sub(limit);
+        let freeing: Option<DateTimeWithTimeZone> = recent
+            .select_only()
+            .column(Column::CreatedAt)
+            .order_by_asc(Column::CreatedAt)
+            .offset(skip)
+            .into_tuple()
+            .one(db)
+            .await?;
+        let retry_after = freeing.map_or(self.window(), |at| at + self.window() - now);
+        Err(DomainError::RateLimited {
+            retry_after_secs: u64::try_from(retry_after.num_seconds().max(1)).unwrap_or(1),
+            limit: None,
+        })
+    }
+
+    /// Counts one attempt.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn record(
+        self,
+        db: &impl ConnectionTrait,
+        now: DateTimeWithTimeZone,
+        kind: AttemptKind,
+        email: &str,
+        ip: &str,
+    ) -> Result<(), DbErr> {
+        ActiveModel {
+            kind: ActiveValue::Set(kind.as_str().to_string()),
+            email: ActiveValue::Set(email.to_string()),
+            ip: ActiveValue::Set(ip.to_string()),
+            created_at: ActiveValue::Set(now),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        Ok(())
+    }
+
+    /// Forgets attempts that left the window; they no longer count.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn prune(
+        self,
+        db: &impl ConnectionTrait,
+        now: DateTimeWithTimeZone,
+    ) -> Result<u64, DbErr> {
+        let result = Entity::delete_many()
+            .filter(Column::CreatedAt.lt(now - self.window()))
+            .exec(db)
+            .await?;
+        Ok(result.rows_affected)
+    }
+}
