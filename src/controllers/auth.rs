@@ -8,6 +8,7 @@ use utoipa_axum::routes;
 
 use super::api::ApiRoutes;
 use super::extract::JsonBody;
+use crate::models::Scoped;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
@@ -142,7 +143,7 @@ async fn authenticated(ctx: &AppContext, user: users::Model) -> ApiResult<AuthRe
 
 async fn me_response(ctx: &AppContext, actor: &Actor) -> ApiResult<MeResponse> {
     let organization = organizations::Model::find_by_id(&ctx.db, actor.organization_id()).await?;
-    let sites = sites::Model::visible_to(actor).all(&ctx.db).await?;
+    let sites = sites::Entity::visible_to(actor).all(&ctx.db).await?;
     Ok(MeResponse::new(
         &actor.user,
         actor.role,

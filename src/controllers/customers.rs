@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::api::ApiRoutes;
 use super::extract::{nullable, Ids, JsonBody, QueryParams};
 use crate::models::values::Id;
+use crate::models::Scoped;
 use crate::models::Write;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
@@ -230,7 +231,7 @@ async fn show(
     actor: Actor,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    let customer = customers::Model::find_for(&ctx.db, &actor, id).await?;
+    let customer = customers::Entity::find_for(&ctx.db, &actor, id).await?;
     Ok(axum::Json(render_one(&ctx, &customer).await?))
 }
 
@@ -249,7 +250,7 @@ async fn update(
     Ids(id): Ids<Uuid>,
     JsonBody(params): JsonBody<UpdateCustomerParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let customer = customers::Model::find_for(&ctx.db, &actor, id).await?;
+    let customer = customers::Entity::find_for(&ctx.db, &actor, id).await?;
     let changes = params.parse()?;
     let txn = Write::begin(&ctx.db).await?;
     let customer = customer
@@ -274,7 +275,7 @@ async fn erase(
     actor: Actor,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    let customer = customers::Model::find_for(&ctx.db, &actor, id).await?;
+    let customer = customers::Entity::find_for(&ctx.db, &actor, id).await?;
     let txn = Write::begin(&ctx.db).await?;
     customer.into_active_model().erase(&txn, &actor).await?;
     txn.commit().await?;
@@ -313,7 +314,7 @@ async fn deliveries(
     Ids(id): Ids<Uuid>,
     QueryParams(query): QueryParams<DeliveryQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let customer = customers::Model::find_for(&ctx.db, &actor, id).await?;
+    let customer = customers::Entity::find_for(&ctx.db, &actor, id).await?;
     let page = PageParams {
         page: query.page,
         per_page: query.per_page,

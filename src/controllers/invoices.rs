@@ -17,6 +17,7 @@ use super::{
     extract::{Ids, JsonBody, QueryParams},
 };
 use crate::models::values::Id;
+use crate::models::Scoped;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     messages::Messenger,
@@ -110,7 +111,7 @@ async fn list(
 ) -> ApiResult<impl IntoResponse> {
     actor.authorize(Ability::ManageBilling)?;
     let site =
-        sites::Model::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
+        sites::Entity::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
     let page = PageParams {
         page: query.page,
         per_page: query.per_page,
@@ -155,7 +156,7 @@ async fn show(
     actor: Actor,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    let invoice = invoices::Model::find_for(&ctx.db, &actor, id).await?;
+    let invoice = invoices::Entity::find_for(&ctx.db, &actor, id).await?;
     Ok(axum::Json(render(&ctx, &invoice).await?))
 }
 
@@ -175,7 +176,7 @@ async fn pay(
     Ids(id): Ids<Uuid>,
     JsonBody(params): JsonBody<PaymentParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let invoice = invoices::Model::find_for(&ctx.db, &actor, id).await?;
+    let invoice = invoices::Entity::find_for(&ctx.db, &actor, id).await?;
     let mut errors = FieldErrors::default();
     let amount = errors.check("amount", Money::parse(&params.amount));
     if amount.is_some_and(|amount| amount.decimal() <= Decimal::ZERO) {
@@ -230,7 +231,7 @@ async fn reverse(
     Ids((id, payment_id)): Ids<(Uuid, Uuid)>,
     JsonBody(params): JsonBody<ReasonParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let invoice = invoices::Model::find_for(&ctx.db, &actor, id).await?;
+    let invoice = invoices::Entity::find_for(&ctx.db, &actor, id).await?;
     let reason = reason(&params.reason)?;
     let txn = Write::begin(&ctx.db).await?;
     let (payment, invoice) =
@@ -265,7 +266,7 @@ async fn void(
     Ids(id): Ids<Uuid>,
     JsonBody(params): JsonBody<ReasonParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let invoice = invoices::Model::find_for(&ctx.db, &actor, id).await?;
+    let invoice = invoices::Entity::find_for(&ctx.db, &actor, id).await?;
     let reason = reason(&params.reason)?;
     let txn = Write::begin(&ctx.db).await?;
     let invoice = invoice.void(&txn, &actor, reason).await?;
@@ -286,7 +287,7 @@ async fn pdf(
     actor: Actor,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    let invoice = invoices::Model::find_for(&ctx.db, &actor, id).await?;
+    let invoice = invoices::Entity::find_for(&ctx.db, &actor, id).await?;
     let bytes = Messenger::of(&ctx)?
         .pdf()
         .invoice(&ctx.db, &invoice)
@@ -326,7 +327,7 @@ async fn receivables(
 ) -> ApiResult<impl IntoResponse> {
     actor.authorize(Ability::ManageBilling)?;
     let site =
-        sites::Model::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
+        sites::Entity::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
     let receivables = Receivables::of(&ctx.db, &actor, site.as_ref()).await?;
     Ok(axum::Json(ReceivablesResponse::from(receivables)))
 }
@@ -393,7 +394,7 @@ async fn send(
     actor: Actor,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    let invoice = invoices::Model::find_for(&ctx.db, &actor, id)
+    let invoice = invoices::Entity::find_for(&ctx.db, &actor, id)
         .await?
         .request_send(&ctx.db, &actor)
         .await?;

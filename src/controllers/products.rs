@@ -15,6 +15,7 @@ use super::{
     extract::{nullable, Ids, JsonBody, QueryParams},
 };
 use crate::models::values::Id;
+use crate::models::Scoped;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
@@ -254,7 +255,7 @@ async fn create(
     JsonBody(params): JsonBody<CreateProductParams>,
 ) -> ApiResult<impl IntoResponse> {
     actor.authorize(Ability::ManageStock)?;
-    let site = sites::Model::find_for(&ctx.db, &actor, params.site_id.0).await?;
+    let site = sites::Entity::find_for(&ctx.db, &actor, params.site_id.0).await?;
     let new = params.parse()?;
     let txn = Write::begin(&ctx.db).await?;
     let product = products::Model::create(&txn, &actor, &site, new).await?;
@@ -278,7 +279,7 @@ async fn list(
     QueryParams(query): QueryParams<ProductQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let site =
-        sites::Model::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
+        sites::Entity::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
     let page = PageParams {
         page: query.page,
         per_page: query.per_page,
@@ -315,7 +316,7 @@ async fn show(
     actor: Actor,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    let product = products::Model::find_for(&ctx.db, &actor, id).await?;
+    let product = products::Entity::find_for(&ctx.db, &actor, id).await?;
     render(&ctx, &actor, &product).await
 }
 
@@ -333,7 +334,7 @@ async fn update(
     Ids(id): Ids<Uuid>,
     JsonBody(params): JsonBody<UpdateProductParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let product = products::Model::find_for(&ctx.db, &actor, id).await?;
+    let product = products::Entity::find_for(&ctx.db, &actor, id).await?;
     actor.authorize(Ability::ManageStock)?;
     let changes = params.parse()?;
     let txn = Write::begin(&ctx.db).await?;
@@ -360,7 +361,7 @@ async fn adjust(
     Ids(id): Ids<Uuid>,
     JsonBody(params): JsonBody<AdjustmentParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let product = products::Model::find_for(&ctx.db, &actor, id).await?;
+    let product = products::Entity::find_for(&ctx.db, &actor, id).await?;
     actor.authorize(Ability::ManageStock)?;
     let mut errors = FieldErrors::default();
     let delta = errors.check("delta", Quantity::parse_change(&params.delta));
@@ -405,7 +406,7 @@ async fn movements(
     Ids(id): Ids<Uuid>,
     QueryParams(page): QueryParams<PageParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let product = products::Model::find_for(&ctx.db, &actor, id).await?;
+    let product = products::Entity::find_for(&ctx.db, &actor, id).await?;
     actor.authorize(Ability::ManageStock)?;
     let page = stock_movements::Model::page_of(&ctx.db, &product, page.checked()?).await?;
     let refs = movement_refs(&ctx, &page.items).await?;
@@ -429,9 +430,9 @@ async fn transfer(
     Ids(id): Ids<Uuid>,
     JsonBody(params): JsonBody<TransferParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let product = products::Model::find_for(&ctx.db, &actor, id).await?;
+    let product = products::Entity::find_for(&ctx.db, &actor, id).await?;
     actor.authorize(Ability::ManageStock)?;
-    let to = sites::Model::find_for(&ctx.db, &actor, params.to_site_id.0).await?;
+    let to = sites::Entity::find_for(&ctx.db, &actor, params.to_site_id.0).await?;
     let mut errors = FieldErrors::default();
     let quantity = errors.check("quantity", Quantity::parse(&params.quantity, false));
     let note = errors.check("note", OptionalText::parse(params.note.as_deref(), 500));

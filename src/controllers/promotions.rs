@@ -14,6 +14,7 @@ use super::{
     extract::{Ids, JsonBody, QueryParams},
 };
 use crate::models::values::{Day, Id};
+use crate::models::Scoped;
 use crate::{
     errors::{ApiResult, ErrorBody, FieldErrors},
     messages::{self, Messenger},
@@ -272,7 +273,7 @@ async fn show(
     actor: Actor,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    let promotion = promotions::Model::find_for(&ctx.db, &actor, id).await?;
+    let promotion = promotions::Entity::find_for(&ctx.db, &actor, id).await?;
     Ok(axum::Json(render(&ctx, promotion).await?))
 }
 
@@ -290,7 +291,7 @@ async fn cancel(
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
     let txn = Write::begin(&ctx.db).await?;
-    let promotion = promotions::Model::find_for(&txn, &actor, id)
+    let promotion = promotions::Entity::find_for(&txn, &actor, id)
         .await?
         .cancel(&txn, &actor)
         .await?;
@@ -333,7 +334,7 @@ async fn send(
     let (promotion, _) = promotions::send_now(&txn, &actor, id, sms_on(&ctx)?).await?;
     txn.commit().await?;
     send_promotion::enqueue(&ctx, promotion.pid).await;
-    let promotion = promotions::Model::find_for(&ctx.db, &actor, id).await?;
+    let promotion = promotions::Entity::find_for(&ctx.db, &actor, id).await?;
     Ok(axum::Json(render(&ctx, promotion).await?))
 }
 

@@ -15,6 +15,7 @@ use super::{
     extract::{Ids, JsonBody, QueryParams},
 };
 use crate::models::values::Id;
+use crate::models::Scoped;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
@@ -101,7 +102,7 @@ async fn products_of(
 ) -> ApiResult<Vec<Option<products::Model>>> {
     let mut found = Vec::new();
     for (index, id) in ids {
-        match products::Model::find_for(&ctx.db, actor, id).await {
+        match products::Entity::find_for(&ctx.db, actor, id).await {
             Ok(product) => found.push(Some(product)),
             Err(DomainError::NotFound(_)) => {
                 errors.add(
@@ -129,7 +130,7 @@ async fn create(
     JsonBody(params): JsonBody<CreatePurchaseOrderParams>,
 ) -> ApiResult<impl IntoResponse> {
     actor.authorize(Ability::ManageStock)?;
-    let site = sites::Model::find_for(&ctx.db, &actor, params.site_id.0).await?;
+    let site = sites::Entity::find_for(&ctx.db, &actor, params.site_id.0).await?;
     let mut errors = FieldErrors::default();
     let supplier = errors
         .check("supplier", Name::parse(&params.supplier, 120))
@@ -190,7 +191,7 @@ async fn list(
 ) -> ApiResult<impl IntoResponse> {
     actor.authorize(Ability::ManageStock)?;
     let site =
-        sites::Model::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
+        sites::Entity::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
     let page = PageParams {
         page: query.page,
         per_page: query.per_page,
@@ -221,7 +222,7 @@ async fn show(
     actor: Actor,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    let order = purchase_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let order = purchase_orders::Entity::find_for(&ctx.db, &actor, id).await?;
     Ok(axum::Json(render(&ctx, &order).await?))
 }
 
@@ -238,7 +239,7 @@ async fn place(
     actor: Actor,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    let order = purchase_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let order = purchase_orders::Entity::find_for(&ctx.db, &actor, id).await?;
     let txn = Write::begin(&ctx.db).await?;
     let order = order.place(&txn, &actor).await?;
     txn.commit().await?;
@@ -260,7 +261,7 @@ async fn receive(
     Ids(id): Ids<Uuid>,
     JsonBody(params): JsonBody<ReceiveParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let order = purchase_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let order = purchase_orders::Entity::find_for(&ctx.db, &actor, id).await?;
     let mut errors = FieldErrors::default();
     check_count(&mut errors, params.lines.len());
     let products = products_of(

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::{api::ApiRoutes, extract::QueryParams};
 use crate::models::values::Id;
+use crate::models::Scoped;
 use crate::{
     errors::{ApiResult, ErrorBody},
     messages::reminders,
@@ -41,7 +42,7 @@ async fn list(
     QueryParams(query): QueryParams<ReminderQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let site =
-        sites::Model::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
+        sites::Entity::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
     let page = PageParams {
         page: query.page,
         per_page: query.per_page,

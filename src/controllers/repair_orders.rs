@@ -22,6 +22,7 @@ use uuid::Uuid;
 use super::api::ApiRoutes;
 use super::extract::{Ids, JsonBody, QueryParams};
 use crate::models::values::Id;
+use crate::models::Scoped;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
@@ -240,7 +241,7 @@ async fn list(
     QueryParams(query): QueryParams<OrderQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let site =
-        sites::Model::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
+        sites::Entity::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
     let technician = match query.technician_id {
         Some(id) if id.0 == actor.user.pid => Some(actor.user.clone()),
         Some(id) => Some(users::Model::find_staff_for(&ctx.db, &actor, id.0).await?),
@@ -306,7 +307,7 @@ async fn queue(
     QueryParams(query): QueryParams<QueueQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let site =
-        sites::Model::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
+        sites::Entity::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
     let page = PageParams {
         page: query.page,
         per_page: query.per_page,
@@ -329,7 +330,7 @@ async fn show(
     actor: Actor,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let order = repair_orders::Entity::find_for(&ctx.db, &actor, id).await?;
     Ok(axum::Json(detail(&ctx, &order).await?))
 }
 
@@ -349,7 +350,7 @@ async fn update(
     Ids(id): Ids<Uuid>,
     JsonBody(params): JsonBody<UpdateRepairOrderParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let order = repair_orders::Entity::find_for(&ctx.db, &actor, id).await?;
     if let Some(names) = params.required_skills {
         let txn = Write::begin(&ctx.db).await?;
         order.set_required_skills(&txn, &actor, &names).await?;
@@ -374,7 +375,7 @@ async fn claim(
     actor: Actor,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let order = repair_orders::Entity::find_for(&ctx.db, &actor, id).await?;
     let txn = Write::begin(&ctx.db).await?;
     let order = order.claim(&txn, &actor).await?;
     txn.commit().await?;
@@ -407,7 +408,7 @@ async fn comeback(
     Ids(id): Ids<Uuid>,
     JsonBody(params): JsonBody<ComebackParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let order = repair_orders::Entity::find_for(&ctx.db, &actor, id).await?;
     let txn = Write::begin(&ctx.db).await?;
     let order = comebacks::flag(&txn, &actor, &order, params.of_repair_order_id.0).await?;
     txn.commit().await?;
@@ -440,7 +441,7 @@ async fn accept(
     actor: Actor,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let order = repair_orders::Entity::find_for(&ctx.db, &actor, id).await?;
     let txn = Write::begin(&ctx.db).await?;
     let order = order.accept(&txn, &actor).await?;
     txn.commit().await?;
@@ -466,7 +467,7 @@ async fn decline(
 ) -> ApiResult<impl IntoResponse> {
     let reason = required_text(&params.reason, 500)
         .map_err(|message| ApiError::invalid("reason", message))?;
-    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let order = repair_orders::Entity::find_for(&ctx.db, &actor, id).await?;
     let txn = Write::begin(&ctx.db).await?;
     let order = order.decline(&txn, &actor, reason).await?;
     txn.commit().await?;
@@ -489,7 +490,7 @@ async fn assign(
     Ids(id): Ids<Uuid>,
     JsonBody(params): JsonBody<AssignParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let order = repair_orders::Entity::find_for(&ctx.db, &actor, id).await?;
     actor.authorize(Ability::ManageRepairOrders)?;
     let txn = Write::begin(&ctx.db).await?;
     let order = order.assign(&txn, &actor, params.technician_id.0).await?;
@@ -512,7 +513,7 @@ async fn transition(
     Ids(id): Ids<Uuid>,
     JsonBody(params): JsonBody<TransitionParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let order = repair_orders::Entity::find_for(&ctx.db, &actor, id).await?;
     let note = OptionalText::parse(params.note.as_deref(), TEXT_MAX)
         .map_err(|message| ApiError::invalid("note", message))?
         .into_inner();
@@ -542,7 +543,7 @@ async fn history(
     actor: Actor,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let order = repair_orders::Entity::find_for(&ctx.db, &actor, id).await?;
     let entries = repair_order_events::Model::history_of(&ctx.db, order.id).await?;
     Ok(axum::Json(
         entries
@@ -567,7 +568,7 @@ async fn add_labor(
     Ids(id): Ids<Uuid>,
     JsonBody(params): JsonBody<LaborParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let order = repair_orders::Entity::find_for(&ctx.db, &actor, id).await?;
     order.authorize_work(&actor)?;
     let line = params.parse()?;
     let digits = minor_digits(&ctx, &order).await?;
@@ -593,7 +594,7 @@ async fn remove_labor(
     actor: Actor,
     Ids((id, line_id)): Ids<(Uuid, Uuid)>,
 ) -> ApiResult<impl IntoResponse> {
-    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let order = repair_orders::Entity::find_for(&ctx.db, &actor, id).await?;
     let txn = Write::begin(&ctx.db).await?;
     labor_lines::Model::remove(&txn, &actor, &order, line_id).await?;
     txn.commit().await?;
@@ -626,9 +627,9 @@ async fn add_part(
     Ids(id): Ids<Uuid>,
     JsonBody(params): JsonBody<PartParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let order = repair_orders::Entity::find_for(&ctx.db, &actor, id).await?;
     order.authorize_work(&actor)?;
-    let product = products::Model::find_for(&ctx.db, &actor, params.product_id.0).await?;
+    let product = products::Entity::find_for(&ctx.db, &actor, params.product_id.0).await?;
     let quantity = Quantity::parse(&params.quantity, false)
         .map_err(|message| ApiError::invalid("quantity", message))?;
     let digits = minor_digits(&ctx, &order).await?;
@@ -658,7 +659,7 @@ async fn remove_part(
     actor: Actor,
     Ids((id, line_id)): Ids<(Uuid, Uuid)>,
 ) -> ApiResult<impl IntoResponse> {
-    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let order = repair_orders::Entity::find_for(&ctx.db, &actor, id).await?;
     let txn = Write::begin(&ctx.db).await?;
     part_lines::Model::remove(&txn, &actor, &order, line_id).await?;
     txn.commit().await?;
@@ -691,7 +692,7 @@ async fn decide_line(
     Ids((id, line_id)): Ids<(Uuid, Uuid)>,
     JsonBody(params): JsonBody<ApprovalParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let order = repair_orders::Entity::find_for(&ctx.db, &actor, id).await?;
     actor.authorize(Ability::ManageBilling)?;
     let note = OptionalText::parse(params.note.as_deref(), TEXT_MAX)
         .map_err(|message| ApiError::invalid("note", message))?
@@ -719,7 +720,7 @@ async fn add_note(
     Ids(id): Ids<Uuid>,
     JsonBody(params): JsonBody<NoteParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let order = repair_orders::Entity::find_for(&ctx.db, &actor, id).await?;
     order.authorize_work(&actor)?;
     let body = required_text(&params.body, TEXT_MAX)
         .map_err(|message| ApiError::invalid("body", message))?;
@@ -745,7 +746,7 @@ async fn notes(
     Ids(id): Ids<Uuid>,
     QueryParams(page): QueryParams<PageParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let order = repair_orders::Entity::find_for(&ctx.db, &actor, id).await?;
     let notes = repair_order_notes::Model::page_of(&ctx.db, order.id, page.checked()?).await?;
     let names = users::Model::names_by_id(
         &ctx.db,
@@ -779,7 +780,7 @@ async fn upload(
     Ids(id): Ids<Uuid>,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> ApiResult<impl IntoResponse> {
-    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let order = repair_orders::Entity::find_for(&ctx.db, &actor, id).await?;
     order.authorize_work(&actor)?;
     let max_bytes = Settings::of(&ctx).uploads.max_bytes;
     let mut multipart = multipart.map_err(|rejection| unreadable(rejection.status(), max_bytes))?;
@@ -907,7 +908,7 @@ async fn attachments_of(
     Ids(id): Ids<Uuid>,
     QueryParams(page): QueryParams<PageParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let order = repair_orders::Entity::find_for(&ctx.db, &actor, id).await?;
     let files = attachments::Model::page_of(&ctx.db, order.id, page.checked()?).await?;
     let names = users::Model::names_by_id(
         &ctx.db,
@@ -937,7 +938,7 @@ async fn download(
     actor: Actor,
     Ids((id, attachment_id)): Ids<(Uuid, Uuid)>,
 ) -> ApiResult<impl IntoResponse> {
-    let order = repair_orders::Model::find_for(&ctx.db, &actor, id).await?;
+    let order = repair_orders::Entity::find_for(&ctx.db, &actor, id).await?;
     let attachment = attachments::Model::find_on(&ctx.db, &order, attachment_id).await?;
     let bytes = attachment.read(ctx.storage.as_ref()).await?.into_body();
     let content_type = HeaderValue::from_str(&attachment.content_type)

@@ -12,6 +12,7 @@ use super::{
     extract::{Ids, JsonBody},
 };
 use crate::models::values::Id;
+use crate::models::Scoped;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody},
     models::{
@@ -56,7 +57,7 @@ async fn clock_in(
     actor: Actor,
     JsonBody(params): JsonBody<ClockInParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let site = sites::Model::find_for(&ctx.db, &actor, params.site_id.0).await?;
+    let site = sites::Entity::find_for(&ctx.db, &actor, params.site_id.0).await?;
     let txn = Write::begin(&ctx.db).await?;
     let shift = shifts::clock_in(&txn, &actor, &site).await?;
     txn.commit().await?;
@@ -122,7 +123,7 @@ async fn timer(
     id: Uuid,
     action: Option<Timer>,
 ) -> ApiResult<TimerResponse> {
-    let order = repair_orders::Model::find_for(&ctx.db, actor, id).await?;
+    let order = repair_orders::Entity::find_for(&ctx.db, actor, id).await?;
     if let Some(action) = action {
         let txn = Write::begin(&ctx.db).await?;
         match action {

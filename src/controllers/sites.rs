@@ -11,6 +11,7 @@ use validator::Validate;
 
 use super::api::ApiRoutes;
 use super::extract::{nullable, Ids, JsonBody, QueryParams};
+use crate::models::Scoped;
 use crate::models::Write;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
@@ -324,7 +325,7 @@ async fn show(
     actor: Actor,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    let site = sites::Model::find_for(&ctx.db, &actor, id).await?;
+    let site = sites::Entity::find_for(&ctx.db, &actor, id).await?;
     actor.authorize(Ability::ViewSites)?;
     Ok(axum::Json(SiteResponse::from(&site)))
 }
@@ -344,7 +345,7 @@ async fn update(
     Ids(id): Ids<Uuid>,
     JsonBody(params): JsonBody<UpdateSiteParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let site = sites::Model::find_for(&ctx.db, &actor, id).await?;
+    let site = sites::Entity::find_for(&ctx.db, &actor, id).await?;
     actor.authorize(Ability::ManageSites)?;
     let changes = params.parse()?;
     let txn = Write::begin(&ctx.db).await?;

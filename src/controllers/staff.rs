@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::api::ApiRoutes;
 use super::extract::{Ids, JsonBody, QueryParams};
 use crate::models::values::Id;
+use crate::models::Scoped;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
@@ -190,7 +191,7 @@ async fn list(
     QueryParams(query): QueryParams<StaffQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let site =
-        sites::Model::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
+        sites::Entity::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
     let page = PageParams {
         page: query.page,
         per_page: query.per_page,

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use super::api::ApiRoutes;
 use super::extract::{nullable, Ids, JsonBody, QueryParams};
 use crate::models::values::{Day, Id};
+use crate::models::Scoped;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
@@ -137,7 +138,7 @@ async fn board(
     actor: Actor,
     QueryParams(query): QueryParams<BoardQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let site = sites::Model::find_for(&ctx.db, &actor, query.site_id.0).await?;
+    let site = sites::Entity::find_for(&ctx.db, &actor, query.site_id.0).await?;
     let entries = shifts::board(&ctx.db, &actor, &site).await?;
     let now = now_at(actor.clock);
     let shift_sites: Vec<i64> = entries
@@ -321,7 +322,7 @@ async fn stats(
     let technician = technician_for_report(&ctx, &actor, id, None).await?;
     let period = checked_period(query.from, query.to)?;
     let site =
-        sites::Model::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
+        sites::Entity::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
     Ok(axum::Json(
         stats_of(&ctx, &actor, technician, period, site.as_ref()).await?,
     ))
@@ -350,7 +351,7 @@ async fn team_stats(
     }
     .checked()?;
     let site =
-        sites::Model::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
+        sites::Entity::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
     let technicians = match actor.role {
         // Their own row, on the first page.
         Role::Technician => Page {
@@ -449,7 +450,7 @@ async fn earnings_of(
     let technician = technician_for_report(&ctx, &actor, id, Some(Ability::ViewEarnings)).await?;
     let period = checked_period(query.from, query.to)?;
     let site =
-        sites::Model::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
+        sites::Entity::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
     let earned = earnings::of(
         &ctx.db,
         &actor,

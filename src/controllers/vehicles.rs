@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::api::ApiRoutes;
 use super::extract::{nullable, Ids, JsonBody, QueryParams};
 use crate::models::values::{Day, Id};
+use crate::models::Scoped;
 use crate::models::Write;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
@@ -305,7 +306,7 @@ async fn create(
     actor: Actor,
     JsonBody(params): JsonBody<CreateVehicleParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let owner = customers::Model::find_for(&ctx.db, &actor, params.customer_id.0).await?;
+    let owner = customers::Entity::find_for(&ctx.db, &actor, params.customer_id.0).await?;
     let home = owner.home_site(&ctx.db).await?;
     let (vehicle, reading) = params.parse(actor.clock, actor.clock.today_in(home.time_zone()))?;
     let txn = Write::begin(&ctx.db).await?;
@@ -332,7 +333,7 @@ async fn list(
     QueryParams(query): QueryParams<VehicleQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let customer = match query.customer_id {
-        Some(id) => Some(customers::Model::find_for(&ctx.db, &actor, id.0).await?),
+        Some(id) => Some(customers::Entity::find_for(&ctx.db, &actor, id.0).await?),
         None => None,
     };
     let page = PageParams {
@@ -373,7 +374,7 @@ async fn show(
     actor: Actor,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    let vehicle = vehicles::Model::find_for(&ctx.db, &actor, id).await?;
+    let vehicle = vehicles::Entity::find_for(&ctx.db, &actor, id).await?;
     Ok(axum::Json(render(&ctx, &vehicle).await?))
 }
 
@@ -392,9 +393,9 @@ async fn update(
     Ids(id): Ids<Uuid>,
     JsonBody(params): JsonBody<UpdateVehicleParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let vehicle = vehicles::Model::find_for(&ctx.db, &actor, id).await?;
+    let vehicle = vehicles::Entity::find_for(&ctx.db, &actor, id).await?;
     let new_owner = match params.customer_id {
-        Some(owner) => Some(customers::Model::find_for(&ctx.db, &actor, owner.0).await?),
+        Some(owner) => Some(customers::Entity::find_for(&ctx.db, &actor, owner.0).await?),
         None => None,
     };
     let details = params.parse(actor.clock)?;
@@ -422,7 +423,7 @@ async fn record_reading(
     Ids(id): Ids<Uuid>,
     JsonBody(params): JsonBody<OdometerParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let vehicle = vehicles::Model::find_for(&ctx.db, &actor, id).await?;
+    let vehicle = vehicles::Entity::find_for(&ctx.db, &actor, id).await?;
     let mut errors = FieldErrors::default();
     let mut check = Checks(&mut errors, actor.clock);
     check.range("reading_km", Some(params.reading_km), 0, MAX_KM);
@@ -459,7 +460,7 @@ async fn readings(
     Ids(id): Ids<Uuid>,
     QueryParams(page): QueryParams<PageParams>,
 ) -> ApiResult<impl IntoResponse> {
-    let vehicle = vehicles::Model::find_for(&ctx.db, &actor, id).await?;
+    let vehicle = vehicles::Entity::find_for(&ctx.db, &actor, id).await?;
     let page = odometer_readings::Model::history_of(&ctx.db, &vehicle, page.checked()?).await?;
     Ok(axum::Json(PageResponse::from(
         page.map(OdometerReadingResponse::from),

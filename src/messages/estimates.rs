@@ -17,10 +17,11 @@ use super::{
     links::{Purpose, ESTIMATE_VALID_FOR},
     long_date, Kind, Message, Messenger, Sent,
 };
+use crate::models::Scoped;
 use crate::models::{
     _entities::repair_orders,
     clock::Clock,
-    error::{DomainError, DomainResult},
+    error::DomainResult,
     now_at,
     values::{format_money, RepairStatus},
     workshop::estimates::estimate_of,
@@ -59,11 +60,7 @@ pub async fn send(
     clock: Clock,
     pid: Uuid,
 ) -> DomainResult<Sent> {
-    let order = repair_orders::Entity::find()
-        .filter(repair_orders::Column::Pid.eq(pid))
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("repair order"))?;
+    let order = repair_orders::Entity::by_pid(db, pid).await?;
     let Some(requested_at) = order.estimate_requested_at else {
         return Ok(Sent::NoLongerDue);
     };

@@ -14,11 +14,12 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{ledger, mail::site_values, Kind, Message, Messenger, Sent};
+use crate::models::Scoped;
 use crate::models::{
     _entities::customers,
     billing::invoices::{Column, Entity},
     clock::Clock,
-    error::{DomainError, DomainResult},
+    error::DomainResult,
     now_at,
     values::{format_money, InvoiceStatus},
 };
@@ -57,11 +58,7 @@ pub async fn deliver(
     clock: Clock,
     pid: Uuid,
 ) -> DomainResult<Sent> {
-    let invoice = Entity::find()
-        .filter(Column::Pid.eq(pid))
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("invoice"))?;
+    let invoice = Entity::by_pid(db, pid).await?;
     let Some(requested_at) = invoice.send_requested_at else {
         return Ok(Sent::NoLongerDue);
     };

@@ -11,6 +11,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{ledger, Kind, Message, Messenger, Sent};
+use crate::models::Scoped;
 use crate::models::{
     _entities::{customers, repair_order_events, repair_orders, vehicles},
     clock::Clock,
@@ -37,11 +38,7 @@ pub async fn notify(
     pid: Uuid,
     status: RepairStatus,
 ) -> DomainResult<Sent> {
-    let order = repair_orders::Entity::find()
-        .filter(repair_orders::Column::Pid.eq(pid))
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("repair order"))?;
+    let order = repair_orders::Entity::by_pid(db, pid).await?;
     // Moved on since (started, then completed at once): only the news that
     // is still true goes out.
     if !announced(status) || order.status != status.as_str() {

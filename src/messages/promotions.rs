@@ -18,12 +18,13 @@ use super::{
     links::{Purpose, UNSUBSCRIBE_VALID_FOR},
     Kind, Message, Messenger, Sent,
 };
+use crate::models::Scoped;
 use crate::models::{
     _entities::{customers, promotion_recipients, sites},
     actor::By,
     clock::Clock,
     customers::promotions::{
-        by_pid, hold, launch, may_send_at, recipients, Column, Model, Status, SEND_WITHIN_DAYS,
+        hold, launch, may_send_at, recipients, Column, Entity, Model, Status, SEND_WITHIN_DAYS,
     },
     error::{DomainError, DomainResult},
     now_at, Write,
@@ -142,7 +143,7 @@ pub async fn send_to(
     clock: Clock,
     recipient: Recipient,
 ) -> DomainResult<Sent> {
-    let promotion = by_pid(db, recipient.promotion_id).await?;
+    let promotion = Entity::by_pid(db, recipient.promotion_id).await?;
     if promotion.status()? != Status::Sending {
         return Ok(Sent::NoLongerDue);
     }
@@ -224,7 +225,7 @@ pub async fn fan_out(
     pid: Uuid,
     sms_on: bool,
 ) -> DomainResult<Vec<Recipient>> {
-    let promotion = by_pid(db, pid).await?;
+    let promotion = Entity::by_pid(db, pid).await?;
     if promotion.status()? == Status::Scheduled {
         let txn = Write::begin(db).await?;
         match launch(&txn, &promotion, By::System(clock), sms_on).await {

@@ -20,11 +20,12 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{ledger, long_date, Kind, Message, Messenger, Sent};
+use crate::models::Scoped;
 use crate::models::{
     _entities::{customers, sites, vehicles},
     actor::{Ability, Actor},
     clock::Clock,
-    error::{DomainError, DomainResult},
+    error::DomainResult,
     now_at,
     paging::{Page, PageRequest},
 };
@@ -147,11 +148,7 @@ pub async fn send(
     vehicle_id: Uuid,
     due_on: NaiveDate,
 ) -> DomainResult<Sent> {
-    let vehicle = vehicles::Entity::find()
-        .filter(vehicles::Column::Pid.eq(vehicle_id))
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("vehicle"))?;
+    let vehicle = vehicles::Entity::by_pid(db, vehicle_id).await?;
     if vehicle.service_due_on != Some(due_on) {
         return Ok(Sent::NoLongerDue);
     }

@@ -12,11 +12,13 @@ pub mod organization;
 pub mod paging;
 pub mod people;
 pub mod schema;
+mod scoped;
 pub mod stock;
 pub mod values;
 pub mod workshop;
 mod write;
 
+pub use scoped::Scoped;
 pub use write::Write;
 
 use chrono::{DurationRound, TimeDelta};

@@ -13,6 +13,7 @@ use sea_orm::{
 use serde_json::json;
 
 pub use crate::models::_entities::invoices::{self, ActiveModel, Column, Entity, Model};
+use crate::models::Scoped;
 use crate::models::{
     _entities::{invoice_counters, invoice_lines},
     actor::{Ability, Actor},
@@ -97,6 +98,20 @@ pub struct Filters {
     pub status: Option<InvoiceStatus>,
 }
 
+impl Scoped for Entity {
+    const NAME: &'static str = "invoice";
+    const ABILITY: Option<Ability> = Some(Ability::ManageBilling);
+
+    fn pid_column() -> Column {
+        Column::Pid
+    }
+
+    /// Invoices of the sites `actor` sees.
+    fn visible_to(actor: &Actor) -> Select<Self> {
+        Entity::find().filter(actor.scope(Column::OrganizationId, Column::SiteId))
+    }
+}
+
 impl Model {
     /// # Errors
     /// 500 when the stored status is not one of ours.
@@ -114,29 +129,6 @@ impl Model {
         } else {
             self.total.decimal() - self.amount_paid.decimal()
         }
-    }
-
-    /// Invoices of the sites `actor` sees.
-    #[must_use]
-    pub fn visible_to(actor: &Actor) -> Select<Entity> {
-        Entity::find().filter(actor.scope(Column::OrganizationId, Column::SiteId))
-    }
-
-    /// # Errors
-    /// 404 when no such invoice exists for the actor; 403 when their role
-    /// does not deal with money.
-    pub async fn find_for(
-        db: &impl ConnectionTrait,
-        actor: &Actor,
-        pid: Uuid,
-    ) -> DomainResult<Self> {
-        let invoice = Self::visible_to(actor)
-            .filter(Column::Pid.eq(pid))
-            .one(db)
-            .await?
-            .ok_or(DomainError::NotFound("invoice"))?;
-        actor.authorize(Ability::ManageBilling)?;
-        Ok(invoice)
     }
 
     /// The invoice of a repair order, if it has one.
@@ -164,7 +156,7 @@ impl Model {
         page: PageRequest,
     ) -> DomainResult<Page<Self>> {
         actor.authorize(Ability::ManageBilling)?;
-        let mut query = Self::visible_to(actor);
+        let mut query = Entity::visible_to(actor);
         if let Some(site) = &filters.site {
             query = query.filter(Column::SiteId.eq(site.id));
         }
@@ -377,7 +369,7 @@ impl Model {
         if requested.rows_affected == 0 {
             return Err(DomainError::conflict("a void invoice is not sent"));
         }
-        Self::find_for(db, actor, self.pid).await
+        Entity::find_for(db, actor, self.pid).await
     }
 
     /// The invoice with its row locked until the transaction ends (`FOR
@@ -533,7 +525,7 @@ impl Receivables {
         site: Option<&sites::Model>,
     ) -> DomainResult<Self> {
         actor.authorize(Ability::ManageBilling)?;
-        let mut query = Model::visible_to(actor).filter(
+        let mut query = Entity::visible_to(actor).filter(
             Condition::any()
                 .add(Column::Status.eq(InvoiceStatus::Issued.as_str()))
                 .add(Column::Status.eq(InvoiceStatus::PartiallyPaid.as_str())),

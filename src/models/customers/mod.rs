@@ -18,6 +18,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 pub use crate::models::_entities::customers::{self, ActiveModel, Column, Entity, Model};
+use crate::models::Scoped;
 use crate::models::{
     actor::{Ability, Actor, By},
     audit_events::{self, Change},
@@ -105,32 +106,23 @@ pub struct CustomerChanges {
 
 const NEEDS_CONTACT: &str = "a customer needs a phone number or an email";
 
-impl Model {
+impl Scoped for Entity {
+    const NAME: &'static str = "customer";
+    const ABILITY: Option<Ability> = Some(Ability::ManageCustomers);
+
+    fn pid_column() -> Column {
+        Column::Pid
+    }
+
     /// Customers of the actor's organization, erased ones excepted.
-    #[must_use]
-    pub fn visible_to(actor: &Actor) -> Select<Entity> {
+    fn visible_to(actor: &Actor) -> Select<Self> {
         Entity::find()
             .filter(Column::OrganizationId.eq(actor.organization_id()))
             .filter(Column::ErasedAt.is_null())
     }
+}
 
-    /// # Errors
-    /// 404 when no such customer exists for the actor; 403 when their role
-    /// does not deal with customers.
-    pub async fn find_for(
-        db: &impl ConnectionTrait,
-        actor: &Actor,
-        pid: Uuid,
-    ) -> DomainResult<Self> {
-        let customer = Self::visible_to(actor)
-            .filter(Column::Pid.eq(pid))
-            .one(db)
-            .await?
-            .ok_or(DomainError::NotFound("customer"))?;
-        actor.authorize(Ability::ManageCustomers)?;
-        Ok(customer)
-    }
-
+impl Model {
     /// The branch the customer belongs to: whose calendar their vehicles'
     /// dates follow.
     ///
@@ -259,7 +251,7 @@ impl Model {
         page: PageRequest,
     ) -> DomainResult<Page<Self>> {
         actor.authorize(Ability::ManageCustomers)?;
-        let mut query = Self::visible_to(actor);
+        let mut query = Entity::visible_to(actor);
         if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
             query = query.filter(matching(actor, q));
         }
@@ -272,7 +264,7 @@ impl Model {
     /// not theirs.
     pub async fn create(txn: &Write, actor: &Actor, new: NewCustomer) -> DomainResult<Self> {
         actor.authorize(Ability::ManageCustomers)?;
-        let home = sites::Model::find_for(txn, actor, new.home_site_id).await?;
+        let home = sites::Entity::find_for(txn, actor, new.home_site_id).await?;
         let now = now_at(actor.clock);
         let mut customer = ActiveModel {
             organization_id: ActiveValue::Set(actor.organization_id()),
@@ -329,7 +321,7 @@ impl ActiveModel {
     ) -> DomainResult<Model> {
         actor.authorize(Ability::ManageCustomers)?;
         let home_site = match changes.home_site_id {
-            Some(site) => Some(sites::Model::find_for(txn, actor, site).await?),
+            Some(site) => Some(sites::Entity::find_for(txn, actor, site).await?),
             None => None,
         };
         // The customer as they are now, locked: a change racing an erasure

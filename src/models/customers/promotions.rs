@@ -27,6 +27,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 pub use crate::models::_entities::promotions::{ActiveModel, Column, Entity, Model};
+use crate::models::Scoped;
 use crate::models::{
     _entities::{
         customers, organizations, promotion_quotas, promotion_recipients, promotion_sites,
@@ -120,25 +121,17 @@ pub struct NewPromotion {
     pub audience: Audience,
 }
 
-impl Model {
-    /// # Errors
-    /// 500 when the stored status is not one of ours.
-    pub fn status(&self) -> DomainResult<Status> {
-        match self.status.as_str() {
-            "scheduled" => Ok(Status::Scheduled),
-            "sending" => Ok(Status::Sending),
-            "held" => Ok(Status::Held),
-            "cancelled" => Ok(Status::Cancelled),
-            other => Err(DomainError::Internal(format!(
-                "promotion {} has status {other:?}",
-                self.id
-            ))),
-        }
+impl Scoped for Entity {
+    const NAME: &'static str = "promotion";
+    const ABILITY: Option<Ability> = Some(Ability::ManagePromotions);
+
+    fn pid_column() -> Column {
+        Column::Pid
     }
 
     /// Promotions the actor sees: the organization's, and for those who see
     /// only some sites, those from their sites alone.
-    fn visible_to(actor: &Actor) -> Select<Entity> {
+    fn visible_to(actor: &Actor) -> Select<Self> {
         let query = Entity::find().filter(Column::OrganizationId.eq(actor.organization_id()));
         match &actor.sites {
             SiteScope::All => query,
@@ -164,21 +157,22 @@ impl Model {
                 ),
         }
     }
+}
 
+impl Model {
     /// # Errors
-    /// 404 when it does not exist for this actor; 403 for roles that do not
-    /// run promotions.
-    pub async fn find_for(
-        db: &impl ConnectionTrait,
-        actor: &Actor,
-        pid: Uuid,
-    ) -> DomainResult<Self> {
-        actor.authorize(Ability::ManagePromotions)?;
-        Self::visible_to(actor)
-            .filter(Column::Pid.eq(pid))
-            .one(db)
-            .await?
-            .ok_or(DomainError::NotFound("promotion"))
+    /// 500 when the stored status is not one of ours.
+    pub fn status(&self) -> DomainResult<Status> {
+        match self.status.as_str() {
+            "scheduled" => Ok(Status::Scheduled),
+            "sending" => Ok(Status::Sending),
+            "held" => Ok(Status::Held),
+            "cancelled" => Ok(Status::Cancelled),
+            other => Err(DomainError::Internal(format!(
+                "promotion {} has status {other:?}",
+                self.id
+            ))),
+        }
     }
 
     /// The actor's promotions, newest first.
@@ -191,7 +185,7 @@ impl Model {
         page: PageRequest,
     ) -> DomainResult<Page<Self>> {
         actor.authorize(Ability::ManagePromotions)?;
-        let query = Self::visible_to(actor)
+        let query = Entity::visible_to(actor)
             .order_by_desc(Column::CreatedAt)
             .order_by_desc(Column::Id);
         page.fetch(db, query).await
@@ -478,7 +472,7 @@ pub async fn preview(
     pid: Uuid,
     sms_on: bool,
 ) -> DomainResult<u64> {
-    let promotion = Model::find_for(db, actor, pid).await?;
+    let promotion = Entity::find_for(db, actor, pid).await?;
     let site_ids = promotion.site_ids(db).await?;
     recipients(db, &promotion, &site_ids, sms_on).await
 }
@@ -522,7 +516,7 @@ pub async fn send_now(
     pid: Uuid,
     sms_on: bool,
 ) -> DomainResult<(Model, u64)> {
-    let promotion = Model::find_for(db, actor, pid).await?;
+    let promotion = Entity::find_for(db, actor, pid).await?;
     match launch(db, &promotion, actor.into(), sms_on).await? {
         Launch::Launched(recipients) => Ok((reload(db, promotion.id).await?, recipients)),
         Launch::NotDue => Err(DomainError::conflict(format!(
@@ -712,18 +706,6 @@ pub async fn hold(
     )
     .await?;
     Ok(())
-}
-
-/// A promotion by its public id, whoever's (background work).
-///
-/// # Errors
-/// `NotFound` when there is none.
-pub async fn by_pid(db: &impl ConnectionTrait, pid: Uuid) -> DomainResult<Model> {
-    Entity::find()
-        .filter(Column::Pid.eq(pid))
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("promotion"))
 }
 
 /// Scheduled promotions whose time has come, to launch.

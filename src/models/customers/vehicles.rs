@@ -9,6 +9,7 @@ use serde_json::json;
 
 pub use crate::models::_entities::vehicles::{self, ActiveModel, Column, Entity, Model};
 use crate::models::error::{DomainError, DomainResult, OnUnique};
+use crate::models::Scoped;
 use crate::models::{
     actor::{Ability, Actor},
     audit_events::{self, Change},
@@ -90,30 +91,21 @@ impl ReadingSource {
 
 const PLATE_TAKEN: &str = "is already registered to another vehicle";
 
-impl Model {
-    /// Vehicles of the actor's organization.
-    #[must_use]
-    pub fn visible_to(actor: &Actor) -> Select<Entity> {
+impl Scoped for Entity {
+    const NAME: &'static str = "vehicle";
+    const ABILITY: Option<Ability> = Some(Ability::ManageCustomers);
+
+    fn pid_column() -> Column {
+        Column::Pid
+    }
+
+    /// The organization's vehicles (customers, and so their vehicles, belong to the whole organization).
+    fn visible_to(actor: &Actor) -> Select<Self> {
         Entity::find().filter(Column::OrganizationId.eq(actor.organization_id()))
     }
+}
 
-    /// # Errors
-    /// 404 when no such vehicle exists for the actor; 403 when their role
-    /// does not deal with customers' vehicles.
-    pub async fn find_for(
-        db: &impl ConnectionTrait,
-        actor: &Actor,
-        pid: Uuid,
-    ) -> DomainResult<Self> {
-        let vehicle = Self::visible_to(actor)
-            .filter(Column::Pid.eq(pid))
-            .one(db)
-            .await?
-            .ok_or(DomainError::NotFound("vehicle"))?;
-        actor.authorize(Ability::ManageCustomers)?;
-        Ok(vehicle)
-    }
-
+impl Model {
     /// A vehicle whose repair history `actor` may read: staff of every
     /// role, technicians included (the orders they then see are still
     /// those of their sites).
@@ -128,7 +120,7 @@ impl Model {
         if actor.role == crate::models::people::roles::Role::Customer {
             return Err(DomainError::NotFound("vehicle"));
         }
-        Self::visible_to(actor)
+        Entity::visible_to(actor)
             .filter(Column::Pid.eq(pid))
             .one(db)
             .await?
@@ -147,7 +139,7 @@ impl Model {
         page: PageRequest,
     ) -> DomainResult<Page<Self>> {
         actor.authorize(Ability::ManageCustomers)?;
-        let mut query = Self::visible_to(actor);
+        let mut query = Entity::visible_to(actor);
         if let Some(customer) = customer {
             query = query.filter(Column::CustomerId.eq(customer.id));
         }

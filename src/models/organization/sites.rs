@@ -3,6 +3,7 @@ use serde_json::json;
 
 pub use crate::models::_entities::sites::{self, ActiveModel, Column, Entity, Model};
 use crate::models::error::{DomainError, DomainResult, OnUnique};
+use crate::models::Scoped;
 use crate::models::{
     actor::{Ability, Actor},
     audit_events::{self, Change},
@@ -73,48 +74,25 @@ pub const DEFAULT_COMEBACK_WINDOW_DAYS: i32 = 30;
 const CODE_TAKEN: &str = "is already used by another site";
 const CODE_FIXED: &str = "cannot change once the site has repair orders";
 
-impl Model {
+impl Scoped for Entity {
+    const NAME: &'static str = "site";
+    const ABILITY: Option<Ability> = None;
+
+    fn pid_column() -> Column {
+        Column::Pid
+    }
+
     /// The sites `actor` sees, by name.
-    #[must_use]
-    pub fn visible_to(actor: &Actor) -> Select<Entity> {
+    fn visible_to(actor: &Actor) -> Select<Self> {
         Entity::find()
             .filter(Column::OrganizationId.eq(actor.organization_id()))
             .filter(actor.site_condition(Column::Id))
             .order_by_asc(Column::Name)
             .order_by_asc(Column::Id)
     }
+}
 
-    /// One site, if `actor` sees it.
-    ///
-    /// # Errors
-    /// 404 when the site does not exist for this actor.
-    pub async fn find_for(
-        db: &impl ConnectionTrait,
-        actor: &Actor,
-        pid: Uuid,
-    ) -> DomainResult<Self> {
-        Self::visible_to(actor)
-            .filter(Column::Pid.eq(pid))
-            .one(db)
-            .await?
-            .ok_or(DomainError::NotFound("site"))
-    }
-
-    /// `find_for` of an optional id, e.g. a list's `?site_id=` filter.
-    ///
-    /// # Errors
-    /// 404 when the id is given and the site does not exist for this actor.
-    pub async fn find_optional_for(
-        db: &impl ConnectionTrait,
-        actor: &Actor,
-        pid: Option<Uuid>,
-    ) -> DomainResult<Option<Self>> {
-        match pid {
-            Some(pid) => Self::find_for(db, actor, pid).await.map(Some),
-            None => Ok(None),
-        }
-    }
-
+impl Model {
     /// Resolves public site ids to sites `actor` sees, keeping their order.
     ///
     /// # Errors
@@ -124,7 +102,7 @@ impl Model {
         actor: &Actor,
         pids: &[Uuid],
     ) -> DomainResult<Vec<Self>> {
-        let found = Self::visible_to(actor)
+        let found = Entity::visible_to(actor)
             .filter(Column::Pid.is_in(pids.iter().copied()))
             .all(db)
             .await?;
@@ -147,7 +125,7 @@ impl Model {
         page: PageRequest,
     ) -> DomainResult<Page<Self>> {
         actor.authorize(Ability::ViewSites)?;
-        page.fetch(db, Self::visible_to(actor)).await
+        page.fetch(db, Entity::visible_to(actor)).await
     }
 
     /// Sites by internal id within one organization, for rendering.

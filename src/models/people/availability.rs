@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::models::Scoped;
 use crate::models::{
     _entities::{site_memberships, time_off, working_hours},
     actor::{Ability, Actor},
@@ -165,7 +166,7 @@ pub async fn set_week(
             continue;
         }
         let field = format!("hours[{index}].site_id");
-        let site = sites::Model::find_for(db, actor, stint.site)
+        let site = sites::Entity::find_for(db, actor, stint.site)
             .await
             .map_err(|err| match err {
                 DomainError::NotFound(_) => DomainError::invalid(&field, "is not a site of yours"),

@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 pub use crate::models::_entities::technician_profiles::{ActiveModel, Column, Entity, Model};
+use crate::models::Scoped;
 use crate::models::{
     _entities::{sites, users},
     actor::{Ability, Actor},
@@ -228,7 +229,7 @@ pub async fn update(
     lock(db, &user, now).await?;
     let home_site = match changes.home_site_id {
         Some(Some(site)) => Some(Some(
-            sites::Model::find_for(db, actor, site)
+            sites::Entity::find_for(db, actor, site)
                 .await
                 .map_err(|err| match err {
                     DomainError::NotFound(_) => {

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use sea_orm::{entity::prelude::*, Condition, QuerySelect};
 
 use crate::models::error::DomainResult;
+use crate::models::Scoped;
 use crate::models::{
     _entities::work_sessions,
     actor::Actor,
@@ -84,7 +85,7 @@ impl TechnicianStats {
                 Condition::all().add(column.eq(site.id))
             })
         };
-        let theirs = repair_orders::Model::visible_to(actor)
+        let theirs = repair_orders::Entity::visible_to(actor)
             .filter(Column::TechnicianId.eq(technician.id))
             .filter(at_site(Column::SiteId));
         let times: Vec<Times> = theirs
@@ -170,7 +171,7 @@ impl TechnicianStats {
         if let Some(end) = end {
             flagged = flagged.add(Column::ComebackFlaggedAt.lt(end));
         }
-        let comebacks = repair_orders::Model::visible_to(actor)
+        let comebacks = repair_orders::Entity::visible_to(actor)
             .filter(at_site(Column::SiteId))
             .filter(flagged)
             .count(db)

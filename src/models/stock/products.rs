@@ -16,6 +16,7 @@ use serde_json::json;
 
 pub use crate::models::_entities::products::{self, ActiveModel, Column, Entity, Model};
 use crate::models::error::{DomainError, DomainResult, OnUnique};
+use crate::models::Scoped;
 use crate::models::{
     actor::{Ability, Actor, By},
     audit_events::{self, Change},
@@ -80,6 +81,20 @@ pub struct Filters {
     pub q: Option<String>,
 }
 
+impl Scoped for Entity {
+    const NAME: &'static str = "product";
+    const ABILITY: Option<Ability> = Some(Ability::ViewStock);
+
+    fn pid_column() -> Column {
+        Column::Pid
+    }
+
+    /// Products at the sites `actor` sees.
+    fn visible_to(actor: &Actor) -> Select<Self> {
+        Entity::find().filter(actor.scope(Column::OrganizationId, Column::SiteId))
+    }
+}
+
 impl Model {
     #[must_use]
     pub const fn on_hand(&self) -> Quantity {
@@ -102,29 +117,6 @@ impl Model {
         Quantity::from_milli(self.reorder_level_milli)
     }
 
-    /// Products at the sites `actor` sees.
-    #[must_use]
-    pub fn visible_to(actor: &Actor) -> Select<Entity> {
-        Entity::find().filter(actor.scope(Column::OrganizationId, Column::SiteId))
-    }
-
-    /// # Errors
-    /// 404 when no such product exists for the actor; 403 when their role
-    /// does not see stock.
-    pub async fn find_for(
-        db: &impl ConnectionTrait,
-        actor: &Actor,
-        pid: Uuid,
-    ) -> DomainResult<Self> {
-        let product = Self::visible_to(actor)
-            .filter(Column::Pid.eq(pid))
-            .one(db)
-            .await?
-            .ok_or(DomainError::NotFound("product"))?;
-        actor.authorize(Ability::ViewStock)?;
-        Ok(product)
-    }
-
     /// A page of the products the actor sees, by name.
     ///
     /// # Errors
@@ -136,7 +128,7 @@ impl Model {
         page: PageRequest,
     ) -> DomainResult<Page<Self>> {
         actor.authorize(Ability::ViewStock)?;
-        let mut query = Self::visible_to(actor);
+        let mut query = Entity::visible_to(actor);
         if let Some(site) = &filters.site {
             query = query.filter(Column::SiteId.eq(site.id));
         }

@@ -11,6 +11,7 @@ use serde_json::json;
 
 pub use crate::models::_entities::purchase_orders::{self, ActiveModel, Column, Entity, Model};
 use crate::models::error::{DomainError, DomainResult, FieldErrors};
+use crate::models::Scoped;
 use crate::models::{
     _entities::purchase_order_lines,
     actor::{Ability, Actor},
@@ -55,6 +56,20 @@ pub struct Receipt {
     pub quantity: Quantity,
 }
 
+impl Scoped for Entity {
+    const NAME: &'static str = "purchase order";
+    const ABILITY: Option<Ability> = Some(Ability::ManageStock);
+
+    fn pid_column() -> Column {
+        Column::Pid
+    }
+
+    /// Purchase orders of the sites `actor` sees.
+    fn visible_to(actor: &Actor) -> Select<Self> {
+        Entity::find().filter(actor.scope(Column::OrganizationId, Column::SiteId))
+    }
+}
+
 impl Model {
     /// # Errors
     /// 500 when the stored status is not one of ours.
@@ -65,28 +80,6 @@ impl Model {
                 self.id, self.status
             ))
         })
-    }
-
-    #[must_use]
-    pub fn visible_to(actor: &Actor) -> Select<Entity> {
-        Entity::find().filter(actor.scope(Column::OrganizationId, Column::SiteId))
-    }
-
-    /// # Errors
-    /// 404 when no such order exists for the actor; 403 when their role
-    /// does not buy stock.
-    pub async fn find_for(
-        db: &impl ConnectionTrait,
-        actor: &Actor,
-        pid: Uuid,
-    ) -> DomainResult<Self> {
-        let order = Self::visible_to(actor)
-            .filter(Column::Pid.eq(pid))
-            .one(db)
-            .await?
-            .ok_or(DomainError::NotFound("purchase order"))?;
-        actor.authorize(Ability::ManageStock)?;
-        Ok(order)
     }
 
     /// Newest first.
@@ -100,7 +93,7 @@ impl Model {
         page: PageRequest,
     ) -> DomainResult<Page<Self>> {
         actor.authorize(Ability::ManageStock)?;
-        let mut query = Self::visible_to(actor);
+        let mut query = Entity::visible_to(actor);
         if let Some(site) = site {
             query = query.filter(Column::SiteId.eq(site.id));
         }

@@ -9,6 +9,7 @@ use sea_orm::{sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryF
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::models::Scoped;
 use crate::models::{
     _entities::repair_orders::{Column, Entity, Model},
     actor::{Ability, Actor},
@@ -35,7 +36,7 @@ pub async fn flag(
     actor.authorize(Ability::ManageRepairOrders)?;
     let now = now_at(actor.clock);
     let earlier =
-        crate::models::workshop::repair_orders::Model::find_for(db, actor, earlier).await?;
+        crate::models::workshop::repair_orders::Entity::find_for(db, actor, earlier).await?;
     let field = "of_repair_order_id";
     if earlier.id == order.id || earlier.vehicle_id != order.vehicle_id {
         return Err(DomainError::invalid(

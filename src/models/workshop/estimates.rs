@@ -12,6 +12,7 @@ use sea_orm::{sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryF
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::models::Scoped;
 use crate::models::{
     _entities::{customers, repair_orders, sites, users, vehicles},
     actor::{Ability, Actor},
@@ -37,7 +38,7 @@ pub async fn request(
     pid: Uuid,
 ) -> DomainResult<repair_orders::Model> {
     actor.authorize(Ability::ManageBilling)?;
-    let order = crate::models::workshop::repair_orders::Model::find_for(db, actor, pid).await?;
+    let order = crate::models::workshop::repair_orders::Entity::find_for(db, actor, pid).await?;
     let requested = repair_orders::Entity::update_many()
         .col_expr(
             repair_orders::Column::EstimateRequestedAt,
@@ -72,7 +73,7 @@ pub async fn request(
         },
     )
     .await?;
-    crate::models::workshop::repair_orders::Model::find_for(db, actor, pid).await
+    crate::models::workshop::repair_orders::Entity::find_for(db, actor, pid).await
 }
 
 /// One line of an estimate as the customer sees it.
@@ -164,16 +165,8 @@ pub async fn estimate_of(
 /// # Errors
 /// `NotFound` for an order that is gone, or a customer who was erased.
 pub async fn for_customer(db: &impl ConnectionTrait, pid: Uuid) -> DomainResult<Estimate> {
-    let order = order_by_pid(db, pid).await?;
+    let order = repair_orders::Entity::by_pid(db, pid).await?;
     shown_to_customer(estimate_of(db, order).await?)
-}
-
-async fn order_by_pid(db: &impl ConnectionTrait, pid: Uuid) -> DomainResult<repair_orders::Model> {
-    repair_orders::Entity::find()
-        .filter(repair_orders::Column::Pid.eq(pid))
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("repair order"))
 }
 
 /// An erased customer's estimate is nobody's to open.
@@ -199,7 +192,7 @@ pub async fn decide(
     decisions: &[(Uuid, Approval)],
     note: Option<String>,
 ) -> DomainResult<Estimate> {
-    let order = order_by_pid(db, pid).await?;
+    let order = repair_orders::Entity::by_pid(db, pid).await?;
     // The order's row before anything is read: a second submission waits
     // for the first and sees what it decided.
     crate::models::workshop::repair_orders::Model::lock_open(db, order.id, now_at(clock)).await?;

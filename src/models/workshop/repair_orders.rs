@@ -18,6 +18,7 @@ pub use crate::models::_entities::repair_orders::{
     self, ActiveModel, Column, Entity, Model, Relation,
 };
 use crate::models::error::{DomainError, DomainResult};
+use crate::models::Scoped;
 use crate::models::{
     actor::{Ability, Actor, By},
     audit_events::{self, Change},
@@ -105,32 +106,21 @@ pub struct OrderRow {
     pub technician_name: Option<String>,
 }
 
-impl Model {
-    /// Orders at the sites `actor` sees.
-    #[must_use]
-    pub fn visible_to(actor: &Actor) -> Select<Entity> {
+impl Scoped for Entity {
+    const NAME: &'static str = "repair order";
+    const ABILITY: Option<Ability> = None;
+
+    fn pid_column() -> Column {
+        Column::Pid
+    }
+
+    /// Orders at the sites `actor` sees (none for customers, who are at no site).
+    fn visible_to(actor: &Actor) -> Select<Self> {
         Entity::find().filter(actor.scope(Column::OrganizationId, Column::SiteId))
     }
+}
 
-    /// One order, if it is at a site `actor` sees.
-    ///
-    /// # Errors
-    /// 404 when no such order exists for the actor.
-    pub async fn find_for(
-        db: &impl ConnectionTrait,
-        actor: &Actor,
-        pid: Uuid,
-    ) -> DomainResult<Self> {
-        if actor.role == Role::Customer {
-            return Err(DomainError::NotFound("repair order"));
-        }
-        Self::visible_to(actor)
-            .filter(Column::Pid.eq(pid))
-            .one(db)
-            .await?
-            .ok_or(DomainError::NotFound("repair order"))
-    }
-
+impl Model {
     /// # Errors
     /// 500 when the stored status is not one of ours.
     pub fn status(&self) -> DomainResult<RepairStatus> {
@@ -168,7 +158,7 @@ impl Model {
         if actor.role == Role::Customer {
             return Err(DomainError::NotFound("repair order"));
         }
-        let mut query = Self::visible_to(actor);
+        let mut query = Entity::visible_to(actor);
         if let Some(vehicle) = filters.vehicle {
             query = query.filter(Column::VehicleId.eq(vehicle.id));
         } else if actor.role == Role::Technician {
@@ -203,7 +193,7 @@ impl Model {
         if actor.role == Role::Customer {
             return Err(DomainError::NotFound("repair order"));
         }
-        let mut query = Self::visible_to(actor)
+        let mut query = Entity::visible_to(actor)
             .filter(Column::Status.eq(RepairStatus::Approved.as_str()))
             .filter(Column::TechnicianId.is_null());
         if let Some(site) = site {
@@ -224,8 +214,8 @@ impl Model {
     /// theirs; 422 for an odometer reading lower than an earlier one.
     pub async fn create(txn: &Write, actor: &Actor, new: NewRepairOrder) -> DomainResult<Self> {
         actor.authorize(Ability::ManageRepairOrders)?;
-        let site = sites::Model::find_for(txn, actor, new.site_id).await?;
-        let vehicle = vehicles::Model::find_for(txn, actor, new.vehicle_id).await?;
+        let site = sites::Entity::find_for(txn, actor, new.site_id).await?;
+        let vehicle = vehicles::Entity::find_for(txn, actor, new.vehicle_id).await?;
         let required = crate::models::people::skills::resolve(
             txn,
             actor.organization_id(),
