@@ -1,5 +1,5 @@
 //! The one error type of the HTTP API and its mapping to the contract
-//! (`docs/api.md`, "Errors"): every failure leaves as
+//! (README, "Errors"): every failure leaves as
 //! `{"error": {"code", "message", "fields"?}}` with the status listed there.
 
 use axum::{

@@ -8,8 +8,9 @@ pub mod queue;
 pub mod settings;
 pub mod views;
 
-// The design card puts workers and tasks beside `src/`; they are modules of
-// this library all the same, sharing its models.
+// Workers and tasks sit beside `src/`: they are the program's entry points
+// other than HTTP, started by name (docs/architecture.md, "The rooms").
+// They are modules of this library all the same, sharing its models.
 #[path = "../tasks/mod.rs"]
 pub mod tasks;
 #[path = "../workers/mod.rs"]

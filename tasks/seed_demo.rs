@@ -19,6 +19,7 @@ use loco_rs::{
 use rust_decimal::Decimal;
 use sea_orm::{EntityTrait, PaginatorTrait};
 
+use crate::models::values::Stored;
 use crate::models::{
     actor::Actor,
     billing::{

@@ -87,7 +87,9 @@ const CREATED_IDS: &[(&str, &str)] = &[
 /// - 400, 413 and 422 when it reads a JSON body (unreadable, too large,
 ///   breaking a rule);
 /// - 400 and 422 when it reads a query string;
-/// - 404 when its path names an object;
+/// - 404 when it names an object: in its path, or by an id in its query or
+///   body (`site_id`, `lines[].product_id`): another organization's or
+///   site's object is not found;
 /// - 503 with `Retry-After` for every operation: the database may be too
 ///   busy to answer in time (nothing is changed then).
 ///
@@ -96,6 +98,11 @@ const CREATED_IDS: &[(&str, &str)] = &[
 /// can follow what it created.
 pub fn complete(openapi: &mut OpenApi) {
     let body_links = body_links(openapi);
+    let schemas = openapi
+        .components
+        .as_ref()
+        .map(|components| components.schemas.clone())
+        .unwrap_or_default();
     // Operations whose path names an object by `{id}` and nothing else.
     let ids_by_path: Vec<(String, Vec<String>)> = openapi
         .paths
@@ -111,7 +118,8 @@ pub fn complete(openapi: &mut OpenApi) {
         .collect();
     for (path, item) in &mut openapi.paths.paths {
         for (_, operation) in operations_mut(item) {
-            add_error_answers(path, operation);
+            let names_an_object = path.contains('{') || takes_an_id(operation, &schemas);
+            add_error_answers(operation, names_an_object);
         }
         // `POST /api/customers` answers 201 with an `id`, which every
         // operation on `/api/customers/{id}` (and below) takes.
@@ -224,12 +232,80 @@ fn link_name(operation_id: &str) -> String {
         .collect()
 }
 
-fn add_error_answers(path: &str, operation: &mut Operation) {
+/// Whether an id field names an object: `site_id`, `site_ids`.
+fn is_id(name: &str) -> bool {
+    name.ends_with("_id") || name.ends_with("_ids")
+}
+
+/// Whether the operation takes an object's id in its query or its JSON
+/// body (at any depth of the body's schema).
+fn takes_an_id(
+    operation: &Operation,
+    schemas: &std::collections::BTreeMap<String, RefOr<Schema>>,
+) -> bool {
+    let in_query = operation
+        .parameters
+        .as_deref()
+        .unwrap_or_default()
+        .iter()
+        .any(|parameter| matches!(parameter, RefOr::T(parameter) if is_id(&parameter.name)));
+    let body = operation
+        .request_body
+        .as_ref()
+        .and_then(|body| match body {
+            RefOr::T(body) => body.content.get("application/json"),
+            RefOr::Ref(_) => None,
+        })
+        .and_then(|content| match content {
+            RefOr::T(content) => content.schema.as_ref(),
+            RefOr::Ref(_) => None,
+        });
+    in_query || body.is_some_and(|schema| names_an_id(schema, schemas, 0))
+}
+
+fn names_an_id(
+    schema: &RefOr<Schema>,
+    schemas: &std::collections::BTreeMap<String, RefOr<Schema>>,
+    depth: usize,
+) -> bool {
+    // Request bodies nest a few levels (`lines[]`); this bounds a cycle.
+    if depth > 8 {
+        return false;
+    }
+    match schema {
+        RefOr::Ref(reference) => reference
+            .ref_location
+            .rsplit('/')
+            .next()
+            .and_then(|name| schemas.get(name))
+            .is_some_and(|schema| names_an_id(schema, schemas, depth + 1)),
+        RefOr::T(Schema::Object(object)) => object
+            .properties
+            .iter()
+            .any(|(name, property)| is_id(name) || names_an_id(property, schemas, depth + 1)),
+        RefOr::T(Schema::Array(array)) => match &array.items {
+            utoipa::openapi::schema::ArrayItems::RefOrSchema(items) => {
+                names_an_id(items, schemas, depth + 1)
+            }
+            utoipa::openapi::schema::ArrayItems::False => false,
+        },
+        RefOr::T(Schema::OneOf(one_of)) => one_of
+            .items
+            .iter()
+            .any(|item| names_an_id(item, schemas, depth + 1)),
+        RefOr::T(Schema::AllOf(all_of)) => all_of
+            .items
+            .iter()
+            .any(|item| names_an_id(item, schemas, depth + 1)),
+        RefOr::T(_) => false,
+    }
+}
+
+fn add_error_answers(operation: &mut Operation, names_an_object: bool) {
     let parameters = operation.parameters.as_deref().unwrap_or_default();
     let in_query = parameters.iter().any(|parameter| {
         matches!(parameter, RefOr::T(parameter) if parameter.parameter_in == ParameterIn::Query)
     });
-    let names_an_object = path.contains('{');
     let reads_json = operation.request_body.as_ref().is_some_and(
         |body| matches!(body, RefOr::T(body) if body.content.contains_key("application/json")),
     );

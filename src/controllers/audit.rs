@@ -17,7 +17,7 @@ use crate::{
     security(("bearer" = [])),
     responses(
         (status = 200, body = PageResponse<AuditEventResponse>),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 403, body = ErrorBody),
         (status = 422, body = ErrorBody),
     ))]
 async fn list(

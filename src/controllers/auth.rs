@@ -126,7 +126,7 @@ async fn login(
 /// The signed-in user, their organization and the sites they see.
 #[utoipa::path(get, path = "/api/auth/me", tag = "auth",
     security(("bearer" = [])),
-    responses((status = 200, body = MeResponse), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = MeResponse)))]
 async fn me(State(ctx): State<AppContext>, actor: Actor) -> ApiResult<impl IntoResponse> {
     Ok(axum::Json(me_response(&ctx, &actor).await?))
 }

@@ -156,10 +156,9 @@ pub struct CustomerQuery {
     /// Part of a name, phone number, email, plate or VIN.
     #[param(max_length = 200)]
     pub q: Option<String>,
-    #[param(minimum = 1, maximum = 1_000_000)]
-    pub page: Option<u64>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u64>,
+    #[serde(flatten)]
+    #[param(ignore)]
+    pub paging: PageParams,
 }
 
 /// Add a customer.
@@ -167,9 +166,7 @@ pub struct CustomerQuery {
     security(("bearer" = [])),
     responses(
         (status = 201, body = CustomerResponse),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn create(
     State(ctx): State<AppContext>,
@@ -187,23 +184,18 @@ async fn create(
 }
 
 /// Find customers by name, phone, email, plate or VIN.
-#[utoipa::path(get, path = "/api/customers", tag = "customers", params(CustomerQuery),
+#[utoipa::path(get, path = "/api/customers", tag = "customers", params(CustomerQuery, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, body = PageResponse<CustomerResponse>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn list(
     State(ctx): State<AppContext>,
     actor: Actor,
     QueryParams(query): QueryParams<CustomerQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let page = PageParams {
-        page: query.page,
-        per_page: query.per_page,
-    }
-    .checked()?;
+    let page = query.paging.checked()?;
     let page = customers::Model::search(&ctx.db, &actor, checked_search(query.q.as_deref())?, page)
         .await?;
     let site_ids: Vec<i64> = page.items.iter().map(|c| c.home_site_id).collect();
@@ -223,8 +215,7 @@ async fn list(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = CustomerResponse),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody),
     ))]
 async fn show(
     State(ctx): State<AppContext>,
@@ -240,9 +231,7 @@ async fn show(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = CustomerResponse),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn update(
     State(ctx): State<AppContext>,
@@ -267,8 +256,7 @@ async fn update(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 204, description = "Erased"),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody),
     ))]
 async fn erase(
     State(ctx): State<AppContext>,
@@ -290,36 +278,22 @@ async fn render_one(ctx: &AppContext, customer: &customers::Model) -> ApiResult<
     Ok(CustomerResponse::new(customer, &home))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct DeliveryQuery {
-    #[param(minimum = 1, maximum = 1_000_000)]
-    pub page: Option<u64>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u64>,
-}
-
 /// Every message sent (or not) to the customer from the caller's sites:
 /// reminders and invoices, with what became of each, newest first.
 #[utoipa::path(get, path = "/api/customers/{id}/deliveries", tag = "customers",
-    params(("id" = Uuid, Path), DeliveryQuery), security(("bearer" = [])),
+    params(("id" = Uuid, Path), PageParams), security(("bearer" = [])),
     responses(
         (status = 200, body = PageResponse<DeliveryResponse>),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody),
     ))]
 async fn deliveries(
     State(ctx): State<AppContext>,
     actor: Actor,
     Ids(id): Ids<Uuid>,
-    QueryParams(query): QueryParams<DeliveryQuery>,
+    QueryParams(paging): QueryParams<PageParams>,
 ) -> ApiResult<impl IntoResponse> {
     let customer = customers::Entity::find_for(&ctx.db, &actor, id).await?;
-    let page = PageParams {
-        page: query.page,
-        per_page: query.per_page,
-    }
-    .checked()?;
+    let page = paging.checked()?;
     let page = messages::ledger::of_customer(&ctx.db, &actor, &customer, page).await?;
     Ok(axum::Json(PageResponse::from(
         page.map(DeliveryResponse::from),

@@ -1,5 +1,5 @@
 //! Request extractors that answer in the contract's error shape
-//! (docs/api.md, "Errors") instead of axum's or Loco's plain-text rejections.
+//! (README, "Errors") instead of axum's or Loco's plain-text rejections.
 
 use axum::{
     body::Bytes,

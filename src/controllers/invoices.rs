@@ -54,10 +54,9 @@ pub struct InvoiceQuery {
     /// Only this site's invoices.
     pub site_id: Option<Id>,
     pub status: Option<InvoiceStatus>,
-    #[param(minimum = 1, maximum = 1_000_000)]
-    pub page: Option<u64>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u64>,
+    #[serde(flatten)]
+    #[param(ignore)]
+    pub paging: PageParams,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -98,11 +97,11 @@ fn reason(raw: &str) -> ApiResult<String> {
 }
 
 /// Invoices of the sites the caller works at, newest first.
-#[utoipa::path(get, path = "/api/invoices", tag = "invoices", params(InvoiceQuery),
+#[utoipa::path(get, path = "/api/invoices", tag = "invoices", params(InvoiceQuery, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, body = PageResponse<InvoiceSummary>),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody),
     ))]
 async fn list(
     State(ctx): State<AppContext>,
@@ -112,11 +111,7 @@ async fn list(
     actor.authorize(Ability::ManageBilling)?;
     let site =
         sites::Entity::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
-    let page = PageParams {
-        page: query.page,
-        per_page: query.per_page,
-    }
-    .checked()?;
+    let page = query.paging.checked()?;
     let filters = Filters {
         site,
         status: query.status,
@@ -149,7 +144,7 @@ async fn list(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = InvoiceResponse),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody),
     ))]
 async fn show(
     State(ctx): State<AppContext>,
@@ -167,8 +162,7 @@ async fn show(
     request_body = PaymentParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 201, body = PaymentRecorded),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
     ))]
 async fn pay(
     State(ctx): State<AppContext>,
@@ -222,8 +216,7 @@ async fn pay(
     params(("id" = Uuid, Path), ("payment_id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = PaymentRecorded),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
     ))]
 async fn reverse(
     State(ctx): State<AppContext>,
@@ -257,8 +250,7 @@ async fn reverse(
     request_body = ReasonParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = InvoiceResponse),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
     ))]
 async fn void(
     State(ctx): State<AppContext>,
@@ -280,7 +272,7 @@ async fn void(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "The invoice", content_type = "application/pdf", body = crate::views::invoices::PdfFile),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody),
     ))]
 async fn pdf(
     State(ctx): State<AppContext>,
@@ -318,7 +310,7 @@ async fn pdf(
     params(ReceivablesQuery), security(("bearer" = [])),
     responses(
         (status = 200, body = ReceivablesResponse),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody),
     ))]
 async fn receivables(
     State(ctx): State<AppContext>,
@@ -386,8 +378,7 @@ pub struct InvoiceSendQueued {
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 202, body = InvoiceSendQueued),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
     ))]
 async fn send(
     State(ctx): State<AppContext>,

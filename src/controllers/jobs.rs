@@ -31,7 +31,7 @@ async fn list(State(ctx): State<AppContext>, actor: Actor) -> ApiResult<impl Int
     params(("jid" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 204), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 503, body = ErrorBody),
+        (status = 503, body = ErrorBody),
     ))]
 async fn retry(
     State(ctx): State<AppContext>,
@@ -50,7 +50,7 @@ async fn retry(
     params(("jid" = String, Path)), security(("bearer" = [])),
     responses(
         (status = 204), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 503, body = ErrorBody),
+        (status = 503, body = ErrorBody),
     ))]
 async fn discard(
     State(ctx): State<AppContext>,

@@ -21,10 +21,9 @@ pub struct NotificationQuery {
     /// Only those not read yet.
     #[serde(default)]
     pub unread: bool,
-    #[param(minimum = 1, maximum = 1_000_000)]
-    pub page: Option<u64>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u64>,
+    #[serde(flatten)]
+    #[param(ignore)]
+    pub paging: PageParams,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -34,23 +33,18 @@ pub struct MarkedRead {
 }
 
 /// The caller's notifications, newest first.
-#[utoipa::path(get, path = "/api/notifications", tag = "notifications", params(NotificationQuery),
+#[utoipa::path(get, path = "/api/notifications", tag = "notifications", params(NotificationQuery, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, body = PageResponse<NotificationResponse>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn list(
     State(ctx): State<AppContext>,
     actor: Actor,
     QueryParams(query): QueryParams<NotificationQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let page = PageParams {
-        page: query.page,
-        per_page: query.per_page,
-    }
-    .checked()?;
+    let page = query.paging.checked()?;
     let page = notifications::Model::list_for(&ctx.db, &actor, query.unread, page).await?;
     let orders = notifications::Model::order_pids(&ctx.db, &page.items).await?;
     Ok(axum::Json(PageResponse::from(page.map(|notification| {
@@ -66,7 +60,6 @@ async fn list(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = NotificationResponse),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
     ))]
 async fn mark_read(
     State(ctx): State<AppContext>,
@@ -85,7 +78,7 @@ async fn mark_read(
 /// Mark all of the caller's notifications read.
 #[utoipa::path(post, path = "/api/notifications/read-all", tag = "notifications",
     security(("bearer" = [])),
-    responses((status = 200, body = MarkedRead), (status = 401, body = ErrorBody)))]
+    responses((status = 200, body = MarkedRead)))]
 async fn mark_all_read(
     State(ctx): State<AppContext>,
     actor: Actor,

@@ -16,6 +16,7 @@ use rust_decimal::Decimal;
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::models::values::Stored;
 use crate::{
     messages::{
         language_for,

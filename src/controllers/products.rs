@@ -209,10 +209,9 @@ pub struct ProductQuery {
     /// Part of the SKU or name, or the whole barcode.
     #[param(max_length = 200)]
     pub q: Option<String>,
-    #[param(minimum = 1, maximum = 1_000_000)]
-    pub page: Option<u64>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u64>,
+    #[serde(flatten)]
+    #[param(ignore)]
+    pub paging: PageParams,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -246,8 +245,7 @@ pub struct TransferParams {
     security(("bearer" = [])),
     responses(
         (status = 201, body = ProductResponse),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
     ))]
 async fn create(
     State(ctx): State<AppContext>,
@@ -267,11 +265,11 @@ async fn create(
 }
 
 /// The products of the sites the caller works at, by name.
-#[utoipa::path(get, path = "/api/products", tag = "stock", params(ProductQuery),
+#[utoipa::path(get, path = "/api/products", tag = "stock", params(ProductQuery, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, body = PageResponse<ProductResponse>),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody),
     ))]
 async fn list(
     State(ctx): State<AppContext>,
@@ -280,11 +278,7 @@ async fn list(
 ) -> ApiResult<impl IntoResponse> {
     let site =
         sites::Entity::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
-    let page = PageParams {
-        page: query.page,
-        per_page: query.per_page,
-    }
-    .checked()?;
+    let page = query.paging.checked()?;
     let filters = Filters {
         site,
         low_stock: query.low_stock,
@@ -309,7 +303,7 @@ async fn list(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = ProductResponse),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody),
     ))]
 async fn show(
     State(ctx): State<AppContext>,
@@ -325,8 +319,7 @@ async fn show(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = ProductResponse),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
     ))]
 async fn update(
     State(ctx): State<AppContext>,
@@ -352,8 +345,7 @@ async fn update(
     request_body = AdjustmentParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 201, body = AdjustmentResponse),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
     ))]
 async fn adjust(
     State(ctx): State<AppContext>,
@@ -398,7 +390,7 @@ async fn adjust(
     params(("id" = Uuid, Path), PageParams), security(("bearer" = [])),
     responses(
         (status = 200, body = PageResponse<MovementResponse>),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody),
     ))]
 async fn movements(
     State(ctx): State<AppContext>,
@@ -421,8 +413,7 @@ async fn movements(
     request_body = TransferParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 201, body = TransferResponse),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
     ))]
 async fn transfer(
     State(ctx): State<AppContext>,

@@ -178,8 +178,7 @@ async fn render(ctx: &AppContext, promotion: promotions::Model) -> ApiResult<Pro
     request_body = CreatePromotionParams, security(("bearer" = [])),
     responses(
         (status = 201, body = PromotionResponse),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn create(
     State(ctx): State<AppContext>,
@@ -266,7 +265,7 @@ async fn list(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = PromotionResponse),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody),
     ))]
 async fn show(
     State(ctx): State<AppContext>,
@@ -282,8 +281,7 @@ async fn show(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = PromotionResponse),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
     ))]
 async fn cancel(
     State(ctx): State<AppContext>,
@@ -304,7 +302,7 @@ async fn cancel(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = PreviewResponse),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody),
     ))]
 async fn preview(
     State(ctx): State<AppContext>,
@@ -322,8 +320,7 @@ async fn preview(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = PromotionResponse),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 429, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 429, body = ErrorBody),
     ))]
 async fn send(
     State(ctx): State<AppContext>,

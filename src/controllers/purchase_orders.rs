@@ -78,10 +78,9 @@ pub struct ReceiptLineParams {
 #[into_params(parameter_in = Query)]
 pub struct PurchaseOrderQuery {
     pub site_id: Option<Id>,
-    #[param(minimum = 1, maximum = 1_000_000)]
-    pub page: Option<u64>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u64>,
+    #[serde(flatten)]
+    #[param(ignore)]
+    pub paging: PageParams,
 }
 
 fn check_count(errors: &mut FieldErrors, count: usize) {
@@ -122,7 +121,7 @@ async fn products_of(
     request_body = CreatePurchaseOrderParams, security(("bearer" = [])),
     responses(
         (status = 201, body = PurchaseOrderResponse),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody),
     ))]
 async fn create(
     State(ctx): State<AppContext>,
@@ -179,10 +178,10 @@ async fn create(
 
 /// Orders to suppliers, newest first.
 #[utoipa::path(get, path = "/api/purchase-orders", tag = "purchase orders",
-    params(PurchaseOrderQuery), security(("bearer" = [])),
+    params(PurchaseOrderQuery, PageParams), security(("bearer" = [])),
     responses(
         (status = 200, body = PageResponse<PurchaseOrderResponse>),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody),
     ))]
 async fn list(
     State(ctx): State<AppContext>,
@@ -192,11 +191,7 @@ async fn list(
     actor.authorize(Ability::ManageStock)?;
     let site =
         sites::Entity::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
-    let page = PageParams {
-        page: query.page,
-        per_page: query.per_page,
-    }
-    .checked()?;
+    let page = query.paging.checked()?;
     let page = purchase_orders::Model::list_for(&ctx.db, &actor, site.as_ref(), page).await?;
     let mut items = Vec::new();
     for order in &page.items {
@@ -215,7 +210,7 @@ async fn list(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = PurchaseOrderResponse),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody),
     ))]
 async fn show(
     State(ctx): State<AppContext>,
@@ -231,8 +226,7 @@ async fn show(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = PurchaseOrderResponse),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
     ))]
 async fn place(
     State(ctx): State<AppContext>,
@@ -252,8 +246,7 @@ async fn place(
     request_body = ReceiveParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = PurchaseOrderResponse),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
     ))]
 async fn receive(
     State(ctx): State<AppContext>,

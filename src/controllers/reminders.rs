@@ -22,19 +22,18 @@ use crate::{
 pub struct ReminderQuery {
     /// Only this site's reminders.
     pub site_id: Option<Id>,
-    #[param(minimum = 1, maximum = 1_000_000)]
-    pub page: Option<u64>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u64>,
+    #[serde(flatten)]
+    #[param(ignore)]
+    pub paging: PageParams,
 }
 
 /// Service reminders, newest first: one per vehicle and due date and
 /// channel, whether sent, failed or skipped.
-#[utoipa::path(get, path = "/api/reminders", tag = "reminders", params(ReminderQuery),
+#[utoipa::path(get, path = "/api/reminders", tag = "reminders", params(ReminderQuery, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, body = PageResponse<ReminderResponse>),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody),
     ))]
 async fn list(
     State(ctx): State<AppContext>,
@@ -43,11 +42,7 @@ async fn list(
 ) -> ApiResult<impl IntoResponse> {
     let site =
         sites::Entity::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
-    let page = PageParams {
-        page: query.page,
-        per_page: query.per_page,
-    }
-    .checked()?;
+    let page = query.paging.checked()?;
     let page = reminders::list_for(&ctx.db, &actor, site.as_ref(), page).await?;
     Ok(axum::Json(PageResponse::from(
         page.map(ReminderResponse::from),

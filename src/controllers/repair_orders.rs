@@ -188,10 +188,9 @@ pub struct OrderQuery {
     /// One vehicle's orders (its history; see
     /// `GET /api/vehicles/{id}/repair-orders`).
     pub vehicle_id: Option<Id>,
-    #[param(minimum = 1, maximum = 1_000_000)]
-    pub page: Option<u64>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u64>,
+    #[serde(flatten)]
+    #[param(ignore)]
+    pub paging: PageParams,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -199,10 +198,9 @@ pub struct OrderQuery {
 pub struct QueueQuery {
     /// One site's queue; without it, every site the caller works at.
     pub site_id: Option<Id>,
-    #[param(minimum = 1, maximum = 1_000_000)]
-    pub page: Option<u64>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u64>,
+    #[serde(flatten)]
+    #[param(ignore)]
+    pub paging: PageParams,
 }
 
 /// Book a vehicle in: a new order at a site, status `requested`.
@@ -210,9 +208,7 @@ pub struct QueueQuery {
     request_body = CreateRepairOrderParams, security(("bearer" = [])),
     responses(
         (status = 201, body = RepairOrderDetail),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn create(
     State(ctx): State<AppContext>,
@@ -227,13 +223,11 @@ async fn create(
 }
 
 /// Orders at the caller's sites, newest first; a technician's own orders.
-#[utoipa::path(get, path = "/api/repair-orders", tag = "repair orders", params(OrderQuery),
+#[utoipa::path(get, path = "/api/repair-orders", tag = "repair orders", params(OrderQuery, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, body = PageResponse<RepairOrderResponse>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn list(
     State(ctx): State<AppContext>,
@@ -251,11 +245,7 @@ async fn list(
         Some(id) => Some(vehicles::Model::find_for_history(&ctx.db, &actor, id.0).await?),
         None => None,
     };
-    let page = PageParams {
-        page: query.page,
-        per_page: query.per_page,
-    }
-    .checked()?;
+    let page = query.paging.checked()?;
     let filters = Filters {
         site,
         status: query.status,
@@ -273,8 +263,7 @@ async fn list(
     params(("id" = Uuid, Path), PageParams), security(("bearer" = [])),
     responses(
         (status = 200, body = PageResponse<RepairOrderResponse>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn vehicle_history(
     State(ctx): State<AppContext>,
@@ -293,13 +282,11 @@ async fn vehicle_history(
 }
 
 /// The queue: approved orders nobody has claimed, urgent first, then oldest.
-#[utoipa::path(get, path = "/api/repair-orders/queue", tag = "repair orders", params(QueueQuery),
+#[utoipa::path(get, path = "/api/repair-orders/queue", tag = "repair orders", params(QueueQuery, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, body = PageResponse<RepairOrderResponse>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn queue(
     State(ctx): State<AppContext>,
@@ -308,11 +295,7 @@ async fn queue(
 ) -> ApiResult<impl IntoResponse> {
     let site =
         sites::Entity::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
-    let page = PageParams {
-        page: query.page,
-        per_page: query.per_page,
-    }
-    .checked()?;
+    let page = query.paging.checked()?;
     let page = repair_orders::Model::queue_for(&ctx.db, &actor, site.as_ref(), page).await?;
     let technician = (actor.role == Role::Technician).then_some(&actor);
     render_page(&ctx, page, technician).await
@@ -323,7 +306,6 @@ async fn queue(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = RepairOrderDetail),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
     ))]
 async fn show(
     State(ctx): State<AppContext>,
@@ -340,8 +322,8 @@ async fn show(
     request_body = UpdateRepairOrderParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = RepairOrderDetail),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody),
     ))]
 async fn update(
@@ -367,8 +349,8 @@ async fn update(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = RepairOrderDetail),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody),
     ))]
 async fn claim(
     State(ctx): State<AppContext>,
@@ -398,8 +380,8 @@ pub struct ComebackParams {
     request_body = ComebackParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = RepairOrderDetail),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody),
     ))]
 async fn comeback(
@@ -433,8 +415,8 @@ pub struct DeclineParams {
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = RepairOrderDetail),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody),
     ))]
 async fn accept(
     State(ctx): State<AppContext>,
@@ -455,8 +437,8 @@ async fn accept(
     request_body = DeclineParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = RepairOrderDetail),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody),
     ))]
 async fn decline(
@@ -480,9 +462,7 @@ async fn decline(
     request_body = AssignParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = RepairOrderDetail),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn assign(
     State(ctx): State<AppContext>,
@@ -503,9 +483,7 @@ async fn assign(
     request_body = TransitionParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = RepairOrderDetail),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn transition(
     State(ctx): State<AppContext>,
@@ -536,7 +514,6 @@ async fn transition(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = Vec<HistoryEntryResponse>),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
     ))]
 async fn history(
     State(ctx): State<AppContext>,
@@ -558,9 +535,7 @@ async fn history(
     request_body = LaborParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 201, body = LaborLineResponse),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn add_labor(
     State(ctx): State<AppContext>,
@@ -586,8 +561,8 @@ async fn add_labor(
     params(("id" = Uuid, Path), ("line_id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody),
     ))]
 async fn remove_labor(
     State(ctx): State<AppContext>,
@@ -618,8 +593,7 @@ pub struct PartParams {
     request_body = PartParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 201, body = PartLineResponse),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
     ))]
 async fn add_part(
     State(ctx): State<AppContext>,
@@ -651,8 +625,7 @@ async fn add_part(
     params(("id" = Uuid, Path), ("line_id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 204, description = "Removed"),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
     ))]
 async fn remove_part(
     State(ctx): State<AppContext>,
@@ -683,8 +656,7 @@ pub struct ApprovalParams {
     params(("id" = Uuid, Path), ("line_id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = RepairOrderDetail),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
     ))]
 async fn decide_line(
     State(ctx): State<AppContext>,
@@ -710,9 +682,7 @@ async fn decide_line(
     request_body = NoteParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 201, body = NoteResponse),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn add_note(
     State(ctx): State<AppContext>,
@@ -737,7 +707,6 @@ async fn add_note(
     params(("id" = Uuid, Path), PageParams), security(("bearer" = [])),
     responses(
         (status = 200, body = PageResponse<NoteResponse>),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody),
     ))]
 async fn notes(
@@ -770,9 +739,7 @@ async fn notes(
     request_body(content_type = "multipart/form-data", description = "A `file` field"),
     responses(
         (status = 201, body = AttachmentResponse),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 413, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn upload(
     State(ctx): State<AppContext>,
@@ -899,7 +866,6 @@ fn unreadable(status: StatusCode, max_bytes: u64) -> ApiError {
     params(("id" = Uuid, Path), PageParams), security(("bearer" = [])),
     responses(
         (status = 200, body = PageResponse<AttachmentResponse>),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody),
     ))]
 async fn attachments_of(
@@ -931,7 +897,6 @@ async fn attachments_of(
     params(("id" = Uuid, Path), ("attachment_id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, description = "The file", content_type = "application/octet-stream"),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
     ))]
 async fn download(
     State(ctx): State<AppContext>,
@@ -1082,8 +1047,7 @@ pub struct EstimateSendQueued {
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 202, body = EstimateSendQueued),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody),
+        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
     ))]
 async fn send_estimate(
     State(ctx): State<AppContext>,

@@ -49,8 +49,8 @@ async fn site_ref(ctx: &AppContext, actor: &Actor, site_id: i64) -> ApiResult<Si
     security(("bearer" = [])),
     responses(
         (status = 201, body = ShiftResponse),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody),
     ))]
 async fn clock_in(
     State(ctx): State<AppContext>,
@@ -75,7 +75,7 @@ async fn clock_in(
 #[utoipa::path(post, path = "/api/shifts/clock-out", tag = "staff", security(("bearer" = [])),
     responses(
         (status = 200, body = ShiftResponse),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 403, body = ErrorBody),
         (status = 409, body = ErrorBody),
     ))]
 async fn clock_out(State(ctx): State<AppContext>, actor: Actor) -> ApiResult<impl IntoResponse> {
@@ -94,7 +94,7 @@ async fn clock_out(State(ctx): State<AppContext>, actor: Actor) -> ApiResult<imp
 #[utoipa::path(get, path = "/api/shifts/current", tag = "staff", security(("bearer" = [])),
     responses(
         (status = 200, body = ShiftResponse),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 404, description = "the caller has no shift open", body = ErrorBody),
     ))]
 async fn current(State(ctx): State<AppContext>, actor: Actor) -> ApiResult<impl IntoResponse> {
     let shift = shifts::open_shift(&ctx.db, actor.user_id())
@@ -158,8 +158,8 @@ async fn timer(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = TimerResponse),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody),
     ))]
 async fn start(
     State(ctx): State<AppContext>,
@@ -176,8 +176,8 @@ async fn start(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = TimerResponse),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody),
     ))]
 async fn pause(
     State(ctx): State<AppContext>,
@@ -194,7 +194,6 @@ async fn pause(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = TimerResponse),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
     ))]
 async fn clocked(
     State(ctx): State<AppContext>,

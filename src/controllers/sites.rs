@@ -276,8 +276,7 @@ fn optional_email(raw: Option<&str>) -> Result<Option<String>, String> {
     security(("bearer" = [])),
     responses(
         (status = 201, body = SiteResponse),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody),
         (status = 422, body = ErrorBody),
     ))]
 async fn create(
@@ -298,7 +297,7 @@ async fn create(
     security(("bearer" = [])),
     responses(
         (status = 200, body = PageResponse<SiteResponse>),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 403, body = ErrorBody),
         (status = 422, body = ErrorBody),
     ))]
 async fn list(
@@ -317,8 +316,7 @@ async fn list(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = SiteResponse),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody),
     ))]
 async fn show(
     State(ctx): State<AppContext>,
@@ -335,9 +333,7 @@ async fn show(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = SiteResponse),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn update(
     State(ctx): State<AppContext>,

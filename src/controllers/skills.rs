@@ -30,7 +30,7 @@ pub struct CreateSkillParams {
 #[utoipa::path(get, path = "/api/skills", tag = "staff", security(("bearer" = [])),
     responses(
         (status = 200, body = Vec<SkillResponse>),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody),
     ))]
 async fn list(State(ctx): State<AppContext>, actor: Actor) -> ApiResult<impl IntoResponse> {
     let skills = skills::Model::list_for(&ctx.db, &actor).await?;
@@ -47,7 +47,7 @@ async fn list(State(ctx): State<AppContext>, actor: Actor) -> ApiResult<impl Int
     security(("bearer" = [])),
     responses(
         (status = 201, body = SkillResponse),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 403, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn create(

@@ -138,10 +138,9 @@ fn staff_role(role: Role) -> Result<Role, String> {
 pub struct StaffQuery {
     /// Only the people assigned to this site.
     pub site_id: Option<Id>,
-    #[param(minimum = 1, maximum = 1_000_000)]
-    pub page: Option<u64>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u64>,
+    #[serde(flatten)]
+    #[param(ignore)]
+    pub paging: PageParams,
 }
 
 /// Add a member of staff (owner: any role; manager: advisors and
@@ -150,9 +149,7 @@ pub struct StaffQuery {
     security(("bearer" = [])),
     responses(
         (status = 201, body = StaffResponse),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn create(
     State(ctx): State<AppContext>,
@@ -177,13 +174,11 @@ async fn create(
 }
 
 /// Staff at the caller's sites (owner, manager, advisor).
-#[utoipa::path(get, path = "/api/staff", tag = "staff", params(StaffQuery),
+#[utoipa::path(get, path = "/api/staff", tag = "staff", params(StaffQuery, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, body = PageResponse<StaffResponse>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn list(
     State(ctx): State<AppContext>,
@@ -192,11 +187,7 @@ async fn list(
 ) -> ApiResult<impl IntoResponse> {
     let site =
         sites::Entity::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
-    let page = PageParams {
-        page: query.page,
-        per_page: query.per_page,
-    }
-    .checked()?;
+    let page = query.paging.checked()?;
     let page = users::Model::list_staff_for(&ctx.db, &actor, site.as_ref(), page).await?;
     let items = render(&ctx, &actor, page.items).await?;
     Ok(axum::Json(PageResponse {
@@ -212,8 +203,7 @@ async fn list(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = StaffResponse),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody),
     ))]
 async fn show(
     State(ctx): State<AppContext>,
@@ -230,9 +220,7 @@ async fn show(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = StaffResponse),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn update(
     State(ctx): State<AppContext>,

@@ -130,8 +130,7 @@ pub struct BoardQuery {
     params(BoardQuery), security(("bearer" = [])),
     responses(
         (status = 200, body = Vec<BoardEntryResponse>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody),
     ))]
 async fn board(
     State(ctx): State<AppContext>,
@@ -170,7 +169,6 @@ async fn board(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = TechnicianResponse),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
     ))]
 async fn show(
     State(ctx): State<AppContext>,
@@ -186,8 +184,8 @@ async fn show(
     request_body = UpdateTechnicianParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = TechnicianResponse),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody),
     ))]
 async fn update(
     State(ctx): State<AppContext>,
@@ -237,10 +235,9 @@ pub struct TimeOffQuery {
     pub from: Option<Day>,
     /// Time off starting on this day or earlier.
     pub to: Option<Day>,
-    #[param(minimum = 1, maximum = 1_000_000)]
-    pub page: Option<u64>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u64>,
+    #[serde(flatten)]
+    #[param(ignore)]
+    pub paging: PageParams,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -253,10 +250,9 @@ pub struct TeamStatsQuery {
     /// One site's technicians and work; without it, every site the caller
     /// sees.
     pub site_id: Option<Id>,
-    #[param(minimum = 1, maximum = 1_000_000)]
-    pub page: Option<u64>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u64>,
+    #[serde(flatten)]
+    #[param(ignore)]
+    pub paging: PageParams,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -309,9 +305,7 @@ async fn stats_of(
     params(("id" = Uuid, Path), StatsQuery), security(("bearer" = [])),
     responses(
         (status = 200, body = TechnicianStatsResponse),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn stats(
     State(ctx): State<AppContext>,
@@ -332,12 +326,10 @@ async fn stats(
 /// of the caller's sites (or of `site_id`), by name, those who have left
 /// included. A technician gets their own row only.
 #[utoipa::path(get, path = "/api/technicians/stats", tag = "staff",
-    params(TeamStatsQuery), security(("bearer" = [])),
+    params(TeamStatsQuery, PageParams), security(("bearer" = [])),
     responses(
         (status = 200, body = PageResponse<TechnicianStatsResponse>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn team_stats(
     State(ctx): State<AppContext>,
@@ -345,11 +337,7 @@ async fn team_stats(
     QueryParams(query): QueryParams<TeamStatsQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let period = checked_period(query.from, query.to)?;
-    let request = PageParams {
-        page: query.page,
-        per_page: query.per_page,
-    }
-    .checked()?;
+    let request = query.paging.checked()?;
     let site =
         sites::Entity::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
     let technicians = match actor.role {
@@ -437,9 +425,7 @@ fn checked_period(from: Option<Day>, to: Option<Day>) -> ApiResult<Period> {
     params(("id" = Uuid, Path), StatsQuery), security(("bearer" = [])),
     responses(
         (status = 200, body = EarningsResponse),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn earnings_of(
     State(ctx): State<AppContext>,
@@ -584,7 +570,6 @@ impl WeekParams {
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = WeekResponse),
-        (status = 401, body = ErrorBody), (status = 404, body = ErrorBody),
     ))]
 async fn working_hours(
     State(ctx): State<AppContext>,
@@ -602,9 +587,7 @@ async fn working_hours(
     request_body = WeekParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = WeekResponse),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn set_working_hours(
     State(ctx): State<AppContext>,
@@ -667,9 +650,7 @@ impl TimeOffParams {
     request_body = TimeOffParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 201, body = TimeOffResponse),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn add_time_off(
     State(ctx): State<AppContext>,
@@ -688,11 +669,10 @@ async fn add_time_off(
 /// Technicians see their own; staff those of the technicians at their
 /// sites.
 #[utoipa::path(get, path = "/api/technicians/{id}/time-off", tag = "staff",
-    params(("id" = Uuid, Path), TimeOffQuery), security(("bearer" = [])),
+    params(("id" = Uuid, Path), TimeOffQuery, PageParams), security(("bearer" = [])),
     responses(
         (status = 200, body = PageResponse<TimeOffResponse>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn time_off(
     State(ctx): State<AppContext>,
@@ -701,11 +681,7 @@ async fn time_off(
     QueryParams(query): QueryParams<TimeOffQuery>,
 ) -> ApiResult<impl IntoResponse> {
     let period = checked_period(query.from, query.to)?;
-    let request = PageParams {
-        page: query.page,
-        per_page: query.per_page,
-    }
-    .checked()?;
+    let request = query.paging.checked()?;
     let page = availability::time_off_for(&ctx.db, &actor, id, period, request).await?;
     Ok(axum::Json(PageResponse::from(
         page.map(TimeOffResponse::from),
@@ -718,8 +694,7 @@ async fn time_off(
     params(("id" = Uuid, Path), ("time_off_id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 204),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody),
     ))]
 async fn cancel_time_off(
     State(ctx): State<AppContext>,

@@ -279,10 +279,9 @@ pub struct VehicleQuery {
     /// Part of a plate or VIN.
     #[param(max_length = 200)]
     pub q: Option<String>,
-    #[param(minimum = 1, maximum = 1_000_000)]
-    pub page: Option<u64>,
-    #[param(minimum = 1, maximum = 200)]
-    pub per_page: Option<u64>,
+    #[serde(flatten)]
+    #[param(ignore)]
+    pub paging: PageParams,
 }
 
 /// A recorded reading and the vehicle's schedule after it.
@@ -297,9 +296,7 @@ pub struct OdometerRecorded {
     security(("bearer" = [])),
     responses(
         (status = 201, body = VehicleResponse),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn create(
     State(ctx): State<AppContext>,
@@ -319,13 +316,11 @@ async fn create(
 }
 
 /// Vehicles by customer, plate or VIN.
-#[utoipa::path(get, path = "/api/vehicles", tag = "vehicles", params(VehicleQuery),
+#[utoipa::path(get, path = "/api/vehicles", tag = "vehicles", params(VehicleQuery, PageParams),
     security(("bearer" = [])),
     responses(
         (status = 200, body = PageResponse<VehicleResponse>),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn list(
     State(ctx): State<AppContext>,
@@ -336,11 +331,7 @@ async fn list(
         Some(id) => Some(customers::Entity::find_for(&ctx.db, &actor, id.0).await?),
         None => None,
     };
-    let page = PageParams {
-        page: query.page,
-        per_page: query.per_page,
-    }
-    .checked()?;
+    let page = query.paging.checked()?;
     let page = vehicles::Model::search(
         &ctx.db,
         &actor,
@@ -366,8 +357,7 @@ async fn list(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = VehicleResponse),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody),
+        (status = 403, body = ErrorBody),
     ))]
 async fn show(
     State(ctx): State<AppContext>,
@@ -383,9 +373,7 @@ async fn show(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = VehicleResponse),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn update(
     State(ctx): State<AppContext>,
@@ -413,9 +401,7 @@ async fn update(
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 201, body = OdometerRecorded),
-        (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
-        (status = 403, body = ErrorBody), (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
     ))]
 async fn record_reading(
     State(ctx): State<AppContext>,
@@ -451,8 +437,8 @@ async fn record_reading(
     params(("id" = Uuid, Path), PageParams), security(("bearer" = [])),
     responses(
         (status = 200, body = PageResponse<OdometerReadingResponse>),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody),
+        (status = 403, body = ErrorBody),
+        (status = 422, body = ErrorBody),
     ))]
 async fn readings(
     State(ctx): State<AppContext>,

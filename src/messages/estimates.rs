@@ -17,6 +17,7 @@ use super::{
     links::{Purpose, ESTIMATE_VALID_FOR},
     long_date, Kind, Message, Messenger, Sent,
 };
+use crate::models::values::Stored;
 use crate::models::Scoped;
 use crate::models::{
     _entities::repair_orders,
@@ -42,7 +43,7 @@ pub async fn unsent(db: &impl ConnectionTrait, clock: Clock) -> DomainResult<Vec
         .column(repair_orders::Column::Pid)
         .column(repair_orders::Column::EstimateRequestedAt)
         .filter(repair_orders::Column::EstimateRequestedAt.gte(now - TimeDelta::days(SWEEP_DAYS)))
-        .filter(repair_orders::Column::Status.is_not_in(RepairStatus::CLOSED))
+        .filter(repair_orders::Column::Status.is_not_in(RepairStatus::CLOSED.map(Stored::as_str)))
         .into_tuple()
         .all(db)
         .await?;

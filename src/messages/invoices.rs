@@ -14,6 +14,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{ledger, mail::site_values, Kind, Message, Messenger, Sent};
+use crate::models::values::Stored;
 use crate::models::Scoped;
 use crate::models::{
     _entities::customers,

@@ -11,6 +11,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{ledger, Kind, Message, Messenger, Sent};
+use crate::models::values::Stored;
 use crate::models::Scoped;
 use crate::models::{
     _entities::{customers, repair_order_events, repair_orders, vehicles},
@@ -82,7 +83,7 @@ pub async fn unsent(
     clock: Clock,
 ) -> DomainResult<Vec<(Uuid, RepairStatus)>> {
     let now = now_at(clock);
-    let announced: Vec<&str> = RepairStatus::ALL
+    let announced: Vec<&str> = <RepairStatus as strum::VariantArray>::VARIANTS
         .iter()
         .copied()
         .filter(|status| announced(*status))

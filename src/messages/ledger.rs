@@ -20,6 +20,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 pub use crate::models::_entities::deliveries::{ActiveModel, Column, Entity, Model};
+use crate::models::values::Stored;
 use crate::models::{
     _entities::customers,
     actor::{Ability, Actor},
@@ -35,7 +36,10 @@ pub const MAX_ATTEMPTS: i32 = 5;
 pub const STALE_AFTER: TimeDelta = TimeDelta::minutes(15);
 
 /// What was sent.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString, strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Kind {
     ServiceReminder,
     Invoice,
@@ -49,19 +53,6 @@ pub enum Kind {
 }
 
 impl Kind {
-    /// As stored, and the folder of its templates under `assets/mail/`.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::ServiceReminder => "service_reminder",
-            Self::Invoice => "invoice",
-            Self::RepairStatus => "repair_status",
-            Self::LowStockDigest => "low_stock_digest",
-            Self::Promotion => "promotion",
-            Self::Estimate => "estimate",
-        }
-    }
-
     /// Its part of a Message-ID (`<delivery@karakana.tag>`).
     #[must_use]
     pub const fn tag(self) -> &'static str {
@@ -77,20 +68,13 @@ impl Kind {
 }
 
 /// How it was sent.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString, strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Channel {
     Email,
     Sms,
-}
-
-impl Channel {
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Email => "email",
-            Self::Sms => "sms",
-        }
-    }
 }
 
 /// One delivery's identity: this kind, about this subject, for this cycle

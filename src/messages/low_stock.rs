@@ -13,6 +13,7 @@ use uuid::Uuid;
 use super::{
     ledger, long_date, mail::site_values, Extras, Kind, Language, Message, Messenger, Sent, To,
 };
+use crate::models::values::Stored;
 use crate::models::{
     _entities::{organizations, products, site_memberships, sites, users},
     clock::Clock,

@@ -18,6 +18,7 @@ use super::{
     links::{Purpose, UNSUBSCRIBE_VALID_FOR},
     Kind, Message, Messenger, Sent,
 };
+use crate::models::values::Stored;
 use crate::models::Scoped;
 use crate::models::{
     _entities::{customers, promotion_recipients, sites},

@@ -20,6 +20,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::{ledger, long_date, Kind, Message, Messenger, Sent};
+use crate::models::values::Stored;
 use crate::models::Scoped;
 use crate::models::{
     _entities::{customers, sites, vehicles},

@@ -1,7 +1,7 @@
 //! Text messages to customers without an email address, or who prefer
 //! them: over HTTP to the gateway the configuration names (`settings.sms`),
 //! Africa's Talking or Twilio (SMS, or WhatsApp through Twilio). Each
-//! message is a delivery in the same ledger as mail (`deliveries.rs`).
+//! message is a delivery in the same ledger as mail (`ledger.rs`).
 //!
 //! A gateway's answer is sorted into three: sent (with its message id),
 //! refused for good (a number that is not a mobile, a customer who opted

@@ -6,6 +6,7 @@ use sea_orm::{entity::prelude::*, ActiveValue, IntoActiveModel, QueryOrder, Quer
 
 pub use crate::models::_entities::notifications::{self, ActiveModel, Column, Entity, Model};
 use crate::models::error::{DomainError, DomainResult};
+use crate::models::values::Stored;
 use crate::models::{
     actor::Actor,
     paging::{Page, PageRequest},
@@ -14,24 +15,16 @@ use crate::models::{
 
 impl ActiveModelBehavior for ActiveModel {}
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString, strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Kind {
     RepairOrderAssigned,
     /// The customer approved or declined lines through their estimate link.
     EstimateDecided,
     /// A technician handed back an order assigned to them.
     AssignmentDeclined,
-}
-
-impl Kind {
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::RepairOrderAssigned => "repair_order_assigned",
-            Self::EstimateDecided => "estimate_decided",
-            Self::AssignmentDeclined => "assignment_declined",
-        }
-    }
 }
 
 impl Model {

@@ -1,4 +1,4 @@
-//! Page requests and pages, in the shape of docs/api.md ("Lists").
+//! Page requests and pages, in the shape of docs/architecture.md ("Conventions").
 
 use sea_orm::{ConnectionTrait, PaginatorTrait, SelectorTrait};
 use serde::Deserialize;
@@ -29,16 +29,50 @@ pub fn checked_search(q: Option<&str>) -> DomainResult<Option<&str>> {
     }
 }
 
-/// `?page=&per_page=`, both optional.
+/// `?page=&per_page=`, both optional: one set of paging parameters for
+/// every list, flattened into its query (`#[serde(flatten)]`, and listed
+/// beside it in the document: `params(TheQuery, PageParams)`).
 #[derive(Clone, Copy, Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// 1-based page number (default 1).
     #[param(minimum = 1, maximum = 1_000_000)]
+    #[serde(default, deserialize_with = "whole_number")]
     pub page: Option<u64>,
     /// Items per page (default 50, at most 200).
     #[param(minimum = 1, maximum = 200)]
+    #[serde(default, deserialize_with = "whole_number")]
     pub per_page: Option<u64>,
+}
+
+/// A whole number from a query string. Flattened into another query,
+/// the parameters reach `PageParams` as text (serde buffers them), which
+/// serde's own `u64` does not read.
+fn whole_number<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<u64>, D::Error> {
+    struct WholeNumber;
+
+    impl serde::de::Visitor<'_> for WholeNumber {
+        type Value = Option<u64>;
+
+        fn expecting(&self, formatter: &mut std::fmt::Formatter) -> std::fmt::Result {
+            formatter.write_str("a whole number")
+        }
+
+        fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<Self::Value, E> {
+            Ok(Some(value))
+        }
+
+        fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Self::Value, E> {
+            value
+                .parse()
+                .map(Some)
+                .map_err(|_| E::invalid_value(serde::de::Unexpected::Str(value), &self))
+        }
+    }
+
+    deserializer.deserialize_any(WholeNumber)
 }
 
 /// A checked page request.

@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
 
 use super::{InvoiceDocument, InvoiceLine, InvoiceRenderer};
+use crate::models::values::Stored;
 use crate::models::{
     billing::invoices,
     error::{DomainError, DomainResult},

@@ -6,6 +6,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::{refs::PersonRef, sites::SiteRef};
+use crate::models::values::Stored;
 use crate::models::{
     _entities::{time_off, working_hours},
     people::availability::{clock_time, weekday_name, weekday_of, TimeOffKind, Week},

@@ -9,6 +9,7 @@ use super::{
     refs::{CustomerRef, PersonRef, VehicleRef},
     sites::SiteRef,
 };
+use crate::models::values::Stored;
 use crate::{
     errors::{ApiError, ApiResult},
     models::{

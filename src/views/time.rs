@@ -1,5 +1,5 @@
 //! Times leave as RFC 3339 UTC to the second, `2026-11-20T07:30:00Z`
-//! (docs/api.md, "Conventions").
+//! (docs/architecture.md, "Conventions").
 
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use serde::Serializer;

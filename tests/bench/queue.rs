@@ -34,6 +34,7 @@ use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use http_body_util::{BodyExt, Empty};
 use hyper::{body::Bytes, Request};
 use hyper_util::{client::legacy::Client, rt::TokioExecutor};
+use karakana::models::values::Stored;
 use karakana::{
     app::App,
     models::{

@@ -1,4 +1,7 @@
-//! The `karakana` binary itself: what it refuses to start with.
+//! The `karakana` binary itself: what it refuses to start with; and the
+//! repository around it.
+
+mod citations;
 
 use std::{
     path::{Path, PathBuf},

@@ -1,5 +1,5 @@
 //! Every tenant-owned row carries its organization, and every site-owned row
-//! its site (docs/architecture.md, "Tenancy"), matching its parent's; every
+//! its site (docs/architecture.md, "Tenancy and roles"), matching its parent's; every
 //! table says how it belongs to a tenant, and `truncate` empties them all.
 
 use karakana::{app::App, models::schema};

@@ -66,6 +66,35 @@ async fn the_docs_page_is_served_without_the_network() {
     );
 }
 
+/// Every list answers a page and takes `?page=&per_page=`, with their
+/// bounds.
+#[tokio::test]
+async fn every_list_takes_the_paging_parameters() {
+    let app = TestApp::spawn().await;
+    let document: serde_json::Value = app.server.get("/api/openapi.json").await.json();
+    let mut lists = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        let Some(get) = item.get("get") else { continue };
+        let answer = get["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
+            .as_str()
+            .unwrap_or_default();
+        if !answer.contains("PageResponse") {
+            continue;
+        }
+        lists += 1;
+        let parameters = get["parameters"].as_array().cloned().unwrap_or_default();
+        for (name, maximum) in [("page", 1_000_000), ("per_page", 200)] {
+            let parameter = parameters
+                .iter()
+                .find(|parameter| parameter["name"] == name)
+                .unwrap_or_else(|| panic!("{path} lists without `{name}`"));
+            assert_eq!(parameter["in"], "query", "{path} {name}");
+            assert_eq!(parameter["schema"]["maximum"], maximum, "{path} {name}");
+        }
+    }
+    assert!(lists >= 15, "only {lists} lists");
+}
+
 /// Every `$ref` names a schema the document has.
 #[tokio::test]
 async fn every_reference_in_the_document_resolves() {

@@ -8,6 +8,7 @@ use serde::Serialize;
 use tera::{Context, Tera};
 
 use crate::messages::Kind;
+use crate::models::values::Stored;
 
 /// A language customers are written to in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -13,6 +13,7 @@ use sea_orm::{
 use serde_json::json;
 
 pub use crate::models::_entities::invoices::{self, ActiveModel, Column, Entity, Model};
+use crate::models::values::Stored;
 use crate::models::Scoped;
 use crate::models::{
     _entities::{invoice_counters, invoice_lines},
@@ -72,7 +73,7 @@ pub struct Totals {
     pub total: Decimal,
 }
 
-/// The contract's arithmetic (docs/api.md, "Conventions"): round per line,
+/// The contract's arithmetic (docs/architecture.md, "Conventions"): round per line,
 /// add the lines, then tax on the subtotal; every amount to the currency's
 /// minor unit (`minor_digits`: 2 for KES, 0 for UGX).
 #[must_use]

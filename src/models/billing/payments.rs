@@ -8,6 +8,7 @@ use serde_json::json;
 
 pub use crate::models::_entities::payments::{self, ActiveModel, Column, Entity, Model};
 use crate::models::error::{DomainError, DomainResult, OnUnique};
+use crate::models::values::Stored;
 use crate::models::{
     actor::{Ability, Actor},
     audit_events::{self, Change},

@@ -18,6 +18,7 @@ use serde_json::json;
 use utoipa::ToSchema;
 
 pub use crate::models::_entities::customers::{self, ActiveModel, Column, Entity, Model};
+use crate::models::values::Stored;
 use crate::models::Scoped;
 use crate::models::{
     actor::{Ability, Actor, By},
@@ -49,7 +50,21 @@ impl ActiveModelBehavior for ActiveModel {
 }
 
 /// How a customer gave (or withdrew) marketing consent.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum ConsentSource {
     #[default]
@@ -59,20 +74,6 @@ pub enum ConsentSource {
     Email,
     Web,
     PaperForm,
-}
-
-impl ConsentSource {
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::InPerson => "in_person",
-            Self::Phone => "phone",
-            Self::Sms => "sms",
-            Self::Email => "email",
-            Self::Web => "web",
-            Self::PaperForm => "paper_form",
-        }
-    }
 }
 
 /// A new customer, every value already checked.

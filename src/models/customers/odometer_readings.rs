@@ -5,6 +5,7 @@ use sea_orm::{entity::prelude::*, ActiveValue, QueryOrder};
 
 pub use crate::models::_entities::odometer_readings::{self, ActiveModel, Column, Entity, Model};
 use crate::models::error::{DomainError, DomainResult};
+use crate::models::values::Stored;
 use crate::models::{
     actor::Actor,
     customers::{vehicles, vehicles::Reading},

@@ -27,6 +27,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 pub use crate::models::_entities::promotions::{ActiveModel, Column, Entity, Model};
+use crate::models::values::Stored;
 use crate::models::Scoped;
 use crate::models::{
     _entities::{
@@ -55,7 +56,10 @@ pub const SEND_UNTIL_HOUR: u32 = 20;
 pub const SEND_WITHIN_DAYS: i64 = 7;
 
 /// Where a promotion is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString, strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Status {
     /// Waiting for its `send_at`.
     Scheduled,
@@ -65,18 +69,6 @@ pub enum Status {
     Held,
     /// Called off before it went out.
     Cancelled,
-}
-
-impl Status {
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Scheduled => "scheduled",
-            Self::Sending => "sending",
-            Self::Held => "held",
-            Self::Cancelled => "cancelled",
-        }
-    }
 }
 
 /// Whom a promotion is for, beside consent; every part given must hold.

@@ -71,22 +71,15 @@ pub struct Reading {
     pub source: ReadingSource,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString, strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum ReadingSource {
     /// Read off the dashboard and typed in.
     Manual,
     /// Taken when the vehicle was booked in for a repair.
     Intake,
-}
-
-impl ReadingSource {
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Manual => "manual",
-            Self::Intake => "intake",
-        }
-    }
 }
 
 const PLATE_TAKEN: &str = "is already registered to another vehicle";

@@ -3,6 +3,7 @@ use serde_json::json;
 
 pub use crate::models::_entities::sites::{self, ActiveModel, Column, Entity, Model};
 use crate::models::error::{DomainError, DomainResult, OnUnique};
+use crate::models::values::Stored;
 use crate::models::Scoped;
 use crate::models::{
     actor::{Ability, Actor},

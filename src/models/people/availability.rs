@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::models::values::Stored;
 use crate::models::Scoped;
 use crate::models::{
     _entities::{site_memberships, time_off, working_hours},
@@ -42,30 +43,25 @@ impl sea_orm::ActiveModelBehavior for time_off::ActiveModel {}
 pub const MAX_TIME_OFF_DAYS: i64 = 366;
 
 /// Why a technician is away.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Deserialize,
+    Serialize,
+    utoipa::ToSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum TimeOffKind {
     DayOff,
     Leave,
     Sick,
-}
-
-impl TimeOffKind {
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::DayOff => "day_off",
-            Self::Leave => "leave",
-            Self::Sick => "sick",
-        }
-    }
-
-    #[must_use]
-    pub fn from_stored(value: &str) -> Option<Self> {
-        [Self::DayOff, Self::Leave, Self::Sick]
-            .into_iter()
-            .find(|kind| kind.as_str() == value)
-    }
 }
 
 /// One stretch of a working week: on `weekday` at `site`, from

@@ -9,6 +9,7 @@ use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
+use crate::models::values::Stored;
 use crate::models::{
     _entities::{invoice_lines, invoices, repair_orders, sites, users, work_sessions},
     actor::Actor,

@@ -7,6 +7,7 @@ use serde::Deserialize;
 
 pub use crate::models::_entities::login_attempts::{self, ActiveModel, Column, Entity, Model};
 use crate::models::error::{DomainError, DomainResult};
+use crate::models::values::Stored;
 
 impl ActiveModelBehavior for ActiveModel {}
 
@@ -33,19 +34,13 @@ impl Default for Throttle {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString, strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum AttemptKind {
     FailedLogin,
     Signup,
-}
-
-impl AttemptKind {
-    const fn as_str(self) -> &'static str {
-        match self {
-            Self::FailedLogin => "failed_login",
-            Self::Signup => "signup",
-        }
-    }
 }
 
 impl Throttle {

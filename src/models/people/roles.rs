@@ -1,8 +1,23 @@
+use crate::models::values::Stored;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// What a user is to their organization (docs/api.md, "Tenancy and roles").
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+/// What a user is to their organization (README, "Who may do what").
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Owner,
@@ -15,31 +30,6 @@ pub enum Role {
 impl Role {
     /// Roles that work at a workshop, as opposed to its customers.
     pub const STAFF: [Self; 4] = [Self::Owner, Self::Manager, Self::Advisor, Self::Technician];
-
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Owner => "owner",
-            Self::Manager => "manager",
-            Self::Advisor => "advisor",
-            Self::Technician => "technician",
-            Self::Customer => "customer",
-        }
-    }
-
-    /// Reads the value stored in `users.role`, which a CHECK constraint keeps
-    /// to the five names above.
-    #[must_use]
-    pub fn from_stored(value: &str) -> Option<Self> {
-        match value {
-            "owner" => Some(Self::Owner),
-            "manager" => Some(Self::Manager),
-            "advisor" => Some(Self::Advisor),
-            "technician" => Some(Self::Technician),
-            "customer" => Some(Self::Customer),
-            _ => None,
-        }
-    }
 
     /// The roles staff can be given, for the API's document: a customer's
     /// account is not opened through the staff endpoints.

@@ -19,6 +19,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 pub use crate::models::_entities::shifts::{ActiveModel, Column, Entity, Model};
+use crate::models::values::Stored;
 use crate::models::{
     _entities::{repair_orders, sites, users, work_sessions},
     actor::{Ability, Actor},
@@ -349,7 +350,7 @@ pub async fn board(
         .column(repair_orders::Column::TechnicianId)
         .column(repair_orders::Column::Pid)
         .filter(repair_orders::Column::TechnicianId.is_in(ids.clone()))
-        .filter(repair_orders::Column::Status.is_not_in(RepairStatus::CLOSED))
+        .filter(repair_orders::Column::Status.is_not_in(RepairStatus::CLOSED.map(Stored::as_str)))
         .into_tuple()
         .all(db)
         .await?;

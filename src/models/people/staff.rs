@@ -11,6 +11,7 @@ use sea_orm::{
 use serde_json::json;
 
 use crate::models::error::{DomainError, DomainResult, FieldErrors, OnUnique};
+use crate::models::values::Stored;
 use crate::models::{
     actor::{Ability, Actor, SiteScope},
     audit_events::{self, Change},

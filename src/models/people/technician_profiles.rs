@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 pub use crate::models::_entities::technician_profiles::{ActiveModel, Column, Entity, Model};
+use crate::models::values::Stored;
 use crate::models::Scoped;
 use crate::models::{
     _entities::{sites, users},
@@ -28,32 +29,26 @@ use crate::models::{
 impl sea_orm::ActiveModelBehavior for ActiveModel {}
 
 /// How far a technician's training has gone.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum CertificationLevel {
     Apprentice,
     Junior,
     Senior,
     Master,
-}
-
-impl CertificationLevel {
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Apprentice => "apprentice",
-            Self::Junior => "junior",
-            Self::Senior => "senior",
-            Self::Master => "master",
-        }
-    }
-
-    #[must_use]
-    pub fn from_stored(value: &str) -> Option<Self> {
-        [Self::Apprentice, Self::Junior, Self::Senior, Self::Master]
-            .into_iter()
-            .find(|level| level.as_str() == value)
-    }
 }
 
 /// How a technician is paid for their work.

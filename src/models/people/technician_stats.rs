@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use sea_orm::{entity::prelude::*, Condition, QuerySelect};
 
 use crate::models::error::DomainResult;
+use crate::models::values::Stored;
 use crate::models::Scoped;
 use crate::models::{
     _entities::work_sessions,

@@ -11,6 +11,7 @@ use serde_json::json;
 use tokio::sync::Semaphore;
 
 pub use crate::models::_entities::users::{self, ActiveModel, Column, Entity, Model};
+use crate::models::values::Stored;
 use crate::models::{
     actor::By,
     clock::Clock,

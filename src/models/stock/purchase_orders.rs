@@ -11,6 +11,7 @@ use serde_json::json;
 
 pub use crate::models::_entities::purchase_orders::{self, ActiveModel, Column, Entity, Model};
 use crate::models::error::{DomainError, DomainResult, FieldErrors};
+use crate::models::values::Stored;
 use crate::models::Scoped;
 use crate::models::{
     _entities::purchase_order_lines,

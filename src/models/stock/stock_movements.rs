@@ -6,6 +6,7 @@ use sea_orm::{entity::prelude::*, ActiveValue, QueryOrder};
 
 pub use crate::models::_entities::stock_movements::{self, ActiveModel, Column, Entity, Model};
 use crate::models::error::{DomainError, DomainResult};
+use crate::models::values::Stored;
 use crate::models::{
     actor::By,
     paging::{Page, PageRequest},

@@ -4,30 +4,19 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// A string-backed enum: the API and the database both use `as_str`.
+/// A string-backed enum: the API and the database both use its snake-case
+/// name (`Stored`).
 macro_rules! stored_enum {
-    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema,
+            strum::IntoStaticStr, strum::EnumString, strum::VariantArray,
+        )]
         #[serde(rename_all = "snake_case")]
+        #[strum(serialize_all = "snake_case")]
         pub enum $name {
             $($(#[$vmeta])* $variant),+
-        }
-
-        impl $name {
-            pub const ALL: &'static [Self] = &[$(Self::$variant),+];
-
-            #[must_use]
-            pub const fn as_str(self) -> &'static str {
-                match self {
-                    $(Self::$variant => $text),+
-                }
-            }
-
-            #[must_use]
-            pub fn from_stored(value: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|kind| kind.as_str() == value)
-            }
         }
     };
 }
@@ -36,10 +25,10 @@ stored_enum! {
     /// The customer's word on an estimate line.
     Approval {
         /// Not yet asked, or no answer: invoiced like an approved line.
-        Pending => "pending",
-        Approved => "approved",
+        Pending,
+        Approved,
         /// Not done and not invoiced; its parts go back on the shelf.
-        Declined => "declined",
+        Declined,
     }
 }
 
@@ -47,49 +36,49 @@ stored_enum! {
     /// Why a product's stock changed.
     MovementKind {
         /// Bought in, on a purchase order.
-        Receipt => "receipt",
+        Receipt,
         /// Counted, broken, lost or found: with a reason.
-        Adjustment => "adjustment",
+        Adjustment,
         /// Held for a part line on an open repair order.
-        Reservation => "reservation",
+        Reservation,
         /// No longer held: the line was removed or declined, or the order
         /// cancelled.
-        Release => "release",
+        Release,
         /// Fitted: taken out of stock when the order was completed.
-        Consumption => "consumption",
-        TransferIn => "transfer_in",
-        TransferOut => "transfer_out",
+        Consumption,
+        TransferIn,
+        TransferOut,
     }
 }
 
 stored_enum! {
     /// Where an invoice stands.
     InvoiceStatus {
-        Issued => "issued",
-        PartiallyPaid => "partially_paid",
-        Paid => "paid",
+        Issued,
+        PartiallyPaid,
+        Paid,
         /// Cancelled with a reason; it keeps its number.
-        Void => "void",
+        Void,
     }
 }
 
 stored_enum! {
     /// How a customer paid.
     PaymentMethod {
-        Cash => "cash",
-        Card => "card",
+        Cash,
+        Card,
         /// M-Pesa, MTN MoMo, Airtel Money: the transaction code is required.
-        MobileMoney => "mobile_money",
-        BankTransfer => "bank_transfer",
+        MobileMoney,
+        BankTransfer,
     }
 }
 
 stored_enum! {
     /// Where a purchase order to a supplier stands.
     PurchaseOrderStatus {
-        Draft => "draft",
-        Ordered => "ordered",
-        PartiallyReceived => "partially_received",
-        Received => "received",
+        Draft,
+        Ordered,
+        PartiallyReceived,
+        Received,
     }
 }

@@ -82,7 +82,11 @@ mod tests {
     serde::Serialize,
     serde::Deserialize,
     utoipa::ToSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
 )]
+#[strum(serialize_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum LanguageCode {
     /// English.
@@ -90,14 +94,4 @@ pub enum LanguageCode {
     En,
     /// Kiswahili.
     Sw,
-}
-
-impl LanguageCode {
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::En => "en",
-            Self::Sw => "sw",
-        }
-    }
 }

@@ -24,6 +24,27 @@ pub use strict::{Day, Id};
 pub use text::{Email, Name, OptionalText, Password};
 pub use vehicle::{Plate, Vin};
 
+/// A named state or kind, stored and shown as its snake-case name (the
+/// migrations' CHECK constraints list the same names). The names come from
+/// strum's derives (`IntoStaticStr`, `EnumString`, `VariantArray`, with
+/// `serialize_all = "snake_case"`, as serde's `rename_all`), and every such
+/// enum reads and writes them through this one trait.
+pub trait Stored: Copy + Into<&'static str> + std::str::FromStr + strum::VariantArray {
+    /// The name as stored.
+    #[must_use]
+    fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// The variant a stored name is, if it is one.
+    #[must_use]
+    fn from_stored(value: &str) -> Option<Self> {
+        value.parse().ok()
+    }
+}
+
+impl<T> Stored for T where T: Copy + Into<&'static str> + std::str::FromStr + strum::VariantArray {}
+
 /// The years a date the API takes may fall in: every database stores them,
 /// and a date outside them is a slip of the keyboard.
 pub const PLAUSIBLE_YEARS: std::ops::RangeInclusive<i32> = 1900..=2100;
@@ -70,4 +91,48 @@ pub fn or_null(mut schema: utoipa::openapi::Object) -> utoipa::openapi::Object {
         values.push(serde_json::Value::Null);
     }
     schema
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::{
+        customers::ConsentSource,
+        people::{availability::TimeOffKind, roles::Role, technician_profiles::CertificationLevel},
+        workshop::attachments::AttachmentKind,
+    };
+
+    /// What the API shows (serde) and what the database stores (strum) are
+    /// one name.
+    fn names_agree<T: Stored + serde::Serialize + std::fmt::Debug>() {
+        for &variant in T::VARIANTS {
+            assert_eq!(
+                serde_json::to_value(variant).unwrap(),
+                serde_json::Value::from(variant.as_str()),
+                "{variant:?}"
+            );
+            assert!(
+                matches!(T::from_stored(variant.as_str()), Some(read) if read.as_str() == variant.as_str())
+            );
+        }
+        assert!(T::from_stored("no such name").is_none());
+    }
+
+    #[test]
+    fn stored_names_are_the_apis_names() {
+        names_agree::<RepairStatus>();
+        names_agree::<LanguageCode>();
+        names_agree::<Approval>();
+        names_agree::<MovementKind>();
+        names_agree::<InvoiceStatus>();
+        names_agree::<PaymentMethod>();
+        names_agree::<PurchaseOrderStatus>();
+        names_agree::<ConsentSource>();
+        names_agree::<AttachmentKind>();
+        names_agree::<CertificationLevel>();
+        names_agree::<TimeOffKind>();
+        names_agree::<Role>();
+        assert_eq!(RepairStatus::PendingApproval.as_str(), "pending_approval");
+        assert_eq!(PaymentMethod::MobileMoney.as_str(), "mobile_money");
+    }
 }

@@ -1,7 +1,7 @@
 use rust_decimal::{Decimal, RoundingStrategy};
 
 /// Rounds to the cent, half away from zero: the contract's one rule for
-/// money (docs/api.md, "Conventions").
+/// money (docs/architecture.md, "Conventions").
 #[must_use]
 pub fn round_money(amount: Decimal) -> Decimal {
     amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)

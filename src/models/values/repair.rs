@@ -1,8 +1,22 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-/// Where a repair order stands (docs/api.md, "Repair orders").
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+/// Where a repair order stands (docs/architecture.md, "The invariants, and where each holds").
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    ToSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum RepairStatus {
     Requested,
@@ -15,49 +29,15 @@ pub enum RepairStatus {
 }
 
 impl RepairStatus {
-    pub const ALL: [Self; 7] = [
-        Self::Requested,
-        Self::PendingApproval,
-        Self::Approved,
-        Self::Declined,
-        Self::InProgress,
-        Self::Completed,
-        Self::Cancelled,
-    ];
-
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Requested => "requested",
-            Self::PendingApproval => "pending_approval",
-            Self::Approved => "approved",
-            Self::Declined => "declined",
-            Self::InProgress => "in_progress",
-            Self::Completed => "completed",
-            Self::Cancelled => "cancelled",
-        }
-    }
-
-    #[must_use]
-    pub fn from_stored(value: &str) -> Option<Self> {
-        Self::ALL
-            .into_iter()
-            .find(|status| status.as_str() == value)
-    }
-
     /// Declined, completed and cancelled orders are closed for good.
     #[must_use]
     pub const fn is_terminal(self) -> bool {
         matches!(self, Self::Declined | Self::Completed | Self::Cancelled)
     }
 
-    /// The stored names of the terminal statuses, for queries that want
-    /// the orders still open.
-    pub const CLOSED: [&'static str; 3] = [
-        Self::Declined.as_str(),
-        Self::Completed.as_str(),
-        Self::Cancelled.as_str(),
-    ];
+    /// The terminal statuses, for queries that want the orders still open
+    /// (`.is_not_in(RepairStatus::CLOSED.map(Stored::as_str))`).
+    pub const CLOSED: [Self; 3] = [Self::Declined, Self::Completed, Self::Cancelled];
 
     /// The state machine: `requested → pending_approval → approved | declined`,
     /// `approved → in_progress → completed`, any open status `→ cancelled`.
@@ -139,8 +119,8 @@ mod tests {
             (Approved, Cancelled),
             (InProgress, Cancelled),
         ];
-        for from in RepairStatus::ALL {
-            for to in RepairStatus::ALL {
+        for &from in <RepairStatus as strum::VariantArray>::VARIANTS {
+            for &to in <RepairStatus as strum::VariantArray>::VARIANTS {
                 assert_eq!(
                     from.can_become(to),
                     allowed.contains(&(from, to)),

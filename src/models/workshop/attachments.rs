@@ -16,34 +16,29 @@ use utoipa::ToSchema;
 
 pub use crate::models::_entities::attachments::{self, ActiveModel, Column, Entity, Model};
 use crate::models::error::{DomainError, DomainResult};
+use crate::models::values::Stored;
 use crate::models::{actor::Actor, workshop::repair_orders};
 
 impl ActiveModelBehavior for ActiveModel {}
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Serialize,
+    ToSchema,
+    strum::IntoStaticStr,
+    strum::EnumString,
+    strum::VariantArray,
+)]
+#[strum(serialize_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum AttachmentKind {
     Photo,
     VoiceNote,
     Document,
-}
-
-impl AttachmentKind {
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Photo => "photo",
-            Self::VoiceNote => "voice_note",
-            Self::Document => "document",
-        }
-    }
-
-    #[must_use]
-    pub fn from_stored(value: &str) -> Option<Self> {
-        [Self::Photo, Self::VoiceNote, Self::Document]
-            .into_iter()
-            .find(|kind| kind.as_str() == value)
-    }
 }
 
 /// What a file is, judged by its first bytes rather than by the name or the

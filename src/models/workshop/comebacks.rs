@@ -9,6 +9,7 @@ use sea_orm::{sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryF
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::models::values::Stored;
 use crate::models::Scoped;
 use crate::models::{
     _entities::repair_orders::{Column, Entity, Model},

@@ -12,6 +12,7 @@ use sea_orm::{sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryF
 use serde_json::json;
 use uuid::Uuid;
 
+use crate::models::values::Stored;
 use crate::models::Scoped;
 use crate::models::{
     _entities::{customers, repair_orders, sites, users, vehicles},
@@ -45,7 +46,7 @@ pub async fn request(
             Expr::value(now_at(actor.clock)),
         )
         .filter(repair_orders::Column::Id.eq(order.id))
-        .filter(repair_orders::Column::Status.is_not_in(RepairStatus::CLOSED))
+        .filter(repair_orders::Column::Status.is_not_in(RepairStatus::CLOSED.map(Stored::as_str)))
         .exec(db)
         .await?;
     if requested.rows_affected == 0 {

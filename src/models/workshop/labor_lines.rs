@@ -7,6 +7,7 @@ use serde_json::json;
 
 pub use crate::models::_entities::labor_lines::{self, ActiveModel, Column, Entity, Model};
 use crate::models::error::{DomainError, DomainResult};
+use crate::models::values::Stored;
 use crate::models::{
     actor::{Actor, By},
     audit_events::{self, Change},

@@ -8,6 +8,7 @@ use sea_orm::{entity::prelude::*, sea_query::Expr, ActiveValue, QueryOrder};
 use serde_json::json;
 
 pub use crate::models::_entities::part_lines::{self, ActiveModel, Column, Entity, Model};
+use crate::models::values::Stored;
 use crate::models::{
     actor::{Actor, By},
     audit_events::{self, Change},

@@ -4,6 +4,7 @@
 use sea_orm::{entity::prelude::*, ActiveValue, QueryOrder};
 
 pub use crate::models::_entities::repair_order_events::{self, ActiveModel, Column, Entity, Model};
+use crate::models::values::Stored;
 use crate::models::{actor::Actor, people::users, values::RepairStatus, workshop::repair_orders};
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -18,6 +18,7 @@ pub use crate::models::_entities::repair_orders::{
     self, ActiveModel, Column, Entity, Model, Relation,
 };
 use crate::models::error::{DomainError, DomainResult};
+use crate::models::values::Stored;
 use crate::models::Scoped;
 use crate::models::{
     actor::{Ability, Actor, By},
@@ -694,7 +695,7 @@ impl Model {
         let open = Entity::update_many()
             .col_expr(Column::UpdatedAt, Expr::value(now))
             .filter(Column::Id.eq(id))
-            .filter(Column::Status.is_not_in(RepairStatus::CLOSED))
+            .filter(Column::Status.is_not_in(RepairStatus::CLOSED.map(Stored::as_str)))
             .exec(db)
             .await?;
         if open.rows_affected == 1 {
