@@ -263,16 +263,13 @@ impl Model {
 }
 
 /// Argon2 is slow and memory-hard on purpose (19 MiB and tens of
-/// milliseconds a hash); it runs off the async workers, and no more hashes
-/// run at once than there are cores, so a burst of sign-ins queues instead
-/// of taking memory and CPU without bound.
+/// milliseconds a hash); it runs off the async workers, one hash at a time
+/// per process, so a burst of sign-ins queues instead of taking memory:
+/// two at once took a server's peak from 80 to 120 MB (README, "Memory"),
+/// and one at a time still checks a few dozen sign-ins a second.
 async fn argon2<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> DomainResult<T> {
     static HASHING: OnceLock<Arc<Semaphore>> = OnceLock::new();
-    let permits = HASHING.get_or_init(|| {
-        Arc::new(Semaphore::new(
-            std::thread::available_parallelism().map_or(2, usize::from),
-        ))
-    });
+    let permits = HASHING.get_or_init(|| Arc::new(Semaphore::new(1)));
     let permit = Arc::clone(permits)
         .acquire_owned()
         .await
