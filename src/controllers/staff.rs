@@ -55,9 +55,7 @@ pub struct CreateStaffParams {
 }
 
 impl CreateStaffParams {
-    /// Every field checked, then the password hashed (before any
-    /// transaction: it is slow on purpose).
-    async fn parse(self) -> ApiResult<NewStaff> {
+    fn parse(self) -> ApiResult<NewStaff<Password>> {
         let mut errors = FieldErrors::default();
         let name = errors.check("name", Name::parse(&self.name, NAME_MAX));
         let email = errors.check("email", Email::parse(&self.email));
@@ -67,7 +65,7 @@ impl CreateStaffParams {
             (Some(name), Some(email), Some(password), Some(role)) => Ok(NewStaff {
                 name: name.into_inner(),
                 email,
-                password: PasswordHash::of(password).await?,
+                password,
                 role,
                 site_ids: Id::uuids(&self.site_ids),
             }),
@@ -163,7 +161,10 @@ async fn create(
     {
         return Err(ApiError::Forbidden);
     }
-    let staff = params.parse().await?;
+    let staff = params.parse()?;
+    // Refused before the slow hash, when it is going to be refused.
+    users::Model::check_new_staff(&ctx.db, &actor, &staff).await?;
+    let staff = staff.hashed().await?;
     let txn = Write::begin(&ctx.db).await?;
     let member = users::Model::create_staff(&txn, &actor, staff).await?;
     txn.commit().await?;

@@ -1,5 +1,5 @@
 //! An order's estimate by email or text, with the signed link where the
-//! customer approves or declines each line (`models::estimates` records
+//! customer approves or declines each line (`models::workshop::estimates` records
 //! their word). Each request to send is one delivery in the ledger, its
 //! cycle the moment it was asked for, so a job run twice sends it once and
 //! the `send_estimates` sweep finds what a lost job left.

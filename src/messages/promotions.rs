@@ -1,5 +1,5 @@
 //! A promotion's messages, one to each customer it was launched to
-//! (`models::promotions` decides who, and when it goes out): each one
+//! (`models::customers::promotions` decides who, and when it goes out): each one
 //! delivery in the ledger, sent only inside the quiet-hours window of the
 //! branch that writes, with a one-click unsubscribe link, and skipped for a
 //! customer who withdrew their consent since.

@@ -169,6 +169,50 @@ async fn login_is_rate_limited_after_repeated_failures_even_with_the_right_passw
     );
 }
 
+/// Sign-ins are counted as they arrive, not after the slow password hash:
+/// twenty wrong guesses at once at one account get no more than the five
+/// the limit allows past the throttle (the ones it refuses are not counted,
+/// as one at a time; if all arrive before any is judged, none passes), and
+/// a successful sign-in does not count against it.
+#[tokio::test]
+async fn a_burst_of_guesses_at_once_is_throttled_at_the_limit() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Garage").await;
+    // Signing in (as `owner` just did) leaves nothing counted.
+    for _ in 0..3 {
+        assert_eq!(
+            app.try_login(&owner.email, PASSWORD).await.status_code(),
+            200
+        );
+    }
+
+    let guesses = futures::future::join_all(
+        (0..20).map(|_| app.try_login(&owner.email, "guess guess guess")),
+    )
+    .await;
+
+    let refused = guesses.iter().filter(|r| r.status_code() == 401).count();
+    let throttled = guesses.iter().filter(|r| r.status_code() == 429).count();
+    assert_eq!(refused + throttled, 20);
+    // All of them may be refused, when all are counted before any is
+    // judged; never more than five get to the password.
+    assert!(
+        refused <= 5,
+        "{refused} guesses were checked against the password"
+    );
+    // What is left of the limit after the burst is what the refused
+    // guesses did not use.
+    for _ in refused..5 {
+        let guess = app.try_login(&owner.email, "guess guess guess").await;
+        assert_error(&guess, 401, "unauthorized");
+    }
+    assert_error(
+        &app.try_login(&owner.email, PASSWORD).await,
+        429,
+        "rate_limited",
+    );
+}
+
 #[tokio::test]
 async fn signups_from_one_address_are_rate_limited() {
     let app = TestApp::spawn().await;

@@ -182,7 +182,7 @@ impl Model {
     /// # Errors
     /// `NotFound` for a customer who is gone.
     pub async fn unsubscribe(
-        db: &impl ConnectionTrait,
+        db: &Write,
         clock: Clock,
         pid: Uuid,
     ) -> DomainResult<(Self, sites::Model)> {

@@ -188,11 +188,7 @@ impl Model {
     /// # Errors
     /// 403 for roles that do not run promotions; 422 when a manager names no
     /// site (they write for their own sites only).
-    pub async fn create(
-        db: &impl ConnectionTrait,
-        actor: &Actor,
-        new: NewPromotion,
-    ) -> DomainResult<Self> {
+    pub async fn create(db: &Write, actor: &Actor, new: NewPromotion) -> DomainResult<Self> {
         actor.authorize(Ability::ManagePromotions)?;
         let mut sites = new.sites;
         if sites.is_empty() {
@@ -280,7 +276,7 @@ impl Model {
     ///
     /// # Errors
     /// 409 once it went out.
-    pub async fn cancel(self, db: &impl ConnectionTrait, actor: &Actor) -> DomainResult<Self> {
+    pub async fn cancel(self, db: &Write, actor: &Actor) -> DomainResult<Self> {
         let cancelled = Entity::update_many()
             .col_expr(Column::Status, Expr::value(Status::Cancelled.as_str()))
             .col_expr(Column::UpdatedAt, Expr::value(now_at(actor.clock)))
@@ -667,12 +663,7 @@ async fn take_quota(
 ///
 /// # Errors
 /// When the database fails.
-pub async fn hold(
-    db: &impl ConnectionTrait,
-    clock: Clock,
-    promotion: &Model,
-    reason: &str,
-) -> DomainResult<()> {
+pub async fn hold(db: &Write, clock: Clock, promotion: &Model, reason: &str) -> DomainResult<()> {
     let held = Entity::update_many()
         .col_expr(Column::Status, Expr::value(Status::Held.as_str()))
         .col_expr(Column::HeldReason, Expr::value(reason.to_string()))

@@ -48,7 +48,8 @@ impl Throttle {
         TimeDelta::seconds(i64::try_from(self.window_seconds).unwrap_or(i64::MAX / 1_000))
     }
 
-    /// Refuses a sign-in when the email or the address has failed too often.
+    /// Refuses a sign-in when the email or the address has failed too often,
+    /// its own attempt (recorded just before, `record`) not counted.
     ///
     /// # Errors
     /// 429 with the seconds until the oldest counted failure leaves the window.
@@ -79,7 +80,8 @@ impl Throttle {
         .await
     }
 
-    /// Refuses a sign-up when the address has signed up too often.
+    /// Refuses a sign-up when the address has signed up too often, its own
+    /// attempt (recorded just before, `record`) not counted.
     ///
     /// # Errors
     /// 429 with the seconds until the oldest counted sign-up leaves the window.
@@ -114,12 +116,14 @@ impl Throttle {
             .filter(Column::Kind.eq(kind.as_str()))
             .filter(column.eq(value))
             .filter(Column::CreatedAt.gt(since));
-        if recent.clone().count(db).await? < limit {
+        // Less the caller's own attempt, recorded first.
+        let before = recent.clone().count(db).await?.saturating_sub(1);
+        if before < limit {
             return Ok(());
         }
         // The count reaches the limit: wait until enough old attempts expire
         // for the count to drop below it again.
-        let skip = recent.clone().count(db).await?.saturating_sub(limit);
+        let skip = before - limit;
         let freeing: Option<DateTimeWithTimeZone> = recent
             .select_only()
             .column(Column::CreatedAt)
@@ -135,7 +139,11 @@ impl Throttle {
         })
     }
 
-    /// Counts one attempt.
+    /// Counts one attempt, before it is judged (`check_login`,
+    /// `check_signup`): attempts that arrive together are counted as they
+    /// arrive, not once each has been through the slow password hash, so a
+    /// burst from one address is refused at the limit instead of queueing
+    /// for the hasher. Its id, for `forget`.
     ///
     /// # Errors
     /// When the database fails.
@@ -146,8 +154,8 @@ impl Throttle {
         kind: AttemptKind,
         email: &str,
         ip: &str,
-    ) -> Result<(), DbErr> {
-        ActiveModel {
+    ) -> Result<i64, DbErr> {
+        let attempt = ActiveModel {
             kind: ActiveValue::Set(kind.as_str().to_string()),
             email: ActiveValue::Set(email.to_string()),
             ip: ActiveValue::Set(ip.to_string()),
@@ -156,6 +164,16 @@ impl Throttle {
         }
         .insert(db)
         .await?;
+        Ok(attempt.id)
+    }
+
+    /// Takes back attempt `id`: a sign-in that succeeded, or one refused by
+    /// the throttle itself, does not count against the limit.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn forget(self, db: &impl ConnectionTrait, id: i64) -> Result<(), DbErr> {
+        Entity::delete_by_id(id).exec(db).await?;
         Ok(())
     }
 

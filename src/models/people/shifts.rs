@@ -20,6 +20,7 @@ use uuid::Uuid;
 
 pub use crate::models::_entities::shifts::{ActiveModel, Column, Entity, Model};
 use crate::models::values::Stored;
+use crate::models::Write;
 use crate::models::{
     _entities::{repair_orders, sites, users, work_sessions},
     actor::{Ability, Actor},
@@ -57,11 +58,7 @@ pub async fn open_shift(db: &impl ConnectionTrait, user_id: i64) -> DomainResult
 /// # Errors
 /// 403 for anyone but technicians; 404 for a site they do not work at; 409
 /// when they are clocked in already (here or at another site).
-pub async fn clock_in(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    site: &sites::Model,
-) -> DomainResult<Model> {
+pub async fn clock_in(db: &Write, actor: &Actor, site: &sites::Model) -> DomainResult<Model> {
     actor.authorize(Ability::ClaimRepairs)?;
     if !actor.sees_site(site.id) {
         return Err(DomainError::NotFound("site"));
@@ -100,7 +97,7 @@ pub async fn clock_in(
 ///
 /// # Errors
 /// 409 when they are not clocked in.
-pub async fn clock_out(db: &impl ConnectionTrait, actor: &Actor) -> DomainResult<Model> {
+pub async fn clock_out(db: &Write, actor: &Actor) -> DomainResult<Model> {
     actor.authorize(Ability::ClaimRepairs)?;
     let now = now_at(actor.clock);
     let not_in = || DomainError::conflict("you are not clocked in");

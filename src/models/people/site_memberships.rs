@@ -3,6 +3,7 @@ use std::collections::BTreeSet;
 use sea_orm::{entity::prelude::*, ActiveValue, QuerySelect};
 
 pub use crate::models::_entities::site_memberships::{self, ActiveModel, Column, Entity, Model};
+use crate::models::Write;
 
 impl ActiveModelBehavior for ActiveModel {}
 
@@ -27,7 +28,7 @@ impl Model {
     /// # Errors
     /// When the database fails.
     pub async fn replace(
-        db: &impl ConnectionTrait,
+        db: &Write,
         now: DateTimeWithTimeZone,
         organization_id: i64,
         user_id: i64,

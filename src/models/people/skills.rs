@@ -15,6 +15,7 @@ use serde_json::json;
 use uuid::Uuid;
 
 pub use crate::models::_entities::skills::{ActiveModel, Column, Entity, Model};
+use crate::models::Write;
 use crate::models::{
     _entities::{repair_order_skills, technician_skills},
     actor::{Ability, Actor},
@@ -58,11 +59,7 @@ impl Model {
     /// # Errors
     /// 403 unless owner or manager; 409 naming `name` when the organization
     /// has it already (in any case).
-    pub async fn create(
-        db: &impl ConnectionTrait,
-        actor: &Actor,
-        name: String,
-    ) -> DomainResult<Self> {
+    pub async fn create(db: &Write, actor: &Actor, name: String) -> DomainResult<Self> {
         actor.authorize(Ability::ManageTechnicians)?;
         let now = now_at(actor.clock);
         let skill = ActiveModel {

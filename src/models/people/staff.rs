@@ -22,19 +22,38 @@ use crate::models::{
         site_memberships,
         users::{ActiveModel, Column, Entity, Model, PasswordHash, EMAIL_TAKEN},
     },
-    values::Email,
+    values::{Email, Password},
     Write,
 };
 
-/// A new member of staff, every value already checked.
+/// A new member of staff, every value already checked; their password as
+/// typed (`Password`) until it is hashed, before the transaction
+/// (`hashed`), for `create_staff`.
 #[derive(Debug)]
-pub struct NewStaff {
+pub struct NewStaff<P = PasswordHash> {
     pub name: String,
     pub email: Email,
-    /// Hashed before the transaction (`PasswordHash::of`).
-    pub password: PasswordHash,
+    pub password: P,
     pub role: Role,
     pub site_ids: Vec<Uuid>,
+}
+
+impl NewStaff<Password> {
+    /// The same member with their password hashed: slow on purpose, so
+    /// after the cheap checks (`Model::check_new_staff`) and before any
+    /// transaction.
+    ///
+    /// # Errors
+    /// 500 when hashing fails.
+    pub async fn hashed(self) -> DomainResult<NewStaff> {
+        Ok(NewStaff {
+            password: PasswordHash::of(self.password).await?,
+            name: self.name,
+            email: self.email,
+            role: self.role,
+            site_ids: self.site_ids,
+        })
+    }
 }
 
 /// A partial change to a member of staff; `None` leaves a value as it is.
@@ -127,6 +146,25 @@ impl Model {
         page.fetch(db, query).await
     }
 
+    /// What `create_staff` would refuse, asked before the password is
+    /// hashed, so a request that will fail costs no hash.
+    ///
+    /// # Errors
+    /// As `create_staff`.
+    pub async fn check_new_staff<P>(
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        staff: &NewStaff<P>,
+    ) -> DomainResult<Vec<sites::Model>> {
+        actor.authorize(Ability::ManageStaff(staff.role))?;
+        let sites = sites::Model::find_all_for(db, actor, &staff.site_ids).await?;
+        check_sites_fit_role(staff.role, sites.len())?;
+        if Self::find_by_email(db, &staff.email).await?.is_some() {
+            return Err(DomainError::duplicate("email", EMAIL_TAKEN));
+        }
+        Ok(sites)
+    }
+
     /// Adds a member of staff and assigns them to their sites.
     ///
     /// # Errors
@@ -134,12 +172,9 @@ impl Model {
     /// is not the actor's; 422 when the sites do not fit the role; 409 when
     /// the email is registered already.
     pub async fn create_staff(txn: &Write, actor: &Actor, staff: NewStaff) -> DomainResult<Self> {
-        actor.authorize(Ability::ManageStaff(staff.role))?;
-        let sites = sites::Model::find_all_for(txn, actor, &staff.site_ids).await?;
-        check_sites_fit_role(staff.role, sites.len())?;
-        if Self::find_by_email(txn, &staff.email).await?.is_some() {
-            return Err(DomainError::duplicate("email", EMAIL_TAKEN));
-        }
+        // Decided again inside the transaction: the checks before the hash
+        // were only to spare it.
+        let sites = Self::check_new_staff(txn, actor, &staff).await?;
         let password = staff.password.into_inner();
         let now = crate::models::now_at(actor.clock);
         let member = ActiveModel {

@@ -136,12 +136,8 @@ impl Model {
         email: &Email,
         origin: &Origin,
     ) -> DomainResult<()> {
-        origin
-            .throttle
-            .check_signup(db, origin.now(), &origin.ip)
-            .await?;
-        origin
-            .throttle
+        let throttle = origin.throttle;
+        let attempt = throttle
             .record(
                 db,
                 origin.now(),
@@ -150,6 +146,10 @@ impl Model {
                 &origin.ip,
             )
             .await?;
+        if let Err(limited) = throttle.check_signup(db, origin.now(), &origin.ip).await {
+            throttle.forget(db, attempt).await?;
+            return Err(limited);
+        }
         if Self::find_by_email(db, email).await?.is_some() {
             return Err(DomainError::duplicate("email", EMAIL_TAKEN));
         }
@@ -206,9 +206,10 @@ impl Model {
         Ok(owner)
     }
 
-    /// Checks an email and password. Refused sign-ins are counted; too many
-    /// for the email or the address are refused before the password is
-    /// even looked at.
+    /// Checks an email and password. Every sign-in is counted as it
+    /// arrives and taken back when it succeeds, so refused ones stay
+    /// counted; too many for the email or the address are refused before
+    /// the password is even looked at, however many arrive at once.
     ///
     /// # Errors
     /// 429 when throttled; 401 for an unknown email, a wrong password or a
@@ -219,10 +220,23 @@ impl Model {
         password: &str,
         origin: &Origin,
     ) -> DomainResult<Self> {
-        origin
-            .throttle
-            .check_login(db, origin.now(), email.as_str(), &origin.ip)
+        let throttle = origin.throttle;
+        let attempt = throttle
+            .record(
+                db,
+                origin.now(),
+                AttemptKind::FailedLogin,
+                email.as_str(),
+                &origin.ip,
+            )
             .await?;
+        if let Err(limited) = throttle
+            .check_login(db, origin.now(), email.as_str(), &origin.ip)
+            .await
+        {
+            throttle.forget(db, attempt).await?;
+            return Err(limited);
+        }
         let user = Self::find_by_email(db, email).await?;
         // An unknown email costs as much time as a known one, so response
         // times do not tell which addresses have accounts.
@@ -231,25 +245,17 @@ impl Model {
             .map_or_else(|| dummy_hash().to_string(), |user| user.password.clone());
         let matches = verify_password(password.to_string(), stored_hash).await?;
         match user {
-            Some(user) if matches && user.active => Ok(user),
-            _ => {
-                origin
-                    .throttle
-                    .record(
-                        db,
-                        origin.now(),
-                        AttemptKind::FailedLogin,
-                        email.as_str(),
-                        &origin.ip,
-                    )
-                    .await?;
-                Err(DomainError::Unauthenticated(BAD_CREDENTIALS.to_string()))
+            Some(user) if matches && user.active => {
+                throttle.forget(db, attempt).await?;
+                Ok(user)
             }
+            _ => Err(DomainError::Unauthenticated(BAD_CREDENTIALS.to_string())),
         }
     }
 
     /// A signed token naming this user and their session version: a token
-    /// stops working when the version moves on (`end_sessions`).
+    /// stops working when the version moves on (a password reset,
+    /// `staff::change_staff`).
     ///
     /// # Errors
     /// 500 when the configured secret cannot sign.

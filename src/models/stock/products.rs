@@ -165,7 +165,7 @@ impl Model {
     /// 403 unless the actor manages stock; 404 for a site not theirs; 409
     /// when the SKU is taken at that site.
     pub async fn create(
-        db: &impl ConnectionTrait,
+        db: &Write,
         actor: &Actor,
         site: &sites::Model,
         new: NewProduct,
@@ -225,7 +225,7 @@ impl Model {
     /// less on hand than is reserved (or below zero).
     pub async fn adjust(
         &self,
-        db: &impl ConnectionTrait,
+        db: &Write,
         actor: &Actor,
         delta: Quantity,
         reason: String,
@@ -359,7 +359,7 @@ impl Model {
     /// # Errors
     /// 409 naming `quantity` when less is available.
     pub async fn reserve(
-        db: &impl ConnectionTrait,
+        db: &Write,
         by: By<'_>,
         product_id: i64,
         quantity: Quantity,
@@ -398,7 +398,7 @@ impl Model {
     /// # Errors
     /// When the database fails.
     pub async fn release(
-        db: &impl ConnectionTrait,
+        db: &Write,
         by: By<'_>,
         product_id: i64,
         quantity: Quantity,
@@ -429,7 +429,7 @@ impl Model {
     /// # Errors
     /// When the database fails.
     pub async fn consume(
-        db: &impl ConnectionTrait,
+        db: &Write,
         actor: &Actor,
         product_id: i64,
         quantity: Quantity,
@@ -458,7 +458,7 @@ impl Model {
     /// # Errors
     /// When the database fails.
     pub async fn receive(
-        db: &impl ConnectionTrait,
+        db: &Write,
         actor: &Actor,
         product_id: i64,
         quantity: Quantity,
@@ -507,7 +507,7 @@ impl ActiveModel {
     /// the site.
     pub async fn change(
         mut self,
-        db: &impl ConnectionTrait,
+        db: &Write,
         actor: &Actor,
         changes: ProductChanges,
     ) -> DomainResult<Model> {

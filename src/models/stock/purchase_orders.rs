@@ -13,6 +13,7 @@ pub use crate::models::_entities::purchase_orders::{self, ActiveModel, Column, E
 use crate::models::error::{DomainError, DomainResult, FieldErrors};
 use crate::models::values::Stored;
 use crate::models::Scoped;
+use crate::models::Write;
 use crate::models::{
     _entities::purchase_order_lines,
     actor::{Ability, Actor},
@@ -117,7 +118,7 @@ impl Model {
     /// 403 unless the actor buys stock; 422 naming the line when a product
     /// is of another site or appears twice.
     pub async fn create(
-        db: &impl ConnectionTrait,
+        db: &Write,
         actor: &Actor,
         site: &sites::Model,
         supplier: String,
@@ -204,7 +205,7 @@ impl Model {
     ///
     /// # Errors
     /// 403 unless the actor buys stock; 409 unless it is a draft.
-    pub async fn place(&self, db: &impl ConnectionTrait, actor: &Actor) -> DomainResult<Self> {
+    pub async fn place(&self, db: &Write, actor: &Actor) -> DomainResult<Self> {
         actor.authorize(Ability::ManageStock)?;
         let now = crate::models::now_at(actor.clock);
         let placed = Entity::update_many()
@@ -248,7 +249,7 @@ impl Model {
     /// order or more than is still to come.
     pub async fn receive(
         &self,
-        db: &impl ConnectionTrait,
+        db: &Write,
         actor: &Actor,
         receipts: Vec<Receipt>,
     ) -> DomainResult<Self> {

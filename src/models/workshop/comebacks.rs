@@ -5,12 +5,13 @@
 //! once.
 
 use chrono::TimeDelta;
-use sea_orm::{sea_query::Expr, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use uuid::Uuid;
 
 use crate::models::values::Stored;
 use crate::models::Scoped;
+use crate::models::Write;
 use crate::models::{
     _entities::repair_orders::{Column, Entity, Model},
     actor::{Ability, Actor},
@@ -28,12 +29,7 @@ use crate::models::{
 /// 403 unless the actor manages orders; 404 for an earlier order the actor
 /// does not see; 422 when it is not an earlier, completed repair of the
 /// same vehicle within the window of `order`'s site; 409 when `order` is flagged already.
-pub async fn flag(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    order: &Model,
-    earlier: Uuid,
-) -> DomainResult<Model> {
+pub async fn flag(db: &Write, actor: &Actor, order: &Model, earlier: Uuid) -> DomainResult<Model> {
     actor.authorize(Ability::ManageRepairOrders)?;
     let now = now_at(actor.clock);
     let earlier =

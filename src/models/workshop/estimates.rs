@@ -33,11 +33,7 @@ use crate::models::{
 /// # Errors
 /// 404 for another organization's or site's order; 403 for roles that do
 /// not deal with estimates; 409 for a closed order or one with no lines.
-pub async fn request(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    pid: Uuid,
-) -> DomainResult<repair_orders::Model> {
+pub async fn request(db: &Write, actor: &Actor, pid: Uuid) -> DomainResult<repair_orders::Model> {
     actor.authorize(Ability::ManageBilling)?;
     let order = crate::models::workshop::repair_orders::Entity::find_for(db, actor, pid).await?;
     let requested = repair_orders::Entity::update_many()

@@ -189,7 +189,7 @@ impl Model {
     /// 409 when the stock is no longer available for a line taken back.
     pub async fn decide(
         self,
-        db: &impl ConnectionTrait,
+        db: &Write,
         by: By<'_>,
         decision: Approval,
         note: Option<String>,
@@ -230,7 +230,7 @@ impl Model {
     /// # Errors
     /// When the database fails.
     pub async fn consume_all(
-        db: &impl ConnectionTrait,
+        db: &Write,
         actor: &Actor,
         order: &repair_orders::Model,
     ) -> DomainResult<()> {
@@ -248,7 +248,7 @@ impl Model {
     /// # Errors
     /// When the database fails.
     pub async fn release_all(
-        db: &impl ConnectionTrait,
+        db: &Write,
         actor: &Actor,
         order: &repair_orders::Model,
     ) -> DomainResult<()> {

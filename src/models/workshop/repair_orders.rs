@@ -320,7 +320,7 @@ impl Model {
     /// # Errors
     /// 403 unless the actor is a technician; 409 when the order is not (or no
     /// longer) in the queue, e.g. another technician claimed it first.
-    pub async fn claim(self, db: &impl ConnectionTrait, actor: &Actor) -> DomainResult<Self> {
+    pub async fn claim(self, db: &Write, actor: &Actor) -> DomainResult<Self> {
         actor.authorize(Ability::ClaimRepairs)?;
         let now = crate::models::now_at(actor.clock);
         let claimed = Entity::update_many()
@@ -379,7 +379,7 @@ impl Model {
     /// the order's site; 409 when the order is closed or changed meanwhile.
     pub async fn assign(
         self,
-        db: &impl ConnectionTrait,
+        db: &Write,
         actor: &Actor,
         technician_id: Uuid,
     ) -> DomainResult<Self> {
@@ -482,7 +482,7 @@ impl Model {
     /// # Errors
     /// 403 for anyone but technicians; 409 unless the order is approved and
     /// assigned to the caller, not yet started.
-    pub async fn accept(self, db: &impl ConnectionTrait, actor: &Actor) -> DomainResult<Self> {
+    pub async fn accept(self, db: &Write, actor: &Actor) -> DomainResult<Self> {
         actor.authorize(Ability::ClaimRepairs)?;
         let now = crate::models::now_at(actor.clock);
         let accepted = Entity::update_many()
@@ -521,12 +521,7 @@ impl Model {
     /// # Errors
     /// 403 for anyone but technicians; 409 unless the order is approved and
     /// assigned to the caller, not yet started.
-    pub async fn decline(
-        self,
-        db: &impl ConnectionTrait,
-        actor: &Actor,
-        reason: String,
-    ) -> DomainResult<Self> {
+    pub async fn decline(self, db: &Write, actor: &Actor, reason: String) -> DomainResult<Self> {
         actor.authorize(Ability::ClaimRepairs)?;
         let now = crate::models::now_at(actor.clock);
         let declined = Entity::update_many()
