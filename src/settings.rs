@@ -50,8 +50,11 @@ pub struct SidekiqSettings {
     /// The queues fetched from, in turn.
     #[serde(default = "SidekiqSettings::default_queues")]
     pub queues: Vec<String>,
-    /// Retries of a failing job before it goes to the dead set (Sidekiq's
-    /// default, 25, spans about three weeks); a job's own `retry` wins.
+    /// Retries of a failing job before it goes to the dead set; a job's own
+    /// `retry` wins. With the backoff capped at `max_backoff_seconds`, 500
+    /// span about three weeks: longer than any message is worth sending, so
+    /// a message's job ends when its deadline says (`messages::ledger`), not
+    /// when a count runs out.
     #[serde(default = "SidekiqSettings::default_max_retries")]
     pub max_retries: u32,
     /// Multiplies Sidekiq's backoff (`count⁴ + 15 + jitter` seconds); tests
@@ -65,6 +68,18 @@ pub struct SidekiqSettings {
     /// How often due retries and scheduled jobs move to their queues.
     #[serde(default = "SidekiqSettings::default_poll_interval")]
     pub poll_interval_ms: u64,
+    /// The longest wait between two retries of a job, before `backoff_scale`.
+    #[serde(default = "SidekiqSettings::default_max_backoff")]
+    pub max_backoff_seconds: u64,
+    /// How long a claim on a job (embedded queue) or on a message (the
+    /// ledger) holds unless its live holder renews it: after a worker dies,
+    /// what it held is taken again this soon.
+    #[serde(default = "SidekiqSettings::default_lease")]
+    pub lease_seconds: u64,
+    /// How often an idle worker looks for jobs written by other processes
+    /// (the embedded queue), and the relay for jobs to move to Redis.
+    #[serde(default = "SidekiqSettings::default_outbox_poll")]
+    pub outbox_poll_ms: u64,
 }
 
 impl SidekiqSettings {
@@ -75,16 +90,49 @@ impl SidekiqSettings {
         vec!["default".to_string()]
     }
     const fn default_max_retries() -> u32 {
-        25
+        500
     }
     const fn default_backoff_scale() -> f64 {
         1.0
     }
     const fn default_heartbeat_ttl() -> u64 {
-        60
+        30
     }
     const fn default_poll_interval() -> u64 {
         5000
+    }
+    const fn default_max_backoff() -> u64 {
+        3600
+    }
+    const fn default_lease() -> u64 {
+        30
+    }
+    const fn default_outbox_poll() -> u64 {
+        250
+    }
+
+    /// How long a claim holds unless renewed.
+    #[must_use]
+    pub fn lease(&self) -> chrono::TimeDelta {
+        chrono::TimeDelta::seconds(i64::try_from(self.lease_seconds.max(1)).unwrap_or(30))
+    }
+
+    /// The wait before retry `count + 1` of a failed job: Sidekiq's
+    /// `count⁴ + 15` seconds with up to `10 × (count + 1)` of jitter, at
+    /// most `max_backoff_seconds`, times `backoff_scale`.
+    #[must_use]
+    pub fn backoff(&self, count: u64) -> std::time::Duration {
+        let jitter = u64::from(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|now| now.subsec_nanos())
+                .unwrap_or_default()
+                % 10,
+        ) * (count + 1);
+        #[allow(clippy::cast_precision_loss)]
+        let seconds = (count.saturating_pow(4).saturating_add(15 + jitter))
+            .min(self.max_backoff_seconds.max(1)) as f64;
+        std::time::Duration::from_secs_f64((seconds * self.backoff_scale).max(0.0))
     }
 
     /// Whether jobs go to Redis.
@@ -104,6 +152,9 @@ impl Default for SidekiqSettings {
             backoff_scale: Self::default_backoff_scale(),
             heartbeat_ttl_seconds: Self::default_heartbeat_ttl(),
             poll_interval_ms: Self::default_poll_interval(),
+            max_backoff_seconds: Self::default_max_backoff(),
+            lease_seconds: Self::default_lease(),
+            outbox_poll_ms: Self::default_outbox_poll(),
         }
     }
 }

@@ -6,6 +6,8 @@ use uuid::Uuid;
 
 use crate::{
     messages::{invoices, Messenger},
+    models::{error::DomainResult, Write},
+    queue,
     settings::Settings,
 };
 
@@ -33,15 +35,15 @@ impl BackgroundWorker<InvoiceArgs> for DeliverInvoice {
             args.invoice_id,
         )
         .await;
-        super::finish("DeliverInvoice", sent)
+        super::finish_message("DeliverInvoice", sent)
     }
 }
 
-/// Enqueues the invoice's delivery after the write that asked for it has
-/// committed. A queue that cannot take it now loses nothing: the request is
-/// on the invoice, and the `deliver_invoices` sweep sends it.
-pub async fn enqueue(ctx: &AppContext, invoice_id: Uuid) {
-    if let Err(err) = DeliverInvoice::perform_later(ctx, InvoiceArgs { invoice_id }).await {
-        tracing::warn!(invoice = %invoice_id, error = %err, "invoice delivery not queued; the sweep will send it");
-    }
+/// Writes the invoice's delivery job into the write that issued it or
+/// asked for it to be sent again.
+///
+/// # Errors
+/// When the database fails.
+pub async fn later(txn: &Write, invoice_id: Uuid) -> DomainResult<()> {
+    queue::later::<DeliverInvoice, _>(txn, &InvoiceArgs { invoice_id }).await
 }

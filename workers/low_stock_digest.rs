@@ -38,6 +38,6 @@ impl BackgroundWorker<DigestArgs> for LowStockDigest {
             args.on,
         )
         .await;
-        super::finish("LowStockDigest", sent)
+        super::finish_message("LowStockDigest", sent)
     }
 }

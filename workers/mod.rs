@@ -12,10 +12,66 @@ pub mod send_service_reminder;
 
 use std::fmt::Debug;
 
+use loco_rs::{app::AppContext, bgworker::BackgroundWorker};
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::models::{error::DomainResult, job_subjects::Subject};
+use crate::{
+    messages::{Kind, Sent},
+    models::{error::DomainResult, job_subjects::Subject},
+    queue::GiveUp,
+};
+
+/// Runs one job of `class` with its argument here, as a worker process
+/// would: what a process without workers does with the jobs its changes
+/// wrote (`queue::kick`).
+///
+/// # Errors
+/// As the job's worker; an unknown class or arguments that do not fit it.
+pub async fn perform(ctx: &AppContext, class: &str, args: Value) -> loco_rs::Result<()> {
+    async fn run<W, A>(ctx: &AppContext, args: Value) -> loco_rs::Result<()>
+    where
+        W: BackgroundWorker<A>,
+        A: serde::de::DeserializeOwned + serde::Serialize + Send + Sync + 'static,
+    {
+        W::build(ctx).perform(serde_json::from_value(args)?).await
+    }
+    match class {
+        "SendServiceReminder" => {
+            run::<send_service_reminder::SendServiceReminder, _>(ctx, args).await
+        }
+        "DeliverInvoice" => run::<deliver_invoice::DeliverInvoice, _>(ctx, args).await,
+        "RepairStatusUpdate" => run::<repair_status_update::RepairStatusUpdate, _>(ctx, args).await,
+        "LowStockDigest" => run::<low_stock_digest::LowStockDigest, _>(ctx, args).await,
+        "SendPromotion" => run::<send_promotion::SendPromotion, _>(ctx, args).await,
+        "SendEstimate" => run::<send_estimate::SendEstimate, _>(ctx, args).await,
+        _ => Err(loco_rs::Error::Message(format!(
+            "no worker for the job class {class:?}"
+        ))),
+    }
+}
+
+/// The message a job of `class` with `args` sends: its ledger kind and
+/// subject, so that retrying a dead job gives the message more time too.
+#[must_use]
+pub fn delivery_of(class: &str, args: &Value) -> Option<(Kind, Uuid)> {
+    let kind = match class {
+        "SendServiceReminder" => Kind::ServiceReminder,
+        "DeliverInvoice" => Kind::Invoice,
+        "RepairStatusUpdate" => Kind::RepairStatus,
+        "SendEstimate" => Kind::Estimate,
+        "SendPromotion" if args.get("customer_id").is_some() => Kind::Promotion,
+        _ => return None,
+    };
+    let subject = match subject_of(class, args)? {
+        Subject::Vehicle(id)
+        | Subject::Invoice(id)
+        | Subject::RepairOrder(id)
+        | Subject::Promotion(id)
+        | Subject::User(id) => id,
+    };
+    Some((kind, subject))
+}
 
 /// What a job of `class` with argument `args` is about, which says whose it
 /// is (the jobs view shows an organization only its own). `None` for a class
@@ -50,5 +106,18 @@ pub fn finish<T: Debug>(job: &str, outcome: DomainResult<T>) -> loco_rs::Result<
             Ok(())
         }
         Err(err) => Err(err.into()),
+    }
+}
+
+/// A message job's end: as `finish`, and a message given up past its
+/// deadline makes the job dead, with the reason, for people to see and
+/// retry.
+///
+/// # Errors
+/// For what trying again may mend, and for a message given up.
+pub fn finish_message(job: &str, outcome: DomainResult<Sent>) -> loco_rs::Result<()> {
+    match outcome {
+        Ok(Sent::GivenUp(reason)) => Err(GiveUp(reason).into()),
+        outcome => finish(job, outcome),
     }
 }

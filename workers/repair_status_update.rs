@@ -8,7 +8,8 @@ use uuid::Uuid;
 
 use crate::{
     messages::{job_news, Messenger},
-    models::values::RepairStatus,
+    models::{error::DomainResult, values::RepairStatus, Write},
+    queue,
     settings::Settings,
 };
 
@@ -38,23 +39,23 @@ impl BackgroundWorker<StatusArgs> for RepairStatusUpdate {
             args.status,
         )
         .await;
-        super::finish("RepairStatusUpdate", sent)
+        super::finish_message("RepairStatusUpdate", sent)
     }
 }
 
-/// Enqueues the customer's news of an order that reached `status`, after
-/// the write committed; statuses customers do not hear of are ignored. A
-/// queue that cannot take it now is logged: this news is worth less than
-/// the claim or transition that made it, which has happened.
-pub async fn enqueue(ctx: &AppContext, repair_order_id: Uuid, status: RepairStatus) {
+/// Writes the job for the customer's news of an order that reached
+/// `status` into the write that moved it; statuses customers do not hear
+/// of write nothing.
+///
+/// # Errors
+/// When the database fails.
+pub async fn later(txn: &Write, repair_order_id: Uuid, status: RepairStatus) -> DomainResult<()> {
     if !job_news::announced(status) {
-        return;
+        return Ok(());
     }
     let args = StatusArgs {
         repair_order_id,
         status,
     };
-    if let Err(err) = RepairStatusUpdate::perform_later(ctx, args).await {
-        tracing::warn!(order = %repair_order_id, error = %err, "status message not queued");
-    }
+    queue::later::<RepairStatusUpdate, _>(txn, &args).await
 }

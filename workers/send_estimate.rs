@@ -7,6 +7,8 @@ use uuid::Uuid;
 
 use crate::{
     messages::{estimates, Messenger},
+    models::{error::DomainResult, Write},
+    queue,
     settings::Settings,
 };
 
@@ -34,15 +36,14 @@ impl BackgroundWorker<EstimateArgs> for SendEstimate {
             args.repair_order_id,
         )
         .await;
-        super::finish("SendEstimate", sent)
+        super::finish_message("SendEstimate", sent)
     }
 }
 
-/// Enqueues the estimate's delivery after the write that asked for it has
-/// committed; a queue that cannot take it loses nothing (the
-/// `send_estimates` sweep sends it).
-pub async fn enqueue(ctx: &AppContext, repair_order_id: Uuid) {
-    if let Err(err) = SendEstimate::perform_later(ctx, EstimateArgs { repair_order_id }).await {
-        tracing::warn!(order = %repair_order_id, error = %err, "estimate not queued; the sweep will send it");
-    }
+/// Writes the estimate's delivery job into the write that asked for it.
+///
+/// # Errors
+/// When the database fails.
+pub async fn later(txn: &Write, repair_order_id: Uuid) -> DomainResult<()> {
+    queue::later::<SendEstimate, _>(txn, &EstimateArgs { repair_order_id }).await
 }

@@ -11,6 +11,8 @@ use crate::{
         promotions::{self, Recipient},
         Messenger,
     },
+    models::{error::DomainResult, Write},
+    queue,
     settings::Settings,
 };
 
@@ -48,33 +50,40 @@ impl BackgroundWorker<PromotionArgs> for SendPromotion {
             let recipients =
                 promotions::fan_out(&self.ctx.db, clock, args.promotion_id, messenger.sms_on())
                     .await;
-            if let Ok(recipients) = &recipients {
-                crate::tasks::enqueue_all::<Self, _>(
-                    &self.ctx,
-                    recipients.iter().copied().map(PromotionArgs::from),
-                )
-                .await;
-            }
-            return super::finish("SendPromotion", recipients.map(|found| found.len()));
+            let written = match recipients {
+                Ok(recipients) => write_all(&self.ctx, &recipients).await,
+                Err(err) => Err(err),
+            };
+            return super::finish("SendPromotion", written);
         };
         let recipient = Recipient {
             promotion_id: args.promotion_id,
             customer_id,
         };
         let sent = promotions::send_to(&self.ctx.db, &messenger, clock, recipient).await;
-        super::finish("SendPromotion", sent)
+        super::finish_message("SendPromotion", sent)
     }
 }
 
-/// Enqueues a promotion's fan-out after the write that launched it has
-/// committed; a queue that cannot take it loses nothing (the
-/// `send_due_promotions` sweep sends what is unsent).
-pub async fn enqueue(ctx: &AppContext, promotion_id: Uuid) {
+/// One job per recipient, written together: all or none.
+async fn write_all(ctx: &AppContext, recipients: &[Recipient]) -> DomainResult<usize> {
+    let txn = Write::begin(&ctx.db).await?;
+    for recipient in recipients {
+        queue::later::<SendPromotion, _>(&txn, &PromotionArgs::from(*recipient)).await?;
+    }
+    txn.commit().await?;
+    queue::kick(ctx).await;
+    Ok(recipients.len())
+}
+
+/// Writes a promotion's fan-out job into the write that launched it.
+///
+/// # Errors
+/// When the database fails.
+pub async fn later(txn: &Write, promotion_id: Uuid) -> DomainResult<()> {
     let args = PromotionArgs {
         promotion_id,
         customer_id: None,
     };
-    if let Err(err) = SendPromotion::perform_later(ctx, args).await {
-        tracing::warn!(promotion = %promotion_id, error = %err, "promotion not queued; the sweep will send it");
-    }
+    queue::later::<SendPromotion, _>(txn, &args).await
 }

@@ -36,6 +36,6 @@ impl BackgroundWorker<ReminderArgs> for SendServiceReminder {
             args.due_on,
         )
         .await;
-        super::finish("SendServiceReminder", sent)
+        super::finish_message("SendServiceReminder", sent)
     }
 }

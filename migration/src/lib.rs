@@ -17,6 +17,7 @@ mod m20261204_000002_skills_and_profiles;
 mod m20261204_000003_shifts_and_timers;
 mod m20261204_000004_pay;
 mod m20261204_000005_availability;
+mod m20261207_000001_background_work;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000003_shifts_and_timers::Migration),
             Box::new(m20261204_000004_pay::Migration),
             Box::new(m20261204_000005_availability::Migration),
+            Box::new(m20261207_000001_background_work::Migration),
             // inject-above (do not remove this comment)
         ]
     }

@@ -18,6 +18,7 @@ use super::{
 };
 use crate::models::values::Id;
 use crate::models::Scoped;
+use crate::queue;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     messages::Messenger,
@@ -385,11 +386,12 @@ async fn send(
     actor: Actor,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    let invoice = invoices::Entity::find_for(&ctx.db, &actor, id)
-        .await?
-        .request_send(&ctx.db, &actor)
-        .await?;
-    deliver_invoice::enqueue(&ctx, invoice.pid).await;
+    let invoice = invoices::Entity::find_for(&ctx.db, &actor, id).await?;
+    let txn = Write::begin(&ctx.db).await?;
+    let invoice = invoice.request_send(&txn, &actor).await?;
+    deliver_invoice::later(&txn, invoice.pid).await?;
+    txn.commit().await?;
+    queue::kick(&ctx).await;
     let requested_at = invoice
         .send_requested_at
         .ok_or_else(|| ApiError::internal("the send request was not recorded"))?;

@@ -1,5 +1,6 @@
 //! Pages customers open from links in their messages, without an account:
-//! `/unsubscribe/{token}` (RFC 8058 one-click too) and `/estimates/{token}`.
+//! `/u/{token}` or `/unsubscribe/{token}` (RFC 8058 one-click too) and
+//! `/e/{token}` or `/estimates/{token}`.
 //! The token is the key (`messages/links.rs`); a link that is not valid is
 //! a 404 page. Errors here are pages, not the API's JSON.
 
@@ -40,10 +41,14 @@ const MAX_NOTE_CHARS: usize = 500;
 
 pub fn router(ctx: &AppContext) -> AxumRouter {
     AxumRouter::new()
+        // The short paths are the links in messages now; the long ones are
+        // in messages sent before, and are where the pages' forms post.
+        .route("/u/{token}", get(unsubscribe_page).post(unsubscribe))
         .route(
             "/unsubscribe/{token}",
             get(unsubscribe_page).post(unsubscribe),
         )
+        .route("/e/{token}", get(estimate_page).post(decide))
         .route("/estimates/{token}", get(estimate_page).post(decide))
         .with_state(ctx.clone())
 }

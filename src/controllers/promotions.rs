@@ -15,6 +15,7 @@ use super::{
 };
 use crate::models::values::{Day, Id};
 use crate::models::Scoped;
+use crate::queue;
 use crate::{
     errors::{ApiResult, ErrorBody, FieldErrors},
     messages::{self, Messenger},
@@ -329,8 +330,9 @@ async fn send(
 ) -> ApiResult<impl IntoResponse> {
     let txn = Write::begin(&ctx.db).await?;
     let (promotion, _) = promotions::send_now(&txn, &actor, id, sms_on(&ctx)?).await?;
+    send_promotion::later(&txn, promotion.pid).await?;
     txn.commit().await?;
-    send_promotion::enqueue(&ctx, promotion.pid).await;
+    queue::kick(&ctx).await;
     let promotion = promotions::Entity::find_for(&ctx.db, &actor, id).await?;
     Ok(axum::Json(render(&ctx, promotion).await?))
 }

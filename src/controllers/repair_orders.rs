@@ -23,6 +23,7 @@ use super::api::ApiRoutes;
 use super::extract::{Ids, JsonBody, QueryParams};
 use crate::models::values::Id;
 use crate::models::Scoped;
+use crate::queue;
 use crate::{
     errors::{ApiError, ApiResult, ErrorBody, FieldErrors},
     models::{
@@ -360,8 +361,9 @@ async fn claim(
     let order = repair_orders::Entity::find_for(&ctx.db, &actor, id).await?;
     let txn = Write::begin(&ctx.db).await?;
     let order = order.claim(&txn, &actor).await?;
+    repair_status_update::later(&txn, order.pid, RepairStatus::InProgress).await?;
     txn.commit().await?;
-    repair_status_update::enqueue(&ctx, order.pid, RepairStatus::InProgress).await;
+    queue::kick(&ctx).await;
     Ok(axum::Json(detail(&ctx, &order).await?))
 }
 
@@ -426,8 +428,9 @@ async fn accept(
     let order = repair_orders::Entity::find_for(&ctx.db, &actor, id).await?;
     let txn = Write::begin(&ctx.db).await?;
     let order = order.accept(&txn, &actor).await?;
+    repair_status_update::later(&txn, order.pid, RepairStatus::InProgress).await?;
     txn.commit().await?;
-    repair_status_update::enqueue(&ctx, order.pid, RepairStatus::InProgress).await;
+    queue::kick(&ctx).await;
     Ok(axum::Json(detail(&ctx, &order).await?))
 }
 
@@ -499,13 +502,14 @@ async fn transition(
     // the invoice issued; or none of it.
     let txn = Write::begin(&ctx.db).await?;
     let order = order.transition(&txn, &actor, params.to, note).await?;
-    txn.commit().await?;
-    repair_status_update::enqueue(&ctx, order.pid, params.to).await;
+    repair_status_update::later(&txn, order.pid, params.to).await?;
     if params.to == RepairStatus::Completed {
-        if let Some(invoice) = invoices::Model::of_order(&ctx.db, &order).await? {
-            deliver_invoice::enqueue(&ctx, invoice.pid).await;
+        if let Some(invoice) = invoices::Model::of_order(&txn, &order).await? {
+            deliver_invoice::later(&txn, invoice.pid).await?;
         }
     }
+    txn.commit().await?;
+    queue::kick(&ctx).await;
     Ok(axum::Json(detail(&ctx, &order).await?))
 }
 
@@ -1056,8 +1060,9 @@ async fn send_estimate(
 ) -> ApiResult<impl IntoResponse> {
     let txn = Write::begin(&ctx.db).await?;
     let order = estimates::request(&txn, &actor, id).await?;
+    crate::workers::send_estimate::later(&txn, order.pid).await?;
     txn.commit().await?;
-    crate::workers::send_estimate::enqueue(&ctx, order.pid).await;
+    queue::kick(&ctx).await;
     let requested_at = order
         .estimate_requested_at
         .ok_or_else(|| ApiError::internal("the estimate request was not recorded"))?;

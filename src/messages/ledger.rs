@@ -3,12 +3,15 @@
 //! message is sent and settled after, so that a retried, duplicated or
 //! re-derived job never sends a message twice.
 //!
-//! A row is `sending` while one worker holds it, then `sent`, `failed`
-//! (another attempt may take it, up to `MAX_ATTEMPTS`) or `skipped` (nothing
-//! to send it to). A worker that died while holding a row leaves it
-//! `sending`; after `STALE_AFTER` another attempt may take it over. That
-//! attempt may repeat a message whose send had completed just before the
-//! crash: the one case of a duplicate, bounded by the crash itself.
+//! A row is `sending` while one attempt holds it, then `sent`, `failed`
+//! (its job retries it with backoff until `give_up_at`; then it is given
+//! up: `failed` with `given_up_at`, its job dead, managers told) or
+//! `skipped` (nothing to send it to). The holder renews its claim while it
+//! sends (`renew`); a worker that died while holding a row stops renewing,
+//! and after `LEASE` another attempt takes it over. That attempt repeats a
+//! message whose send had completed just before the crash, with the same
+//! Message-ID: the one case of a duplicate, bounded by the messages in
+//! flight at the crash.
 
 use chrono::TimeDelta;
 use sea_orm::{
@@ -30,10 +33,13 @@ use crate::models::{
 
 impl sea_orm::ActiveModelBehavior for ActiveModel {}
 
-/// Attempts at one delivery before it is left failed for people to look at.
-pub const MAX_ATTEMPTS: i32 = 5;
-/// How long a `sending` row stays its worker's before another may take it.
-pub const STALE_AFTER: TimeDelta = TimeDelta::minutes(15);
+/// How long a `sending` row stays its holder's unless renewed.
+pub const LEASE: TimeDelta = TimeDelta::seconds(30);
+/// How often a holder renews while it sends.
+pub const RENEW_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
+/// A failed row is its job's to retry (with backoff of an hour at most);
+/// only one untouched for this long lost its job, and a sweep takes it.
+pub const LOST_AFTER: TimeDelta = TimeDelta::hours(2);
 
 /// What was sent.
 #[derive(
@@ -53,6 +59,18 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// How long after its first attempt a message of this kind is still
+    /// worth sending, unless the message says (a reminder: until a week
+    /// after its due date).
+    #[must_use]
+    pub const fn worth_for(self) -> TimeDelta {
+        match self {
+            Self::ServiceReminder | Self::Invoice => TimeDelta::days(7),
+            Self::Estimate | Self::Promotion => TimeDelta::days(3),
+            Self::RepairStatus | Self::LowStockDigest => TimeDelta::days(1),
+        }
+    }
+
     /// Its part of a Message-ID (`<delivery@karakana.tag>`).
     #[must_use]
     pub const fn tag(self) -> &'static str {
@@ -95,6 +113,8 @@ pub struct Recipient {
     pub customer_id: Option<i64>,
     /// The address or number it goes to, when there is one.
     pub address: Option<String>,
+    /// Until when it is worth trying.
+    pub give_up_at: DateTimeWithTimeZone,
 }
 
 impl Key {
@@ -119,6 +139,7 @@ impl Key {
             recipient: Set(recipient.address.clone()),
             status: Set(status.to_string()),
             attempts: Set(i32::from(status == "sending")),
+            give_up_at: Set(Some(recipient.give_up_at)),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -172,19 +193,36 @@ pub async fn unsettled_requests(
         .collect())
 }
 
-/// Whether a delivery in this state is still to be attempted.
+/// Whether a sweep is to (re)send a delivery in this state: one whose
+/// holder stopped renewing, or a failure whose job was lost (untouched for
+/// `LOST_AFTER`) while it is still worth sending. A failure's retry is
+/// its job's, on the queue's backoff: a sweep taking it as well would
+/// multiply the jobs through a long outage.
 #[must_use]
 pub fn is_pending(delivery: &Model, now: DateTimeWithTimeZone) -> bool {
     match delivery.status.as_str() {
-        "failed" => delivery.attempts < MAX_ATTEMPTS,
-        "sending" => delivery.updated_at < now - STALE_AFTER,
+        "failed" => {
+            delivery.given_up_at.is_none()
+                && delivery.give_up_at.is_none_or(|until| until > now)
+                && delivery.updated_at < now - LOST_AFTER
+        }
+        "sending" => delivery.updated_at < now - LEASE,
         _ => false,
     }
 }
 
-/// Takes the delivery for one attempt: `Some` when the caller is now to send
-/// it, `None` when it was sent or skipped already, is being sent by another
-/// worker, or has used up its attempts. Decided by the database (an insert
+/// What a claim found.
+#[derive(Debug)]
+pub enum Claim {
+    /// The caller holds the delivery now and is to send it.
+    Taken(Box<Model>),
+    /// Sent, skipped or given up already: nothing to do.
+    Settled,
+    /// Another attempt holds it and is alive (renewing): try again later.
+    Held,
+}
+
+/// Takes the delivery for one attempt. Decided by the database (an insert
 /// that does nothing on a duplicate, then a conditional update), never from
 /// a row read before.
 ///
@@ -195,23 +233,26 @@ pub async fn claim(
     key: &Key,
     recipient: &Recipient,
     now: DateTimeWithTimeZone,
-) -> DomainResult<Option<Model>> {
+) -> DomainResult<Claim> {
     if key
         .insert_new(db, key.row(recipient, "sending", now))
         .await?
     {
-        return key.find(db).await;
+        return Ok(key
+            .find(db)
+            .await?
+            .map_or(Claim::Settled, |row| Claim::Taken(Box::new(row))));
     }
     let retry = sea_orm::Condition::any()
         .add(
             sea_orm::Condition::all()
                 .add(Column::Status.eq("failed"))
-                .add(Column::Attempts.lt(MAX_ATTEMPTS)),
+                .add(Column::GivenUpAt.is_null()),
         )
         .add(
             sea_orm::Condition::all()
                 .add(Column::Status.eq("sending"))
-                .add(Column::UpdatedAt.lt(now - STALE_AFTER)),
+                .add(Column::UpdatedAt.lt(now - LEASE)),
         );
     let taken = Entity::update_many()
         .col_expr(Column::Status, Expr::value("sending"))
@@ -223,10 +264,60 @@ pub async fn claim(
         .exec(db)
         .await?;
     if taken.rows_affected == 1 {
-        key.find(db).await
-    } else {
-        Ok(None)
+        return Ok(key
+            .find(db)
+            .await?
+            .map_or(Claim::Settled, |row| Claim::Taken(Box::new(row))));
     }
+    Ok(match key.find(db).await? {
+        Some(row) if row.status == "sending" => Claim::Held,
+        _ => Claim::Settled,
+    })
+}
+
+/// The holder of `delivery` is alive and still sending: its claim holds
+/// for another `LEASE`.
+///
+/// # Errors
+/// When the database fails.
+pub async fn renew(
+    db: &impl ConnectionTrait,
+    delivery: &Model,
+    now: DateTimeWithTimeZone,
+) -> DomainResult<()> {
+    Entity::update_many()
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::Id.eq(delivery.id))
+        .filter(Column::Status.eq("sending"))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// A manager asked for a given-up delivery to be tried again: it is worth
+/// trying for another `Kind::worth_for` from `now`. How many rows.
+///
+/// # Errors
+/// When the database fails.
+pub async fn revive(
+    db: &impl ConnectionTrait,
+    kind: Kind,
+    subject: Uuid,
+    now: DateTimeWithTimeZone,
+) -> DomainResult<u64> {
+    Ok(Entity::update_many()
+        .col_expr(
+            Column::GivenUpAt,
+            Expr::value(Option::<DateTimeWithTimeZone>::None),
+        )
+        .col_expr(Column::GiveUpAt, Expr::value(now + kind.worth_for()))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
+        .filter(Column::Kind.eq(kind.as_str()))
+        .filter(Column::SubjectPid.eq(subject))
+        .filter(Column::Status.eq("failed"))
+        .exec(db)
+        .await?
+        .rows_affected)
 }
 
 /// Records that there was nothing to send to (no address, an erased
@@ -258,7 +349,7 @@ pub async fn skip(
     Ok(())
 }
 
-/// The attempt that holds `delivery` succeeded.
+/// The attempt that holds `delivery` succeeded; a text took `segments`.
 ///
 /// # Errors
 /// When the database fails.
@@ -266,6 +357,7 @@ pub async fn mark_sent(
     db: &impl ConnectionTrait,
     delivery: &Model,
     provider_message_id: &str,
+    segments: Option<i16>,
     now: DateTimeWithTimeZone,
 ) -> DomainResult<()> {
     settle(
@@ -278,7 +370,28 @@ pub async fn mark_sent(
                 Expr::value(provider_message_id.to_string()),
             )
             .col_expr(Column::Error, Expr::value(Option::<String>::None))
+            .col_expr(Column::Segments, Expr::value(segments))
             .col_expr(Column::SentAt, Expr::value(now)),
+        now,
+    )
+    .await
+}
+
+/// The attempt that holds `delivery` failed past the delivery's deadline:
+/// it is given up, with this reason.
+///
+/// # Errors
+/// When the database fails.
+pub async fn mark_given_up(
+    db: &impl ConnectionTrait,
+    delivery: &Model,
+    error: &str,
+    now: DateTimeWithTimeZone,
+) -> DomainResult<()> {
+    settle(
+        db,
+        delivery,
+        failed(error).col_expr(Column::GivenUpAt, Expr::value(now)),
         now,
     )
     .await
@@ -299,7 +412,7 @@ pub async fn mark_failed(
 }
 
 /// The attempt that holds `delivery` found it can never be sent (an
-/// address that does not parse): failed, with no attempts left.
+/// address that does not parse): given up at once.
 ///
 /// # Errors
 /// When the database fails.
@@ -309,8 +422,7 @@ pub async fn mark_undeliverable(
     error: &str,
     now: DateTimeWithTimeZone,
 ) -> DomainResult<()> {
-    let update = failed(error).col_expr(Column::Attempts, Expr::value(MAX_ATTEMPTS));
-    settle(db, delivery, update, now).await
+    mark_given_up(db, delivery, error, now).await
 }
 
 fn failed(error: &str) -> sea_orm::UpdateMany<Entity> {
@@ -358,7 +470,7 @@ pub async fn of_subjects(
 }
 
 /// What became of one job's delivery.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Sent {
     /// Sent now.
     Sent,
@@ -370,6 +482,8 @@ pub enum Sent {
     NoLongerDue,
     /// Not now (outside the branch's sending hours); a later sweep sends it.
     Later,
+    /// Past its deadline and still not sent: given up, with the reason.
+    GivenUp(String),
 }
 
 /// `(subject, cycle)` of the deliveries of `kind` about `subjects` that are
@@ -417,35 +531,41 @@ pub async fn of_customer(
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Counts {
     pub sent: u64,
+    /// Failed and still being retried.
     pub failed: u64,
     pub skipped: u64,
+    /// Failed past their deadline.
+    pub given_up: u64,
 }
 
-/// How many of the deliveries of `kind` about `subject` were sent, failed
-/// and skipped.
+/// How many of the deliveries of `kind` about `subject` were sent, are
+/// failing, were skipped or given up.
 ///
 /// # Errors
 /// When the database fails.
 pub async fn counts(db: &impl ConnectionTrait, kind: Kind, subject: Uuid) -> DomainResult<Counts> {
     use sea_orm::QuerySelect;
 
-    let by_status: Vec<(String, i64)> = Entity::find()
+    let by_status: Vec<(String, bool, i64)> = Entity::find()
         .select_only()
         .column(Column::Status)
+        .column_as(Expr::col(Column::GivenUpAt).is_not_null(), "given_up")
         .column_as(Column::Id.count(), "n")
         .filter(Column::Kind.eq(kind.as_str()))
         .filter(Column::SubjectPid.eq(subject))
         .group_by(Column::Status)
+        .group_by(Expr::col(Column::GivenUpAt).is_not_null())
         .into_tuple()
         .all(db)
         .await?;
     let mut counts = Counts::default();
-    for (status, n) in by_status {
+    for (status, given_up, n) in by_status {
         let n = u64::try_from(n).unwrap_or(0);
-        match status.as_str() {
-            "sent" => counts.sent += n,
-            "failed" => counts.failed += n,
-            "skipped" => counts.skipped += n,
+        match (status.as_str(), given_up) {
+            ("sent", _) => counts.sent += n,
+            ("failed", true) => counts.given_up += n,
+            ("failed", false) => counts.failed += n,
+            ("skipped", _) => counts.skipped += n,
             _ => {}
         }
     }

@@ -1,10 +1,16 @@
 //! Links in messages to customers, who have no account: signed, and for
 //! what they unlock, expiring. A link is `HOST` (the server's public
-//! address, `server.host`) and a token short enough for a text message:
-//! what it is for, the subject's public id and when it expires, then an
-//! HMAC-SHA256 of those (cut to 128 bits) under a key of its own, derived
-//! from `JWT_SECRET`, so that a link never opens the API, and a link to one
-//! thing never opens another.
+//! address, `server.host`), a one-letter path (`/e/`, `/u/`) and a token of
+//! 35 characters, so that a text with a link still fits one SMS segment:
+//! the subject's public id and the day the link expires, then an
+//! HMAC-SHA256 of those and of what the link is for (cut to 64 bits: a
+//! guess has one chance in 2⁶⁴, and each costs a request) under a key of
+//! its own, derived from `JWT_SECRET`, so that a link never opens the API,
+//! and a link to one thing never opens another.
+//!
+//! Links sent before (`/estimates/`, `/unsubscribe/`, 55 characters, a
+//! 128-bit tag and the expiry to the second) keep working until they
+//! expire.
 
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use chrono::{DateTime, TimeDelta, Utc};
@@ -18,10 +24,15 @@ pub const UNSUBSCRIBE_VALID_FOR: TimeDelta = TimeDelta::days(3 * 365);
 /// How long an estimate link lets the customer decide.
 pub const ESTIMATE_VALID_FOR: TimeDelta = TimeDelta::days(14);
 
-/// The signed part: purpose (1 byte), subject (16), expiry (8, seconds).
+/// The signed part of the first links: purpose (1 byte), subject (16),
+/// expiry (8, seconds).
 const PAYLOAD: usize = 25;
-/// The signature kept: 128 bits.
+/// The first links' signature: 128 bits.
 const TAG: usize = 16;
+/// The token now: subject (16 bytes), the day it expires (2, days since
+/// 1970), the signature (8).
+const SHORT_PAYLOAD: usize = 18;
+const SHORT_TAG: usize = 8;
 
 /// What a link opens.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,10 +51,11 @@ impl Purpose {
         }
     }
 
+    /// The path of a link, short for text messages.
     const fn path(self) -> &'static str {
         match self {
-            Self::Unsubscribe => "/unsubscribe/",
-            Self::Estimate => "/estimates/",
+            Self::Unsubscribe => "/u/",
+            Self::Estimate => "/e/",
         }
     }
 }
@@ -102,6 +114,7 @@ impl Links {
         )
     }
 
+    #[cfg(test)]
     fn payload(purpose: Purpose, subject: Uuid, expires: i64) -> [u8; PAYLOAD] {
         let mut payload = [0_u8; PAYLOAD];
         payload[0] = purpose.tag();
@@ -116,14 +129,37 @@ impl Links {
         mac
     }
 
-    /// The token alone, for `expires`: 55 URL-safe characters.
+    /// The token alone, working to the end (UTC) of the day of `expires`:
+    /// 35 URL-safe characters.
     #[must_use]
     pub fn token(&self, purpose: Purpose, subject: Uuid, expires: DateTime<Utc>) -> String {
-        let payload = Self::payload(purpose, subject, expires.timestamp());
-        let tag = self.sign(&payload).finalize().into_bytes();
+        let day = u16::try_from(expires.timestamp().div_euclid(86_400)).unwrap_or(u16::MAX);
+        let mut payload = [0_u8; SHORT_PAYLOAD];
+        payload[..16].copy_from_slice(subject.as_bytes());
+        payload[16..].copy_from_slice(&day.to_be_bytes());
+        let tag = self.sign_short(purpose, &payload).finalize().into_bytes();
         let mut token = payload.to_vec();
-        token.extend_from_slice(&tag[..TAG]);
+        token.extend_from_slice(&tag[..SHORT_TAG]);
         URL_SAFE_NO_PAD.encode(token)
+    }
+
+    /// The signature of a short token: over what it is for, and its payload.
+    fn sign_short(&self, purpose: Purpose, payload: &[u8]) -> Hmac<Sha256> {
+        let mut mac = self.key.clone();
+        mac.update(&[purpose.tag()]);
+        mac.update(payload);
+        mac
+    }
+
+    /// A short token's subject, while it is valid at `now`.
+    fn open_short(&self, purpose: Purpose, raw: &[u8], now: DateTime<Utc>) -> Option<Uuid> {
+        let (payload, tag) = raw.split_at(SHORT_PAYLOAD);
+        self.sign_short(purpose, payload)
+            .verify_truncated_left(tag)
+            .ok()?;
+        let subject = Uuid::from_slice(&payload[..16]).ok()?;
+        let day = i64::from(u16::from_be_bytes(payload[16..].try_into().ok()?));
+        (day >= now.timestamp().div_euclid(86_400)).then_some(subject)
     }
 
     /// The subject of a token made for `purpose`, while it is valid at `now`;
@@ -134,6 +170,9 @@ impl Links {
             return None;
         }
         let raw = URL_SAFE_NO_PAD.decode(token).ok()?;
+        if raw.len() == SHORT_PAYLOAD + SHORT_TAG {
+            return self.open_short(purpose, &raw, now);
+        }
         if raw.len() != PAYLOAD + TAG {
             return None;
         }
@@ -162,13 +201,39 @@ mod tests {
         let now = Utc::now();
         let subject = Uuid::new_v4();
         let url = links().url(Purpose::Estimate, subject, now, TimeDelta::days(1));
-        let token = url
-            .strip_prefix("https://karakana.example/estimates/")
-            .unwrap();
+        let token = url.strip_prefix("https://karakana.example/e/").unwrap();
         assert_eq!(links().open(Purpose::Estimate, token, now), Some(subject));
         assert_eq!(links().open(Purpose::Unsubscribe, token, now), None);
+        // To the end of the day after tomorrow's start, not a day more.
+        assert_eq!(
+            links().open(Purpose::Estimate, token, now + TimeDelta::days(1)),
+            Some(subject)
+        );
         assert_eq!(
             links().open(Purpose::Estimate, token, now + TimeDelta::days(2)),
+            None
+        );
+    }
+
+    #[test]
+    fn a_link_sent_before_the_short_ones_still_opens() {
+        let now = Utc::now();
+        let subject = Uuid::new_v4();
+        let links = links();
+        let payload = Links::payload(
+            Purpose::Estimate,
+            subject,
+            (now + TimeDelta::days(1)).timestamp(),
+        );
+        let tag = links.sign(&payload).finalize().into_bytes();
+        let mut token = payload.to_vec();
+        token.extend_from_slice(&tag[..TAG]);
+        let token = URL_SAFE_NO_PAD.encode(token);
+        assert_eq!(token.len(), 55);
+        assert_eq!(links.open(Purpose::Estimate, &token, now), Some(subject));
+        assert_eq!(links.open(Purpose::Unsubscribe, &token, now), None);
+        assert_eq!(
+            links.open(Purpose::Estimate, &token, now + TimeDelta::days(2)),
             None
         );
     }
@@ -187,12 +252,14 @@ mod tests {
         forged.pop();
         forged.push(if token.ends_with('A') { 'B' } else { 'A' });
         assert_eq!(links().open(Purpose::Unsubscribe, &forged, now), None);
-        // Another subject under the same signature.
-        let mut raw = URL_SAFE_NO_PAD.decode(&token).unwrap();
-        raw[5] ^= 1;
-        let swapped = URL_SAFE_NO_PAD.encode(raw);
-        assert_eq!(links().open(Purpose::Unsubscribe, &swapped, now), None);
-        assert_eq!(token.len(), 55, "short enough for a text message");
+        // Another subject, or a later day, under the same signature.
+        for byte in [5, 17] {
+            let mut raw = URL_SAFE_NO_PAD.decode(&token).unwrap();
+            raw[byte] ^= 1;
+            let swapped = URL_SAFE_NO_PAD.encode(raw);
+            assert_eq!(links().open(Purpose::Unsubscribe, &swapped, now), None);
+        }
+        assert_eq!(token.len(), 35, "short enough for a text message");
         assert_eq!(links().open(Purpose::Unsubscribe, "not a token", now), None);
     }
 }

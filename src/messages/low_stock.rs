@@ -180,6 +180,7 @@ pub async fn send(
         values,
         extras: Extras::default(),
         withheld: None,
+        give_up_at: None,
     };
     super::send(db, messenger, clock, message).await
 }

@@ -158,6 +158,9 @@ pub struct Message {
     /// A reason not to write after all (consent withdrawn since): recorded
     /// as skipped.
     pub withheld: Option<&'static str>,
+    /// Until when it is worth trying to send, when the kind's own span
+    /// (`Kind::worth_for`, from the first attempt) is not right.
+    pub give_up_at: Option<sea_orm::prelude::DateTimeWithTimeZone>,
 }
 
 impl Message {
@@ -183,6 +186,7 @@ impl Message {
             values,
             extras: Extras::default(),
             withheld: None,
+            give_up_at: None,
         }
     }
 
@@ -213,7 +217,11 @@ impl Message {
         }
     }
 
-    fn recipient(&self, channel: Channel) -> Recipient {
+    fn recipient(
+        &self,
+        channel: Channel,
+        now: sea_orm::prelude::DateTimeWithTimeZone,
+    ) -> Recipient {
         let (organization_id, customer_id) = match &self.to {
             To::Customer(customer) => (customer.organization_id, Some(customer.id)),
             To::Staff(user) => (user.organization_id, None),
@@ -223,6 +231,9 @@ impl Message {
             site_id: self.site.id,
             customer_id,
             address: self.address(channel).ok(),
+            give_up_at: self
+                .give_up_at
+                .unwrap_or_else(|| now + self.kind.worth_for()),
         }
     }
 
@@ -254,8 +265,8 @@ pub async fn send(
         cycle: message.cycle.clone(),
         channel,
     };
-    let recipient = message.recipient(channel);
     let now = now_at(clock);
+    let recipient = message.recipient(channel, now);
     let address = match message
         .withheld
         .map_or_else(|| message.address(channel), Err)
@@ -266,8 +277,16 @@ pub async fn send(
             return Ok(Sent::Skipped);
         }
     };
-    let Some(delivery) = ledger::claim(db, &key, &recipient, now).await? else {
-        return Ok(Sent::AlreadyHandled);
+    let delivery = match ledger::claim(db, &key, &recipient, now).await? {
+        ledger::Claim::Taken(delivery) => delivery,
+        ledger::Claim::Settled => return Ok(Sent::AlreadyHandled),
+        // Its holder may die before it settles: the job tries again later,
+        // and takes it over once the holder has stopped renewing.
+        ledger::Claim::Held => {
+            return Err(DomainError::Busy(
+                "another attempt is sending this message".into(),
+            ))
+        }
     };
     if message.values.get("site").is_none() {
         message.values["site"] = site_values(&message.site);
@@ -277,8 +296,17 @@ pub async fn send(
             .kind
             .render_sms(message.language, &message.values)
             .map_err(DomainError::Internal)?;
-        let attempt = sms.send(&address, &text).await.into();
-        return settle(db, clock, &delivery, attempt).await;
+        let segments = i16::try_from(sms::segments(&text)).ok();
+        let sent = holding(db, clock, &delivery, sms.send(&address, &text)).await;
+        return settle(
+            db,
+            clock,
+            &delivery,
+            &message,
+            Attempt::from(sent),
+            segments,
+        )
+        .await;
     }
     let content = message
         .kind
@@ -295,10 +323,11 @@ pub async fn send(
         format!("<{}@karakana.{}>", delivery.pid, message.kind.tag()),
     );
     if let Some(invoice) = &message.extras.invoice_pdf {
+        let body = holding(db, clock, &delivery, messenger.pdf.invoice(db, invoice)).await?;
         outgoing.attachments.push(OutgoingFile {
             filename: format!("{}.pdf", invoice.number),
             content_type: "application/pdf",
-            body: messenger.pdf.invoice(db, invoice).await?,
+            body,
         });
     }
     if let Some(unsubscribe) = &message.extras.unsubscribe {
@@ -312,8 +341,34 @@ pub async fn send(
         ));
     }
     let message_id = outgoing.message_id.clone();
-    let sent = messenger.mailer.send(outgoing).await.map(|()| message_id);
-    settle(db, clock, &delivery, sent.into()).await
+    let sent = holding(db, clock, &delivery, messenger.mailer.send(outgoing))
+        .await
+        .map(|()| message_id);
+    settle(db, clock, &delivery, &message, sent.into(), None).await
+}
+
+/// Runs `work` while holding `delivery`: its claim is renewed every
+/// `ledger::RENEW_EVERY`, so it stays this attempt's for as long as this
+/// process is alive, and lapses within `ledger::LEASE` when it is not.
+async fn holding<T>(
+    db: &impl ConnectionTrait,
+    clock: Clock,
+    delivery: &ledger::Model,
+    work: impl std::future::Future<Output = T>,
+) -> T {
+    tokio::pin!(work);
+    let mut renew = tokio::time::interval(ledger::RENEW_EVERY);
+    renew.tick().await;
+    loop {
+        tokio::select! {
+            done = &mut work => return done,
+            _ = renew.tick() => {
+                if let Err(err) = ledger::renew(db, delivery, now_at(clock)).await {
+                    tracing::warn!(error = %err, "could not renew a message's claim");
+                }
+            }
+        }
+    }
 }
 
 /// How one attempt at sending went, by whichever channel.
@@ -347,18 +402,27 @@ impl From<Result<String, SmsError>> for Attempt {
     }
 }
 
-/// Records on the ledger row the attempt holds how it went.
+/// Records on the ledger row the attempt holds how it went: first of all,
+/// a message the provider took is recorded as sent.
 async fn settle(
     db: &impl ConnectionTrait,
     clock: Clock,
     delivery: &ledger::Model,
+    message: &Message,
     attempt: Attempt,
+    segments: Option<i16>,
 ) -> DomainResult<Sent> {
     let now = now_at(clock);
     match attempt {
         Attempt::Sent(message_id) => {
-            ledger::mark_sent(db, delivery, &message_id, now).await?;
+            ledger::mark_sent(db, delivery, &message_id, segments, now).await?;
             Ok(Sent::Sent)
+        }
+        Attempt::TryLater(error) if delivery.give_up_at.is_some_and(|until| now >= until) => {
+            ledger::mark_given_up(db, delivery, &error, now).await?;
+            let reason = format!("not sent by its deadline: {error}");
+            give_up_notice(db, message, &reason, now).await?;
+            Ok(Sent::GivenUp(reason))
         }
         Attempt::TryLater(error) => {
             ledger::mark_failed(db, delivery, &error, now).await?;
@@ -369,6 +433,37 @@ async fn settle(
             Ok(Sent::Skipped)
         }
     }
+}
+
+/// Tells the managers of the message's branch that it was given up, and
+/// where to try it again.
+async fn give_up_notice(
+    db: &impl ConnectionTrait,
+    message: &Message,
+    reason: &str,
+    now: sea_orm::prelude::DateTimeWithTimeZone,
+) -> DomainResult<()> {
+    let managers = crate::models::people::users::Model::managers_of(db, message.site.id).await?;
+    let kind: &'static str = message.kind.into();
+    let title = format!("A {} was not sent", kind.replace('_', " "));
+    let body = format!(
+        "To {} ({}): {reason}. Retry it from the jobs page.",
+        message.name(),
+        message.site.name
+    );
+    for manager in &managers {
+        crate::models::notifications::Model::notify(
+            db,
+            now,
+            manager,
+            crate::models::notifications::Kind::MessageGivenUp,
+            &title,
+            &body,
+            None,
+        )
+        .await?;
+    }
+    Ok(())
 }
 
 /// The channel to write to `customer` on: a text message when they prefer

@@ -47,6 +47,16 @@ pub struct Counts {
     pub sent: u64,
     pub failed: u64,
     pub skipped: u64,
+    pub given_up: u64,
+}
+
+impl Counts {
+    /// Whether every recipient's message is settled: sent, skipped or
+    /// given up.
+    #[must_use]
+    pub const fn all_settled(&self) -> bool {
+        self.recipients > 0 && self.sent + self.skipped + self.given_up >= self.recipients
+    }
 }
 
 /// `promotion`'s recipients and what the ledger says of their messages.
@@ -65,6 +75,7 @@ pub async fn counts(
         sent: delivered.sent,
         failed: delivered.failed,
         skipped: delivered.skipped,
+        given_up: delivered.given_up,
     })
 }
 
@@ -175,6 +186,18 @@ pub async fn send_to(
         clock.now(),
         UNSUBSCRIBE_VALID_FOR,
     );
+    // A text says what the offer is (its title, then as much of its body
+    // as fits) in one segment: 160 characters, less the branch's name, the
+    // way out and its link.
+    let budget = 160_usize.saturating_sub(site.name.chars().count() + unsubscribe.len() + 16);
+    let offer = super::sms::fit(
+        &format!(
+            "{}. {}",
+            promotion.title.trim_end_matches('.'),
+            promotion.body
+        ),
+        budget,
+    );
     let values = json!({
         "customer": {"name": customer.name},
         "promotion": {
@@ -182,6 +205,7 @@ pub async fn send_to(
             "body": promotion.body,
             "paragraphs": paragraphs(&promotion.body),
         },
+        "offer": offer,
         "unsubscribe_url": unsubscribe,
     });
     let consented = customer.marketing_opt_in;

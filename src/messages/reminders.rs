@@ -161,7 +161,18 @@ pub async fn send(
         "due_on": long_date(due_on, language),
         "overdue": due_on < site_today(&site, clock),
     });
-    let message = Message::to_customer(
+    // Worth sending until a week after the service was due, at the end of
+    // that day at the branch.
+    let give_up_on = due_on + chrono::Days::new(8);
+    let give_up_at = give_up_on
+        .and_hms_opt(0, 0, 0)
+        .and_then(|midnight| {
+            midnight
+                .and_local_timezone(site.timezone.parse::<Tz>().unwrap_or(Tz::UTC))
+                .earliest()
+        })
+        .map(|at| at.fixed_offset());
+    let mut message = Message::to_customer(
         Kind::ServiceReminder,
         vehicle.pid,
         due_on.to_string(),
@@ -169,6 +180,7 @@ pub async fn send(
         site,
         values,
     );
+    message.give_up_at = give_up_at;
     super::send(db, messenger, clock, message).await
 }
 

@@ -257,6 +257,23 @@ pub fn gsm_friendly(text: &str) -> String {
     plain
 }
 
+/// `text` cut at a word to at most `budget` characters, marked with "..."
+/// where it was cut: what a text can say of something longer and still fit
+/// its segment.
+#[must_use]
+pub fn fit(text: &str, budget: usize) -> String {
+    let text = gsm_friendly(&text.split_whitespace().collect::<Vec<_>>().join(" "));
+    if text.chars().count() <= budget {
+        return text;
+    }
+    let room = budget.saturating_sub(3);
+    let mut cut: String = text.chars().take(room).collect();
+    if let Some(space) = cut.rfind(' ') {
+        cut.truncate(space);
+    }
+    format!("{}...", cut.trim_end_matches(['.', ',', ';', ':', ' ']))
+}
+
 /// How many SMS segments `body` takes: 160 GSM units in one, 153 a segment
 /// after; outside the GSM alphabet, 70 UTF-16 units in one, 67 after.
 #[must_use]
@@ -287,6 +304,20 @@ pub fn segments(body: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_text_is_cut_at_a_word_to_its_budget() {
+        assert_eq!(
+            fit("Free wash. Until 24 December.", 40),
+            "Free wash. Until 24 December."
+        );
+        assert_eq!(
+            fit("Free wash with every service this month", 20),
+            "Free wash with..."
+        );
+        assert!(fit(&"word ".repeat(100), 50).chars().count() <= 50);
+        assert_eq!(fit("Oil — “half” price…", 40), "Oil - \"half\" price...");
+    }
 
     #[test]
     fn gsm_text_fits_160_to_a_segment_and_anything_else_70() {

@@ -25,6 +25,8 @@ pub enum Kind {
     EstimateDecided,
     /// A technician handed back an order assigned to them.
     AssignmentDeclined,
+    /// A message to a customer could not be sent by its deadline.
+    MessageGivenUp,
 }
 
 impl Model {

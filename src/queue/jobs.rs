@@ -7,19 +7,21 @@
 //! caller's organization and sites: a job carries ids, and the database
 //! says whose they are (`models::job_subjects`).
 
-use std::{collections::HashMap, sync::Arc};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use loco_rs::{app::AppContext, config::WorkerMode};
-use sea_orm::{ConnectionTrait, DatabaseBackend, Statement};
+use loco_rs::app::AppContext;
+use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{Map, Value};
 
-use super::sidekiq::SidekiqQueue;
+use super::{sidekiq::SidekiqQueue, table::TableQueue};
 use crate::{
+    messages::ledger,
     models::{
         actor::Actor,
         error::{DomainError, DomainResult},
         job_subjects::{self, Subject},
+        now_at,
     },
     workers,
 };
@@ -31,8 +33,8 @@ pub const SCAN_LIMIT: usize = 1000;
 pub enum Backend {
     /// Sidekiq's queues in Redis.
     Sidekiq(Arc<SidekiqQueue>),
-    /// Loco's queue in the application's database.
-    Embedded,
+    /// The jobs table in the application's database.
+    Embedded(Arc<TableQueue>),
     /// No queue: jobs run inside the request that asked for them (tests).
     Inline,
 }
@@ -101,10 +103,8 @@ impl Backend {
     pub fn of(ctx: &AppContext) -> Self {
         if let Some(sidekiq) = ctx.shared_store.get::<Arc<SidekiqQueue>>() {
             Self::Sidekiq(sidekiq)
-        } else if ctx.config.workers.mode == WorkerMode::BackgroundQueue
-            && ctx.queue_provider.is_some()
-        {
-            Self::Embedded
+        } else if let Some(table) = ctx.shared_store.get::<Arc<TableQueue>>() {
+            Self::Embedded(table)
         } else {
             Self::Inline
         }
@@ -145,7 +145,7 @@ impl Backend {
                     ),
                 }
             }
-            Self::Embedded => embedded::snapshot(db).await?,
+            Self::Embedded(_) => embedded::snapshot(db).await?,
             Self::Inline => Snapshot {
                 backend: "inline",
                 queues: Vec::new(),
@@ -172,26 +172,32 @@ impl Backend {
     /// # Errors
     /// `NotFound` when no failed job of the actor's has this id.
     pub async fn retry(&self, ctx: &AppContext, actor: &Actor, jid: &str) -> DomainResult<()> {
+        // A message given up past its deadline gets another span of time
+        // first, or the job would find it given up and end at once.
+        let revive_message = |entry: Option<Entry>| async move {
+            if let Some((kind, subject)) = entry
+                .as_ref()
+                .and_then(|entry| workers::delivery_of(&entry.class, &entry.args))
+            {
+                ledger::revive(&ctx.db, kind, subject, now_at(actor.clock)).await?;
+            }
+            DomainResult::Ok(())
+        };
         match self {
             Self::Sidekiq(sidekiq) => {
                 let (set, payload) = sidekiq_entry(sidekiq, &ctx.db, actor, jid).await?;
+                revive_message(Entry::from_sidekiq(&payload, 0.0)).await?;
                 if !sidekiq.revive(set, &payload).await.map_err(upstream)? {
                     return Err(DomainError::NotFound("job"));
                 }
             }
-            Self::Embedded => {
-                embedded::visible_failed(&ctx.db, actor, jid).await?;
-                let queue = ctx
-                    .queue_provider
-                    .as_ref()
-                    .ok_or(DomainError::NotFound("job"))?;
-                let moved = queue
-                    .retry_failed(Some(jid))
-                    .await
-                    .map_err(|err| DomainError::Internal(err.to_string()))?;
-                if moved == 0 {
+            Self::Embedded(table) => {
+                let entry = embedded::visible_failed(&ctx.db, actor, jid).await?;
+                revive_message(Some(entry)).await?;
+                if super::table::retry_dead(&ctx.db, Some(jid)).await? == 0 {
                     return Err(DomainError::NotFound("job"));
                 }
+                table.wake();
             }
             Self::Inline => return Err(DomainError::NotFound("job")),
         }
@@ -211,9 +217,11 @@ impl Backend {
                     return Err(DomainError::NotFound("job"));
                 }
             }
-            Self::Embedded => {
+            Self::Embedded(_) => {
                 embedded::visible_failed(&ctx.db, actor, jid).await?;
-                embedded::delete_failed(&ctx.db, jid).await?;
+                if !super::table::discard(&ctx.db, jid).await? {
+                    return Err(DomainError::NotFound("job"));
+                }
             }
             Self::Inline => return Err(DomainError::NotFound("job")),
         }
@@ -257,148 +265,137 @@ fn instant(seconds: f64) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp_millis((seconds * 1000.0) as i64)
 }
 
-/// Loco's queue table: `sqlt_loco_queue` or `pg_loco_queue`. It has no
-/// retries (a failed job stays failed; the sweeps re-derive what it was
-/// for), so its failed jobs are the dead set.
+/// The jobs table (`queue_jobs`): waiting jobs by queue, running ones,
+/// retries waiting for their time, and dead jobs with why they died.
 mod embedded {
     use super::{
-        job_subjects, workers, Actor, ConnectionTrait, DatabaseBackend, DomainError, DomainResult,
-        Entry, HashMap, Snapshot, Statement, Value, SCAN_LIMIT,
+        job_subjects, workers, Actor, ConnectionTrait, DomainError, DomainResult, Entry, Snapshot,
+        Statement, Value, SCAN_LIMIT,
     };
-
-    fn table(backend: DatabaseBackend) -> &'static str {
-        if backend == DatabaseBackend::Postgres {
-            "pg_loco_queue"
-        } else {
-            "sqlt_loco_queue"
-        }
-    }
-
-    fn timestamp(backend: DatabaseBackend, column: &str) -> String {
-        if backend == DatabaseBackend::Postgres {
-            format!("to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')")
-        } else {
-            format!("strftime('%Y-%m-%dT%H:%M:%SZ', {column})")
-        }
-    }
 
     pub async fn snapshot(db: &impl ConnectionTrait) -> DomainResult<Snapshot> {
         let backend = db.get_database_backend();
-        let table = table(backend);
+        let now = chrono::Utc::now().fixed_offset();
         let counts = db
-            .query_all_raw(Statement::from_string(
+            .query_all_raw(Statement::from_sql_and_values(
                 backend,
-                format!("SELECT status, COUNT(*) AS n FROM {table} WHERE status IN ('queued', 'processing') GROUP BY status"),
+                "SELECT queue, CASE WHEN status = 'running' THEN 'running' ELSE 'queued' END AS state, \
+                 COUNT(*) AS n FROM queue_jobs \
+                 WHERE status = 'running' OR (status = 'queued' AND run_at <= $1) GROUP BY queue, state",
+                [now.into()],
             ))
             .await?;
-        let mut by_status = HashMap::new();
+        let mut queues: Vec<(String, u64)> = Vec::new();
+        let mut busy = 0;
         for row in counts {
-            let status: String = row.try_get("", "status")?;
-            let n: i64 = row.try_get("", "n")?;
-            by_status.insert(status, u64::try_from(n).unwrap_or_default());
+            let queue: String = row.try_get("", "queue")?;
+            let state: String = row.try_get("", "state")?;
+            let n = u64::try_from(row.try_get::<i64>("", "n")?).unwrap_or_default();
+            if state == "running" {
+                busy += n;
+            } else {
+                queues.push((queue, n));
+            }
         }
-        let dead = failed(db, None).await?;
+        if queues.is_empty() {
+            queues.push(("default".to_string(), 0));
+        }
+        queues.sort();
         Ok(Snapshot {
             backend: "embedded",
-            queues: vec![(
-                "default".to_string(),
-                by_status.get("queued").copied().unwrap_or_default(),
-            )],
-            busy: by_status.get("processing").copied().unwrap_or_default(),
-            retries: Vec::new(),
-            dead,
+            queues,
+            busy,
+            retries: listed(db, Listed::Retries, None).await?,
+            dead: listed(db, Listed::Dead, None).await?,
         })
     }
 
-    /// Failed jobs, latest first (or the one with `id`).
-    async fn failed(db: &impl ConnectionTrait, id: Option<&str>) -> DomainResult<Vec<Entry>> {
+    #[derive(Clone, Copy, PartialEq, Eq)]
+    enum Listed {
+        /// Failed, waiting for their retry's time: soonest first.
+        Retries,
+        /// Dead: latest first.
+        Dead,
+    }
+
+    /// The retries or the dead jobs, or the one with `jid`.
+    async fn listed(
+        db: &impl ConnectionTrait,
+        which: Listed,
+        jid: Option<&str>,
+    ) -> DomainResult<Vec<Entry>> {
         let backend = db.get_database_backend();
-        let mut sql = format!(
-            "SELECT id, name, CAST(task_data AS TEXT) AS data, {} AS failed_at FROM {} WHERE status = 'failed'",
-            timestamp(backend, "updated_at"),
-            table(backend),
-        );
-        let mut values = Vec::new();
-        if let Some(id) = id {
-            sql.push_str(if backend == DatabaseBackend::Postgres {
-                " AND id = $1"
-            } else {
-                " AND id = ?"
-            });
-            values.push(id.into());
+        let mut sql =
+            "SELECT jid, class, queue, args, error, retry_count, created_at, run_at, updated_at \
+                       FROM queue_jobs WHERE "
+                .to_string();
+        let mut values: Vec<sea_orm::Value> = Vec::new();
+        if which == Listed::Dead {
+            sql.push_str("status = 'dead'");
+        } else {
+            sql.push_str("status = 'queued' AND retry_count > 0 AND run_at > $1");
+            values.push(chrono::Utc::now().fixed_offset().into());
         }
-        sql.push_str(&format!(" ORDER BY updated_at DESC LIMIT {SCAN_LIMIT}"));
+        if let Some(jid) = jid {
+            sql.push_str(&format!(" AND jid = ${}", values.len() + 1));
+            values.push(jid.into());
+        }
+        sql.push_str(if which == Listed::Dead {
+            " ORDER BY updated_at DESC"
+        } else {
+            " ORDER BY run_at"
+        });
+        sql.push_str(&format!(" LIMIT {SCAN_LIMIT}"));
         let rows = db
             .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
             .await?;
         let mut entries = Vec::with_capacity(rows.len());
         for row in rows {
-            let class: String = row.try_get("", "name")?;
-            let data: String = row.try_get("", "data")?;
-            let failed_at: Option<String> = row.try_get("", "failed_at")?;
-            let mut args: Value = serde_json::from_str(&data).unwrap_or(Value::Null);
-            // Loco keeps the error inside the job's data.
-            let error = args
-                .as_object_mut()
-                .and_then(|args| args.remove("error"))
-                .and_then(|error| error.as_str().map(String::from));
-            let failed_at = failed_at
-                .and_then(|at| chrono::DateTime::parse_from_rfc3339(&at).ok())
-                .map(|at| at.to_utc());
+            let class: String = row.try_get("", "class")?;
+            let args: String = row.try_get("", "args")?;
+            let args: Value = serde_json::from_str(&args).unwrap_or(Value::Null);
+            let run_at: sea_orm::prelude::DateTimeWithTimeZone = row.try_get("", "run_at")?;
+            let updated_at: sea_orm::prelude::DateTimeWithTimeZone =
+                row.try_get("", "updated_at")?;
+            let retry_count: i32 = row.try_get("", "retry_count")?;
             entries.push(Entry {
-                jid: row.try_get("", "id")?,
+                jid: row.try_get("", "jid")?,
                 subject: workers::subject_of(&class, &args),
                 class,
                 args,
-                queue: "default".to_string(),
-                error,
-                retry_count: None,
-                failed_at,
-                at: failed_at,
+                queue: row.try_get("", "queue")?,
+                error: row.try_get("", "error")?,
+                retry_count: u64::try_from(retry_count - 1).ok(),
+                failed_at: Some(updated_at.to_utc()),
+                at: Some(
+                    if which == Listed::Dead {
+                        updated_at
+                    } else {
+                        run_at
+                    }
+                    .to_utc(),
+                ),
             });
         }
         Ok(entries)
     }
 
-    /// The failed job `id`, if it is the actor's to see.
+    /// The failed job `jid` (dead or waiting for a retry), if it is the
+    /// actor's to see.
     pub async fn visible_failed(
         db: &impl ConnectionTrait,
         actor: &Actor,
-        id: &str,
-    ) -> DomainResult<()> {
-        let entry = failed(db, Some(id))
-            .await?
-            .pop()
-            .ok_or(DomainError::NotFound("job"))?;
+        jid: &str,
+    ) -> DomainResult<Entry> {
+        let mut found = listed(db, Listed::Dead, Some(jid)).await?;
+        found.extend(listed(db, Listed::Retries, Some(jid)).await?);
+        let entry = found.pop().ok_or(DomainError::NotFound("job"))?;
         let subjects: Vec<_> = entry.subject.into_iter().collect();
         let owners = job_subjects::owners(db, &subjects).await?;
         if job_subjects::visible_to(actor, &owners, entry.subject) {
-            Ok(())
+            Ok(entry)
         } else {
             Err(DomainError::NotFound("job"))
         }
-    }
-
-    pub async fn delete_failed(db: &impl ConnectionTrait, id: &str) -> DomainResult<()> {
-        let backend = db.get_database_backend();
-        let placeholder = if backend == DatabaseBackend::Postgres {
-            "$1"
-        } else {
-            "?"
-        };
-        let deleted = db
-            .execute_raw(Statement::from_sql_and_values(
-                backend,
-                format!(
-                    "DELETE FROM {} WHERE id = {placeholder} AND status = 'failed'",
-                    table(backend)
-                ),
-                [id.into()],
-            ))
-            .await?;
-        if deleted.rows_affected() == 0 {
-            return Err(DomainError::NotFound("job"));
-        }
-        Ok(())
     }
 }

@@ -35,10 +35,15 @@ use loco_rs::{
     bgworker::{Job, JobData, JobHandler, JobId, JobStatus, QueueProvider},
     Error, Result,
 };
+use sea_orm::DatabaseConnection;
 use serde_json::{json, Map, Value};
 use sidekiq::{redis_rs as redis, RedisConnectionManager, RedisPool};
-use tokio::{sync::watch, task::JoinSet};
+use tokio::{
+    sync::{watch, Notify},
+    task::JoinSet,
+};
 
+use super::table::{self, Pusher, Row};
 use crate::settings::SidekiqSettings;
 
 /// Each worker process's working list is `karakana:working:<identity>`.
@@ -201,6 +206,10 @@ pub struct Inner {
     held: Mutex<HashMap<String, usize>>,
     /// Jobs of the working list no worker held at the last look.
     suspects: Mutex<HashMap<String, usize>>,
+    /// The jobs table, whose committed jobs the relay moves here.
+    outbox: Option<DatabaseConnection>,
+    /// Woken when this process committed a job, so the relay moves it now.
+    relay_wake: Notify,
 }
 
 impl SidekiqQueue {
@@ -210,7 +219,7 @@ impl SidekiqQueue {
     ///
     /// # Errors
     /// When the URL is not a Redis URL.
-    pub fn new(mut settings: SidekiqSettings) -> Result<Self> {
+    pub fn new(mut settings: SidekiqSettings, outbox: Option<DatabaseConnection>) -> Result<Self> {
         if settings.queues.is_empty() {
             settings.queues = vec!["default".to_string()];
         }
@@ -224,14 +233,11 @@ impl SidekiqQueue {
             .min_idle(Some(0))
             .connection_timeout(Duration::from_secs(3))
             .build_unchecked(manager);
-        let host = std::env::var("HOSTNAME")
-            .ok()
-            .filter(|name| !name.is_empty())
-            .unwrap_or_else(|| "localhost".to_string());
-        let nonce = uuid::Uuid::new_v4().simple().to_string();
         let inner = Inner {
             pool,
-            identity: format!("{host}:{}:{}", std::process::id(), &nonce[..12]),
+            identity: super::identity(),
+            outbox,
+            relay_wake: Notify::new(),
             settings,
             handlers: RwLock::new(HashMap::new()),
             busy: AtomicUsize::new(0),
@@ -246,7 +252,59 @@ impl SidekiqQueue {
     }
 }
 
+#[async_trait]
+impl Pusher for Inner {
+    async fn push_rows(&self, rows: &[Row]) -> Result<()> {
+        let mut pipe = redis::pipe();
+        pipe.atomic();
+        let enqueued_at = now_seconds();
+        for row in rows {
+            let args: Value = serde_json::from_str(&row.args).unwrap_or(Value::Null);
+            #[allow(clippy::cast_precision_loss)]
+            let created_at = row.created_at.timestamp_micros() as f64 / 1e6;
+            let payload = json!({
+                "class": row.class,
+                "args": [args],
+                "queue": row.queue,
+                "jid": row.jid,
+                "retry": true,
+                "created_at": created_at,
+                "enqueued_at": enqueued_at,
+            })
+            .to_string();
+            pipe.sadd("queues", &row.queue)
+                .ignore()
+                .lpush(format!("queue:{}", row.queue), payload)
+                .ignore();
+        }
+        pipe.run::<()>(self).await
+    }
+}
+
 impl Inner {
+    /// Tells the relay that a job was committed.
+    pub fn wake_relay(&self) {
+        self.relay_wake.notify_one();
+    }
+
+    /// Moves the jobs table's committed jobs to their queues until told to
+    /// stop: at once when woken, else every `outbox_poll_ms`; while Redis
+    /// is away they wait in the table.
+    async fn relay(self: Arc<Self>, db: DatabaseConnection) {
+        let mut stop = self.stop.subscribe();
+        let poll = Duration::from_millis(self.settings.outbox_poll_ms.max(10));
+        while !*stop.borrow_and_update() {
+            if let Err(err) = table::relay(&db, self.as_ref()).await {
+                tracing::warn!(error = %err, "jobs wait in the table until Redis takes them");
+            }
+            tokio::select! {
+                () = self.relay_wake.notified() => {}
+                () = tokio::time::sleep(poll) => {}
+                _ = stop.changed() => {}
+            }
+        }
+    }
+
     /// This process's name in Sidekiq's `processes` set.
     #[must_use]
     pub fn identity(&self) -> &str {
@@ -593,9 +651,12 @@ impl Inner {
             None => Value::Null,
         };
         tracing::debug!(class, jid, "job starts");
-        handler(jid.to_string(), args)
-            .await
-            .map_err(|err| Failure::Failed(err.to_string()))
+        handler(jid.to_string(), args).await.map_err(|err| {
+            super::GiveUp::of(&err).map_or_else(
+                || Failure::Failed(err.to_string()),
+                |gave_up| Failure::GaveUp(gave_up.to_string()),
+            )
+        })
     }
 
     /// Where a failed job goes: Sidekiq's retry set with its backoff, the
@@ -603,8 +664,9 @@ impl Inner {
     /// retries. `None` for nowhere.
     fn after_failure(&self, payload: &str, failure: &Failure) -> Option<(Grave, String, f64)> {
         let now = now_seconds();
-        let message = match failure {
-            Failure::Failed(message) => message,
+        let (message, gave_up) = match failure {
+            Failure::Failed(message) => (message, false),
+            Failure::GaveUp(message) => (message, true),
             Failure::Unreadable(reason) => {
                 tracing::error!(
                     job = payload,
@@ -643,8 +705,11 @@ impl Inner {
         };
         job.insert("retry_count".into(), json!(count));
         let payload = Value::Object(job).to_string();
-        if count < max {
-            let delay = backoff_seconds(count) * self.settings.backoff_scale;
+        if gave_up {
+            tracing::error!(error = %message, "job gave up; it goes to the dead set");
+            Some((Grave::Dead, payload, now))
+        } else if count < max {
+            let delay = self.settings.backoff(count).as_secs_f64();
             tracing::warn!(error = %message, retry = count + 1, in_seconds = delay, "job failed; it will be retried");
             Some((Grave::Retry, payload, now + delay))
         } else if serde_json::from_str::<Map<String, Value>>(&payload)
@@ -687,27 +752,6 @@ impl Inner {
             None => {}
         }
         pipe.run::<()>(self).await
-    }
-
-    /// Every `period`, `tick` until told to stop.
-    async fn every<F, Fut>(self: Arc<Self>, period: Duration, what: &'static str, tick: F)
-    where
-        F: Fn(Arc<Self>) -> Fut + Send,
-        Fut: std::future::Future<Output = Result<()>> + Send,
-    {
-        let mut stop = self.stop.subscribe();
-        let mut interval = tokio::time::interval(period);
-        interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        while !*stop.borrow_and_update() {
-            tokio::select! {
-                _ = interval.tick() => {
-                    if let Err(err) = tick(self.clone()).await {
-                        tracing::warn!(error = %err, what, "background queue upkeep failed");
-                    }
-                }
-                _ = stop.changed() => return,
-            }
-        }
     }
 
     /// Every job in a list or sorted set, as Loco's `Job`.
@@ -927,7 +971,7 @@ impl QueueProvider for SidekiqQueue {
         jobs: Vec<(Value, Option<i32>)>,
         _tags: Option<Vec<String>>,
     ) -> Result<Vec<JobId>> {
-        let queue = queue.unwrap_or_else(|| "default".to_string());
+        let queue = super::known_queue(&self.settings, queue)?;
         let (jids, payloads): (Vec<String>, Vec<String>) = jobs
             .into_iter()
             .map(|(args, _)| Inner::job(&class, &queue, args))
@@ -974,19 +1018,23 @@ impl QueueProvider for SidekiqQueue {
         }
         let ttl = self.settings.heartbeat_ttl_seconds.max(1);
         let beat_every = Duration::from_millis((ttl * 1000 / 4).clamp(250, 5000));
-        tasks.spawn(
-            shared
-                .clone()
-                .every(beat_every, "heartbeat", |queue| async move {
-                    queue.beat(false).await
-                }),
-        );
-        tasks.spawn(shared.clone().every(
+        tasks.spawn(super::every(
+            shared.clone(),
+            shared.stop.subscribe(),
+            beat_every,
+            "heartbeat",
+            |queue| async move { queue.beat(false).await },
+        ));
+        tasks.spawn(super::every(
+            shared.clone(),
+            shared.stop.subscribe(),
             Duration::from_millis(self.settings.poll_interval_ms.max(50)),
             "retry and schedule poller",
             |queue| async move { queue.enqueue_due().await.map(|_| ()) },
         ));
-        tasks.spawn(shared.clone().every(
+        tasks.spawn(super::every(
+            shared.clone(),
+            shared.stop.subscribe(),
             Duration::from_secs(ttl).max(Duration::from_secs(1)),
             "reaper",
             |queue| async move {
@@ -994,6 +1042,9 @@ impl QueueProvider for SidekiqQueue {
                 queue.rescue_own().await.map(|_| ())
             },
         ));
+        if let Some(db) = self.outbox.clone() {
+            tasks.spawn(shared.clone().relay(db));
+        }
         tracing::info!(identity = %self.identity, concurrency = self.settings.concurrency, queues = ?self.settings.queues, "Sidekiq worker started");
         while let Some(joined) = tasks.join_next().await {
             if let Err(err) = joined {
@@ -1116,25 +1167,14 @@ enum Failure {
     Unreadable(String),
     /// The worker failed, or there is none for the class.
     Failed(String),
+    /// What the job was for is no longer worth doing: dead at once.
+    GaveUp(String),
 }
 
 #[derive(Clone, Copy, Debug)]
 enum Grave {
     Retry,
     Dead,
-}
-
-/// Sidekiq's backoff before retry `count + 1`: `count⁴ + 15` seconds and a
-/// jitter of up to `10 × (count + 1)`.
-fn backoff_seconds(count: u64) -> f64 {
-    let jitter = u64::from(
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|now| now.subsec_nanos())
-            .unwrap_or_default()
-            % 10,
-    ) * (count + 1);
-    (count.saturating_pow(4) + 15 + jitter) as f64
 }
 
 /// Every entry of a list or sorted set.
@@ -1208,18 +1248,6 @@ fn redacted(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn backoff_follows_sidekiq() {
-        for count in [0_u64, 1, 5, 24] {
-            let seconds = backoff_seconds(count);
-            let base = (count.pow(4) + 15) as f64;
-            assert!(
-                seconds >= base && seconds <= base + 9.0 * (count + 1) as f64,
-                "{count}: {seconds}"
-            );
-        }
-    }
 
     #[test]
     fn a_job_reads_as_loco_sees_it() {

@@ -21,13 +21,23 @@ pub struct DeliveryResponse {
     #[schema(example = "email")]
     pub channel: String,
     pub recipient: Option<String>,
-    /// `sending`, `sent`, `failed` or `skipped`.
+    /// `sending`, `sent`, `failed` (tried again until `give_up_at`, unless
+    /// `given_up_at` says it was given up) or `skipped`.
     #[schema(example = "sent")]
     pub status: String,
     pub attempts: i32,
     pub error: Option<String>,
     #[serde(serialize_with = "super::time::rfc3339_opt")]
     pub sent_at: Option<DateTime<FixedOffset>>,
+    /// Until when it is worth trying to send.
+    #[serde(serialize_with = "super::time::rfc3339_opt")]
+    pub give_up_at: Option<DateTime<FixedOffset>>,
+    /// When it was given up: past `give_up_at`, or an address that can
+    /// never work. A manager can retry it from the jobs page.
+    #[serde(serialize_with = "super::time::rfc3339_opt")]
+    pub given_up_at: Option<DateTime<FixedOffset>>,
+    /// The text's SMS segments (what it cost); `null` for email.
+    pub segments: Option<i16>,
     #[serde(serialize_with = "super::time::rfc3339")]
     pub created_at: DateTime<FixedOffset>,
 }
@@ -45,6 +55,9 @@ impl From<deliveries::Model> for DeliveryResponse {
             attempts: delivery.attempts,
             error: delivery.error,
             sent_at: delivery.sent_at,
+            give_up_at: delivery.give_up_at,
+            given_up_at: delivery.given_up_at,
+            segments: delivery.segments,
             created_at: delivery.created_at,
         }
     }

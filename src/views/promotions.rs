@@ -28,8 +28,10 @@ pub struct PromotionResponse {
     pub sites: Vec<SiteRef>,
     #[serde(serialize_with = "super::time::rfc3339")]
     pub send_at: DateTime<FixedOffset>,
-    /// `scheduled`, `sending` (it went out), `held` (the daily cap refused
-    /// it; see `held_reason`) or `cancelled`.
+    /// `scheduled`, `sending` (it went out and messages are still owed),
+    /// `sent` (every recipient's message is settled: sent, skipped or given
+    /// up), `held` (the daily cap refused it; see `held_reason`) or
+    /// `cancelled`.
     #[schema(example = "sending")]
     pub status: String,
     pub held_reason: Option<String>,
@@ -38,9 +40,12 @@ pub struct PromotionResponse {
     /// before.
     pub recipients: u64,
     pub sent: u64,
-    /// Messages whose last attempt failed (tried again while attempts
-    /// remain).
+    /// Messages whose last attempt failed; they are tried again until
+    /// they are no longer worth sending.
     pub failed: u64,
+    /// Messages given up: not sent in the days a promotion is worth
+    /// sending.
+    pub given_up: u64,
     /// Messages not sent: the customer unsubscribed since, or has no
     /// address any more.
     pub skipped: u64,
@@ -59,7 +64,11 @@ impl PromotionResponse {
             body: promotion.body,
             sites,
             send_at: promotion.send_at,
-            status: promotion.status,
+            status: if promotion.status == "sending" && counts.all_settled() {
+                "sent".to_string()
+            } else {
+                promotion.status
+            },
             held_reason: promotion.held_reason,
             audience: AudienceResponse {
                 make: promotion.audience_make,
@@ -73,6 +82,7 @@ impl PromotionResponse {
             sent: counts.sent,
             failed: counts.failed,
             skipped: counts.skipped,
+            given_up: counts.given_up,
             launched_at: promotion.launched_at,
             created_at: promotion.created_at,
         }

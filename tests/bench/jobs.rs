@@ -1,7 +1,8 @@
 //! Jobs benchmark, three parts in one run:
 //!
 //! 1. No-op jobs per second through Karakana's Sidekiq provider (reliable
-//!    fetch: `BLMOVE` into a working list, acknowledged with `LREM`),
+//!    fetch: `BLMOVE` into a working list, acknowledged with `LREM`; its
+//!    heartbeat, reaper and outbox relay running as in a worker process),
 //!    against rusty-sidekiq's own `Processor` (`BRPOP`, nothing to
 //!    acknowledge) and Ruby's Sidekiq (Debian's `ruby-sidekiq`, `BRPOP`), on
 //!    the same Redis, each with 10 workers. Each engine is started first and
@@ -153,12 +154,27 @@ impl Engine {
         flush(conn).await;
         match self {
             Self::Karakana => {
+                // As a worker process runs: with its relay polling an (empty)
+                // jobs table beside the fetchers and the heartbeat.
+                let outbox = sea_orm::Database::connect(
+                    sea_orm::ConnectOptions::new("sqlite::memory:")
+                        .max_connections(1)
+                        .to_owned(),
+                )
+                .await
+                .expect("an outbox");
+                <migration::Migrator as migration::MigratorTrait>::up(&outbox, None)
+                    .await
+                    .expect("its schema");
                 let provider = Arc::new(
-                    SidekiqQueue::new(SidekiqSettings {
-                        redis_url: url.to_string(),
-                        concurrency: WORKERS,
-                        ..SidekiqSettings::default()
-                    })
+                    SidekiqQueue::new(
+                        SidekiqSettings {
+                            redis_url: url.to_string(),
+                            concurrency: WORKERS,
+                            ..SidekiqSettings::default()
+                        },
+                        Some(outbox),
+                    )
                     .expect("a provider"),
                 );
                 provider

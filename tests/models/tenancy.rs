@@ -49,6 +49,9 @@ const TABLES: &[(&str, Tenancy)] = &[
     ("promotions", Tenancy::Organization),
     ("purchase_order_lines", Tenancy::Site),
     ("purchase_orders", Tenancy::Site),
+    // Jobs carry public ids only; the jobs view asks the database whose
+    // each subject is (`models::job_subjects`).
+    ("queue_jobs", Tenancy::Global),
     ("repair_order_events", Tenancy::Site),
     ("repair_order_notes", Tenancy::Site),
     ("repair_order_skills", Tenancy::Through("repair_order_id")),

@@ -44,6 +44,15 @@ impl TestApp {
         Self::spawn_with_settings(json!({})).await
     }
 
+    /// Moves the app's clock on by `by`: hours passing, for what happens
+    /// after them.
+    pub fn advance_clock(&self, by: chrono::TimeDelta) {
+        let now = karakana::settings::Settings::clock_of(&self.ctx).now();
+        self.ctx
+            .shared_store
+            .insert(karakana::models::clock::Clock::Fixed(now + by));
+    }
+
     /// The app with its clock fixed at `instant` (RFC 3339).
     pub async fn spawn_at(instant: &str) -> Self {
         Self::spawn_with_settings(json!({ "clock": instant })).await
@@ -271,6 +280,34 @@ impl TestApp {
         order
     }
 
+    /// Gives the customer of `order` these fields (an email address, a
+    /// language) and returns the customer's id.
+    pub async fn order_customer(&self, by: &Session, order: &str, fields: &Value) -> String {
+        let detail: Value = self
+            .get(&format!("/api/repair-orders/{order}"), by)
+            .await
+            .json();
+        let customer = detail["customer"]["id"]
+            .as_str()
+            .expect("the order's customer")
+            .to_string();
+        let response = self
+            .patch(&format!("/api/customers/{customer}"), by, fields)
+            .await;
+        assert_eq!(response.status_code(), 200, "{}", response.text());
+        customer
+    }
+
+    /// `technician` claims `order`.
+    pub async fn claim(&self, technician: &Session, order: &str) -> TestResponse {
+        self.post(
+            &format!("/api/repair-orders/{order}/claim"),
+            technician,
+            &json!({}),
+        )
+        .await
+    }
+
     /// An order in progress, claimed from the queue by `technician`.
     pub async fn claimed_order(&self, by: &Session, site: &str, technician: &Session) -> String {
         let order = self.approved_order(by, site, "normal").await;
@@ -398,6 +435,20 @@ fn session(body: &Value, email: &str) -> Session {
         token: body["token"].as_str().expect("a token").to_string(),
         id: body["user"]["id"].as_str().expect("a user id").to_string(),
         email: email.to_string(),
+    }
+}
+
+/// Waits until `done` holds, for at most `within` (what another process
+/// does arrives when it arrives).
+pub async fn wait_until<F, Fut>(within: std::time::Duration, what: &str, done: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let started = std::time::Instant::now();
+    while !done().await {
+        assert!(started.elapsed() < within, "waited {within:?} for {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
 

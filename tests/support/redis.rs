@@ -9,7 +9,7 @@ use std::{
     path::PathBuf,
     process::{Child, Command, Stdio},
     sync::atomic::{AtomicU32, Ordering},
-    time::{Duration, Instant},
+    time::Duration,
 };
 
 use karakana::{queue::sidekiq::SidekiqQueue, settings::SidekiqSettings};
@@ -86,10 +86,13 @@ impl TestRedis {
 
     /// A provider pushing to this database, as a web process has.
     pub fn provider(&self) -> SidekiqQueue {
-        SidekiqQueue::new(SidekiqSettings {
-            redis_url: self.url.clone(),
-            ..SidekiqSettings::default()
-        })
+        SidekiqQueue::new(
+            SidekiqSettings {
+                redis_url: self.url.clone(),
+                ..SidekiqSettings::default()
+            },
+            None,
+        )
         .expect("a provider")
     }
 
@@ -154,11 +157,7 @@ impl TestRedis {
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = bool>,
     {
-        let started = Instant::now();
-        while !done().await {
-            assert!(started.elapsed() < within, "waited {within:?} for {what}");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        super::wait_until(within, what, done).await;
     }
 
     /// Pushes a job as any web process would.
@@ -201,6 +200,22 @@ impl WorkerProcess {
         smtp_port: u16,
         env: &[(&str, &str)],
     ) -> Self {
+        Self::start_on(database_url, &redis.url, smtp_port, env)
+    }
+
+    /// `karakana start --worker` on the embedded queue: the jobs table of
+    /// the test's database.
+    pub fn embedded(database_url: &str, smtp_port: u16, env: &[(&str, &str)]) -> Self {
+        Self::start_on(database_url, "", smtp_port, env)
+    }
+
+    /// A worker on the Redis at `redis_url` (none: empty).
+    pub fn start_on(
+        database_url: &str,
+        redis_url: &str,
+        smtp_port: u16,
+        env: &[(&str, &str)],
+    ) -> Self {
         let log = std::env::temp_dir().join(format!("karakana-worker-{}.log", super::unique()));
         let out = std::fs::File::create(&log).expect("the worker's log");
         let mut command = Command::new(env!("CARGO_BIN_EXE_karakana"));
@@ -210,7 +225,7 @@ impl WorkerProcess {
             .env("LOCO_ENV", "test")
             .env("TEST_LOG", "true")
             .env("DATABASE_URL", database_url)
-            .env("REDIS_URL", &redis.url)
+            .env("REDIS_URL", redis_url)
             .env("WORKER_MODE", "BackgroundQueue")
             .env("SMTP_PORT", smtp_port.to_string())
             .envs(env.iter().copied())

@@ -32,22 +32,49 @@ impl SmtpSink {
         Self::spawn(true)
     }
 
-    fn spawn(fail: bool) -> Self {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port();
+    /// A server that takes `delay` over each message, as a distant one
+    /// does: a batch then takes long enough to be interrupted.
+    pub fn slow(delay: Duration) -> Self {
+        let port = free_port();
         let out = std::env::temp_dir().join(format!("karakana-smtp-{}", unique()));
         std::fs::create_dir_all(&out).expect("the sink's folder");
+        let child = Self::launch(port, &out, false, Some(delay));
+        Self { child, port, out }
+    }
+
+    /// The server goes away: its port refuses connections.
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// The server is back, on the same port, keeping what it received.
+    pub fn restart(&mut self) {
+        self.stop();
+        self.child = Self::launch(self.port, &self.out, false, None);
+    }
+
+    fn spawn(fail: bool) -> Self {
+        let port = free_port();
+        let out = std::env::temp_dir().join(format!("karakana-smtp-{}", unique()));
+        std::fs::create_dir_all(&out).expect("the sink's folder");
+        let child = Self::launch(port, &out, fail, None);
+        Self { child, port, out }
+    }
+
+    fn launch(port: u16, out: &std::path::Path, fail: bool, delay: Option<Duration>) -> Child {
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/support/smtp_sink.py");
         let mut command = Command::new("/usr/bin/python3");
         command
             .arg(script)
             .args(["--port", &port.to_string(), "--out"])
-            .arg(&out)
+            .arg(out)
             .stdout(Stdio::piped());
         if fail {
             command.arg("--fail");
+        }
+        if let Some(delay) = delay {
+            command.args(["--delay", &delay.as_secs_f64().to_string()]);
         }
         let mut child = command.spawn().expect(
             "/usr/bin/python3 runs (apt-get install -y python3-aiosmtpd: the mail tests need a real SMTP server)",
@@ -61,7 +88,7 @@ impl SmtpSink {
             "ready",
             "the SMTP sink did not start (is python3-aiosmtpd installed?)"
         );
-        Self { child, port, out }
+        child
     }
 
     /// `settings.mail` pointing the app at this server.
@@ -99,6 +126,13 @@ impl SmtpSink {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port")
+        .port()
 }
 
 impl Drop for SmtpSink {

@@ -4,14 +4,16 @@ Every message it accepts is parsed with Python's email package and written as
 JSON to the output folder (subject decoded, text and HTML bodies, headers,
 attachments), so the Rust tests read what a mail client would show. With
 --fail it answers every message with a temporary failure (451); with
---discard it accepts every message and keeps nothing (the benchmarks).
+--discard it accepts every message and keeps nothing (the benchmarks); with
+--delay SECONDS it takes that long over each message, as a distant server.
 
-    /usr/bin/python3 tests/support/smtp_sink.py --port 2525 --out DIR [--fail | --discard]
+    /usr/bin/python3 tests/support/smtp_sink.py --port 2525 --out DIR [--fail | --discard] [--delay S]
 
 Prints "ready" once it listens.
 """
 
 import argparse
+import asyncio
 import json
 import os
 import threading
@@ -23,12 +25,15 @@ from aiosmtpd.controller import Controller
 
 
 class Sink:
-    def __init__(self, out, fail, discard):
+    def __init__(self, out, fail, discard, delay):
         self.out = out
         self.fail = fail
         self.discard = discard
+        self.delay = delay
 
     async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.fail:
             return "451 4.3.0 mailbox temporarily unavailable"
         if self.discard:
@@ -67,9 +72,10 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--fail", action="store_true")
     parser.add_argument("--discard", action="store_true")
+    parser.add_argument("--delay", type=float, default=0.0)
     args = parser.parse_args()
     controller = Controller(
-        Sink(args.out, args.fail, args.discard), hostname="127.0.0.1", port=args.port
+        Sink(args.out, args.fail, args.discard, args.delay), hostname="127.0.0.1", port=args.port
     )
     controller.start()
     print("ready", flush=True)

@@ -30,19 +30,12 @@ impl Estimate {
         let site = app.site(&owner, "NBO").await;
         let technician = app.staff(&owner, "technician", &[&site]).await;
         let order = app.claimed_order(&owner, &site, &technician).await;
-        let detail: Value = app
-            .get(&format!("/api/repair-orders/{order}"), &owner)
-            .await
-            .json();
-        let customer = detail["customer"]["id"].as_str().unwrap();
-        let response = app
-            .patch(
-                &format!("/api/customers/{customer}"),
-                &owner,
-                &json!({"email": "achieng@example.com", "language": "sw"}),
-            )
-            .await;
-        assert_eq!(response.status_code(), 200, "{}", response.text());
+        app.order_customer(
+            &owner,
+            &order,
+            &json!({"email": "achieng@example.com", "language": "sw"}),
+        )
+        .await;
         let response = app
             .post(
                 &format!("/api/repair-orders/{order}/labor"),
@@ -80,7 +73,7 @@ impl Estimate {
         let text = messages[0]["text"].as_str().unwrap();
         let url = text
             .split_whitespace()
-            .find(|word| word.contains("/estimates/"))
+            .find(|word| word.contains("/e/"))
             .expect("the link is in the text");
         url.trim_start_matches("http://localhost").to_string()
     }

@@ -4,8 +4,11 @@
 mod estimates;
 mod invoice_delivery;
 mod low_stock;
+mod outbox;
+mod processes;
 mod promotions;
+mod recovery;
 mod repair_status;
 mod service_reminders;
-mod sidekiq;
+pub mod sidekiq;
 mod sms;

@@ -5,11 +5,7 @@
 use std::{collections::HashMap, process::Command, time::Duration};
 
 use chrono::{NaiveDate, Utc};
-use karakana::{
-    messages::{mail::Mailer, reminders, Messenger},
-    models::{_entities::deliveries, clock::Clock},
-    settings::MailSettings,
-};
+use karakana::models::_entities::deliveries;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -22,14 +18,14 @@ use crate::support::{
 };
 
 /// A garage whose customers each have one vehicle due for service.
-struct Fleet {
-    app: TestApp,
+pub struct Fleet {
+    pub app: TestApp,
     /// `(vehicle id, due on, customer's email)`.
-    due: Vec<(String, String, String)>,
+    pub due: Vec<(String, String, String)>,
 }
 
 impl Fleet {
-    async fn of(size: usize) -> Self {
+    pub async fn of(size: usize) -> Self {
         let app = TestApp::spawn().await;
         let owner = app.owner("Kamau Motors").await;
         let site = app.site(&owner, "NBO").await;
@@ -43,15 +39,15 @@ impl Fleet {
         Self { app, due }
     }
 
-    fn database_url(&self) -> &str {
+    pub fn database_url(&self) -> &str {
         &self.app.ctx.config.database.uri
     }
 
-    fn job(&self, n: usize) -> Value {
+    pub fn job(&self, n: usize) -> Value {
         json!({"vehicle_id": self.due[n].0, "due_on": self.due[n].1})
     }
 
-    async fn ledger(&self, status: &str) -> u64 {
+    pub async fn ledger(&self, status: &str) -> u64 {
         deliveries::Entity::find()
             .filter(deliveries::Column::Status.eq(status))
             .count(&self.app.ctx.db)
@@ -95,7 +91,7 @@ async fn due_vehicle(
 }
 
 /// How many messages each address received.
-fn per_recipient(messages: &[Value]) -> HashMap<String, usize> {
+pub fn per_recipient(messages: &[Value]) -> HashMap<String, usize> {
     let mut counts = HashMap::new();
     for message in messages {
         for to in message["rcpt_tos"].as_array().expect("recipients") {
@@ -161,8 +157,10 @@ async fn two_worker_processes_send_each_reminder_once_however_often_it_is_queued
     assert_eq!(messages.len(), 30, "one message per vehicle: {counts:?}");
     assert!(counts.values().all(|&count| count == 1), "{counts:?}");
     let stats = ruby_stats(&redis);
-    assert_eq!(stats["processed"], 60, "{stats}");
-    assert_eq!(stats["failed"], 0, "{stats}");
+    // A copy that found its message being sent by the other process
+    // failed, to be retried (it then found it sent): never a second message.
+    let failed = stats["failed"].as_u64().expect("failed");
+    assert_eq!(stats["processed"].as_u64(), Some(60 + failed), "{stats}");
     let processes = stats["processes"].as_array().expect("processes");
     assert_eq!(processes.len(), 2, "both workers beat: {stats}");
     for worker in [&first, &second] {
@@ -175,86 +173,6 @@ async fn two_worker_processes_send_each_reminder_once_however_often_it_is_queued
             worker.pid()
         );
     }
-}
-
-#[tokio::test]
-#[ignore = "needs Redis, python3-aiosmtpd and ruby-sidekiq"]
-async fn a_worker_killed_mid_batch_loses_nothing() {
-    let redis = TestRedis::fresh().await;
-    let sink = SmtpSink::start();
-    let fleet = Fleet::of(80).await;
-    for n in 0..fleet.due.len() {
-        redis.push("SendServiceReminder", fleet.job(n)).await;
-    }
-
-    // A short heartbeat, so the survivor reaps the dead one quickly.
-    let quick = [("SIDEKIQ_HEARTBEAT_TTL", "3")];
-    let mut doomed = WorkerProcess::start(fleet.database_url(), &redis, sink.port, &quick);
-    sink.wait_for(10, Duration::from_secs(60));
-    doomed.kill();
-    let held = redis.unfinished().await - redis.llen("queue:default").await;
-    let sent_before_restart = sink.messages().len();
-    assert!(
-        sent_before_restart < 80,
-        "the kill came too late to test anything ({sent_before_restart} sent)"
-    );
-    assert!(held > 0, "the dead worker held no job: nothing to return");
-
-    // A new worker: the reaper finds the dead process (its beat expires
-    // after 2 s in the tests) and returns what it held.
-    let _survivor = WorkerProcess::start(fleet.database_url(), &redis, sink.port, &quick);
-    redis
-        .wait_until(Duration::from_secs(90), "the queue to drain", || async {
-            redis.unfinished().await == 0
-        })
-        .await;
-
-    // A reminder whose job died between claiming its ledger row and
-    // recording the send stays `sending`; the sweep retakes such a row after
-    // 15 minutes. Run that sweep now, 16 minutes on.
-    let later = Clock::Fixed(Utc::now() + chrono::Duration::minutes(16));
-    let sweep = reminders::due(&fleet.app.ctx.db, later, false)
-        .await
-        .expect("the sweep");
-    let mail: MailSettings =
-        serde_json::from_value(sink.settings()).expect("mail settings for the sink");
-    let messenger = Messenger::of(&fleet.app.ctx)
-        .expect("a messenger")
-        .with_mailer(Mailer::new(&mail).expect("a mailer"));
-    let stranded = sweep.to_send.len();
-    // Only a job killed between its claim and its send leaves a row behind:
-    // at most one per job in flight; everything else the queue delivered.
-    assert!(stranded <= 4, "{stranded} stranded");
-    assert_eq!(fleet.ledger("sent").await, 80 - stranded as u64);
-    for due in &sweep.to_send {
-        reminders::send(
-            &fleet.app.ctx.db,
-            &messenger,
-            later,
-            due.vehicle_id,
-            due.due_on,
-        )
-        .await
-        .expect("the re-derived reminder goes");
-    }
-
-    assert_eq!(fleet.ledger("sent").await, 80, "every due vehicle reminded");
-    let messages = sink.wait_for(80, Duration::from_secs(5));
-    let counts = per_recipient(&messages);
-    let missing: Vec<_> = fleet
-        .due
-        .iter()
-        .filter(|(_, _, email)| !counts.contains_key(email))
-        .collect();
-    assert!(missing.is_empty(), "never reminded: {missing:?}");
-    let duplicates = messages.len() - 80;
-    eprintln!(
-        "SIGKILL after {sent_before_restart} messages: {held} jobs held by the dead worker went back, \
-         {stranded} stranded ledger rows re-derived by the sweep, {duplicates} duplicate messages"
-    );
-    // A duplicate needs the kill to fall between the SMTP server's 250 and
-    // the ledger's `sent`: at most one per job in flight.
-    assert!(duplicates <= 4, "{duplicates} duplicates: {counts:?}");
 }
 
 #[tokio::test]

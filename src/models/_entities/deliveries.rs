@@ -24,6 +24,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub error: Option<String>,
     pub sent_at: Option<DateTimeWithTimeZone>,
+    pub give_up_at: Option<DateTimeWithTimeZone>,
+    pub given_up_at: Option<DateTimeWithTimeZone>,
+    pub segments: Option<i16>,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
 }

@@ -320,3 +320,37 @@ impl Model {
             .collect())
     }
 }
+
+impl Model {
+    /// Who answers for the branch `site_id`: its organization's active
+    /// owners and the managers assigned to it.
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn managers_of(db: &impl ConnectionTrait, site_id: i64) -> Result<Vec<Self>, DbErr> {
+        use crate::models::_entities::{site_memberships, sites};
+        use sea_orm::{QuerySelect, QueryTrait};
+        let Some(site) = sites::Entity::find_by_id(site_id).one(db).await? else {
+            return Ok(Vec::new());
+        };
+        let members = site_memberships::Entity::find()
+            .select_only()
+            .column(site_memberships::Column::UserId)
+            .filter(site_memberships::Column::SiteId.eq(site_id))
+            .into_query();
+        Entity::find()
+            .filter(Column::OrganizationId.eq(site.organization_id))
+            .filter(Column::Active.eq(true))
+            .filter(
+                sea_orm::Condition::any()
+                    .add(Column::Role.eq(Role::Owner.as_str()))
+                    .add(
+                        sea_orm::Condition::all()
+                            .add(Column::Role.eq(Role::Manager.as_str()))
+                            .add(Column::Id.in_subquery(members)),
+                    ),
+            )
+            .all(db)
+            .await
+    }
+}
