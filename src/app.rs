@@ -130,6 +130,19 @@ impl Hooks for App {
         queue.register(LowStockDigest::build(ctx)).await?;
         queue.register(SendPromotion::build(ctx)).await?;
         queue.register(SendEstimate::build(ctx)).await?;
+        // Jobs written inside a change go to their worker's queue: every
+        // one of those must be a queue the workers read.
+        let settings = Settings::of(ctx).sidekiq;
+        for worker_queue in [
+            queue::queue_of::<SendServiceReminder, _>(),
+            queue::queue_of::<DeliverInvoice, _>(),
+            queue::queue_of::<RepairStatusUpdate, _>(),
+            queue::queue_of::<LowStockDigest, _>(),
+            queue::queue_of::<SendPromotion, _>(),
+            queue::queue_of::<SendEstimate, _>(),
+        ] {
+            queue::known_queue(&settings, worker_queue)?;
+        }
         Ok(())
     }
 

@@ -1080,7 +1080,7 @@ async fn seed_workshop(
             order = order.transition(&txn, advisor, *step, None).await?;
         }
         if matches!(stage, RepairStatus::InProgress | RepairStatus::Completed) {
-            order = order.claim(&txn, technician).await?;
+            order = repair_orders::Model::claim(&txn, technician, order.pid).await?;
             let site = site(code)?;
             labor_lines::Model::add(
                 &txn,

@@ -51,16 +51,21 @@ pub async fn perform(ctx: &AppContext, class: &str, args: Value) -> loco_rs::Res
     }
 }
 
-/// The message a job of `class` with `args` sends: its ledger kind and
-/// subject, so that retrying a dead job gives the message more time too.
+/// The message a job of `class` with `args` sends: its ledger kind,
+/// subject and (where the job names it) cycle, so that retrying a dead job
+/// gives that message more time too.
 #[must_use]
-pub fn delivery_of(class: &str, args: &Value) -> Option<(Kind, Uuid)> {
-    let kind = match class {
-        "SendServiceReminder" => Kind::ServiceReminder,
-        "DeliverInvoice" => Kind::Invoice,
-        "RepairStatusUpdate" => Kind::RepairStatus,
-        "SendEstimate" => Kind::Estimate,
-        "SendPromotion" if args.get("customer_id").is_some() => Kind::Promotion,
+pub fn delivery_of(class: &str, args: &Value) -> Option<(Kind, Uuid, Option<String>)> {
+    let text = |field: &str| args.get(field).and_then(Value::as_str).map(String::from);
+    let (kind, cycle) = match class {
+        "SendServiceReminder" => (Kind::ServiceReminder, text("due_on")),
+        "DeliverInvoice" => (Kind::Invoice, None),
+        "RepairStatusUpdate" => (Kind::RepairStatus, None),
+        "SendEstimate" => (Kind::Estimate, None),
+        "LowStockDigest" => (Kind::LowStockDigest, text("on")),
+        "SendPromotion" if args.get("customer_id").is_some() => {
+            (Kind::Promotion, text("customer_id"))
+        }
         _ => return None,
     };
     let subject = match subject_of(class, args)? {
@@ -70,7 +75,7 @@ pub fn delivery_of(class: &str, args: &Value) -> Option<(Kind, Uuid)> {
         | Subject::Promotion(id)
         | Subject::User(id) => id,
     };
-    Some((kind, subject))
+    Some((kind, subject, cycle))
 }
 
 /// What a job of `class` with argument `args` is about, which says whose it

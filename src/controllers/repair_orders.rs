@@ -358,9 +358,8 @@ async fn claim(
     actor: Actor,
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
-    let order = repair_orders::Entity::find_for(&ctx.db, &actor, id).await?;
     let txn = Write::begin(&ctx.db).await?;
-    let order = order.claim(&txn, &actor).await?;
+    let order = repair_orders::Model::claim(&txn, &actor, id).await?;
     repair_status_update::later(&txn, order.pid, RepairStatus::InProgress).await?;
     txn.commit().await?;
     queue::kick(&ctx).await;
@@ -946,25 +945,36 @@ async fn detail(ctx: &AppContext, order: &repair_orders::Model) -> ApiResult<Rep
     let labor = labor_lines::Model::of_order(db, order.id).await?;
     let parts = part_lines::Model::of_order(db, order.id).await?;
     let product_ids: Vec<i64> = parts.iter().map(|line| line.product_id).collect();
-    let products: HashMap<i64, Uuid> = products::Entity::find()
-        .filter(products::Column::Id.is_in(product_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|product| (product.id, product.pid))
-        .collect();
+    // Each read below is asked only when it can find something: a claim
+    // renders the order it just took, and every statement is its cost.
+    let products: HashMap<i64, Uuid> = if product_ids.is_empty() {
+        HashMap::new()
+    } else {
+        products::Entity::find()
+            .filter(products::Column::Id.is_in(product_ids))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|product| (product.id, product.pid))
+            .collect()
+    };
     let deciders: Vec<i64> = labor
         .iter()
         .filter_map(|line| line.approval_by)
         .chain(parts.iter().filter_map(|line| line.approval_by))
         .collect();
     let people = users::Model::names_by_id(db, &deciders).await?;
-    let invoice = invoices::Model::of_order(db, order)
-        .await?
-        .map(|invoice| InvoiceRef {
-            id: invoice.pid,
-            number: invoice.number,
-        });
+    // An invoice is issued when the order is completed, and only then.
+    let invoice = if row.status == crate::models::values::Stored::as_str(RepairStatus::Completed) {
+        invoices::Model::of_order(db, order)
+            .await?
+            .map(|invoice| InvoiceRef {
+                id: invoice.pid,
+                number: invoice.number,
+            })
+    } else {
+        None
+    };
     let required = skills::of_orders(db, &[order.id])
         .await?
         .remove(&order.id)

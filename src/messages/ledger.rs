@@ -203,7 +203,7 @@ pub fn is_pending(delivery: &Model, now: DateTimeWithTimeZone) -> bool {
     match delivery.status.as_str() {
         "failed" => {
             delivery.given_up_at.is_none()
-                && delivery.give_up_at.is_none_or(|until| until > now)
+                && give_up_at(delivery) > now
                 && delivery.updated_at < now - LOST_AFTER
         }
         "sending" => delivery.updated_at < now - LEASE,
@@ -287,15 +287,15 @@ pub async fn renew(
 ) -> DomainResult<()> {
     Entity::update_many()
         .col_expr(Column::UpdatedAt, Expr::value(now))
-        .filter(Column::Id.eq(delivery.id))
-        .filter(Column::Status.eq("sending"))
+        .filter(held_by(delivery))
         .exec(db)
         .await?;
     Ok(())
 }
 
-/// A manager asked for a given-up delivery to be tried again: it is worth
-/// trying for another `Kind::worth_for` from `now`. How many rows.
+/// A manager asked for a given-up delivery (of `cycle`, or of every cycle)
+/// to be tried again: it is worth trying for another `Kind::worth_for`
+/// from `now`. How many rows.
 ///
 /// # Errors
 /// When the database fails.
@@ -303,9 +303,14 @@ pub async fn revive(
     db: &impl ConnectionTrait,
     kind: Kind,
     subject: Uuid,
+    cycle: Option<&str>,
     now: DateTimeWithTimeZone,
 ) -> DomainResult<u64> {
-    Ok(Entity::update_many()
+    let mut update = Entity::update_many();
+    if let Some(cycle) = cycle {
+        update = update.filter(Column::Cycle.eq(cycle));
+    }
+    Ok(update
         .col_expr(
             Column::GivenUpAt,
             Expr::value(Option::<DateTimeWithTimeZone>::None),
@@ -431,19 +436,46 @@ fn failed(error: &str) -> sea_orm::UpdateMany<Entity> {
         .col_expr(Column::Error, Expr::value(error.to_string()))
 }
 
-/// Writes an attempt's end on its row.
+/// Writes an attempt's end on its row, if the row is still this attempt's
+/// (`sending`, at the attempt count it was claimed with): an attempt whose
+/// claim lapsed and was taken over must not overwrite what the new holder
+/// records.
 async fn settle(
     db: &impl ConnectionTrait,
     delivery: &Model,
     update: sea_orm::UpdateMany<Entity>,
     now: DateTimeWithTimeZone,
 ) -> DomainResult<()> {
-    update
+    let settled = update
         .col_expr(Column::UpdatedAt, Expr::value(now))
-        .filter(Column::Id.eq(delivery.id))
+        .filter(held_by(delivery))
         .exec(db)
         .await?;
+    if settled.rows_affected == 0 {
+        tracing::warn!(delivery = %delivery.pid, "a message's claim was taken over before it settled");
+    }
     Ok(())
+}
+
+/// The row `delivery` while it is still the claim that read it.
+fn held_by(delivery: &Model) -> sea_orm::Condition {
+    sea_orm::Condition::all()
+        .add(Column::Id.eq(delivery.id))
+        .add(Column::Status.eq("sending"))
+        .add(Column::Attempts.eq(delivery.attempts))
+}
+
+/// Until when `delivery` is worth trying: its own deadline, or for a row
+/// written before deadlines were kept, its kind's span from its first try.
+#[must_use]
+pub fn give_up_at(delivery: &Model) -> DateTimeWithTimeZone {
+    delivery.give_up_at.unwrap_or_else(|| {
+        let span = delivery
+            .kind
+            .parse::<Kind>()
+            .map_or(TimeDelta::days(1), Kind::worth_for);
+        delivery.created_at + span
+    })
 }
 
 /// The deliveries of `kind` about any of `subjects`, to tell what is still

@@ -291,22 +291,36 @@ pub async fn send(
     if message.values.get("site").is_none() {
         message.values["site"] = site_values(&message.site);
     }
+    // Whatever goes wrong once the row is claimed (a template, the PDF, the
+    // provider) is settled on the row, so the row never stays `sending`
+    // behind a job that keeps failing.
+    let (attempt, segments) =
+        match attempt(db, messenger, clock, &delivery, &message, channel, &address).await {
+            Ok(done) => done,
+            Err(err) => (Attempt::TryLater(err.to_string()), None),
+        };
+    settle(db, clock, &delivery, &message, attempt, segments).await
+}
+
+/// Renders and sends the message the caller holds `delivery` for: how the
+/// attempt went, and a text's segments.
+async fn attempt(
+    db: &impl ConnectionTrait,
+    messenger: &Messenger,
+    clock: Clock,
+    delivery: &ledger::Model,
+    message: &Message,
+    channel: Channel,
+    address: &str,
+) -> DomainResult<(Attempt, Option<i16>)> {
     if let (Channel::Sms, Some(sms)) = (channel, &messenger.sms) {
         let text = message
             .kind
             .render_sms(message.language, &message.values)
             .map_err(DomainError::Internal)?;
         let segments = i16::try_from(sms::segments(&text)).ok();
-        let sent = holding(db, clock, &delivery, sms.send(&address, &text)).await;
-        return settle(
-            db,
-            clock,
-            &delivery,
-            &message,
-            Attempt::from(sent),
-            segments,
-        )
-        .await;
+        let sent = holding(db, clock, delivery, sms.send(address, &text)).await;
+        return Ok((Attempt::from(sent), segments));
     }
     let content = message
         .kind
@@ -314,7 +328,7 @@ pub async fn send(
         .map_err(DomainError::Internal)?;
     let mut outgoing = Outgoing::new(
         message.name(),
-        &address,
+        address,
         match message.to {
             To::Customer(_) => message.site.email.as_deref(),
             To::Staff(_) => None,
@@ -323,7 +337,7 @@ pub async fn send(
         format!("<{}@karakana.{}>", delivery.pid, message.kind.tag()),
     );
     if let Some(invoice) = &message.extras.invoice_pdf {
-        let body = holding(db, clock, &delivery, messenger.pdf.invoice(db, invoice)).await?;
+        let body = holding(db, clock, delivery, messenger.pdf.invoice(db, invoice)).await?;
         outgoing.attachments.push(OutgoingFile {
             filename: format!("{}.pdf", invoice.number),
             content_type: "application/pdf",
@@ -341,10 +355,10 @@ pub async fn send(
         ));
     }
     let message_id = outgoing.message_id.clone();
-    let sent = holding(db, clock, &delivery, messenger.mailer.send(outgoing))
+    let sent = holding(db, clock, delivery, messenger.mailer.send(outgoing))
         .await
         .map(|()| message_id);
-    settle(db, clock, &delivery, &message, sent.into(), None).await
+    Ok((sent.into(), None))
 }
 
 /// Runs `work` while holding `delivery`: its claim is renewed every
@@ -403,7 +417,8 @@ impl From<Result<String, SmsError>> for Attempt {
 }
 
 /// Records on the ledger row the attempt holds how it went: first of all,
-/// a message the provider took is recorded as sent.
+/// a message the provider took is recorded as sent (tried again before
+/// anything else, since a message left `sending` would go again).
 async fn settle(
     db: &impl ConnectionTrait,
     clock: Clock,
@@ -415,13 +430,22 @@ async fn settle(
     let now = now_at(clock);
     match attempt {
         Attempt::Sent(message_id) => {
-            ledger::mark_sent(db, delivery, &message_id, segments, now).await?;
+            let mut tries = 0;
+            while let Err(err) = ledger::mark_sent(db, delivery, &message_id, segments, now).await {
+                tries += 1;
+                if tries == 3 {
+                    return Err(err);
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(200 * tries)).await;
+            }
             Ok(Sent::Sent)
         }
-        Attempt::TryLater(error) if delivery.give_up_at.is_some_and(|until| now >= until) => {
-            ledger::mark_given_up(db, delivery, &error, now).await?;
+        Attempt::TryLater(error) if now >= ledger::give_up_at(delivery) => {
             let reason = format!("not sent by its deadline: {error}");
+            // Told first: a give-up recorded and then not told of would be
+            // settled, and its job would find nothing left to do.
             give_up_notice(db, message, &reason, now).await?;
+            ledger::mark_given_up(db, delivery, &error, now).await?;
             Ok(Sent::GivenUp(reason))
         }
         Attempt::TryLater(error) => {
@@ -429,6 +453,8 @@ async fn settle(
             Err(DomainError::Upstream(error))
         }
         Attempt::Never(error) => {
+            let reason = format!("it can never be delivered: {error}");
+            give_up_notice(db, message, &reason, now).await?;
             ledger::mark_undeliverable(db, delivery, &error, now).await?;
             Ok(Sent::Skipped)
         }
@@ -447,7 +473,7 @@ async fn give_up_notice(
     let kind: &'static str = message.kind.into();
     let title = format!("A {} was not sent", kind.replace('_', " "));
     let body = format!(
-        "To {} ({}): {reason}. Retry it from the jobs page.",
+        "To {} ({}): {reason}. Correct the address, or retry it from the jobs page.",
         message.name(),
         message.site.name
     );

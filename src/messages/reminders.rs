@@ -161,8 +161,9 @@ pub async fn send(
         "due_on": long_date(due_on, language),
         "overdue": due_on < site_today(&site, clock),
     });
-    // Worth sending until a week after the service was due, at the end of
-    // that day at the branch.
+    // Worth sending until a week after the service was due (the end of
+    // that day at the branch), and for a week at least when the sweep finds
+    // a vehicle already overdue.
     let give_up_on = due_on + chrono::Days::new(8);
     let give_up_at = give_up_on
         .and_hms_opt(0, 0, 0)
@@ -171,7 +172,10 @@ pub async fn send(
                 .and_local_timezone(site.timezone.parse::<Tz>().unwrap_or(Tz::UTC))
                 .earliest()
         })
-        .map(|at| at.fixed_offset());
+        .map(|at| {
+            at.fixed_offset()
+                .max(crate::models::now_at(clock) + Kind::ServiceReminder.worth_for())
+        });
     let mut message = Message::to_customer(
         Kind::ServiceReminder,
         vehicle.pid,

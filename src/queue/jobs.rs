@@ -175,11 +175,18 @@ impl Backend {
         // A message given up past its deadline gets another span of time
         // first, or the job would find it given up and end at once.
         let revive_message = |entry: Option<Entry>| async move {
-            if let Some((kind, subject)) = entry
+            if let Some((kind, subject, cycle)) = entry
                 .as_ref()
                 .and_then(|entry| workers::delivery_of(&entry.class, &entry.args))
             {
-                ledger::revive(&ctx.db, kind, subject, now_at(actor.clock)).await?;
+                ledger::revive(
+                    &ctx.db,
+                    kind,
+                    subject,
+                    cycle.as_deref(),
+                    now_at(actor.clock),
+                )
+                .await?;
             }
             DomainResult::Ok(())
         };

@@ -79,6 +79,16 @@ pub fn known_queue(settings: &SidekiqSettings, queue: Option<String>) -> loco_rs
     }
 }
 
+/// The queue worker `W`'s jobs go to (`None`: `default`).
+#[must_use]
+pub fn queue_of<W, A>() -> Option<String>
+where
+    W: BackgroundWorker<A>,
+    A: Serialize + Send + Sync + 'static,
+{
+    W::queue()
+}
+
 /// Writes a job of worker `W` into the change `txn` is making: it exists
 /// if and when `txn` commits. Call `kick` after the commit.
 ///

@@ -1012,15 +1012,19 @@ impl QueueProvider for SidekiqQueue {
         if let Err(err) = shared.reap().await {
             tracing::warn!(error = %err, "the first reap failed; the reaper tries again");
         }
-        let mut tasks = JoinSet::new();
+        let mut workers = JoinSet::new();
         for worker in 0..self.settings.concurrency.max(1) {
-            tasks.spawn(shared.clone().work(worker));
+            workers.spawn(shared.clone().work(worker));
         }
+        // The heartbeat and the reaper outlive the workers: a job still
+        // running after the stop is this process's until it ends.
+        let (done, upkeep_stop) = watch::channel(false);
+        let mut tasks = JoinSet::new();
         let ttl = self.settings.heartbeat_ttl_seconds.max(1);
         let beat_every = Duration::from_millis((ttl * 1000 / 4).clamp(250, 5000));
         tasks.spawn(super::every(
             shared.clone(),
-            shared.stop.subscribe(),
+            upkeep_stop.clone(),
             beat_every,
             "heartbeat",
             |queue| async move { queue.beat(false).await },
@@ -1034,7 +1038,7 @@ impl QueueProvider for SidekiqQueue {
         ));
         tasks.spawn(super::every(
             shared.clone(),
-            shared.stop.subscribe(),
+            upkeep_stop,
             Duration::from_secs(ttl).max(Duration::from_secs(1)),
             "reaper",
             |queue| async move {
@@ -1046,6 +1050,12 @@ impl QueueProvider for SidekiqQueue {
             tasks.spawn(shared.clone().relay(db));
         }
         tracing::info!(identity = %self.identity, concurrency = self.settings.concurrency, queues = ?self.settings.queues, "Sidekiq worker started");
+        while let Some(joined) = workers.join_next().await {
+            if let Err(err) = joined {
+                tracing::error!(error = %err, "a worker ended abnormally");
+            }
+        }
+        done.send_replace(true);
         while let Some(joined) = tasks.join_next().await {
             if let Err(err) = joined {
                 tracing::error!(error = %err, "a queue task ended abnormally");

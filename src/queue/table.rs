@@ -166,41 +166,75 @@ pub async fn relay(db: &DatabaseConnection, to: &dyn Pusher) -> Result<u64> {
         if !any_due(db).await? {
             return Ok(moved);
         }
-        let txn = Write::begin(db).await?;
-        let lock = if db.get_database_backend() == DatabaseBackend::Postgres {
-            " FOR UPDATE SKIP LOCKED"
+        let batch = if db.get_database_backend() == DatabaseBackend::Postgres {
+            relay_locked(db, to).await?
         } else {
-            ""
+            relay_unlocked(db, to).await?
         };
-        let rows = txn
-            .query_all_raw(statement(
-                &txn,
-                &format!(
-                    "SELECT id, jid, class, queue, args, retry_count, created_at FROM queue_jobs \
-                     WHERE status = 'queued' AND run_at <= $1 ORDER BY id LIMIT {RELAY_BATCH}{lock}"
-                ),
-                vec![now().into()],
-            ))
-            .await?
-            .iter()
-            .map(Row::read)
-            .collect::<std::result::Result<Vec<_>, _>>()?;
-        if rows.is_empty() {
-            txn.rollback().await?;
+        if batch == 0 {
             return Ok(moved);
         }
-        // Pushed before the rows go: a crash in between pushes them again
-        // (a job runs twice, harmlessly), never not at all.
-        to.push_rows(&rows).await?;
-        let ids: Vec<String> = rows.iter().map(|row| row.id.to_string()).collect();
-        txn.execute_unprepared(&format!(
-            "DELETE FROM queue_jobs WHERE id IN ({})",
-            ids.join(", ")
-        ))
-        .await?;
-        txn.commit().await?;
-        moved += rows.len() as u64;
+        moved += batch;
     }
+}
+
+const RELAY_SELECT: &str =
+    "SELECT id, jid, class, queue, args, retry_count, created_at FROM queue_jobs \
+     WHERE status = 'queued' AND run_at <= $1 ORDER BY id";
+
+/// PostgreSQL: the batch's rows stay locked (`SKIP LOCKED` for the other
+/// relays) while Redis takes them, and go in the same transaction.
+async fn relay_locked(db: &DatabaseConnection, to: &dyn Pusher) -> Result<u64> {
+    let txn = Write::begin(db).await?;
+    let rows = read_rows(
+        &txn,
+        &format!("{RELAY_SELECT} LIMIT {RELAY_BATCH} FOR UPDATE SKIP LOCKED"),
+    )
+    .await?;
+    if rows.is_empty() {
+        txn.rollback().await?;
+        return Ok(0);
+    }
+    // Pushed before the rows go: a crash in between pushes them again (a
+    // job runs twice, harmlessly), never not at all.
+    to.push_rows(&rows).await?;
+    delete_rows(&txn, &rows).await?;
+    txn.commit().await?;
+    Ok(rows.len() as u64)
+}
+
+/// SQLite: a transaction would hold the database's one write lock while
+/// Redis answers (or, when it is down, for its whole timeout), so the batch
+/// is read, pushed and only then deleted. Two relays on one database file
+/// may push a row twice: the job runs twice, harmlessly.
+async fn relay_unlocked(db: &DatabaseConnection, to: &dyn Pusher) -> Result<u64> {
+    let rows = read_rows(db, &format!("{RELAY_SELECT} LIMIT {RELAY_BATCH}")).await?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    to.push_rows(&rows).await?;
+    let txn = Write::begin(db).await?;
+    delete_rows(&txn, &rows).await?;
+    txn.commit().await?;
+    Ok(rows.len() as u64)
+}
+
+async fn read_rows(db: &impl ConnectionTrait, sql: &str) -> std::result::Result<Vec<Row>, DbErr> {
+    db.query_all_raw(statement(db, sql, vec![now().into()]))
+        .await?
+        .iter()
+        .map(Row::read)
+        .collect()
+}
+
+async fn delete_rows(db: &impl ConnectionTrait, rows: &[Row]) -> std::result::Result<(), DbErr> {
+    let ids: Vec<String> = rows.iter().map(|row| row.id.to_string()).collect();
+    db.execute_unprepared(&format!(
+        "DELETE FROM queue_jobs WHERE id IN ({})",
+        ids.join(", ")
+    ))
+    .await?;
+    Ok(())
 }
 
 type Handlers = HashMap<String, Arc<JobHandler>>;
@@ -216,6 +250,8 @@ pub struct Inner {
     identity: String,
     handlers: RwLock<Handlers>,
     busy: AtomicUsize,
+    /// The jobs this process is running, whose claims it renews.
+    held: std::sync::Mutex<std::collections::HashSet<i64>>,
     stop: watch::Sender<bool>,
     /// Woken when this process wrote a job, so an idle worker here takes it
     /// at once rather than at its next poll.
@@ -243,6 +279,7 @@ impl TableQueue {
                 identity: super::identity(),
                 handlers: RwLock::new(HashMap::new()),
                 busy: AtomicUsize::new(0),
+                held: std::sync::Mutex::new(std::collections::HashSet::new()),
                 stop: watch::channel(false).0,
                 wake: Notify::new(),
             }),
@@ -272,15 +309,25 @@ impl Inner {
         Duration::from_secs(self.settings.lease_seconds.max(1))
     }
 
-    /// Renews this process's claims on the jobs it runs.
+    /// Renews this process's claims on the jobs it is running (and no
+    /// other: a job whose end could not be recorded lapses and runs again).
     async fn renew(&self) -> std::result::Result<(), DbErr> {
-        if self.busy.load(Ordering::Relaxed) == 0 {
+        let held: Vec<String> = self
+            .held
+            .lock()
+            .map(|held| held.iter().map(ToString::to_string).collect())
+            .unwrap_or_default();
+        if held.is_empty() {
             return Ok(());
         }
         self.db
             .execute_raw(statement(
                 &self.db,
-                "UPDATE queue_jobs SET locked_until = $1 WHERE worker = $2 AND status = 'running'",
+                &format!(
+                    "UPDATE queue_jobs SET locked_until = $1 WHERE worker = $2 AND status = 'running' \
+                     AND id IN ({})",
+                    held.join(", ")
+                ),
                 vec![later(self.lease()).into(), self.identity.clone().into()],
             ))
             .await?;
@@ -315,8 +362,11 @@ impl Inner {
         };
         let recorded = match outcome {
             Ok(()) => finished(&self.db, &row).await,
-            Err(err) => failed(&self.db, &self.settings, &row, &err).await,
+            Err(err) => failed(&self.db, &self.settings, &self.identity, &row, &err).await,
         };
+        if let Ok(mut held) = self.held.lock() {
+            held.remove(&row.id);
+        }
         if let Err(err) = recorded {
             // The claim lapses and the job runs again: twice, never never.
             tracing::error!(jid = row.jid, error = %err, "could not record a job's end");
@@ -349,6 +399,9 @@ impl Inner {
                     Ok(_) = hands.clone().acquire_owned(), if free == 0 => {}
                 }
                 continue;
+            }
+            if let Ok(mut held) = self.held.lock() {
+                held.extend(taken.iter().map(|row| row.id));
             }
             for row in taken {
                 let Ok(hand) = hands.clone().acquire_owned().await else {
@@ -463,10 +516,12 @@ async fn finished(db: &impl ConnectionTrait, row: &Row) -> std::result::Result<(
 }
 
 /// A job that failed: retried after its backoff, or dead when it gave up or
-/// its retries are spent.
+/// its retries are spent; if `holder` still holds it (a worker whose claim
+/// lapsed and was taken over must not reset the new holder's run).
 async fn failed(
     db: &impl ConnectionTrait,
     settings: &SidekiqSettings,
+    holder: &str,
     row: &Row,
     err: &Error,
 ) -> std::result::Result<(), DbErr> {
@@ -483,13 +538,15 @@ async fn failed(
     db.execute_raw(statement(
         db,
         "UPDATE queue_jobs SET status = $1, run_at = $2, retry_count = retry_count + 1, error = $3, \
-         worker = NULL, locked_until = NULL, updated_at = $4 WHERE id = $5",
+         worker = NULL, locked_until = NULL, updated_at = $4 \
+         WHERE id = $5 AND worker = $6 AND status = 'running'",
         vec![
             status.into(),
             run_at.into(),
             err.to_string().into(),
             now().into(),
             row.id.into(),
+            holder.into(),
         ],
     ))
     .await?;
@@ -525,7 +582,7 @@ pub async fn drain(
             };
             match outcome {
                 Ok(()) => finished(&ctx.db, &row).await?,
-                Err(err) => failed(&ctx.db, settings, &row, &err).await?,
+                Err(err) => failed(&ctx.db, settings, &identity, &row, &err).await?,
             }
             ran += 1;
         }
@@ -562,23 +619,27 @@ impl QueueProvider for TableQueue {
             tracing::warn!(error = %err, "the first reap failed; the reaper tries again");
         }
         let lease = shared.lease();
+        // Renewing and reaping outlive the workers: a job still running
+        // after the stop stays this process's until it ends.
+        let (done, upkeep_stop) = watch::channel(false);
         let mut tasks = JoinSet::new();
-        tasks.spawn(shared.clone().work());
         tasks.spawn(super::every(
             shared.clone(),
-            shared.stop.subscribe(),
+            upkeep_stop.clone(),
             lease / 3,
             "renewing claims",
             |queue| async move { queue.renew().await },
         ));
         tasks.spawn(super::every(
             shared.clone(),
-            shared.stop.subscribe(),
+            upkeep_stop,
             lease / 2,
             "reaper",
             |queue| async move { queue.reap().await.map(|_| ()) },
         ));
         tracing::info!(identity = %shared.identity, concurrency = shared.settings.concurrency, "embedded queue worker started");
+        shared.clone().work().await;
+        done.send_replace(true);
         while let Some(joined) = tasks.join_next().await {
             if let Err(err) = joined {
                 tracing::error!(error = %err, "a queue task ended abnormally");

@@ -757,6 +757,19 @@ const EVENT_SQL: &str = "INSERT INTO repair_order_events (organization_id, site_
     repair_order_id, from_status, to_status, actor_id, note, created_at) \
     SELECT organization_id, site_id, id, 'approved', 'in_progress', $1, 'claimed from the queue', $2 \
     FROM repair_orders WHERE pid = $3";
+/// The customer's "work has started" job, written in the claim's own
+/// transaction as Karakana writes it.
+const JOB_SQL: &str = "INSERT INTO queue_jobs (jid, class, queue, args, status, run_at, \
+    retry_count, created_at, updated_at) VALUES ($1, 'RepairStatusUpdate', 'default', $2, \
+    'queued', $3, 0, $3, $3)";
+
+/// The job's id and argument, as Karakana writes them.
+fn job_of(pid: Uuid) -> (String, String) {
+    let mut jid = Uuid::new_v4().simple().to_string();
+    jid.truncate(24);
+    let args = serde_json::json!({"repair_order_id": pid, "status": "in_progress"}).to_string();
+    (jid, args)
+}
 
 async fn baseline_claim(
     State(pool): State<Pool>,
@@ -782,6 +795,14 @@ async fn baseline_claim(
                     .execute(&mut *txn)
                     .await
                     .map_err(failed)?;
+                let (jid, args) = job_of(pid);
+                sqlx::query(JOB_SQL)
+                    .bind(jid)
+                    .bind(args)
+                    .bind(now)
+                    .execute(&mut *txn)
+                    .await
+                    .map_err(failed)?;
             }
             txn.commit().await.map_err(failed)?;
             done.rows_affected() == 1
@@ -800,6 +821,14 @@ async fn baseline_claim(
                     .bind(technician.technician)
                     .bind(now)
                     .bind(pid)
+                    .execute(&mut *txn)
+                    .await
+                    .map_err(failed)?;
+                let (jid, args) = job_of(pid);
+                sqlx::query(JOB_SQL)
+                    .bind(jid)
+                    .bind(args)
+                    .bind(now)
                     .execute(&mut *txn)
                     .await
                     .map_err(failed)?;

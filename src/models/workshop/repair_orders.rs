@@ -314,14 +314,22 @@ impl Model {
         Ok(after)
     }
 
-    /// Takes an approved, unclaimed order from the queue for the calling
-    /// technician and starts it.
+    /// Takes the order `pid` from the queue for the technician `actor`:
+    /// one conditional `UPDATE … RETURNING` decides it (the order is the
+    /// actor's to see, approved, unclaimed, and the actor has every skill
+    /// it needs), and the history records it, in the caller's `Write`. Of
+    /// any number of technicians claiming at once, one wins.
     ///
     /// # Errors
-    /// 403 unless the actor is a technician; 409 when the order is not (or no
-    /// longer) in the queue, e.g. another technician claimed it first.
-    pub async fn claim(self, db: &Write, actor: &Actor) -> DomainResult<Self> {
-        actor.authorize(Ability::ClaimRepairs)?;
+    /// 404 for an order the actor does not see; 403 unless the actor claims
+    /// repairs; 422 naming the skills they lack; 409 when it was claimed
+    /// already or is not approved.
+    pub async fn claim(db: &Write, actor: &Actor, pid: Uuid) -> DomainResult<Self> {
+        if let Err(denied) = actor.authorize(Ability::ClaimRepairs) {
+            // Someone else's order is a 404 before it is a 403.
+            Entity::find_for(db, actor, pid).await?;
+            return Err(denied);
+        }
         let now = crate::models::now_at(actor.clock);
         let claimed = Entity::update_many()
             .col_expr(
@@ -331,17 +339,21 @@ impl Model {
             .col_expr(Column::TechnicianId, Expr::value(actor.user_id()))
             .col_expr(Column::StartedAt, Expr::value(now))
             .col_expr(Column::UpdatedAt, Expr::value(now))
-            .filter(Column::Id.eq(self.id))
+            .filter(Column::Pid.eq(pid))
+            .filter(actor.scope(Column::OrganizationId, Column::SiteId))
             .filter(Column::Status.eq(RepairStatus::Approved.as_str()))
             .filter(Column::TechnicianId.is_null())
             .filter(crate::models::people::skills::has_every_skill_for(
                 actor.user_id(),
             ))
-            .exec(db)
-            .await?;
-        if claimed.rows_affected != 1 {
+            .exec_with_returning(db)
+            .await?
+            .pop();
+        let Some(order) = claimed else {
+            // Only the losers read: why not.
+            let order = Entity::find_for(db, actor, pid).await?;
             let missing =
-                crate::models::people::skills::missing(db, self.id, actor.user_id()).await?;
+                crate::models::people::skills::missing(db, order.id, actor.user_id()).await?;
             if !missing.is_empty() {
                 return Err(crate::models::people::skills::lacking(
                     "required_skills",
@@ -352,23 +364,17 @@ impl Model {
             return Err(DomainError::conflict(
                 "this order is not in the queue: it was claimed already or is not approved",
             ));
-        }
+        };
         repair_order_events::Model::record(
             db,
-            &self,
+            &order,
             Some(RepairStatus::Approved),
             RepairStatus::InProgress,
             actor,
             Some("claimed from the queue".to_string()),
         )
         .await?;
-        Ok(Self {
-            status: RepairStatus::InProgress.as_str().to_string(),
-            technician_id: Some(actor.user_id()),
-            started_at: Some(now),
-            updated_at: now,
-            ..self
-        })
+        Ok(order)
     }
 
     /// Assigns the order to a technician of its site and notifies them.
