@@ -145,6 +145,7 @@ async fn run(size: Size) {
     };
 
     let site = world.sites[0];
+    let cpu_before = Cpu::now(&karakana_process);
     let list_karakana = load(
         &client,
         (0..size.list_requests)
@@ -159,6 +160,8 @@ async fn run(size: Size) {
             .collect(),
     )
     .await;
+    let list_karakana_cpu = Cpu::now(&karakana_process) - cpu_before;
+    let cpu_before = Cpu::now(&baseline_process);
     let list_baseline = load(
         &client,
         (0..size.list_requests)
@@ -172,8 +175,11 @@ async fn run(size: Size) {
     )
     .await;
 
+    let list_baseline_cpu = Cpu::now(&baseline_process) - cpu_before;
+
     // Claims: every request takes a different approved order, so each wins.
     let (ours, theirs) = world.claimable.split_at(world.claimable.len() / 2);
+    let cpu_before = Cpu::now(&karakana_process);
     let claim_karakana = load(
         &client,
         ours.iter()
@@ -188,6 +194,8 @@ async fn run(size: Size) {
             .collect(),
     )
     .await;
+    let claim_karakana_cpu = Cpu::now(&karakana_process) - cpu_before;
+    let cpu_before = Cpu::now(&baseline_process);
     let claim_baseline = load(
         &client,
         theirs
@@ -206,6 +214,8 @@ async fn run(size: Size) {
             .collect(),
     )
     .await;
+
+    let claim_baseline_cpu = Cpu::now(&baseline_process) - cpu_before;
 
     let orders = size.orders;
     println!("\nQueue benchmark on {backend}: {orders} orders across {SITES} sites, {CLIENTS} concurrent clients\n");
@@ -229,6 +239,38 @@ async fn run(size: Size) {
             result.percentile(0.99)
         );
     }
+    // Where the time goes: CPU a request costs the server's process, the
+    // database server's processes (PostgreSQL; SQLite works inside the
+    // server) and the load generator, all on the same two cores.
+    println!(
+        "\n| operation | server | CPU ms a request: server | database server | load generator |"
+    );
+    println!("|---|---|---:|---:|---:|");
+    for (operation, server, spent, result) in [
+        ("list queue", "Karakana", &list_karakana_cpu, &list_karakana),
+        (
+            "list queue",
+            "axum + sqlx baseline",
+            &list_baseline_cpu,
+            &list_baseline,
+        ),
+        ("claim", "Karakana", &claim_karakana_cpu, &claim_karakana),
+        (
+            "claim",
+            "axum + sqlx baseline",
+            &claim_baseline_cpu,
+            &claim_baseline,
+        ),
+    ] {
+        #[allow(clippy::cast_precision_loss)]
+        let per = |seconds: f64| seconds * 1000.0 / result.requests as f64;
+        println!(
+            "| {operation} | {server} | {:.3} | {:.3} | {:.3} |",
+            per(spent.server),
+            per(spent.database),
+            per(spent.generator)
+        );
+    }
     println!(
         "\n| server | resident memory when ready, MB | peak resident memory under the load, MB |"
     );
@@ -250,6 +292,65 @@ async fn run(size: Size) {
     drop((karakana_process, baseline_process));
     drop(ctx);
     drop(database);
+}
+
+/// CPU seconds (user and system) spent so far by a server under test, by
+/// every PostgreSQL process, and by this program (the load generator).
+#[derive(Clone, Copy)]
+struct Cpu {
+    server: f64,
+    database: f64,
+    generator: f64,
+}
+
+impl Cpu {
+    fn now(server: &Server) -> Self {
+        let database = std::fs::read_dir("/proc")
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+                    .filter_map(|pid| {
+                        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+                        stat.contains("(postgres)").then(|| cpu_seconds(&stat))
+                    })
+                    .sum()
+            })
+            .unwrap_or_default();
+        let of = |pid: String| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .map(|stat| cpu_seconds(&stat))
+                .unwrap_or_default()
+        };
+        Self {
+            server: of(server.child.id().to_string()),
+            database,
+            generator: of("self".to_string()),
+        }
+    }
+}
+
+impl std::ops::Sub for Cpu {
+    type Output = Self;
+
+    fn sub(self, before: Self) -> Self {
+        Self {
+            server: self.server - before.server,
+            database: self.database - before.database,
+            generator: self.generator - before.generator,
+        }
+    }
+}
+
+/// `utime + stime` of a `/proc/<pid>/stat` line, in seconds (100 ticks a
+/// second on Linux).
+fn cpu_seconds(stat: &str) -> f64 {
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |n: usize| fields.get(n).and_then(|value| value.parse::<f64>().ok());
+    (ticks(11).unwrap_or_default() + ticks(12).unwrap_or_default()) / 100.0
 }
 
 /// A server under test, in a process of its own; stopped when dropped.
