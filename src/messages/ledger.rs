@@ -261,13 +261,11 @@ pub async fn claim(
         .col_expr(Column::UpdatedAt, Expr::value(now))
         .filter(key.matches())
         .filter(retry)
-        .exec(db)
-        .await?;
-    if taken.rows_affected == 1 {
-        return Ok(key
-            .find(db)
-            .await?
-            .map_or(Claim::Settled, |row| Claim::Taken(Box::new(row))));
+        .exec_with_returning(db)
+        .await?
+        .pop();
+    if let Some(row) = taken {
+        return Ok(Claim::Taken(Box::new(row)));
     }
     Ok(match key.find(db).await? {
         Some(row) if row.status == "sending" => Claim::Held,

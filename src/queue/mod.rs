@@ -23,7 +23,7 @@ use serde::Serialize;
 
 use crate::{
     models::{error::DomainResult, Write},
-    settings::{Settings, SidekiqSettings},
+    settings::SidekiqSettings,
 };
 
 /// What a job returns when what it was for is no longer worth doing (a
@@ -112,7 +112,7 @@ pub async fn kick(ctx: &AppContext) {
         jobs::Backend::Sidekiq(sidekiq) => sidekiq.wake_relay(),
         jobs::Backend::Embedded(table) => table.wake(),
         jobs::Backend::Inline => {
-            if let Err(err) = table::drain(ctx, &Settings::of(ctx).sidekiq).await {
+            if let Err(err) = table::drain(ctx).await {
                 tracing::warn!(error = %err, "jobs were not run now; a worker runs them");
             }
         }

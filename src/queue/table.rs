@@ -17,10 +17,7 @@
 
 use std::{
     collections::HashMap,
-    sync::{
-        atomic::{AtomicUsize, Ordering},
-        Arc, RwLock,
-    },
+    sync::{Arc, RwLock},
     time::Duration,
 };
 
@@ -249,7 +246,6 @@ pub struct Inner {
     settings: SidekiqSettings,
     identity: String,
     handlers: RwLock<Handlers>,
-    busy: AtomicUsize,
     /// The jobs this process is running, whose claims it renews.
     held: std::sync::Mutex<std::collections::HashSet<i64>>,
     stop: watch::Sender<bool>,
@@ -278,7 +274,6 @@ impl TableQueue {
                 settings,
                 identity: super::identity(),
                 handlers: RwLock::new(HashMap::new()),
-                busy: AtomicUsize::new(0),
                 held: std::sync::Mutex::new(std::collections::HashSet::new()),
                 stop: watch::channel(false).0,
                 wake: Notify::new(),
@@ -408,10 +403,8 @@ impl Inner {
                     break;
                 };
                 let inner = self.clone();
-                inner.busy.fetch_add(1, Ordering::Relaxed);
                 running.spawn(async move {
                     inner.perform(row).await;
-                    inner.busy.fetch_sub(1, Ordering::Relaxed);
                     drop(hand);
                 });
             }
@@ -561,10 +554,8 @@ async fn failed(
 ///
 /// # Errors
 /// When the database fails.
-pub async fn drain(
-    ctx: &AppContext,
-    settings: &SidekiqSettings,
-) -> std::result::Result<u64, DbErr> {
+pub async fn drain(ctx: &AppContext) -> std::result::Result<u64, DbErr> {
+    let settings = &crate::settings::Settings::of(ctx).sidekiq;
     let identity = super::identity();
     let lease = Duration::from_secs(settings.lease_seconds.max(1));
     let mut ran = 0;
@@ -742,24 +733,31 @@ impl QueueProvider for TableQueue {
         status: Option<&Vec<JobStatus>>,
     ) -> Result<()> {
         let cutoff = (Utc::now() - chrono::TimeDelta::days(age_days)).fixed_offset();
-        let stored: Vec<&str> = [
+        let stored: Vec<Value> = [
             (JobStatus::Queued, "queued"),
             (JobStatus::Processing, "running"),
             (JobStatus::Failed, "dead"),
         ]
         .iter()
         .filter(|(wanted, _)| status.is_none_or(|list| list.contains(wanted)))
-        .map(|(_, name)| *name)
+        .map(|(_, name)| (*name).into())
         .collect();
-        for name in stored {
-            self.db
-                .execute_raw(statement(
-                    &self.db,
-                    "DELETE FROM queue_jobs WHERE status = $1 AND created_at <= $2",
-                    vec![name.into(), cutoff.into()],
-                ))
-                .await?;
+        if stored.is_empty() {
+            return Ok(());
         }
+        let placeholders: Vec<String> = (2..stored.len() + 2).map(|n| format!("${n}")).collect();
+        let mut values = vec![cutoff.into()];
+        values.extend(stored);
+        self.db
+            .execute_raw(statement(
+                &self.db,
+                &format!(
+                    "DELETE FROM queue_jobs WHERE created_at <= $1 AND status IN ({})",
+                    placeholders.join(", ")
+                ),
+                values,
+            ))
+            .await?;
         Ok(())
     }
 

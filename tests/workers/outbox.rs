@@ -7,7 +7,7 @@ use karakana::{
     messages::{mail::Mailer, Messenger},
     models::Write,
     queue::{self, table},
-    settings::{MailSettings, Settings},
+    settings::MailSettings,
     workers::repair_status_update::{RepairStatusUpdate, StatusArgs},
 };
 use loco_rs::config::WorkerMode;
@@ -86,9 +86,7 @@ async fn a_rolled_back_write_leaves_no_job_and_a_committed_one_waits_for_a_worke
     assert_eq!(written[0].2, "queued");
 
     // A job about an order that does not exist ends for good: done, gone.
-    let ran = table::drain(&app.ctx, &Settings::of(&app.ctx).sidekiq)
-        .await
-        .unwrap();
+    let ran = table::drain(&app.ctx).await.unwrap();
     assert_eq!(ran, 1);
     assert!(jobs(&app).await.is_empty());
 }
@@ -142,7 +140,6 @@ async fn news_past_its_deadline_is_given_up_shown_told_and_retried_with_one_acti
                  "delivery": {"kind": "smtp", "host": "127.0.0.1", "port": 9, "tls": "none"}},
     }))
     .await;
-    let settings = Settings::of(&app.ctx).sidekiq;
     let owner = app.owner("Kamau Motors").await;
     let site = app.site(&owner, "NBO").await;
     let technician = app.staff(&owner, "technician", &[&site]).await;
@@ -155,7 +152,7 @@ async fn news_past_its_deadline_is_given_up_shown_told_and_retried_with_one_acti
 
     // The first try fails: the job waits for its retry, the ledger says
     // why, and nothing is given up yet.
-    table::drain(&app.ctx, &settings).await.unwrap();
+    table::drain(&app.ctx).await.unwrap();
     let written = jobs(&app).await;
     assert_eq!(written.len(), 1);
     assert_eq!(written[0].2, "queued", "waiting for its retry: {written:?}");
@@ -166,7 +163,7 @@ async fn news_past_its_deadline_is_given_up_shown_told_and_retried_with_one_acti
     // Job news is worth a day. Two days on, the retry fails again: given
     // up, the job dead with the reason, the managers told.
     app.advance_clock(chrono::TimeDelta::days(2));
-    table::drain(&app.ctx, &settings).await.unwrap();
+    table::drain(&app.ctx).await.unwrap();
     let written = jobs(&app).await;
     assert_eq!(written[0].2, "dead", "{written:?}");
     let error = written[0].3.clone().unwrap_or_default();
@@ -210,7 +207,7 @@ async fn news_past_its_deadline_is_given_up_shown_told_and_retried_with_one_acti
         .post(&format!("/api/jobs/{jid}/retry"), &owner, &json!({}))
         .await;
     assert_eq!(response.status_code(), 204, "{}", response.text());
-    table::drain(&app.ctx, &settings).await.unwrap();
+    table::drain(&app.ctx).await.unwrap();
     let messages = sink.wait_for(1, Duration::from_secs(5));
     assert_eq!(messages.len(), 1, "{messages:#?}");
     assert!(

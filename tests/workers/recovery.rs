@@ -32,6 +32,16 @@ enum Backend {
     Sidekiq,
 }
 
+impl Backend {
+    /// The Redis the workers use: none on the embedded queue.
+    async fn redis(self) -> Option<TestRedis> {
+        match self {
+            Self::Sidekiq => Some(TestRedis::fresh().await),
+            Self::Embedded => None,
+        }
+    }
+}
+
 /// Queues one reminder job per vehicle of `fleet` on `backend`.
 async fn queue_reminders(fleet: &Fleet, redis: Option<&TestRedis>) {
     match redis {
@@ -89,10 +99,7 @@ async fn table_jobs(app: &TestApp) -> i64 {
 /// duplicates are no more than the jobs in flight at the kill (the
 /// concurrency, 4 in the tests), each with the first copy's Message-ID.
 async fn a_killed_worker_is_recovered_within_two_minutes(backend: Backend) {
-    let redis = match backend {
-        Backend::Sidekiq => Some(TestRedis::fresh().await),
-        Backend::Embedded => None,
-    };
+    let redis = backend.redis().await;
     let sink = SmtpSink::slow(Duration::from_millis(150));
     let fleet = Fleet::of(150).await;
     queue_reminders(&fleet, redis.as_ref()).await;
@@ -179,10 +186,7 @@ async fn on_sidekiq_a_killed_worker_is_recovered_within_two_minutes() {
 /// 31 s, 62 s, 158 s, 429 s and 1069 s come at 0.3 s … 21 s), so the outage
 /// is 12 s. Every reminder arrives, once, and nothing is given up.
 async fn a_ten_minute_mail_outage_is_outlasted(backend: Backend) {
-    let redis = match backend {
-        Backend::Sidekiq => Some(TestRedis::fresh().await),
-        Backend::Embedded => None,
-    };
+    let redis = backend.redis().await;
     let mut sink = SmtpSink::start();
     sink.stop();
     let fleet = Fleet::of(20).await;
