@@ -19,7 +19,6 @@ use loco_rs::{
 };
 use migration::Migrator;
 use sea_orm::{ConnectOptions, Database, DatabaseBackend, DatabaseConnection};
-use tower_http::services::ServeDir;
 
 use crate::{
     controllers,
@@ -107,11 +106,17 @@ impl Hooks for App {
     }
 
     async fn after_routes(router: AxumRouter, ctx: &AppContext) -> Result<AxumRouter> {
+        // The pages ask the API through its own routes (`web::api`).
+        controllers::web::api::install(ctx, &router);
         Ok(router
             .merge(controllers::docs::router(ctx))
             .merge(controllers::pages::router(ctx))
-            // Files as they are; a missing one is a plain 404.
-            .nest_service("/static", ServeDir::new("assets/static"))
+            .merge(controllers::web::router(ctx))
+            .layer(axum::middleware::from_fn(controllers::web::page_errors))
+            .layer(axum::middleware::from_fn_with_state(
+                ctx.clone(),
+                controllers::idempotency::layer,
+            ))
             // Outermost: whatever refused a request (an unknown route, a
             // framework layer), the client gets the contract's error body.
             .layer(axum::middleware::map_response(contract_error_body)))

@@ -1,6 +1,7 @@
 pub mod app;
 pub mod controllers;
 pub mod errors;
+pub mod i18n;
 pub mod messages;
 pub mod models;
 pub mod pdf;

@@ -395,7 +395,7 @@ async fn seed_floor(db: &Write, staff: &[(Actor, &str)]) -> std::result::Result<
             .one(db)
             .await?;
         if let Some(order) = working {
-            shifts::start_timer(db, technician, &order).await?;
+            shifts::start_timer(db, technician, &order, None).await?;
         }
     }
     Ok(())
@@ -1111,9 +1111,9 @@ async fn seed_workshop(
         }
         if stage == RepairStatus::Completed {
             shifts::clock_in(&txn, technician, site(code)?).await?;
-            shifts::start_timer(&txn, technician, &order).await?;
+            shifts::start_timer(&txn, technician, &order, None).await?;
             let finisher = at(technician, 150);
-            shifts::pause_timer(&txn, &finisher, &order).await?;
+            shifts::pause_timer(&txn, &finisher, &order, None).await?;
             let order = order
                 .transition(
                     &txn,

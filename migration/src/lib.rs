@@ -18,6 +18,7 @@ mod m20261204_000003_shifts_and_timers;
 mod m20261204_000004_pay;
 mod m20261204_000005_availability;
 mod m20261207_000001_background_work;
+mod m20261207_000002_idempotency_keys;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000004_pay::Migration),
             Box::new(m20261204_000005_availability::Migration),
             Box::new(m20261207_000001_background_work::Migration),
+            Box::new(m20261207_000002_idempotency_keys::Migration),
             // inject-above (do not remove this comment)
         ]
     }

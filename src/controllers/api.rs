@@ -10,10 +10,10 @@ use loco_rs::{app::AppContext, controller::Routes};
 use utoipa::openapi::{
     header::HeaderBuilder,
     link::Link,
-    path::{Operation, ParameterIn, PathItem},
+    path::{Operation, ParameterBuilder, ParameterIn, PathItem},
     response::Response,
     schema::{ObjectBuilder, Schema, Type},
-    Content, OpenApi, Ref, RefOr,
+    Content, OpenApi, Ref, RefOr, Required,
 };
 use utoipa_axum::router::UtoipaMethodRouter;
 
@@ -117,8 +117,11 @@ pub fn complete(openapi: &mut OpenApi) {
         })
         .collect();
     for (path, item) in &mut openapi.paths.paths {
-        for (_, operation) in operations_mut(item) {
+        for (method, operation) in operations_mut(item) {
             let names_an_object = path.contains('{') || takes_an_id(operation, &schemas);
+            if method == "post" {
+                add_idempotency_key(operation);
+            }
             add_error_answers(operation, names_an_object);
         }
         // `POST /api/customers` answers 201 with an `id`, which every
@@ -298,6 +301,52 @@ fn names_an_id(
             .iter()
             .any(|item| names_an_id(item, schemas, depth + 1)),
         RefOr::T(_) => false,
+    }
+}
+
+/// Every POST takes an `Idempotency-Key` (`controllers::idempotency`): its
+/// header, the answer a replay carries, and the two answers only a key can
+/// cause.
+fn add_idempotency_key(operation: &mut Operation) {
+    let key = ParameterBuilder::new()
+        .name("Idempotency-Key")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "Up to 255 printable ASCII characters, chosen by the client for this one change. \
+             The same key from the same user within 24 hours returns the first answer (status \
+             and body, with `Idempotent-Replayed: true`) and changes nothing again; the same \
+             key with a different request is 422; while the first request with the key is \
+             still running, 409. A key whose request failed on the server (5xx) is forgotten \
+             and may be sent again.",
+        ))
+        .schema(Some(
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .min_length(Some(1))
+                .max_length(Some(crate::controllers::idempotency::MAX_KEY_CHARS))
+                .pattern(Some("^[!-~]+$")),
+        ))
+        .build();
+    operation
+        .parameters
+        .get_or_insert_with(Vec::new)
+        .push(RefOr::T(key));
+    for (status, description) in [
+        (
+            "409",
+            "a request with this Idempotency-Key is still running (or the state forbids it)",
+        ),
+        (
+            "422",
+            "the Idempotency-Key was used for a different request (or the body breaks a rule)",
+        ),
+    ] {
+        operation
+            .responses
+            .responses
+            .entry(status.to_string())
+            .or_insert_with(|| RefOr::T(error_answer(status, description)));
     }
 }
 

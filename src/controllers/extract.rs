@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 use uuid::Uuid;
 
 use crate::{
+    controllers::session::scripted_session,
     errors::{ApiError, ApiResult, FieldErrors},
     models::{
         actor::Actor,
@@ -426,7 +427,8 @@ where
     }
 }
 
-/// The caller, from `Authorization: Bearer <jwt>`.
+/// The caller, from `Authorization: Bearer <jwt>`, or from a page's
+/// script: the session cookie with its CSRF header.
 impl FromRequestParts<AppContext> for Actor {
     type Rejection = ApiError;
 
@@ -434,24 +436,13 @@ impl FromRequestParts<AppContext> for Actor {
         parts: &mut Parts,
         ctx: &AppContext,
     ) -> Result<Self, Self::Rejection> {
-        let token = bearer_token(&parts.headers)?;
-        let config = ctx.config.get_jwt_config().map_err(ApiError::internal)?;
-        let claims = JWT::new(&config.secret).validate(token).map_err(|err| {
-            use jsonwebtoken::errors::ErrorKind;
-            ApiError::Unauthorized(match err.kind() {
-                ErrorKind::ExpiredSignature => "the token has expired".to_string(),
-                _ => "the token is not valid".to_string(),
-            })
-        })?;
-        let pid = Uuid::parse_str(&claims.claims.pid)
-            .map_err(|_| ApiError::Unauthorized("the token is not valid".to_string()))?;
-        // Tokens from before session versions existed carry none: version 0.
-        let session_version = match claims.claims.claims.get(SESSION_CLAIM) {
-            None => 0,
-            Some(version) => version
-                .as_i64()
-                .ok_or_else(|| ApiError::Unauthorized("the token is not valid".to_string()))?,
+        // A page's script signs in with the browser's session and its CSRF
+        // token instead (`controllers::session`).
+        let token = match bearer_token(&parts.headers) {
+            Ok(token) => token,
+            Err(missing) => scripted_session(ctx, &parts.headers).ok_or(missing)?,
         };
+        let (pid, session_version) = claims_of(ctx, token)?;
         let actor = Self::load(&ctx.db, pid, Settings::clock_of(ctx)).await?;
         if i64::from(actor.user.session_version) != session_version {
             return Err(ApiError::Unauthorized(
@@ -460,6 +451,42 @@ impl FromRequestParts<AppContext> for Actor {
         }
         Ok(actor)
     }
+}
+
+/// The user a token names and the session version it carries, once its
+/// signature and expiry are checked.
+///
+/// # Errors
+/// 401 for a token that is forged, expired or unreadable.
+pub fn claims_of(ctx: &AppContext, token: &str) -> ApiResult<(Uuid, i64)> {
+    let config = ctx.config.get_jwt_config().map_err(ApiError::internal)?;
+    let claims = JWT::new(&config.secret).validate(token).map_err(|err| {
+        use jsonwebtoken::errors::ErrorKind;
+        ApiError::Unauthorized(match err.kind() {
+            ErrorKind::ExpiredSignature => "the token has expired".to_string(),
+            _ => "the token is not valid".to_string(),
+        })
+    })?;
+    let pid = Uuid::parse_str(&claims.claims.pid)
+        .map_err(|_| ApiError::Unauthorized("the token is not valid".to_string()))?;
+    // Tokens from before session versions existed carry none: version 0.
+    let session_version = match claims.claims.claims.get(SESSION_CLAIM) {
+        None => 0,
+        Some(version) => version
+            .as_i64()
+            .ok_or_else(|| ApiError::Unauthorized("the token is not valid".to_string()))?,
+    };
+    Ok((pid, session_version))
+}
+
+/// The user a request's valid token names, without asking the database
+/// whether their session still holds (the handler asks that).
+#[must_use]
+pub fn caller_pid(ctx: &AppContext, headers: &HeaderMap) -> Option<Uuid> {
+    let token = bearer_token(headers)
+        .ok()
+        .or_else(|| scripted_session(ctx, headers))?;
+    claims_of(ctx, token).ok().map(|(pid, _)| pid)
 }
 
 fn bearer_token(headers: &HeaderMap) -> ApiResult<&str> {

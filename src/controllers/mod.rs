@@ -4,6 +4,7 @@ pub mod auth;
 pub mod customers;
 pub mod docs;
 pub mod extract;
+pub mod idempotency;
 pub mod invoices;
 pub mod jobs;
 pub mod notifications;
@@ -13,12 +14,14 @@ pub mod promotions;
 pub mod purchase_orders;
 pub mod reminders;
 pub mod repair_orders;
+pub mod session;
 pub mod shifts;
 pub mod sites;
 pub mod skills;
 pub mod staff;
 pub mod technicians;
 pub mod vehicles;
+pub mod web;
 
 use loco_rs::app::AppContext;
 

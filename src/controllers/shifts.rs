@@ -115,20 +115,44 @@ enum Timer {
     Pause,
 }
 
+/// A timer change sent late: when it happened.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimerParams {
+    /// When the technician pressed start or pause, if it was not now: a
+    /// phone that was offline sends its changes when the connection
+    /// returns, each with the moment it was made (at most a day ago; a
+    /// clock up to two minutes ahead counts as now). Absent: now.
+    #[schema(value_type = Option<String>, format = DateTime, example = "2026-11-20T07:30:00Z")]
+    pub at: Option<chrono::DateTime<chrono::FixedOffset>>,
+}
+
+impl TimerParams {
+    /// The optional body: none, or JSON.
+    fn read(body: &axum::body::Bytes) -> ApiResult<Self> {
+        if body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Self::default());
+        }
+        super::extract::parse_json(body)
+    }
+}
+
 /// Order `id`'s clocked time, after doing `action` (in its own write
 /// transaction) when one is given.
 async fn timer(
     ctx: &AppContext,
     actor: &Actor,
     id: Uuid,
-    action: Option<Timer>,
+    action: Option<(Timer, TimerParams)>,
 ) -> ApiResult<TimerResponse> {
     let order = repair_orders::Entity::find_for(&ctx.db, actor, id).await?;
-    if let Some(action) = action {
+    if let Some((action, params)) = action {
         let txn = Write::begin(&ctx.db).await?;
         match action {
-            Timer::Start => shifts::start_timer(&txn, actor, &order).await.map(|_| ())?,
-            Timer::Pause => shifts::pause_timer(&txn, actor, &order).await?,
+            Timer::Start => shifts::start_timer(&txn, actor, &order, params.at)
+                .await
+                .map(|_| ())?,
+            Timer::Pause => shifts::pause_timer(&txn, actor, &order, params.at).await?,
         }
         txn.commit().await?;
     }
@@ -155,6 +179,7 @@ async fn timer(
 /// Start the work timer on an order of one's own that is in progress,
 /// while clocked in; one running timer per technician (a second is 409).
 #[utoipa::path(post, path = "/api/repair-orders/{id}/timer/start", tag = "repair orders",
+    request_body = Option<TimerParams>,
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = TimerResponse),
@@ -165,14 +190,17 @@ async fn start(
     State(ctx): State<AppContext>,
     actor: Actor,
     Ids(id): Ids<Uuid>,
+    body: axum::body::Bytes,
 ) -> ApiResult<impl IntoResponse> {
+    let params = TimerParams::read(&body)?;
     Ok(axum::Json(
-        timer(&ctx, &actor, id, Some(Timer::Start)).await?,
+        timer(&ctx, &actor, id, Some((Timer::Start, params))).await?,
     ))
 }
 
 /// Pause one's running timer on an order.
 #[utoipa::path(post, path = "/api/repair-orders/{id}/timer/pause", tag = "repair orders",
+    request_body = Option<TimerParams>,
     params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
         (status = 200, body = TimerResponse),
@@ -183,9 +211,11 @@ async fn pause(
     State(ctx): State<AppContext>,
     actor: Actor,
     Ids(id): Ids<Uuid>,
+    body: axum::body::Bytes,
 ) -> ApiResult<impl IntoResponse> {
+    let params = TimerParams::read(&body)?;
     Ok(axum::Json(
-        timer(&ctx, &actor, id, Some(Timer::Pause)).await?,
+        timer(&ctx, &actor, id, Some((Timer::Pause, params))).await?,
     ))
 }
 

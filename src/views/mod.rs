@@ -6,6 +6,7 @@ pub mod auth;
 pub mod availability;
 pub mod customers;
 pub mod deliveries;
+pub mod html;
 pub mod invoices;
 pub mod jobs;
 pub mod notifications;

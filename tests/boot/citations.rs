@@ -18,6 +18,11 @@ const FOLDERS: [&str; 9] = [
 fn files_under(dir: &Path, found: &mut Vec<std::path::PathBuf>) {
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
+        // Installed packages and what the tests save are not the
+        // repository's (.gitignore).
+        if path.ends_with("node_modules") {
+            continue;
+        }
         if path.is_dir() {
             files_under(&path, found);
         } else if path

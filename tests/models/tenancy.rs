@@ -32,6 +32,8 @@ const TABLES: &[(&str, Tenancy)] = &[
     ("audit_events", Tenancy::Organization),
     ("customers", Tenancy::Organization),
     ("deliveries", Tenancy::Site),
+    // Keyed by the user's public id, and read only for that user's requests.
+    ("idempotency_keys", Tenancy::Global),
     ("invoice_counters", Tenancy::Through("site_id")),
     ("invoice_lines", Tenancy::Site),
     ("invoices", Tenancy::Site),

@@ -95,6 +95,37 @@ async fn every_list_takes_the_paging_parameters() {
     assert!(lists >= 15, "only {lists} lists");
 }
 
+/// Every POST says it takes an `Idempotency-Key` and what a key can answer.
+#[tokio::test]
+async fn every_post_takes_an_idempotency_key() {
+    let app = TestApp::spawn().await;
+    let document: serde_json::Value = app.server.get("/api/openapi.json").await.json();
+    let mut posts = 0;
+    for (path, item) in document["paths"].as_object().unwrap() {
+        let Some(post) = item.get("post") else {
+            continue;
+        };
+        posts += 1;
+        let key = post["parameters"]
+            .as_array()
+            .and_then(|parameters| {
+                parameters
+                    .iter()
+                    .find(|parameter| parameter["name"] == "Idempotency-Key")
+            })
+            .unwrap_or_else(|| panic!("POST {path} takes no Idempotency-Key"));
+        assert_eq!(key["in"], "header", "{path}");
+        assert_eq!(key["schema"]["maxLength"], 255, "{path}");
+        for status in ["409", "422"] {
+            assert!(
+                post["responses"].get(status).is_some(),
+                "POST {path} does not say it may answer {status}"
+            );
+        }
+    }
+    assert!(posts >= 30, "only {posts} POST operations");
+}
+
 /// Every `$ref` names a schema the document has.
 #[tokio::test]
 async fn every_reference_in_the_document_resolves() {

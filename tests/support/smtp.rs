@@ -91,6 +91,12 @@ impl SmtpSink {
         child
     }
 
+    /// Where each message received is written, as JSON.
+    #[must_use]
+    pub fn folder(&self) -> &std::path::Path {
+        &self.out
+    }
+
     /// `settings.mail` pointing the app at this server.
     #[must_use]
     pub fn settings(&self) -> Value {

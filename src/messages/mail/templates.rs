@@ -3,39 +3,14 @@
 
 use std::sync::LazyLock;
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::Serialize;
 use tera::{Context, Tera};
 
 use crate::messages::Kind;
 use crate::models::values::Stored;
 
-/// A language customers are written to in.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Language {
-    English,
-    Swahili,
-}
-
-impl Language {
-    /// `en` or `sw`, as stored on customers and sites.
-    #[must_use]
-    pub fn from_code(code: &str) -> Option<Self> {
-        match code {
-            "en" => Some(Self::English),
-            "sw" => Some(Self::Swahili),
-            _ => None,
-        }
-    }
-
-    #[must_use]
-    pub const fn code(self) -> &'static str {
-        match self {
-            Self::English => "en",
-            Self::Swahili => "sw",
-        }
-    }
-}
+pub use crate::i18n::Language;
 
 /// A message's subject and its two bodies.
 #[derive(Clone, Debug)]
@@ -146,38 +121,11 @@ impl Kind {
     }
 }
 
-const MONTHS_EN: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-const MONTHS_SW: [&str; 12] = [
-    "Januari", "Februari", "Machi", "Aprili", "Mei", "Juni", "Julai", "Agosti", "Septemba",
-    "Oktoba", "Novemba", "Desemba",
-];
-
-/// `12 December 2026`, `12 Desemba 2026`.
+/// `12 December 2026`, `12 Desemba 2026`: the month's name from the
+/// language's message file (`assets/i18n`), as the pages print it.
 #[must_use]
 pub fn long_date(date: NaiveDate, language: Language) -> String {
-    let months = match language {
-        Language::English => &MONTHS_EN,
-        Language::Swahili => &MONTHS_SW,
-    };
-    format!(
-        "{} {} {}",
-        date.day(),
-        months[date.month0() as usize],
-        date.year()
-    )
+    crate::i18n::long_date(date, language)
 }
 
 #[cfg(test)]

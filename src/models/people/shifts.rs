@@ -144,7 +144,9 @@ async fn stop_timers(
     let mut update = work_sessions::Entity::update_many()
         .col_expr(work_sessions::Column::EndedAt, Expr::value(now))
         .filter(work_sessions::Column::UserId.eq(user))
-        .filter(work_sessions::Column::EndedAt.is_null());
+        .filter(work_sessions::Column::EndedAt.is_null())
+        // Never before it started: a pause sent late names its moment.
+        .filter(work_sessions::Column::StartedAt.lte(now));
     if let Some(order) = order {
         update = update.filter(work_sessions::Column::RepairOrderId.eq(order));
     }
@@ -162,9 +164,10 @@ pub async fn start_timer(
     db: &impl ConnectionTrait,
     actor: &Actor,
     order: &repair_orders::Model,
+    at: Option<DateTimeWithTimeZone>,
 ) -> DomainResult<work_sessions::Model> {
     actor.authorize(Ability::ClaimRepairs)?;
-    let now = now_at(actor.clock);
+    let now = when(actor, at)?;
     // The write first: the running-timer index decides a race.
     let session = work_sessions::ActiveModel {
         pid: Set(Uuid::new_v4()),
@@ -196,10 +199,41 @@ pub async fn start_timer(
             "the timer runs only on an order of yours that is in progress",
         ));
     }
-    if open_shift(db, actor.user_id()).await?.is_none() {
-        return Err(DomainError::conflict("clock in first"));
+    match open_shift(db, actor.user_id()).await? {
+        None => return Err(DomainError::conflict("clock in first")),
+        Some(shift) if shift.started_at > now => {
+            return Err(DomainError::conflict(
+                "the timer would start before you clocked in",
+            ))
+        }
+        Some(_) => {}
     }
     Ok(session)
+}
+
+/// How far back a change sent late (a phone's offline queue) may say it
+/// happened.
+pub const LATE_BY_AT_MOST: TimeDelta = TimeDelta::hours(24);
+
+/// When a timer change happened: now, or the moment the technician's
+/// phone recorded it while offline (a clock a little ahead is taken as
+/// now).
+///
+/// # Errors
+/// 422 for a moment more than two minutes ahead, or more than a day ago.
+pub fn when(actor: &Actor, at: Option<DateTimeWithTimeZone>) -> DomainResult<DateTimeWithTimeZone> {
+    let now = now_at(actor.clock);
+    match at {
+        None => Ok(now),
+        Some(at) if at > now + TimeDelta::minutes(2) => {
+            Err(DomainError::invalid("at", "is in the future"))
+        }
+        Some(at) if at > now => Ok(now),
+        Some(at) if at < now - LATE_BY_AT_MOST => {
+            Err(DomainError::invalid("at", "is more than a day ago"))
+        }
+        Some(at) => Ok(at),
+    }
 }
 
 /// Pauses the technician's timer on `order`.
@@ -210,12 +244,13 @@ pub async fn pause_timer(
     db: &impl ConnectionTrait,
     actor: &Actor,
     order: &repair_orders::Model,
+    at: Option<DateTimeWithTimeZone>,
 ) -> DomainResult<()> {
     actor.authorize(Ability::ClaimRepairs)?;
-    let now = now_at(actor.clock);
+    let now = when(actor, at)?;
     if stop_timers(db, actor.user_id(), Some(order.id), now).await? == 0 {
         return Err(DomainError::conflict(
-            "no timer of yours is running on this order",
+            "no timer of yours running on this order started before then",
         ));
     }
     Ok(())

@@ -1,0 +1,372 @@
+## Karakana's words in English: the pages, and what pages and messages
+## share (months, durations). Swahili is in ../sw/main.ftl, key for key.
+
+language-name = English
+skip-to-content = Skip to the content
+nav-label = Main
+nav-queue = Queue
+nav-work = My work
+nav-stats = My numbers
+nav-board = Board
+menu = Menu
+sign-out = Sign out
+language = Language
+change-language = Change
+
+role-owner = Owner
+role-manager = Manager
+role-advisor = Service advisor
+role-technician = Technician
+role-customer = Customer
+
+## Months, for dates on pages, in mail and on invoices
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December
+month-short-1 = Jan
+month-short-2 = Feb
+month-short-3 = Mar
+month-short-4 = Apr
+month-short-5 = May
+month-short-6 = Jun
+month-short-7 = Jul
+month-short-8 = Aug
+month-short-9 = Sep
+month-short-10 = Oct
+month-short-11 = Nov
+month-short-12 = Dec
+duration = { $hours } h { $minutes } min
+
+## Sign-in
+login-title = Sign in
+login-heading = Sign in to Karakana
+login-lead = For the workshop's staff. Customers open the link sent to them.
+email = Email
+password = Password
+sign-in = Sign in
+login-wrong = That email and password do not match an active account.
+login-missing = Enter your email and your password.
+login-throttled = Too many attempts. Wait a few minutes, then try again.
+login-unreadable = The form could not be read. Please try again.
+login-staff-only = This sign-in is for the workshop's staff. Customers open the link sent to them.
+
+## Errors
+error-not-found = Not found
+error-not-found-detail = There is nothing here, or it is not yours to see.
+error-forbidden = Not allowed
+error-forbidden-detail = Your role does not allow this. Ask your manager.
+error-conflict = That cannot be done now
+error-conflict-detail = Something changed meanwhile. Nothing was changed by this.
+error-invalid = Please check what you entered
+error-invalid-detail = Nothing was changed.
+error-too-many = Too many attempts
+error-too-many-detail = Wait a few minutes, then try again.
+error-busy = Busy: please try again
+error-busy-detail = Nothing was changed. Try again in a moment.
+error-failed = Something went wrong
+error-failed-detail = Nothing was changed. Try again in a moment; if it happens again, tell your manager.
+error-csrf = This form has expired
+error-csrf-detail = Nothing was changed. Go back, reload the page and try again.
+go-home = Go to my page
+go-back = Go back
+
+## Shift
+on-shift = On shift at { $site }
+not-on-shift = Not clocked in
+clock-in = Clock in
+clock-out = Clock out
+clock-in-at = Clock in at
+notice-clocked-in = You are clocked in.
+notice-clocked-out = You are clocked out. Your timer is paused.
+
+## Queue
+queue-title = Queue
+queue-heading = Work waiting
+queue-empty = Nothing is waiting. New work appears here by itself.
+queue-count = { $count ->
+    [one] One order waiting
+   *[other] { $count } orders waiting
+}
+claim = Claim
+claim-offline = Claiming needs a connection
+needs-skill = Needs { $skills }: ask your manager
+skills = Skills
+waiting-since = Approved
+live-updates = Updates by itself
+notice-taken = Someone else claimed that order first.
+priority-urgent = Urgent
+priority-high = High
+priority-normal = Normal
+priority-low = Low
+
+## My work
+work-title = My work
+work-heading = My work
+assigned-heading = Assigned to you
+assigned-empty = Nothing is waiting for your answer.
+in-progress-heading = In progress
+in-progress-empty = You have no work in progress. Claim from the queue.
+open-order = Open
+notice-declined = You declined the order; whoever assigned it is told.
+notice-completed = Completed. The invoice is on its way to the customer.
+
+## One order
+job-heading = The job
+order-title = Order
+vehicle = Vehicle
+customer = Customer
+complaint = Complaint
+odometer = Odometer
+status = Status
+status-requested = Booked in
+status-pending_approval = Waiting for approval
+status-approved = Approved
+status-declined = Declined
+status-in_progress = In progress
+status-completed = Completed
+status-cancelled = Cancelled
+accept = Accept
+decline = Decline
+decline-reason = Why you cannot take it
+notice-accepted = It is yours: the customer is told work has started.
+timer = Timer
+timer-running = Running
+timer-stopped = Stopped
+timer-start = Start timer
+timer-pause = Pause timer
+clocked = Clocked
+billed = Billed
+notice-timer-started = Timer started.
+notice-timer-paused = Timer paused.
+labour = Labour
+labour-description = Work done
+hours = Hours
+rate = Rate per hour
+add-labour = Add labour
+notice-labor-added = Labour added.
+parts = Parts
+part = Part
+quantity = Quantity
+available = { $count } available
+add-part = Add part
+no-parts-stocked = This branch stocks no parts yet.
+notice-part-added = Part added and held for this order.
+notes = Notes
+note = Note
+add-note = Add note
+notice-note-added = Note added.
+files = Photos and voice notes
+take-photo = Take a photo
+record-voice = Record a voice note
+upload = Send
+notice-file-added = File added.
+no-files = No photos or voice notes yet.
+earlier-repairs = Earlier repairs of this vehicle
+no-earlier = No earlier repairs here.
+history = History
+complete = Complete the order
+complete-note = Note for the office (optional)
+complete-confirm = Completing takes the parts out of stock and issues the invoice.
+line-approval-pending = Waiting for the customer
+line-approval-approved = Approved
+line-approval-declined = Declined
+total = Total
+amount = Amount
+description = Description
+must-be = { $message }
+
+## Offline
+outbox-waiting = { $count ->
+    [one] 1 change waiting to send
+   *[other] { $count } changes waiting to send
+}
+outbox-queued = Waiting to send
+outbox-sending = Sending…
+outbox-sent = All changes sent.
+outbox-offline = You are offline. Changes are kept on this phone and sent when the connection returns.
+outbox-failed = Could not be applied: { $what } ({ $why })
+outbox-dismiss = Dismiss
+outbox-retry = Try again
+
+## Stats
+stats-title = My numbers
+stats-heading = My numbers
+period = Period
+period-week = This week
+period-month = This month
+period-last-month = Last month
+period-custom = From … to
+from = From
+to = To
+show = Show
+orders-completed = Orders completed
+orders-in-progress = In progress now
+billed-hours = Hours billed
+clocked-hours = Hours clocked
+efficiency = Efficiency
+comebacks = Comebacks
+mean-to-claim = Mean time to claim
+mean-to-complete = Mean time to complete
+earnings = Earnings
+earnings-unknown = Not shown: no pay basis is set, or the work was invoiced in more than one currency.
+minutes = { $count } min
+
+## Board
+board-title = Board
+board-heading = The floor today
+branch = Branch
+technicians = Technicians
+on-shift-now = On shift
+due-in = Due in today
+away = Away
+off-today = Not due in
+open-orders = { $count ->
+    [one] 1 open order
+   *[other] { $count } open orders
+}
+hours-in-hand = { $hours } h in hand
+assign-to = Assign to
+assign = Assign
+no-one-skilled = No technician here has { $skills }.
+notice-assigned = Assigned; the technician is told.
+column-empty = None
+timer-on = Timer running
+
+## Navigation of the office
+nav-orders = Orders
+nav-customers = Customers
+
+## Customers
+customers-title = Customers
+customers-heading = Customers
+customer-title = Customer
+customer-form-title = Customer details
+new-customer = New customer
+edit-customer = Edit
+edit = Edit details
+search-customers = Find a customer
+search-customers-hint = Name, phone, email, plate or VIN
+search = Search
+search-results = Customers found
+found = { $count ->
+    [one] 1 found
+   *[other] { $count } found
+}
+more = More
+no-customers = No customer matches.
+name = Name
+phone = Phone
+home-branch = Home branch
+customer-language = Language for messages
+branch-language = The branch's language
+marketing-consent = Agrees to hear of offers
+prefers-sms = Prefers text messages
+save = Save
+cancel = Cancel
+yes = Yes
+no = No
+contact = Contact
+consent-in_person = in person
+consent-phone = by phone
+consent-sms = by text message
+consent-email = by email
+consent-web = on the web
+consent-paper_form = on a paper form
+vehicles = Vehicles
+no-vehicles = No vehicles yet.
+add-vehicle = Add a vehicle
+save-vehicle = Save the vehicle
+service-due = Service due
+no-service-due = no service due yet
+service-history = Service history
+no-repairs = No repairs yet.
+messages-sent = Messages sent
+message = Message
+channel = By
+when = When
+no-messages = No messages yet.
+kind-service_reminder = Service reminder
+kind-invoice = Invoice
+kind-repair_status = News of the repair
+kind-low_stock_digest = Low stock
+kind-promotion = Offer
+kind-estimate = Estimate
+channel-email = Email
+channel-sms = Text message
+delivery-sending = Sending
+delivery-sent = Sent
+delivery-failed = Failed
+delivery-skipped = Not sent
+notice-customer-saved = Saved.
+notice-vehicle-saved = Vehicle saved.
+notice-reading-saved = Reading recorded.
+
+## Vehicles
+vehicle-and-history = The vehicle and its history
+vehicle-title = Vehicle
+plate = Plate
+vin = VIN
+make = Make
+model = Model
+year = Year
+schedule = Service schedule
+last-service = Last service
+next-service-date = Next service by date
+next-service-km = Next service by distance
+about = about
+readings = Odometer readings
+no-readings = No readings yet.
+source-manual = typed in
+source-intake = at booking in
+reading-km = Reading (km)
+read-on = Read on
+record-reading = Record the reading
+
+## Repair orders at the desk
+orders-title = Orders
+orders-heading = Repair orders
+all = All
+technician = Technician
+opened = Opened
+no-orders = No orders here.
+book-in = Book a car in
+book-in-title = Book a car in
+book-in-heading = Book a car in
+change = Change
+choose = Choose
+or-new-customer = Not found? Type the new customer's details below.
+a-new-vehicle = Another vehicle (type it below)
+the-job = The job
+priority = Priority
+job-description = What needs doing
+required-skills = Skills it needs
+invoice = Invoice
+next-steps = Next steps
+note-optional = Note (optional)
+move-pending_approval = Ask the customer to approve
+move-approved = Approved by the customer
+move-declined = Declined by the customer
+move-cancelled = Cancel the order
+send-estimate = Send the estimate
+send-estimate-hint = The customer gets a link to approve or decline each line.
+assign-on-board = Assign a technician
+order-closed = This order is closed.
+lines = Work and parts
+customer-decision = Customer
+total-hint = (declined lines left out)
+no-lines = No work or parts yet.
+add-file = Add a photo, voice note or PDF
+approve = Approve
+notice-booked-in = Booked in.
+notice-line-decided = The customer's decision is recorded.
+notice-estimate-sent = The estimate is on its way to the customer.
+notice-moved = Done.

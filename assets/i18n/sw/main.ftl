@@ -1,0 +1,372 @@
+## Maneno ya Karakana kwa Kiswahili: kurasa, na yale kurasa na ujumbe
+## hushiriki (miezi, muda). Kiingereza kiko ../en/main.ftl, neno kwa neno.
+
+language-name = Kiswahili
+skip-to-content = Ruka hadi maudhui
+nav-label = Kuu
+nav-queue = Foleni
+nav-work = Kazi yangu
+nav-stats = Takwimu zangu
+nav-board = Ubao
+menu = Menyu
+sign-out = Toka
+language = Lugha
+change-language = Badilisha
+
+role-owner = Mmiliki
+role-manager = Meneja
+role-advisor = Mshauri wa huduma
+role-technician = Fundi
+role-customer = Mteja
+
+## Miezi
+month-1 = Januari
+month-2 = Februari
+month-3 = Machi
+month-4 = Aprili
+month-5 = Mei
+month-6 = Juni
+month-7 = Julai
+month-8 = Agosti
+month-9 = Septemba
+month-10 = Oktoba
+month-11 = Novemba
+month-12 = Desemba
+month-short-1 = Jan
+month-short-2 = Feb
+month-short-3 = Mac
+month-short-4 = Apr
+month-short-5 = Mei
+month-short-6 = Jun
+month-short-7 = Jul
+month-short-8 = Ago
+month-short-9 = Sep
+month-short-10 = Okt
+month-short-11 = Nov
+month-short-12 = Des
+duration = saa { $hours } dk { $minutes }
+
+## Kuingia
+login-title = Ingia
+login-heading = Ingia kwenye Karakana
+login-lead = Kwa wafanyakazi wa karakana. Wateja hufungua kiungo walichotumiwa.
+email = Barua pepe
+password = Nenosiri
+sign-in = Ingia
+login-wrong = Barua pepe na nenosiri hilo havilingani na akaunti hai.
+login-missing = Weka barua pepe yako na nenosiri lako.
+login-throttled = Majaribio mengi mno. Subiri dakika chache, kisha ujaribu tena.
+login-unreadable = Fomu haikuweza kusomwa. Tafadhali jaribu tena.
+login-staff-only = Kuingia huku ni kwa wafanyakazi wa karakana. Wateja hufungua kiungo walichotumiwa.
+
+## Hitilafu
+error-not-found = Haikupatikana
+error-not-found-detail = Hakuna kitu hapa, au si chako kukiona.
+error-forbidden = Hairuhusiwi
+error-forbidden-detail = Nafasi yako hairuhusu hili. Muulize meneja wako.
+error-conflict = Hilo haliwezekani sasa
+error-conflict-detail = Kitu kimebadilika wakati huo. Hakuna kilichobadilishwa na hili.
+error-invalid = Tafadhali angalia ulichoandika
+error-invalid-detail = Hakuna kilichobadilishwa.
+error-too-many = Majaribio mengi mno
+error-too-many-detail = Subiri dakika chache, kisha ujaribu tena.
+error-busy = Kuna shughuli nyingi: jaribu tena
+error-busy-detail = Hakuna kilichobadilishwa. Jaribu tena baada ya muda mfupi.
+error-failed = Kuna tatizo
+error-failed-detail = Hakuna kilichobadilishwa. Jaribu tena baada ya muda mfupi; likijirudia, mwambie meneja wako.
+error-csrf = Fomu hii imepitwa na wakati
+error-csrf-detail = Hakuna kilichobadilishwa. Rudi, pakia ukurasa upya na ujaribu tena.
+go-home = Nenda ukurasa wangu
+go-back = Rudi
+
+## Zamu
+on-shift = Kazini { $site }
+not-on-shift = Hujaingia zamu
+clock-in = Anza zamu
+clock-out = Maliza zamu
+clock-in-at = Anza zamu katika
+notice-clocked-in = Umeanza zamu.
+notice-clocked-out = Umemaliza zamu. Saa yako ya kazi imesimamishwa.
+
+## Foleni
+queue-title = Foleni
+queue-heading = Kazi zinazosubiri
+queue-empty = Hakuna kinachosubiri. Kazi mpya hutokea hapa yenyewe.
+queue-count = { $count ->
+    [one] Agizo moja linasubiri
+   *[other] Maagizo { $count } yanasubiri
+}
+claim = Chukua
+claim-offline = Kuchukua kunahitaji mtandao
+needs-skill = Inahitaji { $skills }: muulize meneja wako
+skills = Ujuzi
+waiting-since = Imeidhinishwa
+live-updates = Hujisasisha yenyewe
+notice-taken = Mtu mwingine amelichukua agizo hilo kwanza.
+priority-urgent = Dharura
+priority-high = Juu
+priority-normal = Kawaida
+priority-low = Chini
+
+## Kazi yangu
+work-title = Kazi yangu
+work-heading = Kazi yangu
+assigned-heading = Umepewa
+assigned-empty = Hakuna kinachosubiri jibu lako.
+in-progress-heading = Inaendelea
+in-progress-empty = Huna kazi inayoendelea. Chukua kutoka foleni.
+open-order = Fungua
+notice-declined = Umekataa agizo; aliyekupa ameambiwa.
+notice-completed = Imekamilika. Ankara inatumwa kwa mteja.
+
+## Agizo moja
+job-heading = Kazi inayohitajika
+order-title = Agizo
+vehicle = Gari
+customer = Mteja
+complaint = Malalamiko
+odometer = Kipima umbali
+status = Hali
+status-requested = Limepokelewa
+status-pending_approval = Linasubiri idhini
+status-approved = Limeidhinishwa
+status-declined = Limekataliwa
+status-in_progress = Linaendelea
+status-completed = Limekamilika
+status-cancelled = Limefutwa
+accept = Kubali
+decline = Kataa
+decline-reason = Kwa nini huwezi kulichukua
+notice-accepted = Ni lako: mteja ameambiwa kazi imeanza.
+timer = Saa ya kazi
+timer-running = Inaendelea
+timer-stopped = Imesimama
+timer-start = Anzisha saa
+timer-pause = Simamisha saa
+clocked = Muda uliorekodiwa
+billed = Muda wa ankara
+notice-timer-started = Saa imeanza.
+notice-timer-paused = Saa imesimamishwa.
+labour = Kazi ya mikono
+labour-description = Kazi iliyofanywa
+hours = Saa
+rate = Bei kwa saa
+add-labour = Ongeza kazi
+notice-labor-added = Kazi imeongezwa.
+parts = Vipuri
+part = Kipuri
+quantity = Idadi
+available = { $count } vipo
+add-part = Ongeza kipuri
+no-parts-stocked = Tawi hili bado halina vipuri.
+notice-part-added = Kipuri kimeongezwa na kuwekwa kwa agizo hili.
+notes = Maelezo
+note = Maelezo
+add-note = Ongeza maelezo
+notice-note-added = Maelezo yameongezwa.
+files = Picha na sauti
+take-photo = Piga picha
+record-voice = Rekodi sauti
+upload = Tuma
+notice-file-added = Faili imeongezwa.
+no-files = Bado hakuna picha wala sauti.
+earlier-repairs = Matengenezo ya awali ya gari hili
+no-earlier = Hakuna matengenezo ya awali hapa.
+history = Historia
+complete = Kamilisha agizo
+complete-note = Ujumbe kwa ofisi (si lazima)
+complete-confirm = Kukamilisha kunatoa vipuri kwenye stoo na kutoa ankara.
+line-approval-pending = Inasubiri mteja
+line-approval-approved = Imekubaliwa
+line-approval-declined = Imekataliwa
+total = Jumla
+amount = Kiasi
+description = Maelezo
+must-be = { $message }
+
+## Bila mtandao
+outbox-waiting = { $count ->
+    [one] Badiliko 1 linasubiri kutumwa
+   *[other] Mabadiliko { $count } yanasubiri kutumwa
+}
+outbox-queued = Inasubiri kutumwa
+outbox-sending = Inatuma…
+outbox-sent = Mabadiliko yote yametumwa.
+outbox-offline = Huna mtandao. Mabadiliko yanahifadhiwa kwenye simu hii na yatatumwa mtandao ukirudi.
+outbox-failed = Haikuweza kutumika: { $what } ({ $why })
+outbox-dismiss = Ondoa
+outbox-retry = Jaribu tena
+
+## Takwimu
+stats-title = Takwimu zangu
+stats-heading = Takwimu zangu
+period = Kipindi
+period-week = Wiki hii
+period-month = Mwezi huu
+period-last-month = Mwezi uliopita
+period-custom = Kuanzia … hadi
+from = Kuanzia
+to = Hadi
+show = Onyesha
+orders-completed = Maagizo yaliyokamilika
+orders-in-progress = Yanayoendelea sasa
+billed-hours = Saa za ankara
+clocked-hours = Saa zilizorekodiwa
+efficiency = Ufanisi
+comebacks = Marudio
+mean-to-claim = Wastani wa muda hadi kuchukua
+mean-to-complete = Wastani wa muda hadi kukamilisha
+earnings = Mapato
+earnings-unknown = Haionyeshwi: hakuna msingi wa malipo, au kazi ililipiwa kwa sarafu zaidi ya moja.
+minutes = dk { $count }
+
+## Ubao
+board-title = Ubao
+board-heading = Karakana leo
+branch = Tawi
+technicians = Mafundi
+on-shift-now = Kazini
+due-in = Wanatarajiwa leo
+away = Hawapo
+off-today = Hawatarajiwi leo
+open-orders = { $count ->
+    [one] Agizo 1 wazi
+   *[other] Maagizo { $count } wazi
+}
+hours-in-hand = Saa { $hours } mkononi
+assign-to = Mpe
+assign = Kabidhi
+no-one-skilled = Hakuna fundi hapa mwenye { $skills }.
+notice-assigned = Amekabidhiwa; fundi ameambiwa.
+column-empty = Hakuna
+timer-on = Saa inaendelea
+
+## Urambazaji wa ofisi
+nav-orders = Maagizo
+nav-customers = Wateja
+
+## Wateja
+customers-title = Wateja
+customers-heading = Wateja
+customer-title = Mteja
+customer-form-title = Taarifa za mteja
+new-customer = Mteja mpya
+edit-customer = Badilisha
+edit = Badilisha taarifa
+search-customers = Tafuta mteja
+search-customers-hint = Jina, simu, barua pepe, namba ya gari au VIN
+search = Tafuta
+search-results = Wateja waliopatikana
+found = { $count ->
+    [one] 1 amepatikana
+   *[other] { $count } wamepatikana
+}
+more = Zaidi
+no-customers = Hakuna mteja anayelingana.
+name = Jina
+phone = Simu
+home-branch = Tawi lake
+customer-language = Lugha ya ujumbe
+branch-language = Lugha ya tawi
+marketing-consent = Anakubali kupokea ofa
+prefers-sms = Anapendelea ujumbe mfupi
+save = Hifadhi
+cancel = Ghairi
+yes = Ndiyo
+no = Hapana
+contact = Mawasiliano
+consent-in_person = ana kwa ana
+consent-phone = kwa simu
+consent-sms = kwa ujumbe mfupi
+consent-email = kwa barua pepe
+consent-web = mtandaoni
+consent-paper_form = kwa fomu ya karatasi
+vehicles = Magari
+no-vehicles = Bado hakuna gari.
+add-vehicle = Ongeza gari
+save-vehicle = Hifadhi gari
+service-due = Huduma inatakiwa
+no-service-due = bado hakuna huduma inayotakiwa
+service-history = Historia ya huduma
+no-repairs = Bado hakuna matengenezo.
+messages-sent = Ujumbe uliotumwa
+message = Ujumbe
+channel = Kwa
+when = Lini
+no-messages = Bado hakuna ujumbe.
+kind-service_reminder = Kikumbusho cha huduma
+kind-invoice = Ankara
+kind-repair_status = Habari za matengenezo
+kind-low_stock_digest = Stoo inapungua
+kind-promotion = Ofa
+kind-estimate = Makadirio
+channel-email = Barua pepe
+channel-sms = Ujumbe mfupi
+delivery-sending = Inatumwa
+delivery-sent = Imetumwa
+delivery-failed = Imeshindikana
+delivery-skipped = Haikutumwa
+notice-customer-saved = Imehifadhiwa.
+notice-vehicle-saved = Gari limehifadhiwa.
+notice-reading-saved = Kipimo kimerekodiwa.
+
+## Magari
+vehicle-and-history = Gari na historia yake
+vehicle-title = Gari
+plate = Namba ya gari
+vin = VIN
+make = Aina
+model = Modeli
+year = Mwaka
+schedule = Ratiba ya huduma
+last-service = Huduma ya mwisho
+next-service-date = Huduma ijayo kwa tarehe
+next-service-km = Huduma ijayo kwa umbali
+about = karibu
+readings = Vipimo vya umbali
+no-readings = Bado hakuna vipimo.
+source-manual = kimeandikwa
+source-intake = wakati wa kupokelewa
+reading-km = Kipimo (km)
+read-on = Tarehe ya kusoma
+record-reading = Rekodi kipimo
+
+## Maagizo ofisini
+orders-title = Maagizo
+orders-heading = Maagizo ya matengenezo
+all = Yote
+technician = Fundi
+opened = Lilifunguliwa
+no-orders = Hakuna maagizo hapa.
+book-in = Pokea gari
+book-in-title = Pokea gari
+book-in-heading = Pokea gari
+change = Badilisha
+choose = Chagua
+or-new-customer = Hajapatikana? Andika taarifa za mteja mpya hapa chini.
+a-new-vehicle = Gari jingine (liandike hapa chini)
+the-job = Kazi
+priority = Kipaumbele
+job-description = Kinachohitaji kufanywa
+required-skills = Ujuzi unaohitajika
+invoice = Ankara
+next-steps = Hatua zinazofuata
+note-optional = Maelezo (si lazima)
+move-pending_approval = Omba idhini ya mteja
+move-approved = Mteja ameidhinisha
+move-declined = Mteja amekataa
+move-cancelled = Futa agizo
+send-estimate = Tuma makadirio
+send-estimate-hint = Mteja anapata kiungo cha kukubali au kukataa kila kipengele.
+assign-on-board = Mpe fundi
+order-closed = Agizo hili limefungwa.
+lines = Kazi na vipuri
+customer-decision = Mteja
+total-hint = (bila vilivyokataliwa)
+no-lines = Bado hakuna kazi wala vipuri.
+add-file = Ongeza picha, sauti au PDF
+approve = Kubali
+notice-booked-in = Gari limepokelewa.
+notice-line-decided = Uamuzi wa mteja umerekodiwa.
+notice-estimate-sent = Makadirio yanatumwa kwa mteja.
+notice-moved = Imefanyika.

@@ -1,0 +1,821 @@
+//! The pages as a browser without JavaScript meets them: sign-in with a
+//! cookie, CSRF on every form, errors as pages (a form again with its
+//! errors and what was typed), another organization's order as the 404
+//! page, English and Swahili. The browser tests (tests/browser) drive the
+//! same pages in chromium, with their script.
+
+use std::collections::BTreeMap;
+
+use axum_test::TestResponse;
+use serde_json::{json, Value};
+
+use crate::support::{id_of, TestApp, PASSWORD};
+
+/// A browser's cookies, and the pages' CSRF token.
+struct Browser<'a> {
+    app: &'a TestApp,
+    cookies: BTreeMap<String, String>,
+    language: Option<&'static str>,
+}
+
+impl<'a> Browser<'a> {
+    fn new(app: &'a TestApp) -> Self {
+        Self {
+            app,
+            cookies: BTreeMap::new(),
+            language: None,
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(name, value)| format!("{name}={value}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep_cookies(&mut self, response: &TestResponse) {
+        for value in response.headers().get_all("set-cookie") {
+            let text = value.to_str().unwrap();
+            let (pair, _) = text.split_once(';').unwrap_or((text, ""));
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() || text.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_string(), value.to_string());
+            }
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> TestResponse {
+        let mut request = self
+            .app
+            .server
+            .get(path)
+            .add_header("accept", "text/html")
+            .add_header("cookie", self.cookie_header());
+        if let Some(language) = self.language {
+            request = request.add_header("accept-language", language);
+        }
+        let response = request.await;
+        self.keep_cookies(&response);
+        response
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> TestResponse {
+        let body: String = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let response = self
+            .app
+            .server
+            .post(path)
+            .add_header("accept", "text/html")
+            .add_header("cookie", self.cookie_header())
+            .add_header("content-type", "application/x-www-form-urlencoded")
+            .bytes(body.into())
+            .await;
+        self.keep_cookies(&response);
+        response
+    }
+
+    /// Signs in through the form and returns the session's CSRF token.
+    async fn sign_in(&mut self, email: &str) -> String {
+        let form = self.get("/login").await;
+        let csrf = csrf_of(&form.text());
+        let signed_in = self
+            .post(
+                "/login",
+                &[("_csrf", &csrf), ("email", email), ("password", PASSWORD)],
+            )
+            .await;
+        assert_eq!(signed_in.status_code(), 303, "{}", signed_in.text());
+        let page = self.get("/queue").await;
+        csrf_of(&page.text())
+    }
+}
+
+fn csrf_of(html: &str) -> String {
+    let at = html
+        .find("name=\"_csrf\" value=\"")
+        .expect("a form with its CSRF token")
+        + 20;
+    html[at..].split('"').next().unwrap().to_string()
+}
+
+fn location(response: &TestResponse) -> String {
+    response.header("location").to_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn the_front_door_leads_to_sign_in_and_then_to_the_roles_page() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Garage").await;
+    let site = app.site(&owner, "NBO").await;
+    let technician = app.staff(&owner, "technician", &[&site]).await;
+    let manager = app.staff(&owner, "manager", &[&site]).await;
+
+    let mut browser = Browser::new(&app);
+    let door = browser.get("/").await;
+    assert_eq!(door.status_code(), 303);
+    assert_eq!(location(&door), "/login");
+    let asked = browser.get("/work").await;
+    assert_eq!(location(&asked), "/login?next=%2Fwork");
+
+    browser.sign_in(&technician.email).await;
+    assert_eq!(location(&browser.get("/").await), "/queue");
+    let session = browser.cookies.get("karakana_session").cloned();
+    assert!(session.is_some(), "{:?}", browser.cookies);
+
+    let mut office = Browser::new(&app);
+    office.sign_in(&manager.email).await;
+    assert_eq!(location(&office.get("/").await), "/board");
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_and_same_site_and_ends_with_a_new_password() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Garage").await;
+    let site = app.site(&owner, "NBO").await;
+    let technician = app.staff(&owner, "technician", &[&site]).await;
+
+    let mut browser = Browser::new(&app);
+    let form = browser.get("/login").await;
+    let csrf = csrf_of(&form.text());
+    let signed_in = browser
+        .post(
+            "/login",
+            &[
+                ("_csrf", &csrf),
+                ("email", &technician.email),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    let cookie = signed_in
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|value| value.to_str().unwrap().to_string())
+        .find(|value| value.starts_with("karakana_session="))
+        .expect("a session cookie");
+    assert!(cookie.contains("HttpOnly"), "{cookie}");
+    assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+    assert_eq!(browser.get("/queue").await.status_code(), 200);
+
+    let changed = app
+        .patch(
+            &format!("/api/staff/{}", technician.id),
+            &owner,
+            &json!({"password": "another long password"}),
+        )
+        .await;
+    assert_eq!(changed.status_code(), 200, "{}", changed.text());
+    let after = browser.get("/queue").await;
+    assert_eq!(after.status_code(), 303);
+    assert!(
+        location(&after).starts_with("/login"),
+        "{}",
+        location(&after)
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_the_form_again_with_the_email_kept() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Garage").await;
+    let mut browser = Browser::new(&app);
+    let form = browser.get("/login").await;
+    let csrf = csrf_of(&form.text());
+
+    let refused = browser
+        .post(
+            "/login",
+            &[
+                ("_csrf", &csrf),
+                ("email", &owner.email),
+                ("password", "not it at all"),
+            ],
+        )
+        .await;
+
+    assert_eq!(refused.status_code(), 401);
+    let page = refused.text();
+    assert!(page.contains("do not match an active account"), "{page}");
+    assert!(
+        page.contains(&format!("value=\"{}\"", owner.email)),
+        "{page}"
+    );
+    assert!(!browser.cookies.contains_key("karakana_session"));
+}
+
+#[tokio::test]
+async fn a_form_without_its_csrf_token_is_refused_and_changes_nothing() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Garage").await;
+    let site = app.site(&owner, "NBO").await;
+    let technician = app.staff(&owner, "technician", &[&site]).await;
+    let order = app.approved_order(&owner, &site, "normal").await;
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in(&technician.email).await;
+
+    let claim = format!("/queue/{order}/claim");
+    for forged in ["", "forged-token", &csrf[..csrf.len() - 1]] {
+        let refused = browser.post(&claim, &[("_csrf", forged)]).await;
+        assert_eq!(refused.status_code(), 403, "{forged}");
+        assert!(refused.text().contains("This form has expired"));
+    }
+    // The token of another session does not do either.
+    let mut other = Browser::new(&app);
+    let theirs = other.sign_in(&owner.email).await;
+    let refused = browser.post(&claim, &[("_csrf", &theirs)]).await;
+    assert_eq!(refused.status_code(), 403);
+    let detail: Value = app
+        .get(&format!("/api/repair-orders/{order}"), &owner)
+        .await
+        .json();
+    assert_eq!(detail["status"], "approved");
+
+    let claimed = browser.post(&claim, &[("_csrf", &csrf)]).await;
+    assert_eq!(claimed.status_code(), 303, "{}", claimed.text());
+    assert_eq!(location(&claimed), format!("/work/{order}"));
+}
+
+#[tokio::test]
+async fn the_queue_page_shows_claimable_work_and_names_a_missing_skill() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Garage").await;
+    let site = app.site(&owner, "NBO").await;
+    let technician = app.staff(&owner, "technician", &[&site]).await;
+    app.post("/api/skills", &owner, &json!({"name": "hybrid"}))
+        .await;
+    let plain = app.approved_order(&owner, &site, "urgent").await;
+    let customer = app.customer(&owner, &site).await;
+    let vehicle = app.vehicle(&owner, &customer).await;
+    let hybrid = id_of(
+        &app.post(
+            "/api/repair-orders",
+            &owner,
+            &json!({"site_id": site, "vehicle_id": vehicle, "description": "Hybrid battery",
+                    "required_skills": ["hybrid"]}),
+        )
+        .await
+        .json(),
+    );
+    for to in ["pending_approval", "approved"] {
+        app.transition(&owner, &hybrid, to).await;
+    }
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&technician.email).await;
+
+    let page = browser.get("/queue").await;
+    assert_eq!(page.status_code(), 200);
+    let html = page.text();
+    assert!(
+        html.contains(&format!("action=\"/queue/{plain}/claim\"")),
+        "{html}"
+    );
+    assert!(!html.contains(&format!("action=\"/queue/{hybrid}/claim\"")));
+    assert!(html.contains("Needs hybrid"), "{html}");
+    assert!(html.contains("2 orders waiting"), "{html}");
+    // The same template, alone, for htmx.
+    let fragment = app
+        .server
+        .get("/queue")
+        .add_header("cookie", browser.cookie_header())
+        .add_header("hx-request", "true")
+        .await;
+    let fragment = fragment.text();
+    assert!(
+        fragment.trim_start().starts_with("<section id=\"queue\""),
+        "{fragment}"
+    );
+    assert!(!fragment.contains("<html"));
+}
+
+#[tokio::test]
+async fn a_second_claim_goes_back_to_the_queue_told_it_was_taken() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Garage").await;
+    let site = app.site(&owner, "NBO").await;
+    let first = app.staff(&owner, "technician", &[&site]).await;
+    let second = app.staff(&owner, "technician", &[&site]).await;
+    let order = app.approved_order(&owner, &site, "normal").await;
+    app.claim(&first, &order).await;
+
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in(&second.email).await;
+    let lost = browser
+        .post(&format!("/queue/{order}/claim"), &[("_csrf", &csrf)])
+        .await;
+
+    assert_eq!(location(&lost), "/queue?notice=taken");
+    let page = browser.get("/queue?notice=taken").await.text();
+    assert!(
+        page.contains("Someone else claimed that order first."),
+        "{page}"
+    );
+}
+
+#[tokio::test]
+async fn a_labour_form_with_errors_comes_back_with_them_and_what_was_typed() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Garage").await;
+    let site = app.site(&owner, "NBO").await;
+    let technician = app.staff(&owner, "technician", &[&site]).await;
+    let order = app.claimed_order(&owner, &site, &technician).await;
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in(&technician.email).await;
+
+    let refused = browser
+        .post(
+            &format!("/work/{order}/labor"),
+            &[
+                ("_csrf", &csrf),
+                ("description", "Bleed the brakes"),
+                ("hours", "two"),
+                ("rate", "1500"),
+            ],
+        )
+        .await;
+
+    assert_eq!(refused.status_code(), 422);
+    let html = refused.text();
+    assert!(html.contains("value=\"Bleed the brakes\""), "{html}");
+    assert!(html.contains("value=\"two\""));
+    assert!(html.contains("id=\"labor-hours-error\""), "{html}");
+    assert!(html.contains("aria-invalid=\"true\" aria-describedby=\"labor-hours-error\""));
+    let detail: Value = app
+        .get(&format!("/api/repair-orders/{order}"), &owner)
+        .await
+        .json();
+    assert_eq!(detail["labor"], json!([]));
+
+    let added = browser
+        .post(
+            &format!("/work/{order}/labor"),
+            &[
+                ("_csrf", &csrf),
+                ("description", "Bleed the brakes"),
+                ("hours", "1.5"),
+                ("rate", "1500"),
+            ],
+        )
+        .await;
+    assert_eq!(added.status_code(), 303, "{}", added.text());
+    let page = browser.get(&location(&added)).await.text();
+    assert!(page.contains("Labour added."), "{page}");
+    assert!(page.contains("2,250.00"), "{page}");
+}
+
+#[tokio::test]
+async fn another_organizations_order_is_the_404_page() {
+    let app = TestApp::spawn().await;
+    let ours = app.owner("Garage").await;
+    let site = app.site(&ours, "NBO").await;
+    let technician = app.staff(&ours, "technician", &[&site]).await;
+    let theirs = app.owner("Rival Motors").await;
+    let their_site = app.site(&theirs, "MSA").await;
+    let their_order = app.approved_order(&theirs, &their_site, "normal").await;
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in(&technician.email).await;
+
+    let page = browser.get(&format!("/work/{their_order}")).await;
+    assert_eq!(page.status_code(), 404);
+    assert!(page.text().contains("Not found"));
+    let claim = browser
+        .post(&format!("/queue/{their_order}/claim"), &[("_csrf", &csrf)])
+        .await;
+    assert_eq!(claim.status_code(), 404);
+    assert!(claim.text().contains("<html"));
+    // A path that is nothing is the 404 page for a browser, JSON for the API.
+    let nothing = browser.get("/no/such/page").await;
+    assert_eq!(nothing.status_code(), 404);
+    assert!(nothing.text().contains("Not found"));
+    let api = app.server.get("/api/no/such/route").await;
+    assert_eq!(api.json::<Value>()["error"]["code"], "not_found");
+}
+
+#[tokio::test]
+async fn pages_speak_swahili_when_the_browser_or_the_user_asks() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Garage").await;
+    let site = app.site(&owner, "NBO").await;
+    let technician = app.staff(&owner, "technician", &[&site]).await;
+    app.approved_order(&owner, &site, "urgent").await;
+
+    let mut browser = Browser::new(&app);
+    browser.language = Some("sw-KE,sw;q=0.9,en;q=0.5");
+    let form = browser.get("/login").await.text();
+    assert!(form.contains("lang=\"sw\""), "{form}");
+    assert!(form.contains("Ingia kwenye Karakana"));
+    let csrf = browser.sign_in(&technician.email).await;
+    let queue = browser.get("/queue").await.text();
+    assert!(queue.contains("Kazi zinazosubiri"), "{queue}");
+    assert!(queue.contains("Dharura"));
+
+    // The user's own choice wins over the browser's, and is remembered.
+    let chose = browser
+        .post(
+            "/language",
+            &[("_csrf", &csrf), ("lang", "en"), ("back", "/queue")],
+        )
+        .await;
+    assert_eq!(location(&chose), "/queue");
+    let queue = browser.get("/queue").await.text();
+    assert!(queue.contains("Work waiting"), "{queue}");
+}
+
+#[tokio::test]
+async fn a_pages_script_may_call_the_api_with_the_session_and_its_csrf_header_only() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Garage").await;
+    let site = app.site(&owner, "NBO").await;
+    let technician = app.staff(&owner, "technician", &[&site]).await;
+    let order = app.claimed_order(&owner, &site, &technician).await;
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in(&technician.email).await;
+    let path = format!("/api/repair-orders/{order}/notes");
+    let body = json!({"body": "Pads worn to the metal"});
+
+    let without = app
+        .server
+        .post(&path)
+        .add_header("cookie", browser.cookie_header())
+        .json(&body)
+        .await;
+    let with = app
+        .server
+        .post(&path)
+        .add_header("cookie", browser.cookie_header())
+        .add_header("x-csrf-token", csrf.clone())
+        .add_header("idempotency-key", "note-1")
+        .json(&body)
+        .await;
+    let again = app
+        .server
+        .post(&path)
+        .add_header("cookie", browser.cookie_header())
+        .add_header("x-csrf-token", csrf)
+        .add_header("idempotency-key", "note-1")
+        .json(&body)
+        .await;
+
+    assert_eq!(without.status_code(), 401);
+    assert_eq!(with.status_code(), 201, "{}", with.text());
+    assert_eq!(again.header("idempotent-replayed"), "true");
+    let notes: Value = app.get(&path, &owner).await.json();
+    assert_eq!(notes["total"], 1, "{notes}");
+}
+
+#[tokio::test]
+async fn the_board_shows_the_floor_and_assigns_only_to_the_skilled() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Garage").await;
+    let site = app.site(&owner, "NBO").await;
+    let manager = app.staff(&owner, "manager", &[&site]).await;
+    let skilled = app.staff(&owner, "technician", &[&site]).await;
+    let unskilled = app.staff(&owner, "technician", &[&site]).await;
+    app.post("/api/skills", &owner, &json!({"name": "hybrid"}))
+        .await;
+    let given = app
+        .patch(
+            &format!("/api/technicians/{}", skilled.id),
+            &manager,
+            &json!({"skills": ["hybrid"]}),
+        )
+        .await;
+    assert_eq!(given.status_code(), 200, "{}", given.text());
+    let customer = app.customer(&owner, &site).await;
+    let vehicle = app.vehicle(&owner, &customer).await;
+    let hybrid = id_of(
+        &app.post(
+            "/api/repair-orders",
+            &owner,
+            &json!({"site_id": site, "vehicle_id": vehicle, "description": "Hybrid battery",
+                    "required_skills": ["hybrid"]}),
+        )
+        .await
+        .json(),
+    );
+    for to in ["pending_approval", "approved"] {
+        app.transition(&owner, &hybrid, to).await;
+    }
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in(&manager.email).await;
+
+    let board = browser.get("/board").await.text();
+    let select = board
+        .split(&format!("id=\"assign-{hybrid}\""))
+        .nth(1)
+        .and_then(|rest| rest.split("</select>").next())
+        .expect("an assignment form for the order");
+    assert!(select.contains(&skilled.id), "{select}");
+    assert!(!select.contains(&unskilled.id), "{select}");
+
+    let assigned = browser
+        .post(
+            &format!("/board/{hybrid}/assign"),
+            &[("_csrf", &csrf), ("technician_id", &skilled.id)],
+        )
+        .await;
+    assert_eq!(assigned.status_code(), 303, "{}", assigned.text());
+    let detail: Value = app
+        .get(&format!("/api/repair-orders/{hybrid}"), &owner)
+        .await
+        .json();
+    assert_eq!(detail["technician"]["id"], skilled.id.as_str());
+    // A technician has no board.
+    let mut floor = Browser::new(&app);
+    floor.sign_in(&skilled.email).await;
+    assert_eq!(floor.get("/board").await.status_code(), 404);
+}
+
+/// The ids a page links to under `prefix` (`/orders/`), in order.
+fn links(html: &str, prefix: &str) -> Vec<String> {
+    html.split(&format!("href=\"{prefix}"))
+        .skip(1)
+        .filter_map(|rest| rest.split(['"', '?', '#', '/']).next())
+        .filter(|id| id.len() == 36)
+        .map(str::to_string)
+        .collect()
+}
+
+#[tokio::test]
+async fn the_front_desk_books_a_new_customers_car_in_on_one_page() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Garage").await;
+    let site = app.site(&owner, "NBO").await;
+    let advisor = app.staff(&owner, "advisor", &[&site]).await;
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in(&advisor.email).await;
+    assert_eq!(location(&browser.get("/").await), "/board");
+
+    let form = browser.get("/orders/new").await;
+    assert_eq!(form.status_code(), 200);
+    let booking: Vec<(&str, &str)> = vec![
+        ("_csrf", &csrf),
+        ("customer.name", "Grace Achieng"),
+        ("customer.phone", "+254722000111"),
+        ("customer.email", ""),
+        ("customer.home_site_id", &site),
+        ("customer.language", "sw"),
+        ("vehicle.plate", "KDX 123E"),
+        ("vehicle.make", "Toyota"),
+        ("vehicle.model", "Fielder"),
+        ("vehicle.year", "twenty fourteen"),
+        ("site_id", &site),
+        ("order.odometer_km", "151,200"),
+        ("order.priority", "high"),
+        ("order.description", "Brakes squeal"),
+        ("order.complaint", "At low speed"),
+    ];
+
+    // A year that is not one: the page again, the customer now chosen (it
+    // was created), the vehicle's fields as typed with the error by the year.
+    let refused = browser.post("/orders", &booking).await;
+    assert_eq!(refused.status_code(), 422, "{}", refused.text());
+    let html = refused.text();
+    assert!(html.contains("id=\"vehicle.year-error\""), "{html}");
+    assert!(html.contains("value=\"twenty fourteen\""));
+    assert!(html.contains("value=\"KDX 123E\""));
+    let customer_id = html
+        .split("name=\"customer_id\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the customer created is kept chosen")
+        .to_string();
+
+    let mut fixed: Vec<(&str, &str)> = booking
+        .iter()
+        .filter(|(name, _)| !name.starts_with("customer."))
+        .map(|(name, value)| {
+            if *name == "vehicle.year" {
+                (*name, "2014")
+            } else {
+                (*name, *value)
+            }
+        })
+        .collect();
+    fixed.push(("customer_id", &customer_id));
+    fixed.push(("vehicle_id", ""));
+    let booked = browser.post("/orders", &fixed).await;
+    assert_eq!(booked.status_code(), 303, "{}", booked.text());
+    let order_page = location(&booked);
+    assert!(order_page.starts_with("/orders/"), "{order_page}");
+    let order = order_page
+        .trim_start_matches("/orders/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = browser.get(&order_page).await.text();
+    assert!(page.contains("Booked in."), "{page}");
+    assert!(page.contains("KDX 123E"));
+
+    let customers: Value = app.get("/api/customers?q=Grace", &owner).await.json();
+    assert_eq!(customers["total"], 1, "one customer, not two: {customers}");
+    let detail: Value = app
+        .get(&format!("/api/repair-orders/{order}"), &owner)
+        .await
+        .json();
+    assert_eq!(detail["status"], "requested");
+    assert_eq!(detail["priority"], "high");
+    assert_eq!(detail["odometer_km"], 151_200);
+    assert_eq!(detail["customer"]["id"], customer_id.as_str());
+
+    // Found again by plate, on the customers page.
+    let found = browser.get("/customers?q=KDX").await.text();
+    assert_eq!(links(&found, "/customers/"), vec![customer_id.clone()]);
+}
+
+#[tokio::test]
+async fn the_desk_moves_an_order_records_the_customers_word_and_sends_the_estimate() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Garage").await;
+    let site = app.site(&owner, "NBO").await;
+    let advisor = app.staff(&owner, "advisor", &[&site]).await;
+    let order = app.order(&owner, &site, "normal").await;
+    let customer = app
+        .order_customer(&owner, &order, &json!({"email": "grace@example.com"}))
+        .await;
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in(&advisor.email).await;
+    let path = format!("/orders/{order}");
+
+    let labour = browser
+        .post(
+            &format!("{path}/labor"),
+            &[
+                ("_csrf", &csrf),
+                ("description", "Fit pads"),
+                ("hours", "2"),
+                ("rate", "1500"),
+            ],
+        )
+        .await;
+    assert_eq!(labour.status_code(), 303, "{}", labour.text());
+    let bad = browser
+        .post(
+            &format!("{path}/labor"),
+            &[
+                ("_csrf", &csrf),
+                ("description", "Discs"),
+                ("hours", "-2"),
+                ("rate", "1500"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status_code(), 422);
+    assert!(bad.text().contains("value=\"-2\""));
+    let detail: Value = app
+        .get(&format!("/api/repair-orders/{order}"), &owner)
+        .await
+        .json();
+    let line = detail["labor"][0]["id"].as_str().unwrap().to_string();
+
+    let asked = browser
+        .post(
+            &format!("{path}/transition"),
+            &[("_csrf", &csrf), ("to", "pending_approval"), ("note", "")],
+        )
+        .await;
+    assert_eq!(asked.status_code(), 303, "{}", asked.text());
+    let sent = browser
+        .post(&format!("{path}/estimate"), &[("_csrf", &csrf)])
+        .await;
+    assert_eq!(sent.status_code(), 303, "{}", sent.text());
+    let decided = browser
+        .post(
+            &format!("{path}/lines/{line}/approval"),
+            &[("_csrf", &csrf), ("decision", "approved")],
+        )
+        .await;
+    assert_eq!(decided.status_code(), 303, "{}", decided.text());
+    let approved = browser
+        .post(
+            &format!("{path}/transition"),
+            &[("_csrf", &csrf), ("to", "approved")],
+        )
+        .await;
+    assert_eq!(approved.status_code(), 303, "{}", approved.text());
+
+    let detail: Value = app
+        .get(&format!("/api/repair-orders/{order}"), &owner)
+        .await
+        .json();
+    assert_eq!(detail["status"], "approved");
+    assert_eq!(detail["labor"][0]["approval"], "approved");
+    let page = browser.get(&location(&approved)).await.text();
+    assert!(page.contains("3,000.00"), "{page}");
+    // The estimate went to the customer: it is in their messages.
+    let deliveries: Value = app
+        .get(&format!("/api/customers/{customer}/deliveries"), &owner)
+        .await
+        .json();
+    assert!(
+        deliveries["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|delivery| delivery["kind"] == "estimate"),
+        "{deliveries}"
+    );
+    let customer_page = browser.get(&format!("/customers/{customer}")).await.text();
+    assert!(customer_page.contains("Estimate"), "{customer_page}");
+
+    // A move the state does not allow is the order again, with the reason.
+    let refused = browser
+        .post(
+            &format!("{path}/transition"),
+            &[("_csrf", &csrf), ("to", "pending_approval")],
+        )
+        .await;
+    assert_eq!(refused.status_code(), 409);
+    assert!(refused.text().contains("class=\"problem\""));
+}
+
+#[tokio::test]
+async fn a_customer_is_edited_and_a_reading_recorded_with_the_apis_rules() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Garage").await;
+    let site = app.site(&owner, "NBO").await;
+    let advisor = app.staff(&owner, "advisor", &[&site]).await;
+    let customer = app.customer(&owner, &site).await;
+    let vehicle = app.vehicle(&owner, &customer).await; // 120,000 km
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in(&advisor.email).await;
+
+    let edit = browser.get(&format!("/customers/{customer}/edit")).await;
+    assert_eq!(edit.status_code(), 200);
+    let refused = browser
+        .post(
+            &format!("/customers/{customer}"),
+            &[
+                ("_csrf", &csrf),
+                ("name", "Grace"),
+                ("phone", ""),
+                ("email", ""),
+                ("home_site_id", &site),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status_code(), 422, "{}", refused.text());
+    assert!(refused.text().contains("value=\"Grace\""));
+    let saved = browser
+        .post(
+            &format!("/customers/{customer}"),
+            &[
+                ("_csrf", &csrf),
+                ("name", "Grace Achieng"),
+                ("phone", "+254722000111"),
+                ("email", "grace@example.com"),
+                ("home_site_id", &site),
+                ("language", "sw"),
+                ("marketing_opt_in", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status_code(), 303, "{}", saved.text());
+    let now: Value = app
+        .get(&format!("/api/customers/{customer}"), &owner)
+        .await
+        .json();
+    assert_eq!(now["name"], "Grace Achieng");
+    assert_eq!(now["language"], "sw");
+    assert_eq!(now["marketing_opt_in"], true);
+
+    let today = chrono::Utc::now().date_naive().to_string();
+    let lower = browser
+        .post(
+            &format!("/vehicles/{vehicle}/odometer"),
+            &[
+                ("_csrf", &csrf),
+                ("reading_km", "90,000"),
+                ("read_on", &today),
+            ],
+        )
+        .await;
+    assert_eq!(lower.status_code(), 422, "{}", lower.text());
+    assert!(lower.text().contains("value=\"90,000\""));
+    let higher = browser
+        .post(
+            &format!("/vehicles/{vehicle}/odometer"),
+            &[
+                ("_csrf", &csrf),
+                ("reading_km", "125,500"),
+                ("read_on", &today),
+            ],
+        )
+        .await;
+    assert_eq!(higher.status_code(), 303, "{}", higher.text());
+    let page = browser.get(&location(&higher)).await.text();
+    assert!(page.contains("125,500 km"), "{page}");
+    assert!(page.contains("Reading recorded."), "{page}");
+    // A technician has no front desk.
+    let technician = app.staff(&owner, "technician", &[&site]).await;
+    let mut floor = Browser::new(&app);
+    floor.sign_in(&technician.email).await;
+    assert_eq!(floor.get("/customers").await.status_code(), 404);
+}
