@@ -111,7 +111,7 @@ impl Hooks for App {
         Ok(router
             .merge(controllers::docs::router(ctx))
             .merge(controllers::pages::router(ctx))
-            .merge(controllers::web::router(ctx))
+            .merge(pages(ctx)?)
             .layer(axum::middleware::from_fn(controllers::web::page_errors))
             .layer(axum::middleware::from_fn_with_state(
                 ctx.clone(),
@@ -172,6 +172,22 @@ impl Hooks for App {
         // through the models rather than from fixtures.
         Ok(())
     }
+}
+
+/// The pages' routes with the middleware Loco gives the API's (client
+/// address for the sign-in throttle, body limit, panics caught, logging,
+/// request ids): they are merged after Loco has layered its own routes.
+/// The fallback and static-file layers are the app's, not a part's.
+fn pages(ctx: &AppContext) -> Result<AxumRouter> {
+    let mut pages = controllers::web::router(ctx);
+    for layer in loco_rs::controller::middleware::default_middleware_stack(ctx) {
+        // No ETag on pages: they are made for one viewer and never cached
+        // (`no-store`), and hashing each one costs time for nothing.
+        if layer.is_enabled() && !matches!(layer.name(), "fallback" | "static_assets" | "etag") {
+            pages = layer.apply(pages)?;
+        }
+    }
+    Ok(pages.with_state(ctx.clone()))
 }
 
 /// Rewrites an error response that did not come from `ApiError` (axum's

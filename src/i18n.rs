@@ -26,7 +26,7 @@ static ENGLISH: LazyLock<LanguageIdentifier> = LazyLock::new(|| "en".parse().exp
 static SWAHILI: LazyLock<LanguageIdentifier> = LazyLock::new(|| "sw".parse().expect("sw"));
 
 /// A language Karakana speaks: to customers, and on its pages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
 pub enum Language {
     #[default]
     English,

@@ -20,6 +20,10 @@
   var RETRY_MS = 15000;
 
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  // Whose changes these are: a phone may be shared, and each person's
+  // changes go with their own session only.
+  var me = (document.querySelector('meta[name="user"]') || {}).content || "";
+  var needsSignIn = false;
   var words = (document.getElementById("words") || { dataset: {} }).dataset;
   var bar = document.getElementById("outbox");
 
@@ -53,7 +57,9 @@
     return openDb().then(function (db) {
       return new Promise(function (resolve, reject) {
         var request = db.transaction(store, "readonly").objectStore(store).getAll();
-        request.onsuccess = function () { resolve(request.result || []); };
+        request.onsuccess = function () {
+          resolve((request.result || []).filter(function (item) { return item.user === me; }));
+        };
         request.onerror = function () { reject(request.error); };
       });
     });
@@ -93,6 +99,13 @@
       }
       bar.hidden = false;
       bar.classList.toggle("offline", offline);
+      var again = null;
+      if (waiting.length && needsSignIn) {
+        again = document.createElement("a");
+        again.href = "/login?next=" + encodeURIComponent(location.pathname);
+        again.textContent = words.signin || "";
+        again.className = "button secondary small";
+      }
       if (waiting.length) {
         var line = document.createElement("p");
         line.style.margin = "0";
@@ -101,6 +114,7 @@
           (offline ? ". " + (words.offline || "") : "");
         line.setAttribute("data-waiting", String(waiting.length));
         bar.appendChild(line);
+        if (again) bar.appendChild(again);
       }
       if (failed.length) {
         var list = document.createElement("ul");
@@ -130,6 +144,7 @@
   // Keeps a form's change in the outbox; resolves to its entry.
   function keep(form, input) {
     var entry = {
+      user: me,
       key: newKey(),
       url: form.dataset.api,
       what: form.dataset.what || form.dataset.api,
@@ -276,9 +291,12 @@
           return tx(STORE, "readwrite", function (s) { return s.delete(entry.id); })
             .then(function () { return loop(waiting.slice(1)); });
         }
+        // The session ended (or this page is older than it): nothing more
+        // can be sent until the technician signs in again; the changes wait.
+        if (response.status === 401) return "signin";
         return response.json().catch(function () { return {}; }).then(function (body) {
           var error = (body && body.error) || {};
-          var later = response.status >= 500 || response.status === 429 || response.status === 401 ||
+          var later = response.status >= 500 || response.status === 429 ||
             (response.status === 409 && /Idempotency-Key/.test(error.message || ""));
           if (later) return "later";
           outcomes[entry.key] = error;
@@ -296,7 +314,7 @@
             }).join(", ");
           }
           return tx(FAILED, "readwrite", function (s) {
-            return s.add({ url: entry.url, what: entry.what, why: why, page: entry.page, key: entry.key });
+            return s.add({ user: me, url: entry.url, what: entry.what, why: why, page: entry.page, key: entry.key });
           }).then(function () {
             return tx(STORE, "readwrite", function (s) { return s.delete(entry.id); });
           }).then(function () { return loop(waiting.slice(1)); });
@@ -304,6 +322,7 @@
       }, function () { return "later"; });
     }).then(function (outcome) {
       flushing = null;
+      needsSignIn = outcome === "signin";
       return render().then(function () {
         if (outcome !== "later" && sentSome) {
           sentSome = false;
@@ -373,9 +392,22 @@
   });
 
   window.addEventListener("online", function () { render().then(flush); });
+
+  // Signing out leaves nothing of this person's pages for the next one to
+  // open offline; their waiting changes stay, theirs alone, until they are
+  // back.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.matches("form[action='/logout']") || !("caches" in window) || form.dataset.cleared) return;
+    event.preventDefault();
+    form.dataset.cleared = "yes";
+    caches.delete("karakana-pages-v1").catch(function () {}).then(function () { form.submit(); });
+  }, true);
   window.addEventListener("offline", function () { render(); });
   setInterval(function () {
-    all(STORE).then(function (waiting) { if (waiting.length && navigator.onLine) flush(); });
+    all(STORE).then(function (waiting) {
+      if (waiting.length && navigator.onLine && !needsSignIn) flush();
+    });
   }, RETRY_MS);
 
   // ---- Live pages ------------------------------------------------------

@@ -427,6 +427,11 @@ where
     }
 }
 
+/// The signed-in user of a page that asks the API in process, carried on
+/// the request the page makes (an extension, which no client can send).
+#[derive(Clone, Debug)]
+pub struct PageCaller(pub Actor);
+
 /// The caller, from `Authorization: Bearer <jwt>`, or from a page's
 /// script: the session cookie with its CSRF header.
 impl FromRequestParts<AppContext> for Actor {
@@ -436,6 +441,11 @@ impl FromRequestParts<AppContext> for Actor {
         parts: &mut Parts,
         ctx: &AppContext,
     ) -> Result<Self, Self::Rejection> {
+        // A page asking the API in process has found its viewer already
+        // (`web::api`); only this program can put one on a request.
+        if let Some(PageCaller(actor)) = parts.extensions.get::<PageCaller>() {
+            return Ok(actor.clone());
+        }
         // A page's script signs in with the browser's session and its CSRF
         // token instead (`controllers::session`).
         let token = match bearer_token(&parts.headers) {

@@ -38,6 +38,9 @@ pub const REPLAYED: &str = "idempotent-replayed";
 pub const KEPT_FOR: TimeDelta = TimeDelta::hours(24);
 /// The longest key accepted.
 pub const MAX_KEY_CHARS: usize = 255;
+/// How long a request may run before its key counts as abandoned: far past
+/// any request's own time limit.
+pub const RUNNING_AT_MOST: TimeDelta = TimeDelta::minutes(5);
 
 /// What a key's row says about a request that arrives with it.
 enum Seen {
@@ -49,9 +52,12 @@ enum Seen {
         content_type: Option<String>,
         body: Vec<u8>,
     },
-    /// The same request again, while the first is still running (or never
-    /// finished: its process stopped between doing and answering).
+    /// The same request again, while the first is still running.
     Running,
+    /// The same request again, after the first stopped without an answer
+    /// (its process was stopped): what it was to change may or may not be
+    /// done.
+    Abandoned,
     /// Another request under the same key.
     Different,
 }
@@ -103,7 +109,16 @@ pub async fn layer(State(ctx): State<AppContext>, request: Request, next: Next) 
         Seen::Running => {
             return ApiError::Conflict {
                 message: "a request with this Idempotency-Key has not finished; \
-                          ask again in a moment, or look at what it was meant to change"
+                          ask again in a moment"
+                    .to_string(),
+                fields: FieldErrors::default(),
+            }
+            .into_response()
+        }
+        Seen::Abandoned => {
+            return ApiError::Conflict {
+                message: "the first request with this key stopped without an answer; \
+                          look at whether its change was made, then send it again with a new key"
                     .to_string(),
                 fields: FieldErrors::default(),
             }
@@ -118,10 +133,51 @@ pub async fn layer(State(ctx): State<AppContext>, request: Request, next: Next) 
             return ApiError::Validation(fields).into_response();
         }
     }
-    let response = next
-        .run(Request::from_parts(parts, Body::from(bytes)))
+    // The request and the keeping of its answer run in a task of their own:
+    // a client that hangs up (a phone losing its signal) drops this future,
+    // not the work, so the key is never left running for a change that was
+    // made. A handler that panics lets the key go.
+    let request = Request::from_parts(parts, Body::from(bytes));
+    let task = {
+        let ctx = ctx.clone();
+        let key = key.clone();
+        tokio::spawn(async move {
+            let response = next.run(request).await;
+            keep(&ctx, user, &key, response).await
+        })
+    };
+    match task.await {
+        Ok(response) => response,
+        Err(err) => {
+            forget(&ctx.db, user, &key).await;
+            ApiError::internal(format!("the request stopped: {err}")).into_response()
+        }
+    }
+}
+
+/// Lets a key go: its request changed nothing, and may be sent again.
+async fn forget(db: &impl ConnectionTrait, user: Uuid, key: &str) {
+    let forgotten = db
+        .execute_raw(statement(
+            db,
+            "DELETE FROM idempotency_keys WHERE user_pid = $1 AND request_key = $2",
+            vec![user.into(), key.into()],
+        ))
         .await;
-    keep(&ctx, user, &key, response).await
+    if let Err(err) = forgotten {
+        tracing::error!(error = %err, "an idempotency key could not be let go");
+    }
+}
+
+/// Answers that say nothing about the change, only about when to ask: the
+/// key is let go so that the same request may be sent again (a session
+/// that ended, a limit, a server too busy or failing).
+fn not_kept(status: StatusCode) -> bool {
+    status.is_server_error()
+        || matches!(
+            status,
+            StatusCode::UNAUTHORIZED | StatusCode::REQUEST_TIMEOUT | StatusCode::TOO_MANY_REQUESTS
+        )
 }
 
 /// The key, or why it cannot be one.
@@ -184,7 +240,10 @@ fn without_boundary(content_type: &str, body: &Bytes) -> Vec<u8> {
     let Some(boundary) = boundary else {
         return body.to_vec();
     };
-    let needle = boundary.as_bytes();
+    // The delimiter lines only (`--boundary`), not every occurrence of a
+    // boundary a client may have made short.
+    let needle = format!("--{boundary}");
+    let needle = needle.as_bytes();
     let mut out = Vec::with_capacity(body.len());
     let mut rest: &[u8] = body;
     while let Some(at) = rest
@@ -241,7 +300,7 @@ async fn remember(
     let row = db
         .query_one_raw(statement(
             db,
-            "SELECT fingerprint, state, status, content_type, body FROM idempotency_keys \
+            "SELECT fingerprint, state, status, content_type, body, created_at FROM idempotency_keys \
              WHERE user_pid = $1 AND request_key = $2",
             vec![user.into(), key.into()],
         ))
@@ -257,6 +316,10 @@ async fn remember(
     }
     let state: String = row.try_get("", "state")?;
     if state != "done" {
+        let started: DateTime<chrono::FixedOffset> = row.try_get("", "created_at")?;
+        if started.with_timezone(&Utc) + RUNNING_AT_MOST < now {
+            return Ok(Seen::Abandoned);
+        }
         return Ok(Seen::Running);
     }
     let status: Option<i16> = row.try_get("", "status")?;
@@ -278,17 +341,8 @@ async fn remember(
 /// again must be able to change it).
 async fn keep(ctx: &AppContext, user: Uuid, key: &str, response: Response) -> Response {
     let db = &ctx.db;
-    if response.status().is_server_error() {
-        let forgotten = db
-            .execute_raw(statement(
-                db,
-                "DELETE FROM idempotency_keys WHERE user_pid = $1 AND request_key = $2",
-                vec![user.into(), key.into()],
-            ))
-            .await;
-        if let Err(err) = forgotten {
-            tracing::error!(error = %err, "an idempotency key could not be let go");
-        }
+    if not_kept(response.status()) {
+        forget(db, user, key).await;
         return response;
     }
     let (parts, body) = response.into_parts();
@@ -304,20 +358,32 @@ async fn keep(ctx: &AppContext, user: Uuid, key: &str, response: Response) -> Re
         .get(header::CONTENT_TYPE)
         .and_then(|value| value.to_str().ok())
         .map(str::to_string);
-    let kept = db
-        .execute_raw(statement(
-            db,
-            "UPDATE idempotency_keys SET state = 'done', status = $1, content_type = $2, body = $3 \
-             WHERE user_pid = $4 AND request_key = $5",
-            vec![
-                i16::try_from(parts.status.as_u16()).unwrap_or(i16::MAX).into(),
-                content_type.into(),
-                body.to_vec().into(),
-                user.into(),
-                key.into(),
-            ],
-        ))
-        .await;
+    let mut kept = Ok(());
+    // A busy database is asked again: the answer must be kept, or every
+    // resend would be told the request has not finished.
+    for attempt in 0..5_u64 {
+        kept = db
+            .execute_raw(statement(
+                db,
+                "UPDATE idempotency_keys SET state = 'done', status = $1, content_type = $2, body = $3 \
+                 WHERE user_pid = $4 AND request_key = $5",
+                vec![
+                    i16::try_from(parts.status.as_u16()).unwrap_or(i16::MAX).into(),
+                    content_type.clone().into(),
+                    body.to_vec().into(),
+                    user.into(),
+                    key.into(),
+                ],
+            ))
+            .await
+            .map(|_| ());
+        match &kept {
+            Err(err) if crate::errors::is_contention(err) => {
+                tokio::time::sleep(std::time::Duration::from_millis(50 * (attempt + 1))).await;
+            }
+            _ => break,
+        }
+    }
     if let Err(err) = kept {
         // The change is made; only its answer is not kept. A resend will be
         // told the first request did not finish, never run twice.
@@ -349,6 +415,13 @@ mod tests {
     fn a_multipart_body_is_the_same_under_another_boundary() {
         let one = Bytes::from_static(b"--aaa\r\nphoto\r\n--aaa--\r\n");
         let two = Bytes::from_static(b"--bbbbbb\r\nphoto\r\n--bbbbbb--\r\n");
+        // A short boundary does not make different parts alike.
+        let short = Bytes::from_static(b"--a\r\nbanana\r\n--a--\r\n");
+        let shorter = Bytes::from_static(b"--a\r\nbnn\r\n--a--\r\n");
+        assert_ne!(
+            without_boundary("multipart/form-data; boundary=a", &short),
+            without_boundary("multipart/form-data; boundary=a", &shorter)
+        );
         assert_eq!(
             without_boundary("multipart/form-data; boundary=aaa", &one),
             without_boundary("multipart/form-data; boundary=\"bbbbbb\"", &two)

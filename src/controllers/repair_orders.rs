@@ -294,12 +294,27 @@ async fn queue(
     actor: Actor,
     QueryParams(query): QueryParams<QueueQuery>,
 ) -> ApiResult<impl IntoResponse> {
-    let site =
-        sites::Entity::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
     let page = query.paging.checked()?;
-    let page = repair_orders::Model::queue_for(&ctx.db, &actor, site.as_ref(), page).await?;
-    let technician = (actor.role == Role::Technician).then_some(&actor);
-    render_page(&ctx, page, technician).await
+    let listed = queue_of(&ctx, &actor, query.site_id.map(Uuid::from), page).await?;
+    Ok(axum::Json(listed))
+}
+
+/// The queue as the API lists it, for the API and for the technician's
+/// queue page, which reads it on every open phone every few seconds and so
+/// takes it without a JSON round trip.
+///
+/// # Errors
+/// 404 for a site not the caller's; 403 for a customer.
+pub async fn queue_of(
+    ctx: &AppContext,
+    actor: &Actor,
+    site_id: Option<Uuid>,
+    page: crate::models::paging::PageRequest,
+) -> ApiResult<PageResponse<RepairOrderResponse>> {
+    let site = sites::Entity::find_optional_for(&ctx.db, actor, site_id).await?;
+    let page = repair_orders::Model::queue_for(&ctx.db, actor, site.as_ref(), page).await?;
+    let technician = (actor.role == Role::Technician).then_some(actor);
+    Ok(render_page(ctx, page, technician).await?.0)
 }
 
 /// One order with its labour.

@@ -8,7 +8,7 @@
 //! fixed directory outside the clone (README, "Building"), so the templates
 //! are embedded here, with Loco's `include_dir`.
 
-use std::sync::LazyLock;
+use std::{collections::HashMap, sync::LazyLock};
 
 use axum::{
     http::{header, HeaderValue, StatusCode},
@@ -48,6 +48,25 @@ fn collect(dir: &'static Dir<'static>, into: &mut Vec<(String, &'static str)>) {
     }
 }
 
+/// Words without placeholders, looked up once each: a page of fifty orders
+/// asks for the same few labels hundreds of times.
+static WORDS: LazyLock<std::sync::RwLock<HashMap<(Language, String), String>>> =
+    LazyLock::new(Default::default);
+
+fn word(language: Language, key: &str) -> String {
+    let cached = WORDS
+        .read()
+        .ok()
+        .and_then(|words| words.get(&(language, key.to_string())).cloned());
+    cached.unwrap_or_else(|| {
+        let text = i18n::text(language, key);
+        if let Ok(mut words) = WORDS.write() {
+            words.insert((language, key.to_string()), text.clone());
+        }
+        text
+    })
+}
+
 /// The language a template renders in: its context's `lang`.
 fn language_of(state: &State) -> Language {
     state
@@ -81,6 +100,9 @@ pub fn register(tera: &mut Tera) {
                 fluent_templates::fluent_bundle::FluentValue::from(value.to_string())
             };
             args.push((name.replace('_', "-"), value));
+        }
+        if args.is_empty() {
+            return Ok(word(language, key));
         }
         let args: Vec<(&str, _)> = args
             .iter()

@@ -278,3 +278,37 @@ async fn a_key_that_cannot_be_one_is_a_bad_request() {
     let sites: Value = app.get("/api/sites", &owner).await.json();
     assert_eq!(sites["total"], 0, "{sites}");
 }
+
+#[tokio::test]
+async fn an_answer_about_the_session_is_not_kept_so_the_change_can_follow_a_new_sign_in() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Garage").await;
+    let site = app.site(&owner, "NBO").await;
+    let technician = app.staff(&owner, "technician", &[&site]).await;
+    let order = app.claimed_order(&owner, &site, &technician).await;
+    let path = format!("/api/repair-orders/{order}/labor");
+    let body = json!({"description": "Fit pads", "hours": "1.5", "rate": "3000"});
+    let changed = app
+        .patch(
+            &format!("/api/staff/{}", technician.id),
+            &owner,
+            &json!({"password": "a brand new password"}),
+        )
+        .await;
+    assert_eq!(changed.status_code(), 200, "{}", changed.text());
+
+    let ended = post_with_key(&app, &technician, &path, "after-reset", &body).await;
+    let again = app
+        .try_login(&technician.email, "a brand new password")
+        .await;
+    let fresh = Session {
+        token: again.json::<Value>()["token"].as_str().unwrap().to_string(),
+        ..technician.clone()
+    };
+    let sent = post_with_key(&app, &fresh, &path, "after-reset", &body).await;
+
+    assert_error(&ended, 401, "unauthorized");
+    assert_eq!(sent.status_code(), 201, "{}", sent.text());
+    assert!(sent.maybe_header("idempotent-replayed").is_none());
+    assert_eq!(labour_lines(&app, &owner, &order).await, 1);
+}

@@ -819,3 +819,62 @@ async fn a_customer_is_edited_and_a_reading_recorded_with_the_apis_rules() {
     floor.sign_in(&technician.email).await;
     assert_eq!(floor.get("/customers").await.status_code(), 404);
 }
+
+#[tokio::test]
+async fn sign_in_never_sends_the_browser_to_another_site() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Garage").await;
+    for next in [
+        "//evil.example",
+        "/\t/evil.example",
+        "/\\evil.example",
+        "https://evil.example/",
+        "/ok\n",
+    ] {
+        let mut browser = Browser::new(&app);
+        let form = browser.get("/login").await;
+        let csrf = csrf_of(&form.text());
+        let signed_in = browser
+            .post(
+                "/login",
+                &[
+                    ("_csrf", &csrf),
+                    ("email", &owner.email),
+                    ("password", PASSWORD),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(signed_in.status_code(), 303, "{next:?}");
+        assert_eq!(location(&signed_in), "/board", "{next:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_visitors_token_does_not_open_a_signed_in_browsers_forms() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Garage").await;
+    let site = app.site(&owner, "NBO").await;
+    let technician = app.staff(&owner, "technician", &[&site]).await;
+    let order = app.approved_order(&owner, &site, "normal").await;
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&technician.email).await;
+    // The sign-in form, opened again while signed in, hands out a token
+    // bound to the visitor cookie (which a sibling site could have set).
+    let visitor_token = csrf_of(&browser.get("/login").await.text());
+    assert!(browser.cookies.contains_key("karakana_visit"));
+
+    let refused = browser
+        .post(
+            &format!("/queue/{order}/claim"),
+            &[("_csrf", &visitor_token)],
+        )
+        .await;
+
+    assert_eq!(refused.status_code(), 403);
+    let detail: Value = app
+        .get(&format!("/api/repair-orders/{order}"), &owner)
+        .await
+        .json();
+    assert_eq!(detail["status"], "approved");
+}

@@ -190,6 +190,7 @@ outbox-waiting = { $count ->
    *[other] { $count } changes waiting to send
 }
 outbox-queued = Waiting to send
+outbox-signin = Sign in again to send them
 outbox-sending = Sending…
 outbox-sent = All changes sent.
 outbox-offline = You are offline. Changes are kept on this phone and sent when the connection returns.

@@ -190,6 +190,7 @@ outbox-waiting = { $count ->
    *[other] Mabadiliko { $count } yanasubiri kutumwa
 }
 outbox-queued = Inasubiri kutumwa
+outbox-signin = Ingia tena ili kuyatuma
 outbox-sending = Inatuma…
 outbox-sent = Mabadiliko yote yametumwa.
 outbox-offline = Huna mtandao. Mabadiliko yanahifadhiwa kwenye simu hii na yatatumwa mtandao ukirudi.

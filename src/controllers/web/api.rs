@@ -115,10 +115,17 @@ async fn dispatch(
     if let Some(content_type) = content_type {
         request = request.header(header::CONTENT_TYPE, content_type);
     }
-    let Ok(request) = request.body(Body::from(body)) else {
+    let Ok(mut request) = request.body(Body::from(body)) else {
         tracing::error!("a page's request to the API could not be made");
         return None;
     };
+    // The viewer was found (token, session version, sites) for the page;
+    // the API takes them from here rather than reading them again.
+    request
+        .extensions_mut()
+        .insert(crate::controllers::extract::PageCaller(
+            viewer.actor.clone(),
+        ));
     match router.oneshot(request).await {
         Ok(response) => Some(response),
         Err(never) => match never {},

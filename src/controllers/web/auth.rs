@@ -48,7 +48,7 @@ pub struct NextQuery {
 
 /// Only a path of this site is a place to go after signing in.
 fn local_path(next: Option<&str>) -> Option<String> {
-    next.filter(|path| path.starts_with('/') && !path.starts_with("//") && !path.contains('\\'))
+    next.filter(|path| super::is_local_path(path))
         .map(str::to_string)
 }
 

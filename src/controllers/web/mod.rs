@@ -20,7 +20,7 @@ pub mod work;
 
 use axum::{
     body::{to_bytes, Body},
-    extract::{FromRequestParts, Request, State},
+    extract::{DefaultBodyLimit, FromRequestParts, Request, State},
     http::{header, request::Parts, HeaderMap, HeaderValue, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Redirect, Response},
@@ -51,8 +51,13 @@ use crate::{
     views::html,
 };
 
-/// Every page route, behind the CSRF guard.
-pub fn router(ctx: &AppContext) -> AxumRouter {
+/// Every page route, behind the CSRF guard; the app gives it Loco's
+/// middleware (client address, limits, panics, logging) and its state.
+pub fn router(ctx: &AppContext) -> AxumRouter<AppContext> {
+    // An upload's body as the API takes it: the file and its form around.
+    let upload_limit = usize::try_from(Settings::of(ctx).uploads.max_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(64 * 1024);
     AxumRouter::new()
         .route("/", get(auth::home))
         .route("/login", get(auth::login_page).post(auth::login))
@@ -69,7 +74,10 @@ pub fn router(ctx: &AppContext) -> AxumRouter {
         .route("/work/{id}/labor", post(work::add_labor))
         .route("/work/{id}/parts", post(work::add_part))
         .route("/work/{id}/notes", post(work::add_note))
-        .route("/work/{id}/attachments", post(work::attach))
+        .route(
+            "/work/{id}/attachments",
+            post(work::attach).layer(DefaultBodyLimit::max(upload_limit)),
+        )
         .route("/work/{id}/complete", post(work::complete))
         .route("/work/{id}/files/{file_id}", get(work::file))
         .route("/shift/clock-in", post(floor::clock_in))
@@ -96,7 +104,10 @@ pub fn router(ctx: &AppContext) -> AxumRouter {
         .route("/orders/{id}", get(orders::order))
         .route("/orders/{id}/transition", post(orders::move_order))
         .route("/orders/{id}/estimate", post(orders::send_estimate))
-        .route("/orders/{id}/attachments", post(orders::attach))
+        .route(
+            "/orders/{id}/attachments",
+            post(orders::attach).layer(DefaultBodyLimit::max(upload_limit)),
+        )
         .route("/orders/{id}/files/{file_id}", get(work::file))
         .route(
             "/orders/{id}/lines/{line_id}/approval",
@@ -109,7 +120,6 @@ pub fn router(ctx: &AppContext) -> AxumRouter {
         ))
         .route("/static/{*path}", get(assets::file))
         .route("/sw.js", get(assets::service_worker))
-        .with_state(ctx.clone())
 }
 
 /// A signed-in member of staff looking at a page, in their language.
@@ -299,6 +309,7 @@ async fn layout(
         "title": i18n::text(viewer.language, title),
         "path": path,
         "user": {
+            "id": viewer.actor.user.pid,
             "name": viewer.actor.user.name,
             "role": role.as_str(),
             "role_name": i18n::text(viewer.language, &format!("role-{}", role.as_str())),
@@ -437,8 +448,20 @@ pub fn referer_path(headers: &HeaderMap) -> Option<String> {
     let referer = headers.get(header::REFERER)?.to_str().ok()?;
     let rest = referer.split_once("://").map_or(referer, |(_, rest)| rest);
     let path = &rest[rest.find('/')?..];
-    (path.starts_with('/') && !path.starts_with("//") && !path.contains('\\'))
-        .then(|| path.to_string())
+    is_local_path(path).then(|| path.to_string())
+}
+
+/// Whether `path` is a path of this site, safe to send a browser to: it
+/// starts with one `/`, and holds no backslash, space or control character
+/// (browsers drop tabs and newlines, so `/\t/evil.com` would become
+/// `//evil.com`, another site).
+#[must_use]
+pub fn is_local_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.starts_with("//")
+        && !path
+            .chars()
+            .any(|c| c == '\\' || c.is_whitespace() || c.is_control())
 }
 
 /// Whether a request is a browser's asking for a page (not the API's).
@@ -476,10 +499,20 @@ async fn csrf_guard(State(ctx): State<AppContext>, request: Request, next: Next)
         return next.run(request).await;
     }
     let headers = request.headers().clone();
-    let bindings: Vec<String> = [SESSION_COOKIE, VISIT_COOKIE]
-        .iter()
-        .filter_map(|name| session::cookie(&headers, name).map(str::to_string))
-        .collect();
+    // A signed-in browser's forms carry its session's token; a visitor's
+    // token (bound to a cookie anyone on a sibling site could set) opens
+    // only the sign-in form and the language switch, and only without a
+    // session.
+    let bindings: Vec<String> = match session::cookie(&headers, SESSION_COOKIE) {
+        Some(token) => vec![token.to_string()],
+        None if matches!(request.uri().path(), "/login" | "/language") => {
+            session::cookie(&headers, VISIT_COOKIE)
+                .map(str::to_string)
+                .into_iter()
+                .collect()
+        }
+        None => Vec::new(),
+    };
     let language = chosen_language(&headers).unwrap_or_default();
     let offered_in_header = headers
         .get(session::CSRF_HEADER)
