@@ -334,6 +334,11 @@ fn add_idempotency_key(operation: &mut Operation) {
         .push(RefOr::T(key));
     for (status, description) in [
         (
+            "400",
+            "the Idempotency-Key is not 1 to 255 printable ASCII characters \
+             (or the request cannot be read)",
+        ),
+        (
             "409",
             "a request with this Idempotency-Key is still running (or the state forbids it)",
         ),

@@ -116,7 +116,7 @@ async fn every_post_takes_an_idempotency_key() {
             .unwrap_or_else(|| panic!("POST {path} takes no Idempotency-Key"));
         assert_eq!(key["in"], "header", "{path}");
         assert_eq!(key["schema"]["maxLength"], 255, "{path}");
-        for status in ["409", "422"] {
+        for status in ["400", "409", "422"] {
             assert!(
                 post["responses"].get(status).is_some(),
                 "POST {path} does not say it may answer {status}"
