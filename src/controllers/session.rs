@@ -27,11 +27,8 @@ pub const CSRF_HEADER: &str = "x-csrf-token";
 /// The form field (and query parameter) forms send it in.
 pub const CSRF_FIELD: &str = "_csrf";
 
-/// The CSRF token for a session (or a visit): an HMAC of it under the
-/// app's secret, so it cannot be made without the secret nor used with
-/// another session.
-#[must_use]
-pub fn csrf_token(ctx: &AppContext, binding: &str) -> String {
+/// The MAC of a session (or a visit) under the app's secret.
+fn csrf_mac(ctx: &AppContext, binding: &str) -> Hmac<Sha256> {
     let secret = ctx
         .config
         .get_jwt_config()
@@ -41,19 +38,25 @@ pub fn csrf_token(ctx: &AppContext, binding: &str) -> String {
         Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key length");
     mac.update(b"csrf\0");
     mac.update(binding.as_bytes());
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    mac
 }
 
-/// Whether `offered` is the token for `binding`, compared in constant time.
+/// The CSRF token for a session (or a visit): an HMAC of it under the
+/// app's secret, so it cannot be made without the secret nor used with
+/// another session.
+#[must_use]
+pub fn csrf_token(ctx: &AppContext, binding: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .encode(csrf_mac(ctx, binding).finalize().into_bytes())
+}
+
+/// Whether `offered` is the token for `binding` (the HMAC crate's own
+/// constant-time check).
 #[must_use]
 pub fn csrf_matches(ctx: &AppContext, binding: &str, offered: &str) -> bool {
-    let expected = csrf_token(ctx, binding);
-    expected.len() == offered.len()
-        && expected
-            .bytes()
-            .zip(offered.bytes())
-            .fold(0_u8, |diff, (a, b)| diff | (a ^ b))
-            == 0
+    base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(offered)
+        .is_ok_and(|tag| csrf_mac(ctx, binding).verify_slice(&tag).is_ok())
 }
 
 /// A cookie's value from the request's `Cookie` headers.

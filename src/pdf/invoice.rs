@@ -13,7 +13,7 @@ use crate::models::values::Stored;
 use crate::models::{
     billing::invoices,
     error::{DomainError, DomainResult},
-    values::{format_money, TaxRate},
+    values::TaxRate,
 };
 
 impl InvoiceRenderer {
@@ -62,7 +62,7 @@ pub fn document(
         ),
         odometer: invoice
             .odometer_km
-            .map(|km| format!("{} km", grouped(&km.to_string()))),
+            .map(|km| format!("{} km", crate::i18n::number(Decimal::from(km)))),
         order_ref: Some(invoice.order_description.clone()),
         currency: invoice.currency.clone(),
         lines: lines
@@ -70,16 +70,16 @@ pub fn document(
             .map(|line| InvoiceLine {
                 description: line.description.clone(),
                 quantity: line.quantity.decimal().normalize().to_string(),
-                unit_price: money(line.unit_price.decimal()),
-                amount: money(line.amount.decimal()),
+                unit_price: crate::i18n::money(line.unit_price.decimal()),
+                amount: crate::i18n::money(line.amount.decimal()),
             })
             .collect(),
-        subtotal: money(invoice.subtotal.decimal()),
+        subtotal: crate::i18n::money(invoice.subtotal.decimal()),
         tax_label: format!("VAT {}", percent(invoice.tax_rate.decimal())),
-        tax: money(invoice.tax.decimal()),
-        total: money(invoice.total.decimal()),
-        amount_paid: money(invoice.amount_paid.decimal()),
-        balance: money(invoice.balance()),
+        tax: crate::i18n::money(invoice.tax.decimal()),
+        total: crate::i18n::money(invoice.total.decimal()),
+        amount_paid: crate::i18n::money(invoice.amount_paid.decimal()),
+        balance: crate::i18n::money(invoice.balance()),
         payment_instructions: invoice
             .payment_instructions
             .as_deref()
@@ -94,27 +94,6 @@ pub fn document(
     })
 }
 
-/// `23,722.00`: the contract's two places, thousands grouped for reading.
-fn money(amount: Decimal) -> String {
-    let text = format_money(amount);
-    let (whole, cents) = text.split_once('.').unwrap_or((&text, "00"));
-    match whole.strip_prefix('-') {
-        Some(digits) => format!("-{}.{cents}", grouped(digits)),
-        None => format!("{}.{cents}", grouped(whole)),
-    }
-}
-
-fn grouped(digits: &str) -> String {
-    let mut out = String::new();
-    for (index, digit) in digits.chars().enumerate() {
-        if index > 0 && (digits.len() - index).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    out
-}
-
 /// `16%`, `7.5%`.
 fn percent(rate: Decimal) -> String {
     let shown = TaxRate::display(rate);
@@ -124,7 +103,7 @@ fn percent(rate: Decimal) -> String {
 
 /// `22 Nov 2026`.
 fn day(date: NaiveDate) -> String {
-    date.format("%-d %b %Y").to_string()
+    crate::i18n::short_date(date, crate::i18n::Language::English)
 }
 
 #[cfg(test)]
@@ -134,10 +113,10 @@ mod tests {
     #[test]
     fn printed_amounts_are_grouped() {
         let d = |text: &str| text.parse::<Decimal>().unwrap();
-        assert_eq!(money(d("23722")), "23,722.00");
-        assert_eq!(money(d("999.5")), "999.50");
-        assert_eq!(money(d("1234567.891")), "1,234,567.89");
-        assert_eq!(money(d("-1000")), "-1,000.00");
+        assert_eq!(crate::i18n::money(d("23722")), "23,722.00");
+        assert_eq!(crate::i18n::money(d("999.5")), "999.50");
+        assert_eq!(crate::i18n::money(d("1234567.891")), "1,234,567.89");
+        assert_eq!(crate::i18n::money(d("-1000")), "-1,000.00");
         assert_eq!(percent(d("0.16")), "16%");
         assert_eq!(percent(d("0.075")), "7.5%");
         assert_eq!(day("2026-03-05".parse().unwrap()), "5 Mar 2026");

@@ -21,6 +21,27 @@ pub struct Shape {
     pub skip: &'static [&'static str],
 }
 
+/// A customer's fields.
+pub const CUSTOMER: Shape = Shape {
+    numbers: &[],
+    flags: &["marketing_opt_in", "prefers_sms"],
+    lists: &[],
+    skip: &[],
+};
+
+/// A vehicle's fields.
+pub const VEHICLE: Shape = Shape {
+    numbers: &[
+        "year",
+        "odometer_km",
+        "service_interval_months",
+        "service_interval_km",
+    ],
+    flags: &[],
+    lists: &[],
+    skip: &[],
+};
+
 /// The form's fields as they were typed, for the page to show again.
 #[must_use]
 pub fn typed(body: &[u8]) -> Value {

@@ -18,29 +18,10 @@ use uuid::Uuid;
 use super::{
     api,
     desk::{encoded, get, no_problem, office, problem, refusal, NoticeQuery},
-    form::{self, Shape},
+    form::{self, Shape, CUSTOMER, VEHICLE},
     notice_text, page, page_as, Viewer,
 };
 use crate::errors::ApiError;
-
-const CUSTOMER: Shape = Shape {
-    numbers: &[],
-    flags: &["marketing_opt_in", "prefers_sms"],
-    lists: &[],
-    skip: &[],
-};
-
-const VEHICLE: Shape = Shape {
-    numbers: &[
-        "year",
-        "odometer_km",
-        "service_interval_months",
-        "service_interval_km",
-    ],
-    flags: &[],
-    lists: &[],
-    skip: &[],
-};
 
 const ORDER: Shape = Shape {
     numbers: &["odometer_km"],

@@ -220,17 +220,6 @@ async fn respond(
     }
 }
 
-/// A form's fields as the API's JSON body: every field but the CSRF token,
-/// as text.
-fn fields_of(body: &[u8]) -> Value {
-    Value::Object(
-        form_urlencoded::parse(body)
-            .filter(|(name, _)| name != crate::controllers::session::CSRF_FIELD)
-            .map(|(name, value)| (name.into_owned(), Value::String(value.into_owned())))
-            .collect(),
-    )
-}
-
 pub async fn accept(
     State(ctx): State<AppContext>,
     viewer: Viewer,
@@ -247,7 +236,7 @@ pub async fn decline(
     body: Bytes,
 ) -> Response {
     let path = format!("/api/repair-orders/{id}/decline");
-    let fields = fields_of(&body);
+    let fields = super::form::typed(&body);
     let answer = api::call(&ctx, &viewer, Method::POST, &path, Some(&fields)).await;
     if answer.status.is_success() {
         return Redirect::to("/work?notice=declined").into_response();
@@ -287,7 +276,7 @@ pub async fn add_labor(
         id,
         "labor",
         &path,
-        Some(fields_of(&body)),
+        Some(super::form::typed(&body)),
         "labor-added",
     )
     .await
@@ -306,7 +295,7 @@ pub async fn add_part(
         id,
         "parts",
         &path,
-        Some(fields_of(&body)),
+        Some(super::form::typed(&body)),
         "part-added",
     )
     .await
@@ -325,7 +314,7 @@ pub async fn add_note(
         id,
         "notes",
         &path,
-        Some(fields_of(&body)),
+        Some(super::form::typed(&body)),
         "note-added",
     )
     .await
@@ -364,7 +353,7 @@ pub async fn complete(
     body: Bytes,
 ) -> Response {
     let path = format!("/api/repair-orders/{id}/transition");
-    let mut fields = fields_of(&body);
+    let mut fields = super::form::typed(&body);
     fields["to"] = json!("completed");
     if fields["note"]
         .as_str()
