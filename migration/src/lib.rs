@@ -19,6 +19,7 @@ mod m20261204_000004_pay;
 mod m20261204_000005_availability;
 mod m20261207_000001_background_work;
 mod m20261207_000002_idempotency_keys;
+mod m20261207_000003_seen_by_technician;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000005_availability::Migration),
             Box::new(m20261207_000001_background_work::Migration),
             Box::new(m20261207_000002_idempotency_keys::Migration),
+            Box::new(m20261207_000003_seen_by_technician::Migration),
             // inject-above (do not remove this comment)
         ]
     }

@@ -20,7 +20,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::api::ApiRoutes;
-use super::extract::{Ids, JsonBody, QueryParams};
+use super::extract::{nullable, Ids, JsonBody, QueryParams};
 use crate::models::values::Id;
 use crate::models::Scoped;
 use crate::queue;
@@ -41,8 +41,8 @@ use crate::{
             attachments::{self, Upload},
             comebacks, estimates,
             labor_lines::{self, NewLaborLine},
-            part_lines, repair_order_events, repair_order_notes,
-            repair_orders::{self, Filters, NewRepairOrder},
+            office_changes, part_lines, repair_order_events, repair_order_notes,
+            repair_orders::{self, Filters, NewRepairOrder, Revision},
         },
         Write,
     },
@@ -51,7 +51,8 @@ use crate::{
         page::PageResponse,
         repair_orders::{
             AttachmentResponse, HistoryEntryResponse, InvoiceRef, LaborLineResponse, NoteResponse,
-            OrderLines, PartLineResponse, RepairOrderDetail, RepairOrderResponse,
+            OfficeChangeResponse, OrderLines, PartLineResponse, RepairOrderDetail,
+            RepairOrderResponse,
         },
     },
     workers::{deliver_invoice, repair_status_update},
@@ -121,9 +122,43 @@ fn required_text(raw: &str, max_chars: usize) -> Result<String, String> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdateRepairOrderParams {
+    /// What the job is.
+    #[schema(min_length = 1, max_length = 4000, pattern = r"\S")]
+    pub description: Option<String>,
+    /// The customer's complaint, in their words; `null` or blank: none.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, max_length = 4000)]
+    pub complaint: Option<Option<String>>,
+    pub priority: Option<Priority>,
     /// The skills a technician needs to take it; `[]`: none.
     #[schema(max_items = 30, example = json!(["electrical", "diagnostics"]))]
     pub required_skills: Option<Vec<String>>,
+}
+
+impl UpdateRepairOrderParams {
+    fn revision(&self) -> ApiResult<Revision> {
+        let mut errors = FieldErrors::default();
+        let description = self.description.as_deref().and_then(|description| {
+            errors.check("description", required_text(description, TEXT_MAX))
+        });
+        let complaint = self.complaint.as_ref().and_then(|complaint| {
+            errors
+                .check(
+                    "complaint",
+                    OptionalText::parse(complaint.as_deref(), TEXT_MAX),
+                )
+                .map(OptionalText::into_inner)
+        });
+        if errors.is_empty() {
+            Ok(Revision {
+                description,
+                complaint,
+                priority: self.priority,
+            })
+        } else {
+            Err(ApiError::Validation(errors))
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -332,8 +367,10 @@ async fn show(
     Ok(axum::Json(detail(&ctx, &order).await?))
 }
 
-/// Change what the order needs: its `required_skills` (owners, managers,
-/// advisors; open orders only).
+/// Change what the order is and needs: its description, complaint,
+/// priority and `required_skills` (owners, managers, advisors; open orders
+/// only). Each change is in the audit trail, and shown to the order's
+/// technician until they acknowledge it.
 #[utoipa::path(patch, path = "/api/repair-orders/{id}", tag = "repair orders",
     request_body = UpdateRepairOrderParams, params(("id" = Uuid, Path)), security(("bearer" = [])),
     responses(
@@ -348,14 +385,15 @@ async fn update(
     Ids(id): Ids<Uuid>,
     JsonBody(params): JsonBody<UpdateRepairOrderParams>,
 ) -> ApiResult<impl IntoResponse> {
+    let revision = params.revision()?;
     let order = repair_orders::Entity::find_for(&ctx.db, &actor, id).await?;
+    actor.authorize(Ability::ManageRepairOrders)?;
+    let txn = Write::begin(&ctx.db).await?;
+    let order = order.revise(&txn, &actor, revision).await?;
     if let Some(names) = params.required_skills {
-        let txn = Write::begin(&ctx.db).await?;
         order.set_required_skills(&txn, &actor, &names).await?;
-        txn.commit().await?;
-    } else {
-        actor.authorize(Ability::ManageRepairOrders)?;
     }
+    txn.commit().await?;
     Ok(axum::Json(detail(&ctx, &order).await?))
 }
 
@@ -445,6 +483,26 @@ async fn accept(
     repair_status_update::later(&txn, order.pid, RepairStatus::InProgress).await?;
     txn.commit().await?;
     queue::kick(&ctx).await;
+    Ok(axum::Json(detail(&ctx, &order).await?))
+}
+
+/// Say one has seen what others changed on the order one is working on
+/// (its technician): `unseen_changes` is empty again until the next change.
+#[utoipa::path(post, path = "/api/repair-orders/{id}/acknowledge", tag = "repair orders",
+    params(("id" = Uuid, Path)), security(("bearer" = [])),
+    responses(
+        (status = 200, body = RepairOrderDetail),
+        (status = 403, body = ErrorBody),
+        (status = 409, body = ErrorBody),
+    ))]
+async fn acknowledge(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    Ids(id): Ids<Uuid>,
+) -> ApiResult<impl IntoResponse> {
+    let txn = Write::begin(&ctx.db).await?;
+    let order = office_changes::acknowledge(&txn, &actor, id).await?;
+    txn.commit().await?;
     Ok(axum::Json(detail(&ctx, &order).await?))
 }
 
@@ -957,6 +1015,7 @@ async fn download(
 async fn detail(ctx: &AppContext, order: &repair_orders::Model) -> ApiResult<RepairOrderDetail> {
     let db = &ctx.db;
     let row = order.row(db).await?;
+    let unseen = office_changes::unseen(db, &row, order.pid).await?;
     let labor = labor_lines::Model::of_order(db, order.id).await?;
     let parts = part_lines::Model::of_order(db, order.id).await?;
     let product_ids: Vec<i64> = parts.iter().map(|line| line.product_id).collect();
@@ -1005,6 +1064,14 @@ async fn detail(ctx: &AppContext, order: &repair_orders::Model) -> ApiResult<Rep
         },
     )?;
     detail.order.required_skills = required;
+    if !unseen.is_empty() {
+        let by: Vec<i64> = unseen.iter().filter_map(|change| change.by).collect();
+        let names = users::Model::names_by_id(db, &by).await?;
+        detail.unseen_changes = unseen
+            .into_iter()
+            .map(|change| OfficeChangeResponse::new(change, &names))
+            .collect();
+    }
     if let Some(earlier) = order.comeback_of_id {
         detail.comeback_of = repair_orders::Entity::find_by_id(earlier)
             .one(db)
@@ -1117,6 +1184,7 @@ pub fn routes(upload_limit: usize) -> ApiRoutes {
         .route(routes!(decide_line))
         .route(routes!(send_estimate))
         .route(routes!(accept))
+        .route(routes!(acknowledge))
         .route(routes!(decline))
         .route(routes!(comeback))
         .route(routes!(add_note, notes))

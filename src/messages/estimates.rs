@@ -20,11 +20,7 @@ use super::{
 use crate::models::values::Stored;
 use crate::models::Scoped;
 use crate::models::{
-    _entities::repair_orders,
-    clock::Clock,
-    error::DomainResult,
-    now_at,
-    values::{format_money, RepairStatus},
+    _entities::repair_orders, clock::Clock, error::DomainResult, now_at, values::RepairStatus,
     workshop::estimates::estimate_of,
 };
 
@@ -91,10 +87,10 @@ pub async fn send(
         },
         "lines": estimate.lines.iter().map(|line| json!({
             "description": line.description,
-            "amount": format_money(line.amount),
+            "amount": crate::i18n::money(line.amount),
         })).collect::<Vec<_>>(),
         "currency": estimate.site.currency,
-        "total": format_money(estimate.total),
+        "total": crate::i18n::money(estimate.total),
         "url": url,
         "expires_on": long_date(expires, language),
     });

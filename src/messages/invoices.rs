@@ -22,7 +22,7 @@ use crate::models::{
     clock::Clock,
     error::DomainResult,
     now_at,
-    values::{format_money, InvoiceStatus},
+    values::InvoiceStatus,
 };
 
 /// How far back the sweep looks for invoices asked to be sent and not sent.
@@ -75,9 +75,9 @@ pub async fn deliver(
             "number": invoice.number,
             "vehicle": format!("{} ({})", invoice.vehicle_description, invoice.vehicle_plate),
             "currency": invoice.currency,
-            "total": format_money(invoice.total.0),
-            "paid": format_money(invoice.amount_paid.0),
-            "balance": format_money(invoice.balance().max(Decimal::ZERO)),
+            "total": crate::i18n::money(invoice.total.0),
+            "paid": crate::i18n::money(invoice.amount_paid.0),
+            "balance": crate::i18n::money(invoice.balance().max(Decimal::ZERO)),
             "payment_instructions": instructions,
             "payment_lines": instructions.lines().collect::<Vec<_>>(),
         },

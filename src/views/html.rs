@@ -319,6 +319,12 @@ mod tests {
         for (prefix, values) in by_value {
             keys.extend(values.iter().map(|value| format!("{prefix}{value}")));
         }
+        keys.extend(
+            crate::controllers::web::work::CHANGE_KEYS
+                .iter()
+                .chain(&["notice-changes-seen", "notice-order-revised"])
+                .map(ToString::to_string),
+        );
         assert!(keys.len() > 150, "{}", keys.len());
         for key in &keys {
             for language in Language::ALL {

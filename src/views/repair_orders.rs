@@ -16,7 +16,9 @@ use crate::{
         values::{format_money, Approval, Priority, RepairStatus},
         workshop::{
             attachments::{self, AttachmentKind},
-            labor_lines, part_lines,
+            labor_lines,
+            office_changes::OfficeChange,
+            part_lines,
             repair_order_events::HistoryEntry,
             repair_order_notes,
             repair_orders::OrderRow,
@@ -49,6 +51,11 @@ pub struct RepairOrderResponse {
     pub created_at: DateTime<FixedOffset>,
     #[serde(serialize_with = "super::time::rfc3339")]
     pub updated_at: DateTime<FixedOffset>,
+    /// When its technician last took in what others changed on it (taking
+    /// the order, or acknowledging); the order's detail lists what others
+    /// changed since (`unseen_changes`).
+    #[serde(serialize_with = "super::time::rfc3339_opt")]
+    pub technician_seen_at: Option<DateTime<FixedOffset>>,
     /// The skills a technician needs to take it.
     #[schema(example = json!(["hybrid"]))]
     pub required_skills: Vec<String>,
@@ -96,6 +103,7 @@ impl RepairOrderResponse {
             completed_at: row.completed_at,
             created_at: row.created_at,
             updated_at: row.updated_at,
+            technician_seen_at: row.technician_seen_at,
             required_skills: Vec::new(),
             missing_skills: None,
         })
@@ -131,6 +139,43 @@ pub struct RepairOrderDetail {
     pub invoice: Option<InvoiceRef>,
     /// The earlier repair of the same vehicle this one is a comeback of.
     pub comeback_of: Option<Uuid>,
+    /// While the order is in progress: what others (the office, the
+    /// customer) changed on it since its technician last acknowledged,
+    /// oldest first (`POST /api/repair-orders/{id}/acknowledge`).
+    pub unseen_changes: Vec<OfficeChangeResponse>,
+}
+
+/// A change to an order by someone other than its technician.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OfficeChangeResponse {
+    /// What happened: `labor_line.added`, `labor_line.removed`,
+    /// `part_line.added`, `part_line.removed`, `estimate_line.decided`,
+    /// `estimate.send_requested`, `repair_order.updated`,
+    /// `repair_order.required_skills_changed`,
+    /// `repair_order.comeback_flagged`, `note.added`, `attachment.added`.
+    #[schema(example = "part_line.added")]
+    pub what: String,
+    /// Who made it; absent for the customer (through their estimate link).
+    pub by: Option<PersonRef>,
+    #[serde(serialize_with = "super::time::rfc3339")]
+    pub at: DateTime<FixedOffset>,
+    /// What changed, as the audit trail records it.
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<serde_json::Value>,
+}
+
+impl OfficeChangeResponse {
+    #[must_use]
+    pub fn new(change: OfficeChange, people: &HashMap<i64, (Uuid, String)>) -> Self {
+        Self {
+            what: change.what,
+            by: change
+                .by
+                .and_then(|id| people.get(&id).cloned().map(PersonRef::from)),
+            at: change.at,
+            details: change.details,
+        }
+    }
 }
 
 /// An invoice as an order names it.
@@ -183,6 +228,7 @@ impl RepairOrderDetail {
             currency,
             invoice: lines.invoice,
             comeback_of: None,
+            unseen_changes: Vec::new(),
         })
     }
 }

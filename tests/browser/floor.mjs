@@ -268,6 +268,30 @@ async function scenario(browser, lang) {
   const notes = await ok(owner, "GET", `/api/repair-orders/${job.order}/notes`);
   check(!notes.items.some((n) => n.body === "Forged note"), "the forged note was not added");
 
+  // The office changes the job meanwhile: the desk sees the technician has
+  // not seen it yet, and the phone shows it until they say they have.
+  await front.page.goto(`${BASE}/orders/${job.order}`);
+  await front.page.locator("#revise summary").click();
+  await front.page.selectOption("#revise-priority", "urgent");
+  await Promise.all([
+    front.page.waitForNavigation(),
+    front.page.locator("#revise form button[type=submit]").click(),
+  ]);
+  check(await front.page.locator(".notice-inline").count() === 1, "the desk sees the change is not seen yet");
+  await audit(front.page, `desk order, changed (${lang})`);
+  await shot(front.page, lang, "desk-order-changed");
+  await page.goto(`${BASE}/work/${job.order}`);
+  await page.locator("#changes").waitFor();
+  check(await page.locator("#changes li").count() === 1, "the phone lists the one change");
+  await audit(page, `order changed by the office (${lang})`);
+  await thumbSized(page, "order changed by the office");
+  await shot(page, lang, "order-changed");
+  await page.locator("#changes form button[type=submit]").click();
+  await page.locator("#changes").waitFor({ state: "detached", timeout: 15000 });
+  const acknowledged = await ok(owner, "GET", `/api/repair-orders/${job.order}`);
+  check(acknowledged.unseen_changes.length === 0, "the technician has seen the change");
+  log("the office's change shown on the phone until seen");
+
   // Complete it: the board shows it completed today.
   await page.locator("#complete-note").fill(lang === "sw" ? "Tayari" : "Ready for collection");
   await Promise.all([page.waitForNavigation(), page.locator("#complete form button[type=submit]").click()]);

@@ -11,6 +11,7 @@ mod invoice_pdf;
 mod invoices;
 mod jobs;
 mod notifications;
+mod office_changes;
 mod openapi;
 mod pages;
 mod queue;

@@ -878,3 +878,138 @@ async fn a_visitors_token_does_not_open_a_signed_in_browsers_forms() {
         .json();
     assert_eq!(detail["status"], "approved");
 }
+
+#[tokio::test]
+async fn the_phone_shows_what_the_office_changed_until_the_technician_has_seen_it() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Garage").await;
+    let site = app.site(&owner, "NBO").await;
+    let technician = app.staff(&owner, "technician", &[&site]).await;
+    let advisor = app.staff(&owner, "advisor", &[&site]).await;
+    let order = app.claimed_order(&owner, &site, &technician).await;
+    let mut phone = Browser::new(&app);
+    let csrf = phone.sign_in(&technician.email).await;
+    let before = phone.get(&format!("/work/{order}")).await.text();
+    assert!(!before.contains("Changed by the office"), "{before}");
+
+    let mut desk = Browser::new(&app);
+    let desk_csrf = desk.sign_in(&advisor.email).await;
+    let noted = desk
+        .post(
+            &format!("/orders/{order}/notes"),
+            &[
+                ("_csrf", &desk_csrf),
+                ("body", "Customer waits: done by 4pm"),
+            ],
+        )
+        .await;
+    assert_eq!(noted.status_code(), 303, "{}", noted.text());
+    let revised = desk
+        .post(
+            &format!("/orders/{order}/revise"),
+            &[
+                ("_csrf", &desk_csrf),
+                ("description", "Front pads and a rear brake check"),
+                ("complaint", ""),
+                ("priority", "urgent"),
+            ],
+        )
+        .await;
+    assert_eq!(revised.status_code(), 303, "{}", revised.text());
+    let desk_page = desk.get(&location(&revised)).await.text();
+    assert!(desk_page.contains("The order is changed."), "{desk_page}");
+    assert!(
+        desk_page.contains("has not seen 2 changes yet"),
+        "{desk_page}"
+    );
+
+    let list = phone.get("/work").await.text();
+    assert!(list.contains("Changed by the office: 2"), "{list}");
+    let page = phone.get(&format!("/work/{order}")).await.text();
+    assert!(page.contains("Changed by the office"), "{page}");
+    assert!(page.contains("2 changes since you last looked"), "{page}");
+    assert!(page.contains("Customer waits: done by 4pm"), "{page}");
+    assert!(page.contains("Priority: Urgent"), "{page}");
+
+    let seen = phone
+        .post(&format!("/work/{order}/seen"), &[("_csrf", &csrf)])
+        .await;
+    assert_eq!(seen.status_code(), 303, "{}", seen.text());
+    let after = phone.get(&location(&seen)).await.text();
+    assert!(after.contains("you have seen the changes"), "{after}");
+    assert!(!after.contains("Changed by the office"), "{after}");
+    assert!(!phone
+        .get("/work")
+        .await
+        .text()
+        .contains("Changed by the office"));
+}
+
+#[tokio::test]
+async fn the_desk_changes_a_booked_job_and_a_blank_description_comes_back_with_its_error() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Garage").await;
+    let site = app.site(&owner, "NBO").await;
+    let skill = app
+        .post("/api/skills", &owner, &json!({"name": "Hybrid"}))
+        .await;
+    assert_eq!(skill.status_code(), 201, "{}", skill.text());
+    let order = app.order(&owner, &site, "normal").await;
+    let mut desk = Browser::new(&app);
+    let csrf = desk.sign_in(&owner.email).await;
+
+    let refused = desk
+        .post(
+            &format!("/orders/{order}/revise"),
+            &[("_csrf", &csrf), ("description", " "), ("priority", "high")],
+        )
+        .await;
+    assert_eq!(refused.status_code(), 422, "{}", refused.text());
+    let html = refused.text();
+    assert!(html.contains("id=\"revise-description-error\""), "{html}");
+    assert!(html.contains("<details id=\"revise\" open>"), "{html}");
+    let unchanged: Value = app
+        .get(&format!("/api/repair-orders/{order}"), &owner)
+        .await
+        .json();
+    assert_eq!(unchanged["priority"], "normal");
+
+    let saved = desk
+        .post(
+            &format!("/orders/{order}/revise"),
+            &[
+                ("_csrf", &csrf),
+                ("description", "Hybrid battery check"),
+                ("complaint", "Warning light on"),
+                ("priority", "high"),
+                ("required_skills", "Hybrid"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status_code(), 303, "{}", saved.text());
+    let detail: Value = app
+        .get(&format!("/api/repair-orders/{order}"), &owner)
+        .await
+        .json();
+    assert_eq!(detail["description"], "Hybrid battery check");
+    assert_eq!(detail["complaint"], "Warning light on");
+    assert_eq!(detail["priority"], "high");
+    assert_eq!(detail["required_skills"], json!(["Hybrid"]));
+
+    // Unticking every skill clears them.
+    desk.post(
+        &format!("/orders/{order}/revise"),
+        &[
+            ("_csrf", &csrf),
+            ("description", "Hybrid battery check"),
+            ("priority", "high"),
+        ],
+    )
+    .await;
+    let detail: Value = app
+        .get(&format!("/api/repair-orders/{order}"), &owner)
+        .await
+        .json();
+    assert_eq!(detail["required_skills"], json!([]));
+    assert_eq!(detail["complaint"], Value::Null);
+}

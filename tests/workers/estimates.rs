@@ -126,7 +126,7 @@ async fn the_customer_approves_and_declines_lines_through_the_emailed_link() {
         message["subject"]
     );
     assert!(
-        message["text"].as_str().unwrap().contains("KES 6960.00"),
+        message["text"].as_str().unwrap().contains("KES 6,960.00"),
         "{}",
         message["text"]
     );
@@ -136,7 +136,7 @@ async fn the_customer_approves_and_declines_lines_through_the_emailed_link() {
     assert_eq!(page.status_code(), 200);
     let html = page.text();
     assert!(html.contains("Brake pads fitted") && html.contains("Part PAD-01"));
-    assert!(html.contains("6960.00"), "{html}");
+    assert!(html.contains("6,960.00"), "{html}");
 
     let detail = shop.detail().await;
     let labour = detail["labor"][0]["id"].as_str().unwrap().to_string();
@@ -150,7 +150,7 @@ async fn the_customer_approves_and_declines_lines_through_the_emailed_link() {
     assert_eq!(done.status_code(), 200, "{}", done.text());
     assert!(done.text().contains("Asante"), "{}", done.text());
     // Declined parts are left out of the total: 3000 + 16 %.
-    assert!(done.text().contains("3480.00"), "{}", done.text());
+    assert!(done.text().contains("3,480.00"), "{}", done.text());
 
     let detail = shop.detail().await;
     assert_eq!(detail["labor"][0]["approval"], "approved");

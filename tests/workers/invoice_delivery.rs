@@ -131,10 +131,10 @@ async fn completing_an_order_mails_its_invoice_with_the_pdf_once() {
     assert_eq!(message["headers"]["reply-to"], "nbo@kamaumotors.co.ke");
     let text = message["text"].as_str().unwrap();
     assert!(
-        text.contains("Total: KES 3480.00"),
+        text.contains("Total: KES 3,480.00"),
         "1.5 h × 2000 + 16 %: {text}"
     );
-    assert!(text.contains("Balance due: KES 3480.00"), "{text}");
+    assert!(text.contains("Balance due: KES 3,480.00"), "{text}");
     assert!(text.contains("M-Pesa Paybill 400200"), "{text}");
     let attachments = message["attachments"].as_array().unwrap();
     assert_eq!(attachments.len(), 1);

@@ -227,7 +227,7 @@ async fn twilio_whatsapp_carries_estimates_job_news_and_promotions_to_those_who_
     assert_eq!(estimate["to"], "whatsapp:+254712345678");
     assert_eq!(estimate["from"], "whatsapp:+14155550100");
     let body = estimate["body"].as_str().unwrap();
-    assert!(body.contains("KES 3480.00"), "{body}");
+    assert!(body.contains("KES 3,480.00"), "{body}");
     let link = body
         .split_whitespace()
         .find(|word| word.contains("/e/"))

@@ -371,3 +371,31 @@ notice-booked-in = Booked in.
 notice-line-decided = The customer's decision is recorded.
 notice-estimate-sent = The estimate is on its way to the customer.
 notice-moved = Done.
+
+## What others changed on an order in progress, shown to its technician.
+changes-heading = Changed by the office
+changes-count = { $count ->
+    [one] One change since you last looked. Read it before you go on.
+   *[other] { $count } changes since you last looked. Read them before you go on.
+}
+changes-seen = I have seen it
+change-by-customer = The customer
+change-labor_line-added = added labour
+change-labor_line-removed = removed labour
+change-part_line-added = added a part
+change-part_line-removed = removed a part
+change-estimate_line-approved = approved a line
+change-estimate_line-declined = declined a line (do not do it)
+change-estimate-send_requested = sent the estimate to the customer
+change-repair_order-updated = changed the job
+change-repair_order-required_skills_changed = changed the skills it needs
+change-repair_order-comeback_flagged = marked it a comeback of an earlier repair
+change-note-added = wrote
+change-attachment-added = added a file
+notice-changes-seen = Noted: you have seen the changes.
+technician-not-seen = { $count ->
+    [one] { $name } has not seen one change yet.
+   *[other] { $name } has not seen { $count } changes yet.
+}
+revise-order = Change the job
+notice-order-revised = The order is changed.

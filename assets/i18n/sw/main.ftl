@@ -371,3 +371,31 @@ notice-booked-in = Gari limepokelewa.
 notice-line-decided = Uamuzi wa mteja umerekodiwa.
 notice-estimate-sent = Makadirio yanatumwa kwa mteja.
 notice-moved = Imefanyika.
+
+## Mabadiliko ya wengine kwenye agizo linaloendelea, kwa fundi wake.
+changes-heading = Imebadilishwa na ofisi
+changes-count = { $count ->
+    [one] Badiliko moja tangu ulipoangalia mara ya mwisho. Lisome kabla ya kuendelea.
+   *[other] Mabadiliko { $count } tangu ulipoangalia mara ya mwisho. Yasome kabla ya kuendelea.
+}
+changes-seen = Nimeona
+change-by-customer = Mteja
+change-labor_line-added = aliongeza kazi
+change-labor_line-removed = aliondoa kazi
+change-part_line-added = aliongeza kipuri
+change-part_line-removed = aliondoa kipuri
+change-estimate_line-approved = alikubali kipengee
+change-estimate_line-declined = alikataa kipengee (usikifanye)
+change-estimate-send_requested = alimtumia mteja makadirio
+change-repair_order-updated = alibadilisha kazi
+change-repair_order-required_skills_changed = alibadilisha ujuzi unaohitajika
+change-repair_order-comeback_flagged = aliweka alama kuwa ni marudio ya matengenezo ya awali
+change-note-added = aliandika
+change-attachment-added = aliongeza faili
+notice-changes-seen = Sawa: umeona mabadiliko.
+technician-not-seen = { $count ->
+    [one] { $name } bado hajaona badiliko moja.
+   *[other] { $name } bado hajaona mabadiliko { $count }.
+}
+revise-order = Badilisha kazi
+notice-order-revised = Agizo limebadilishwa.

@@ -69,6 +69,7 @@ pub fn router(ctx: &AppContext) -> AxumRouter<AppContext> {
         .route("/work", get(work::mine))
         .route("/work/{id}", get(work::order))
         .route("/work/{id}/accept", post(work::accept))
+        .route("/work/{id}/seen", post(work::seen))
         .route("/work/{id}/decline", post(work::decline))
         .route("/work/{id}/timer/{action}", post(work::timer))
         .route("/work/{id}/labor", post(work::add_labor))
@@ -103,6 +104,7 @@ pub fn router(ctx: &AppContext) -> AxumRouter<AppContext> {
         .route("/orders/new", get(orders::new_order))
         .route("/orders/{id}", get(orders::order))
         .route("/orders/{id}/transition", post(orders::move_order))
+        .route("/orders/{id}/revise", post(orders::revise))
         .route("/orders/{id}/estimate", post(orders::send_estimate))
         .route(
             "/orders/{id}/attachments",
@@ -374,6 +376,8 @@ pub fn notice_text(viewer: &Viewer, notice: Option<&str>) -> Option<String> {
         "line-decided" => "notice-line-decided",
         "estimate-sent" => "notice-estimate-sent",
         "moved" => "notice-moved",
+        "changes-seen" => "notice-changes-seen",
+        "order-revised" => "notice-order-revised",
         _ => return None,
     };
     Some(i18n::text(viewer.language, key))

@@ -403,7 +403,7 @@ async fn order_page(
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let reads = futures_util::future::join4(
+    let reads = futures_util::future::join5(
         get(
             ctx,
             viewer,
@@ -420,11 +420,16 @@ async fn order_page(
             viewer,
             &format!("/api/products?site_id={site}&per_page=200"),
         ),
+        get(ctx, viewer, "/api/skills?per_page=200"),
     )
     .await;
-    let (attachments, history, notes, products) = match reads {
-        (Ok(a), Ok(h), Ok(n), Ok(p)) => (a, h, n, p),
-        (Err(page), ..) | (_, Err(page), ..) | (.., Err(page), _) | (.., Err(page)) => return page,
+    let (attachments, history, notes, products, skills) = match reads {
+        (Ok(a), Ok(h), Ok(n), Ok(p), Ok(s)) => (a, h, n, p, s),
+        (Err(page), ..)
+        | (_, Err(page), ..)
+        | (_, _, Err(page), ..)
+        | (.., Err(page), _)
+        | (.., Err(page)) => return page,
     };
     let state = detail["status"].as_str().unwrap_or_default().to_string();
     let open = !matches!(state.as_str(), "completed" | "declined" | "cancelled");
@@ -434,6 +439,7 @@ async fn order_page(
         "history": history,
         "notes": notes["items"],
         "products": products["items"],
+        "skills": skills["items"],
         "moves": moves(&state),
         "open": open,
         "notice": notice_text(viewer, notice),
@@ -457,11 +463,11 @@ async fn order_change(
     viewer: &Viewer,
     id: Uuid,
     (form_name, done): (&'static str, &str),
-    path: &str,
+    (method, path): (Method, &str),
     json: Option<Value>,
     typed: Value,
 ) -> Response {
-    let answer = api::call(ctx, viewer, Method::POST, path, json.as_ref()).await;
+    let answer = api::call(ctx, viewer, method, path, json.as_ref()).await;
     if refusal(&answer) {
         let status = answer.status;
         let problem = problem(form_name, &answer.body, typed);
@@ -504,7 +510,48 @@ pub async fn order_line(
         &viewer,
         id,
         (form_name, done),
-        &path,
+        (Method::POST, &path),
+        Some(json),
+        typed,
+    )
+    .await
+}
+
+const REVISION: Shape = Shape {
+    numbers: &[],
+    flags: &[],
+    lists: &["required_skills"],
+    skip: &[],
+};
+
+/// `POST /orders/{id}/revise`: what the job is, changed after booking (its
+/// technician is shown the change until they have seen it).
+pub async fn revise(
+    State(ctx): State<AppContext>,
+    viewer: Viewer,
+    Path(id): Path<Uuid>,
+    body: Bytes,
+) -> Response {
+    if let Some(page) = office(&viewer) {
+        return page;
+    }
+    let typed = form::typed(&body);
+    let mut json = form::body(&body, REVISION).unwrap_or_default();
+    if let Some(fields) = json.as_object_mut() {
+        // A field left blank is a value here: no description is refused,
+        // no complaint clears it.
+        fields
+            .entry("description")
+            .or_insert_with(|| Value::String(String::new()));
+        fields.entry("complaint").or_insert(Value::Null);
+    }
+    let path = format!("/api/repair-orders/{id}");
+    order_change(
+        &ctx,
+        &viewer,
+        id,
+        ("revise", "order-revised"),
+        (Method::PATCH, &path),
         Some(json),
         typed,
     )
@@ -530,7 +577,7 @@ pub async fn decide_line(
         &viewer,
         id,
         ("lines", "line-decided"),
-        &path,
+        (Method::POST, &path),
         Some(json),
         typed,
     )
@@ -552,7 +599,7 @@ pub async fn send_estimate(
         &viewer,
         id,
         ("estimate", "estimate-sent"),
-        &path,
+        (Method::POST, &path),
         None,
         json!({}),
     )
@@ -577,7 +624,7 @@ pub async fn move_order(
         &viewer,
         id,
         ("moves", "moved"),
-        &path,
+        (Method::POST, &path),
         Some(json),
         typed,
     )

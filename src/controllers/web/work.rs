@@ -19,7 +19,7 @@ use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 use super::{api, notice_text, page, Viewer};
-use crate::errors::ApiError;
+use crate::{errors::ApiError, i18n, i18n::Language};
 
 /// `GET /work`: orders assigned to the technician waiting for their answer,
 /// and those they are working on.
@@ -43,6 +43,22 @@ pub async fn mine(
                 lists.insert(name.to_string(), listed["items"].clone());
             }
             Err(err) => return viewer.fail(err),
+        }
+    }
+    if let Some(Value::Array(orders)) = lists.get_mut("in_progress") {
+        // A technician has a few orders in progress at most: each one's
+        // detail says what others changed on it since they last looked.
+        for order in orders.iter_mut() {
+            let path = format!(
+                "/api/repair-orders/{}",
+                order["id"].as_str().unwrap_or_default()
+            );
+            if let Ok(detail) = api::call(&ctx, &viewer, Method::GET, &path, None)
+                .await
+                .ok()
+            {
+                order["unseen"] = json!(detail["unseen_changes"].as_array().map_or(0, Vec::len));
+            }
         }
     }
     page(
@@ -125,6 +141,7 @@ async fn render_order(
         })
         .unwrap_or(Value::Array(Vec::new()));
     let mine = detail["technician"]["id"].as_str() == Some(&viewer.actor.user.pid.to_string());
+    let changes = described_changes(viewer.language, &detail);
     let status = detail["status"].as_str().unwrap_or_default().to_string();
     let (form, fields, message, typed) = match &problem {
         Some(problem) => (
@@ -137,6 +154,7 @@ async fn render_order(
     };
     let values = json!({
         "order": detail,
+        "changes": changes,
         "timer": timer,
         "notes": notes["items"],
         "attachments": attachments["items"],
@@ -163,6 +181,98 @@ async fn render_order(
     }
     response
 }
+
+/// The order's `unseen_changes` as the phone tells them: a word for what
+/// happened (`change-…` in the message files) and what it was about.
+fn described_changes(language: Language, detail: &Value) -> Vec<Value> {
+    let empty = Vec::new();
+    let lines: Vec<&Value> = ["labor", "parts"]
+        .iter()
+        .flat_map(|kind| detail[*kind].as_array().unwrap_or(&empty))
+        .collect();
+    let text = |value: &Value| value.as_str().unwrap_or_default().to_string();
+    detail["unseen_changes"]
+        .as_array()
+        .unwrap_or(&empty)
+        .iter()
+        .map(|change| {
+            let what = change["what"].as_str().unwrap_or_default();
+            let details = &change["details"];
+            let mut key = what.replace('.', "-");
+            let about = match what {
+                "labor_line.added" => format!(
+                    "{} · {} h",
+                    text(&details["description"]),
+                    text(&details["hours"])
+                ),
+                "labor_line.removed" => text(&details["description"]),
+                "part_line.added" => format!(
+                    "{} × {}",
+                    text(&details["description"]),
+                    text(&details["quantity"])
+                ),
+                "part_line.removed" => {
+                    format!("{} × {}", text(&details["sku"]), text(&details["quantity"]))
+                }
+                "estimate_line.decided" => {
+                    key = format!("estimate_line-{}", text(&details["decision"]));
+                    lines
+                        .iter()
+                        .find(|line| line["id"] == details["line"])
+                        .map(|line| text(&line["description"]))
+                        .unwrap_or_default()
+                }
+                "repair_order.updated" => ["description", "complaint", "priority"]
+                    .iter()
+                    .filter_map(|field| {
+                        let to = details[*field].as_object()?.get("to")?;
+                        let shown = match (*field, to.as_str()) {
+                            ("priority", Some(priority)) => {
+                                i18n::text(language, &format!("priority-{priority}"))
+                            }
+                            (_, Some(to)) => to.to_string(),
+                            (_, None) => "—".to_string(),
+                        };
+                        Some(format!("{}: {shown}", i18n::text(language, field)))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" · "),
+                "repair_order.required_skills_changed" => details["to"]
+                    .as_array()
+                    .map(|skills| skills.iter().map(text).collect::<Vec<_>>().join(", "))
+                    .filter(|skills| !skills.is_empty())
+                    .unwrap_or_else(|| "—".to_string()),
+                "note.added" => text(&details["body"]),
+                "attachment.added" => text(&details["file_name"]),
+                _ => String::new(),
+            };
+            json!({
+                "key": format!("change-{key}"),
+                "about": about,
+                "by": change["by"],
+                "at": change["at"],
+            })
+        })
+        .collect()
+}
+
+/// The words a change on the phone can be told in, for the test that
+/// every word exists in both languages.
+#[cfg(test)]
+pub const CHANGE_KEYS: [&str; 12] = [
+    "change-labor_line-added",
+    "change-labor_line-removed",
+    "change-part_line-added",
+    "change-part_line-removed",
+    "change-estimate_line-approved",
+    "change-estimate_line-declined",
+    "change-estimate-send_requested",
+    "change-repair_order-updated",
+    "change-repair_order-required_skills_changed",
+    "change-repair_order-comeback_flagged",
+    "change-note-added",
+    "change-attachment-added",
+];
 
 /// Sends a form's change to the API and answers as a page: back to the
 /// order, or the order again with the errors next to the form's fields.
@@ -227,6 +337,12 @@ pub async fn accept(
 ) -> Response {
     let path = format!("/api/repair-orders/{id}/accept");
     change(&ctx, &viewer, id, "answer", &path, None, "accepted").await
+}
+
+/// `POST /work/{id}/seen`: the technician has seen what the office changed.
+pub async fn seen(State(ctx): State<AppContext>, viewer: Viewer, Path(id): Path<Uuid>) -> Response {
+    let path = format!("/api/repair-orders/{id}/acknowledge");
+    change(&ctx, &viewer, id, "changes", &path, None, "changes-seen").await
 }
 
 pub async fn decline(

@@ -32,6 +32,7 @@ pub struct Model {
     pub assigned_by: Option<i64>,
     pub comeback_of_id: Option<i64>,
     pub comeback_flagged_at: Option<DateTimeWithTimeZone>,
+    pub technician_seen_at: Option<DateTimeWithTimeZone>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -155,6 +155,7 @@ impl Model {
         }
         .insert(db)
         .await?;
+        repair_orders::Model::touch(db, order.id, saved.created_at).await?;
         unsaved.storage = None;
         Ok(saved)
     }

@@ -63,6 +63,7 @@ pub async fn flag(db: &Write, actor: &Actor, order: &Model, earlier: Uuid) -> Do
     let flagged = Entity::update_many()
         .col_expr(Column::ComebackOfId, Expr::value(earlier.id))
         .col_expr(Column::ComebackFlaggedAt, Expr::value(now))
+        .col_expr(Column::UpdatedAt, Expr::value(now))
         .filter(Column::Id.eq(order.id))
         .filter(Column::ComebackOfId.is_null())
         .exec(db)
@@ -95,6 +96,7 @@ pub async fn flag(db: &Write, actor: &Actor, order: &Model, earlier: Uuid) -> Do
     Ok(Model {
         comeback_of_id: Some(earlier.id),
         comeback_flagged_at: Some(now),
+        updated_at: now,
         ..order.clone()
     })
 }

@@ -41,6 +41,10 @@ pub async fn request(db: &Write, actor: &Actor, pid: Uuid) -> DomainResult<repai
             repair_orders::Column::EstimateRequestedAt,
             Expr::value(now_at(actor.clock)),
         )
+        .col_expr(
+            repair_orders::Column::UpdatedAt,
+            Expr::value(now_at(actor.clock)),
+        )
         .filter(repair_orders::Column::Id.eq(order.id))
         .filter(repair_orders::Column::Status.is_not_in(RepairStatus::CLOSED.map(Stored::as_str)))
         .exec(db)

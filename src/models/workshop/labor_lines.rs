@@ -104,7 +104,7 @@ impl Model {
             ));
         }
         repair_orders::Model::lock_open(db, order.id, crate::models::now_at(actor.clock)).await?;
-        Ok(ActiveModel {
+        let added = ActiveModel {
             pid: ActiveValue::Set(Uuid::new_v4()),
             organization_id: ActiveValue::Set(order.organization_id),
             site_id: ActiveValue::Set(order.site_id),
@@ -118,7 +118,25 @@ impl Model {
             ..Default::default()
         }
         .insert(db)
-        .await?)
+        .await?;
+        audit_events::Model::record(
+            db,
+            actor.organization_id(),
+            actor,
+            Change {
+                action: "labor_line.added",
+                subject_type: "repair_order",
+                subject_id: order.pid,
+                site_id: Some(order.site_id),
+                details: Some(json!({
+                    "line": added.pid,
+                    "description": added.description,
+                    "hours": added.hours.decimal().to_string(),
+                })),
+            },
+        )
+        .await?;
+        Ok(added)
     }
 
     /// Removes a line of an order, recording who removed what.

@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod comebacks;
 pub mod estimates;
 pub mod labor_lines;
+pub mod office_changes;
 pub mod part_lines;
 pub mod repair_order_events;
 pub mod repair_order_notes;

@@ -97,7 +97,7 @@ impl Model {
                 "quantity × price must stay below 1000000000000",
             ));
         }
-        Ok(ActiveModel {
+        let added = ActiveModel {
             pid: ActiveValue::Set(Uuid::new_v4()),
             organization_id: ActiveValue::Set(order.organization_id),
             site_id: ActiveValue::Set(order.site_id),
@@ -115,7 +115,26 @@ impl Model {
             ..Default::default()
         }
         .insert(db)
-        .await?)
+        .await?;
+        audit_events::Model::record(
+            db,
+            actor.organization_id(),
+            actor,
+            Change {
+                action: "part_line.added",
+                subject_type: "repair_order",
+                subject_id: order.pid,
+                site_id: Some(order.site_id),
+                details: Some(json!({
+                    "line": added.pid,
+                    "sku": added.sku,
+                    "description": added.description,
+                    "quantity": added.quantity().to_string(),
+                })),
+            },
+        )
+        .await?;
+        Ok(added)
     }
 
     /// Takes a part off an open order and puts its stock back.

@@ -18,6 +18,7 @@ impl Model {
         body: String,
     ) -> DomainResult<Self> {
         order.authorize_work(actor)?;
+        repair_orders::Model::touch(db, order.id, crate::models::now_at(actor.clock)).await?;
         Ok(ActiveModel {
             pid: ActiveValue::Set(Uuid::new_v4()),
             organization_id: ActiveValue::Set(order.organization_id),

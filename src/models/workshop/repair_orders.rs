@@ -65,6 +65,15 @@ pub struct NewRepairOrder {
     pub required_skills: Vec<String>,
 }
 
+/// What an order's revision changes; `None` keeps a value as it is. The
+/// complaint's inner `None` clears it.
+#[derive(Debug, Default)]
+pub struct Revision {
+    pub description: Option<String>,
+    pub complaint: Option<Option<String>>,
+    pub priority: Option<Priority>,
+}
+
 /// Which orders a list shows.
 #[derive(Debug, Default)]
 pub struct Filters {
@@ -94,6 +103,8 @@ pub struct OrderRow {
     pub completed_at: Option<DateTime<FixedOffset>>,
     pub created_at: DateTime<FixedOffset>,
     pub updated_at: DateTime<FixedOffset>,
+    /// When its technician last took in the changes made by others.
+    pub technician_seen_at: Option<DateTime<FixedOffset>>,
     pub site_pid: Uuid,
     pub site_name: String,
     pub currency: String,
@@ -339,6 +350,7 @@ impl Model {
             .col_expr(Column::TechnicianId, Expr::value(actor.user_id()))
             .col_expr(Column::StartedAt, Expr::value(now))
             .col_expr(Column::UpdatedAt, Expr::value(now))
+            .col_expr(Column::TechnicianSeenAt, Expr::value(now))
             .filter(Column::Pid.eq(pid))
             .filter(actor.scope(Column::OrganizationId, Column::SiteId))
             .filter(Column::Status.eq(RepairStatus::Approved.as_str()))
@@ -424,6 +436,7 @@ impl Model {
             .col_expr(Column::TechnicianId, Expr::value(technician.id))
             .col_expr(Column::AssignedBy, Expr::value(actor.user_id()))
             .col_expr(Column::UpdatedAt, Expr::value(now))
+            .col_expr(Column::TechnicianSeenAt, Expr::value(now))
             .filter(Column::Id.eq(self.id))
             .filter(Column::Status.eq(status.as_str()))
             .exec(db)
@@ -470,6 +483,7 @@ impl Model {
             technician_id: Some(technician.id),
             assigned_by: Some(actor.user_id()),
             updated_at: now,
+            technician_seen_at: Some(now),
             ..self
         })
     }
@@ -498,6 +512,7 @@ impl Model {
             )
             .col_expr(Column::StartedAt, Expr::value(now))
             .col_expr(Column::UpdatedAt, Expr::value(now))
+            .col_expr(Column::TechnicianSeenAt, Expr::value(now))
             .filter(self.awaiting(actor))
             .exec(db)
             .await?;
@@ -517,6 +532,7 @@ impl Model {
             status: RepairStatus::InProgress.as_str().to_string(),
             started_at: Some(now),
             updated_at: now,
+            technician_seen_at: Some(now),
             ..self
         })
     }
@@ -682,6 +698,89 @@ impl Model {
             Role::Technician if self.technician_id == Some(actor.user_id()) => Ok(()),
             Role::Technician | Role::Customer => Err(DomainError::Forbidden),
         }
+    }
+
+    /// Changes what the job is, after it was booked: its description, its
+    /// complaint, its priority (owners, managers, advisors; open orders
+    /// only). The trail records each value before and after; an order's
+    /// technician is shown the change until they have seen it.
+    ///
+    /// # Errors
+    /// 403 unless the actor manages orders; 409 when the order is closed.
+    pub async fn revise(self, db: &Write, actor: &Actor, revision: Revision) -> DomainResult<Self> {
+        actor.authorize(Ability::ManageRepairOrders)?;
+        let mut changed = serde_json::Map::new();
+        let mut update = Entity::update_many();
+        if let Some(description) = revision.description.filter(|new| *new != self.description) {
+            changed.insert(
+                "description".to_string(),
+                json!({"from": self.description, "to": description}),
+            );
+            update = update.col_expr(Column::Description, Expr::value(description));
+        }
+        if let Some(complaint) = revision.complaint.filter(|new| *new != self.complaint) {
+            changed.insert(
+                "complaint".to_string(),
+                json!({"from": self.complaint, "to": complaint}),
+            );
+            update = update.col_expr(Column::Complaint, Expr::value(complaint));
+        }
+        if let Some(priority) = revision.priority.filter(|new| new.rank() != self.priority) {
+            let before = Priority::from_rank(self.priority);
+            changed.insert(
+                "priority".to_string(),
+                json!({"from": before, "to": priority}),
+            );
+            update = update.col_expr(Column::Priority, Expr::value(priority.rank()));
+        }
+        if changed.is_empty() {
+            return Ok(self);
+        }
+        let now = now_at(actor.clock);
+        let revised = update
+            .col_expr(Column::UpdatedAt, Expr::value(now))
+            .filter(Column::Id.eq(self.id))
+            .filter(Column::Status.is_not_in(RepairStatus::CLOSED.map(Stored::as_str)))
+            .exec_with_returning(db)
+            .await?
+            .pop()
+            .ok_or_else(|| {
+                DomainError::conflict(
+                    "the order is closed (completed, declined or cancelled): it cannot change",
+                )
+            })?;
+        audit_events::Model::record(
+            db,
+            self.organization_id,
+            actor,
+            Change {
+                action: "repair_order.updated",
+                subject_type: "repair_order",
+                subject_id: self.pid,
+                site_id: Some(self.site_id),
+                details: Some(serde_json::Value::Object(changed)),
+            },
+        )
+        .await?;
+        Ok(revised)
+    }
+
+    /// Marks the order changed at `now` (a note or a file added to it), so
+    /// its technician hears of it (`office_changes`).
+    ///
+    /// # Errors
+    /// When the database fails.
+    pub async fn touch(
+        db: &impl ConnectionTrait,
+        id: i64,
+        now: DateTimeWithTimeZone,
+    ) -> Result<(), DbErr> {
+        Entity::update_many()
+            .col_expr(Column::UpdatedAt, Expr::value(now))
+            .filter(Column::Id.eq(id))
+            .exec(db)
+            .await?;
+        Ok(())
     }
 
     /// Holds the order open for a change to its lines, in the caller's write
@@ -873,6 +972,7 @@ fn rows(query: Select<Entity>) -> Selector<SelectModel<OrderRow>> {
             Column::CompletedAt,
             Column::CreatedAt,
             Column::UpdatedAt,
+            Column::TechnicianSeenAt,
         ])
         .column_as(sites::Column::Pid, "site_pid")
         .column_as(sites::Column::Name, "site_name")
