@@ -256,6 +256,18 @@ async fn seed_organization(ctx: &AppContext) -> std::result::Result<bool, Domain
     .await?;
     txn.commit().await?;
     let owner = Actor::for_user(db, owner, crate::settings::Settings::clock_of(ctx)).await?;
+    let txn = Write::begin(db).await?;
+    organizations::Model::change(
+        &txn,
+        &owner,
+        organizations::OrganizationChanges {
+            name: None,
+            legal_name: Some(Some("Kamau Motors Limited".to_string())),
+            tax_number: Some(Some("P051234567X".to_string())),
+        },
+    )
+    .await?;
+    txn.commit().await?;
 
     let mut sites = Vec::new();
     for site in demo_sites() {
@@ -276,6 +288,9 @@ async fn seed_organization(ctx: &AppContext) -> std::result::Result<bool, Domain
                 reminder_lead_days: sites::DEFAULT_REMINDER_LEAD_DAYS,
                 reminder_hour: sites::DEFAULT_REMINDER_HOUR,
                 comeback_window_days: sites::DEFAULT_COMEBACK_WINDOW_DAYS,
+                // Fleet customers in Nairobi settle within two weeks; the
+                // other branches are paid at the counter.
+                payment_terms_days: if site.code == "NBO" { 14 } else { 0 },
                 // Mombasa's customers read Kiswahili first.
                 language: if site.code == "MSA" {
                     LanguageCode::Sw

@@ -20,6 +20,7 @@ mod m20261204_000005_availability;
 mod m20261207_000001_background_work;
 mod m20261207_000002_idempotency_keys;
 mod m20261207_000003_seen_by_technician;
+mod m20261207_000004_invoice_terms;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000001_background_work::Migration),
             Box::new(m20261207_000002_idempotency_keys::Migration),
             Box::new(m20261207_000003_seen_by_technician::Migration),
+            Box::new(m20261207_000004_invoice_terms::Migration),
             // inject-above (do not remove this comment)
         ]
     }

@@ -26,6 +26,7 @@ use crate::errors::ErrorBody;
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Sign up, sign in, who am I"),
+        (name = "organization", description = "The business: its names and the tax number on its invoices"),
         (name = "sites", description = "Branches of the workshop"),
         (name = "staff", description = "The people who work there"),
         (name = "customers", description = "The workshop's customers and their consent"),

@@ -36,6 +36,7 @@ use crate::{
         workshop::repair_orders,
         Write,
     },
+    settings::Settings,
     views::{
         invoices::{
             InvoiceRefs, InvoiceResponse, InvoiceSummary, PaymentRecorded, PaymentResponse,
@@ -135,7 +136,8 @@ async fn list(
             .iter()
             .find(|owner| owner.id == invoice.customer_id)
             .map(|owner| owner.pid);
-        InvoiceSummary::new(&invoice, SiteRef::from(site), customer)
+        let today = actor.clock.today_in(site.time_zone());
+        InvoiceSummary::new(&invoice, SiteRef::from(site), customer, today)
     })?;
     Ok(axum::Json(PageResponse::from(page)))
 }
@@ -283,7 +285,7 @@ async fn pdf(
     let invoice = invoices::Entity::find_for(&ctx.db, &actor, id).await?;
     let bytes = Messenger::of(&ctx)?
         .pdf()
-        .invoice(&ctx.db, &invoice)
+        .invoice(&ctx.db, actor.clock, &invoice)
         .await?;
     let disposition = format!("inline; filename=\"{}.pdf\"", invoice.number);
     Ok((
@@ -358,6 +360,7 @@ async fn render(ctx: &AppContext, invoice: &invoices::Model) -> ApiResult<Invoic
             customer_id: customer,
             repair_order_id: order.pid,
             people: &people,
+            today: Settings::clock_of(ctx).today_in(site.time_zone()),
         },
     )
 }

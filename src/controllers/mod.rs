@@ -8,6 +8,7 @@ pub mod idempotency;
 pub mod invoices;
 pub mod jobs;
 pub mod notifications;
+pub mod organization;
 pub mod pages;
 pub mod products;
 pub mod promotions;
@@ -34,6 +35,7 @@ pub fn all(ctx: &AppContext) -> Vec<api::ApiRoutes> {
     let upload_limit = usize::try_from(Settings::of(ctx).uploads.max_bytes).unwrap_or(usize::MAX);
     vec![
         auth::routes(),
+        organization::routes(),
         sites::routes(),
         staff::routes(),
         technicians::routes(),

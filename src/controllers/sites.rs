@@ -81,6 +81,11 @@ pub struct CreateSiteParams {
     #[validate(range(min = 1, max = 365, message = "must be between 1 and 365"))]
     #[schema(minimum = 1, maximum = 365)]
     pub comeback_window_days: Option<i32>,
+    /// Days from an invoice's issue to when it is due (its payment
+    /// terms); 0, the default: due on receipt.
+    #[validate(range(min = 0, max = 365, message = "must be between 0 and 365"))]
+    #[schema(minimum = 0, maximum = 365)]
+    pub payment_terms_days: Option<i32>,
 }
 
 impl CreateSiteParams {
@@ -146,6 +151,7 @@ impl CreateSiteParams {
                 comeback_window_days: self
                     .comeback_window_days
                     .unwrap_or(DEFAULT_COMEBACK_WINDOW_DAYS),
+                payment_terms_days: self.payment_terms_days.unwrap_or(0),
             }),
             _ => Err(ApiError::Validation(errors)),
         }
@@ -201,6 +207,11 @@ pub struct UpdateSiteParams {
     #[validate(range(min = 1, max = 365, message = "must be between 1 and 365"))]
     #[schema(minimum = 1, maximum = 365)]
     pub comeback_window_days: Option<i32>,
+    /// Days from an invoice's issue to when it is due (its payment
+    /// terms); 0, the default: due on receipt.
+    #[validate(range(min = 0, max = 365, message = "must be between 0 and 365"))]
+    #[schema(minimum = 0, maximum = 365)]
+    pub payment_terms_days: Option<i32>,
 }
 
 impl UpdateSiteParams {
@@ -258,6 +269,7 @@ impl UpdateSiteParams {
             reminder_hour: self.reminder_hour,
             language: self.language,
             comeback_window_days: self.comeback_window_days,
+            payment_terms_days: self.payment_terms_days,
         };
         errors.finish()?;
         Ok(changes)

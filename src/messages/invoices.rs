@@ -69,6 +69,8 @@ pub async fn deliver(
     let (customer, site) =
         customers::Model::with_site(db, invoice.customer_id, Some(invoice.site_id)).await?;
     let instructions = invoice.payment_instructions.clone().unwrap_or_default();
+    let language = super::language_for(&customer, &site);
+    let due_on = invoice.due_on();
     let values = json!({
         "customer": {"name": customer.name},
         "invoice": {
@@ -80,6 +82,10 @@ pub async fn deliver(
             "balance": crate::i18n::money(invoice.balance().max(Decimal::ZERO)),
             "payment_instructions": instructions,
             "payment_lines": instructions.lines().collect::<Vec<_>>(),
+            // No due day when it is due on receipt.
+            "due": (due_on > invoice.issued_on)
+                .then(|| crate::i18n::long_date(due_on, language)),
+            "overdue": invoice.is_overdue(clock.today_in(site.time_zone())),
         },
         // The branch as the invoice was issued by it.
         "site": site_values(

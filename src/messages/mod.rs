@@ -337,7 +337,13 @@ async fn attempt(
         format!("<{}@karakana.{}>", delivery.pid, message.kind.tag()),
     );
     if let Some(invoice) = &message.extras.invoice_pdf {
-        let body = holding(db, clock, delivery, messenger.pdf.invoice(db, invoice)).await?;
+        let body = holding(
+            db,
+            clock,
+            delivery,
+            messenger.pdf.invoice(db, clock, invoice),
+        )
+        .await?;
         outgoing.attachments.push(OutgoingFile {
             filename: format!("{}.pdf", invoice.number),
             content_type: "application/pdf",

@@ -6,13 +6,16 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use sea_orm::ConnectionTrait;
+use sea_orm::{ConnectionTrait, EntityTrait};
 
 use super::{InvoiceDocument, InvoiceLine, InvoiceRenderer};
+use crate::i18n::Language;
 use crate::models::values::Stored;
 use crate::models::{
     billing::invoices,
+    clock::Clock,
     error::{DomainError, DomainResult},
+    organization::sites,
     values::TaxRate,
 };
 
@@ -25,10 +28,16 @@ impl InvoiceRenderer {
     pub async fn invoice(
         self: &Arc<Self>,
         db: &impl ConnectionTrait,
+        clock: Clock,
         invoice: &invoices::Model,
     ) -> DomainResult<Vec<u8>> {
         let lines = invoice.lines(db).await?;
-        let document = document(invoice, &lines)?;
+        let site = sites::Entity::find_by_id(invoice.site_id)
+            .one(db)
+            .await?
+            .ok_or(DomainError::NotFound("site"))?;
+        let today = clock.today_in(site.time_zone());
+        let document = document(invoice, &lines, today)?;
         let renderer = Arc::clone(self);
         tokio::task::spawn_blocking(move || renderer.render(&document))
             .await
@@ -42,16 +51,27 @@ impl InvoiceRenderer {
 pub fn document(
     invoice: &invoices::Model,
     lines: &[invoices::Line],
+    today: NaiveDate,
 ) -> DomainResult<InvoiceDocument> {
     let status = invoice.status()?;
+    let language = invoice.language();
+    let due_on = invoice.due_on();
     Ok(InvoiceDocument {
+        language,
+        business_name: invoice.business_name.clone(),
+        tax_number: invoice
+            .tax_number
+            .as_deref()
+            .map(|number| format!("{} {number}", tax_authority(&invoice.currency))),
+        due_on: (due_on > invoice.issued_on).then(|| day(due_on, language)),
+        overdue: invoice.is_overdue(today),
         site_name: invoice.site_name.clone(),
         site_address: invoice.site_address.clone(),
         site_phone: invoice.site_phone.clone(),
         site_email: invoice.site_email.clone(),
         number: invoice.number.clone(),
         status: status.as_str().to_string(),
-        issued_on: day(invoice.issued_on),
+        issued_on: day(invoice.issued_on, language),
         void_reason: invoice.void_reason.clone(),
         customer_name: invoice.customer_name.clone(),
         customer_phone: invoice.customer_phone.clone(),
@@ -101,9 +121,19 @@ fn percent(rate: Decimal) -> String {
     format!("{}%", (value * Decimal::from(100)).normalize())
 }
 
-/// `22 Nov 2026`.
-fn day(date: NaiveDate) -> String {
-    crate::i18n::short_date(date, crate::i18n::Language::English)
+/// `22 Nov 2026`, in the invoice's language.
+fn day(date: NaiveDate, language: Language) -> String {
+    crate::i18n::short_date(date, language)
+}
+
+/// The name of the number a business's tax authority gives it, by the
+/// country its currency says the branch is in.
+fn tax_authority(currency: &str) -> &'static str {
+    match currency {
+        "KES" => "KRA PIN",
+        "UGX" | "TZS" | "RWF" => "TIN",
+        _ => "Tax no.",
+    }
 }
 
 #[cfg(test)]
@@ -119,6 +149,11 @@ mod tests {
         assert_eq!(crate::i18n::money(d("-1000")), "-1,000.00");
         assert_eq!(percent(d("0.16")), "16%");
         assert_eq!(percent(d("0.075")), "7.5%");
-        assert_eq!(day("2026-03-05".parse().unwrap()), "5 Mar 2026");
+        assert_eq!(
+            day("2026-03-05".parse().unwrap(), Language::English),
+            "5 Mar 2026"
+        );
+        assert_eq!(tax_authority("KES"), "KRA PIN");
+        assert_eq!(tax_authority("UGX"), "TIN");
     }
 }

@@ -12,6 +12,7 @@ use printpdf::{
 use unicode_normalization::UnicodeNormalization;
 
 use super::fonts::PreparedFont;
+use super::words::Words;
 use super::{InvoiceDocument, InvoiceRenderer, FONT_BOLD_ID, FONT_REGULAR_ID, WATERMARK_GS_ID};
 
 // ---- page geometry (A4, points) ----------------------------------------------
@@ -268,6 +269,7 @@ impl Page {
 struct Ctx<'a> {
     r: &'a InvoiceRenderer,
     doc: &'a InvoiceDocument,
+    words: &'static Words,
 }
 
 impl<'a> Ctx<'a> {
@@ -397,22 +399,28 @@ struct StatusLook {
     color: Rgb3,
 }
 
-fn status_look(status: &str) -> Option<StatusLook> {
-    Some(match status {
+/// The badge under the number: the status, or OVERDUE for an open invoice
+/// past its due day.
+fn status_look(doc: &InvoiceDocument, words: &'static Words) -> Option<StatusLook> {
+    Some(match doc.status.as_str() {
+        "issued" | "partially_paid" if doc.overdue => StatusLook {
+            label: &words.status_overdue,
+            color: RED,
+        },
         "paid" => StatusLook {
-            label: "PAID",
+            label: &words.status_paid,
             color: GREEN,
         },
         "void" => StatusLook {
-            label: "VOID",
+            label: &words.status_void,
             color: RED,
         },
         "partially_paid" => StatusLook {
-            label: "PARTIALLY PAID",
+            label: &words.status_partially_paid,
             color: AMBER,
         },
         "issued" => StatusLook {
-            label: "ISSUED",
+            label: &words.status_issued,
             color: SLATE,
         },
         _ => return None,
@@ -421,7 +429,11 @@ fn status_look(status: &str) -> Option<StatusLook> {
 
 /// Lay the invoice out; one `Vec<Op>` per page.
 pub(crate) fn layout(r: &InvoiceRenderer, doc: &InvoiceDocument) -> Vec<Vec<Op>> {
-    let cx = Ctx { r, doc };
+    let cx = Ctx {
+        r,
+        doc,
+        words: Words::of(doc.language),
+    };
     let mut pages: Vec<Page> = Vec::new();
     let mut page = new_page(&cx);
 
@@ -477,7 +489,7 @@ pub(crate) fn layout(r: &InvoiceRenderer, doc: &InvoiceDocument) -> Vec<Vec<Op>>
             MX + CELL_PAD,
             y + ROW_PAD + ROW_SIZE * CAP,
             style(false, ROW_SIZE, MUTED),
-            "No items",
+            &cx.words.no_items,
         );
         y += row_h;
         page.hrule(MX, y, CONTENT_W, 0.6, RULE);
@@ -508,8 +520,8 @@ pub(crate) fn layout(r: &InvoiceRenderer, doc: &InvoiceDocument) -> Vec<Vec<Op>>
 fn new_page(cx: &Ctx) -> Page {
     let mut page = Page::new();
     let mark = match cx.doc.status.as_str() {
-        "void" => Some(("VOID", [0.99, 0.86, 0.86])),
-        "paid" => Some(("PAID", [0.88, 0.96, 0.90])),
+        "void" => Some((cx.words.status_void.as_str(), [0.99, 0.86, 0.86])),
+        "paid" => Some((cx.words.status_paid.as_str(), [0.88, 0.96, 0.90])),
         _ => None,
     };
     if let Some((word, color)) = mark {
@@ -581,12 +593,30 @@ fn first_page_header(cx: &Ctx, page: &mut Page) -> f32 {
         let lines = cx.wrap(small, &contact.join("  ·  "), left_w);
         b = cx.lines(page, MX, b + 8.5, 12.0, small, &lines) - 8.5;
     }
+    // The business behind the branch, and its tax number.
+    let business: Vec<String> = [d.business_name.as_deref(), d.tax_number.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(|s| cx.clean_line(s))
+        .filter(|s| !s.is_empty())
+        .collect();
+    if !business.is_empty() {
+        let lines = cx.wrap(style(true, 8.5, BODY), &business.join("  ·  "), left_w);
+        b = cx.lines(
+            page,
+            MX,
+            b + 8.5 + 4.0,
+            12.0,
+            style(true, 8.5, BODY),
+            &lines,
+        ) - 8.5;
+    }
     let left_bottom = b;
 
     // Right: INVOICE, number, date, status badge.
     let title = tracked(true, 22.0, ACCENT, 2.0);
     let mut rb = TOP + 22.0 * CAP;
-    cx.text_right(page, RIGHT, rb, title, "INVOICE");
+    cx.text_right(page, RIGHT, rb, title, &cx.words.invoice);
     rb += 19.0;
     let number = cx.clean_line(&d.number);
     let num_st = cx.fit(style(true, 10.5, INK), &number, 200.0);
@@ -599,11 +629,20 @@ fn first_page_header(cx: &Ctx, page: &mut Page) -> f32 {
             RIGHT,
             rb,
             style(false, 8.5, BODY),
-            &format!("Issued {issued_on}"),
+            &format!("{} {issued_on}", cx.words.issued),
         );
     }
+    if d.status != "void" && d.status != "paid" {
+        rb += 12.0;
+        let due = match d.due_on.as_deref().map(|day| cx.clean_line(day)) {
+            Some(day) if !day.is_empty() => format!("{} {day}", cx.words.due),
+            _ => cx.words.due_on_receipt.clone(),
+        };
+        let color = if d.overdue { RED } else { INK };
+        cx.text_right(page, RIGHT, rb, style(true, 8.5, color), &due);
+    }
     let mut right_bottom = rb;
-    if let Some(look) = status_look(&d.status) {
+    if let Some(look) = status_look(d, cx.words) {
         let badge = tracked(true, 7.5, WHITE, 0.9);
         let tw = cx.width(badge, look.label);
         let (bw, bh) = (tw + 16.0, 16.0);
@@ -628,22 +667,17 @@ fn first_page_header(cx: &Ctx, page: &mut Page) -> f32 {
             .as_deref()
             .map(|s| cx.clean(s, true))
             .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| "No reason recorded.".to_string());
+            .unwrap_or_else(|| cx.words.no_reason.clone());
         let head = style(true, 9.5, RED);
         let body = style(false, 9.0, INK);
         let text_x = MX + 16.0;
         let text_w = CONTENT_W - 28.0;
-        let reason_lines = cx.wrap(body, &format!("Reason: {reason}"), text_w);
+        let reason_lines = cx.wrap(body, &format!("{}: {reason}", cx.words.reason), text_w);
         let h = 12.0 + 9.5 * CAP + 8.0 + reason_lines.len() as f32 * 12.5 + 4.0;
         page.fill_rect(MX, y, CONTENT_W, h, RED_TINT);
         page.fill_rect(MX, y, 3.0, h, RED);
         let b = y + 12.0 + 9.5 * CAP;
-        page.text(
-            text_x,
-            b,
-            head,
-            "VOID — this invoice has been cancelled and is not payable.",
-        );
+        page.text(text_x, b, head, &cx.words.void_notice);
         cx.lines(page, text_x, b + 15.0, 12.5, body, &reason_lines);
         y += h;
     }
@@ -659,7 +693,7 @@ fn parties(cx: &Ctx, page: &mut Page, top: f32) -> f32 {
     let body = style(false, 8.5, BODY);
 
     // Bill to
-    page.text(MX, top + 7.0 * CAP, LABEL, "BILL TO");
+    page.text(MX, top + 7.0 * CAP, LABEL, &cx.words.bill_to);
     let name = cx.wrap(strong, &cx.clean_line(&d.customer_name), col_w);
     let mut b = cx.lines(page, MX, top + 20.0, 14.0, strong, &name) - 14.0;
     for v in [d.customer_phone.as_deref(), d.customer_email.as_deref()]
@@ -676,14 +710,17 @@ fn parties(cx: &Ctx, page: &mut Page, top: f32) -> f32 {
     let left_bottom = b;
 
     // Vehicle
-    page.text(right_x, top + 7.0 * CAP, LABEL, "VEHICLE");
+    page.text(right_x, top + 7.0 * CAP, LABEL, &cx.words.vehicle);
     let vehicle = cx.wrap(strong, &cx.clean_line(&d.vehicle), col_w);
     let mut b = cx.lines(page, right_x, top + 20.0, 14.0, strong, &vehicle) - 14.0;
     let label = style(false, 8.5, MUTED);
-    let label_w = cx.width(label, "Odometer").max(cx.width(label, "Order")) + 10.0;
+    let label_w = cx
+        .width(label, &cx.words.odometer)
+        .max(cx.width(label, &cx.words.order))
+        + 10.0;
     for (k, v) in [
-        ("Odometer", d.odometer.as_deref()),
-        ("Order", d.order_ref.as_deref()),
+        (cx.words.odometer.as_str(), d.odometer.as_deref()),
+        (cx.words.order.as_str(), d.order_ref.as_deref()),
     ] {
         let Some(v) = v.map(|v| cx.clean(v, true)).filter(|v| !v.is_empty()) else {
             continue;
@@ -702,14 +739,15 @@ fn table_header(cx: &Ctx, page: &mut Page, top: f32) -> f32 {
     page.hrule(MX, top + TABLE_HEAD_H, CONTENT_W, 0.8, [0.78, 0.81, 0.85]);
     let st = tracked(true, 7.0, BODY, 0.5);
     let b = top + (TABLE_HEAD_H + 7.0 * CAP) / 2.0;
-    page.text(MX + CELL_PAD, b, st, "DESCRIPTION");
+    let w = cx.words;
+    page.text(MX + CELL_PAD, b, st, &w.description);
     let amount = match cx.clean_line(&cx.doc.currency) {
-        c if c.is_empty() => "AMOUNT".to_string(),
-        c => format!("AMOUNT ({c})"),
+        c if c.is_empty() => w.amount.clone(),
+        c => format!("{} ({c})", w.amount),
     };
     for (h, right) in [
-        ("QTY", QTY_RIGHT),
-        ("UNIT PRICE", UNIT_RIGHT),
+        (w.qty.as_str(), QTY_RIGHT),
+        (w.unit_price.as_str(), UNIT_RIGHT),
         (amount.as_str(), AMOUNT_RIGHT),
     ] {
         cx.text_right(page, right, b, st, h);
@@ -721,7 +759,12 @@ fn table_header(cx: &Ctx, page: &mut Page, top: f32) -> f32 {
 fn continuation_header(cx: &Ctx, page: &mut Page) -> f32 {
     let b = TOP + 11.0 * CAP;
     let site = cx.clean_line(&cx.doc.site_name);
-    let right = format!("Invoice {} (continued)", cx.clean_line(&cx.doc.number));
+    let right = format!(
+        "{} {} ({})",
+        cx.words.invoice,
+        cx.clean_line(&cx.doc.number),
+        cx.words.continued
+    );
     let right_st = style(false, 8.5, BODY);
     let right_w = cx.width(right_st, &right);
     let site_st = cx.fit(style(true, 11.0, INK), &site, CONTENT_W - right_w - 20.0);
@@ -769,12 +812,14 @@ fn draw_summary(cx: &Ctx, page: &mut Page, top: f32, s: &Summary) {
         page.rounded_rect(MX, top, PAY_W, h, 4.0, PANEL_FILL, Some((RULE, 0.8)));
         let x = MX + 12.0;
         let mut b = top + 14.0 + 7.0 * CAP;
-        page.text(x, b, LABEL, "PAYMENT INSTRUCTIONS");
+        page.text(x, b, LABEL, &cx.words.payment_instructions);
         b += 16.0;
         b = cx.lines(page, x, b, 12.5, style(false, 8.5, INK), &s.pay_lines);
         let reference = format!(
-            "Please quote {} as the payment reference.",
-            cx.clean_line(&d.number)
+            "{} {} {}",
+            cx.words.quote_before,
+            cx.clean_line(&d.number),
+            cx.words.quote_after
         );
         let ref_st = cx.fit(style(false, 7.5, MUTED), &reference, PAY_W - 24.0);
         page.text(x, b + 3.0, ref_st, &reference);
@@ -792,9 +837,10 @@ fn draw_summary(cx: &Ctx, page: &mut Page, top: f32, s: &Summary) {
         cx.text_right(page, RIGHT - CELL_PAD, *b, vst, &v);
         *b += TOTALS_ROW;
     };
-    row(page, &mut b, "Subtotal", &d.subtotal, label, value);
+    let w = cx.words;
+    row(page, &mut b, &w.subtotal, &d.subtotal, label, value);
     let tax_label = match cx.clean_line(&d.tax_label) {
-        l if l.is_empty() => "Tax".to_string(),
+        l if l.is_empty() => w.tax.clone(),
         l => l,
     };
     row(page, &mut b, &tax_label, &d.tax, label, value);
@@ -804,19 +850,20 @@ fn draw_summary(cx: &Ctx, page: &mut Page, top: f32, s: &Summary) {
     row(
         page,
         &mut b,
-        "Total",
+        &w.total,
         &d.total,
         style(true, 9.5, INK),
         style(true, 9.5, INK),
     );
-    row(page, &mut b, "Paid", &d.amount_paid, label, value);
+    row(page, &mut b, &w.paid, &d.amount_paid, label, value);
 
     // Balance due band.
     let band_top = b - 8.5 * CAP - 1.0;
     let (fill, caption) = match d.status.as_str() {
-        "void" => ([0.55, 0.57, 0.60], "Balance due (void)"),
-        "paid" => (GREEN, "Balance due"),
-        _ => (ACCENT, "Balance due"),
+        "void" => ([0.55, 0.57, 0.60], w.balance_due_void.as_str()),
+        "paid" => (GREEN, w.balance_due.as_str()),
+        _ if d.overdue => (RED, w.balance_due.as_str()),
+        _ => (ACCENT, w.balance_due.as_str()),
     };
     page.rounded_rect(x0, band_top, TOTALS_W, BALANCE_H, 3.0, fill, None);
     let bb = band_top + (BALANCE_H + 10.5 * CAP) / 2.0;
@@ -832,11 +879,12 @@ fn footer(cx: &Ctx, page: &mut Page, n: usize, of: usize) {
     page.hrule(MX, y, CONTENT_W, 0.6, RULE);
     let st = style(false, 7.5, MUTED);
     let left = format!(
-        "{}  ·  Invoice {}",
+        "{}  ·  {} {}",
         cx.clean_line(&cx.doc.site_name),
+        cx.words.invoice,
         cx.clean_line(&cx.doc.number)
     );
-    let right = format!("Page {n} of {of}");
+    let right = format!("{} {n} {} {of}", cx.words.page, cx.words.of);
     let left_st = cx.fit(st, &left, CONTENT_W - 80.0);
     page.text(MX, y + 14.0, left_st, &left);
     cx.text_right(page, RIGHT, y + 14.0, st, &right);
@@ -850,7 +898,11 @@ mod tests {
     fn wrap_respects_width_and_keeps_every_word() {
         let r = InvoiceRenderer::new().unwrap();
         let doc = InvoiceDocument::default();
-        let cx = Ctx { r: &r, doc: &doc };
+        let cx = Ctx {
+            r: &r,
+            doc: &doc,
+            words: Words::of(doc.language),
+        };
         let st = style(false, ROW_SIZE, INK);
         let text = "Front brake pads (set), Bosch 0 986 494, including fitting and bedding-in \
                     VIN-JTDBR32E720123456789012345678901234567890 Ngũgĩ";
@@ -871,7 +923,11 @@ mod tests {
     fn clean_replaces_what_the_subset_cannot_draw() {
         let r = InvoiceRenderer::new().unwrap();
         let doc = InvoiceDocument::default();
-        let cx = Ctx { r: &r, doc: &doc };
+        let cx = Ctx {
+            r: &r,
+            doc: &doc,
+            words: Words::of(doc.language),
+        };
         // Decomposed u + combining tilde becomes the precomposed ũ (NFC).
         assert_eq!(cx.clean_line(" Ngu\u{303}gi\u{303}\tX\n"), "Ngũgĩ X");
         assert_eq!(cx.clean_line("李 €"), "? €");

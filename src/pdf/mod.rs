@@ -25,6 +25,7 @@ mod layout;
 /// Demo invoices, for the tests, the previews and the PDF benchmark.
 #[doc(hidden)]
 pub mod samples;
+pub mod words;
 
 use std::fmt;
 use std::io::Write;
@@ -71,6 +72,12 @@ pub struct InvoiceLine {
 /// arithmetic happens elsewhere).
 #[derive(Debug, Clone, Default)]
 pub struct InvoiceDocument {
+    /// The language its words are printed in: the customer's.
+    pub language: crate::i18n::Language,
+    /// The business that issues it: its legal name.
+    pub business_name: Option<String>,
+    /// Its tax number with the authority's name, e.g. "KRA PIN P051234567X".
+    pub tax_number: Option<String>,
     pub site_name: String,
     pub site_address: Option<String>,
     pub site_phone: Option<String>,
@@ -81,6 +88,10 @@ pub struct InvoiceDocument {
     pub status: String,
     /// e.g. "22 Nov 2026"
     pub issued_on: String,
+    /// e.g. "6 Dec 2026"; `None`: due on receipt.
+    pub due_on: Option<String>,
+    /// A balance still owed after the due day: marked OVERDUE.
+    pub overdue: bool,
     pub void_reason: Option<String>,
     pub customer_name: String,
     pub customer_phone: Option<String>,

@@ -13,6 +13,9 @@ fn line(description: &str, quantity: &str, unit_price: &str, amount: &str) -> In
 
 fn base() -> InvoiceDocument {
     InvoiceDocument {
+        language: crate::i18n::Language::English,
+        business_name: Some("Karakana Motors Limited".into()),
+        tax_number: Some("KRA PIN P051234567X".into()),
         site_name: "Karakana Motors — Nairobi Industrial Area".into(),
         site_address: Some("Enterprise Road, Plot 42, P.O. Box 12345-00100, Nairobi".into()),
         site_phone: Some("+254 712 345 678".into()),
@@ -20,6 +23,8 @@ fn base() -> InvoiceDocument {
         number: "NBO-2026-000042".into(),
         status: "issued".into(),
         issued_on: "22 Nov 2026".into(),
+        due_on: Some("6 Dec 2026".into()),
+        overdue: false,
         void_reason: None,
         customer_name: "Ngũgĩ wa Thiong'o".into(),
         customer_phone: Some("+254 722 000 111".into()),

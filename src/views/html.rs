@@ -313,7 +313,15 @@ mod tests {
             ),
             (
                 "nav-",
-                &["queue", "work", "stats", "board", "orders", "customers"],
+                &[
+                    "queue",
+                    "work",
+                    "stats",
+                    "board",
+                    "orders",
+                    "customers",
+                    "settings",
+                ],
             ),
         ];
         for (prefix, values) in by_value {
@@ -323,7 +331,8 @@ mod tests {
             crate::controllers::web::work::CHANGE_KEYS
                 .iter()
                 .chain(&["notice-changes-seen", "notice-order-revised"])
-                .map(ToString::to_string),
+                .map(ToString::to_string)
+                .chain(crate::controllers::web::settings::words()),
         );
         assert!(keys.len() > 150, "{}", keys.len());
         for key in &keys {

@@ -38,6 +38,12 @@ pub struct InvoiceSummary {
     pub issued_on: NaiveDate,
     #[serde(serialize_with = "super::time::rfc3339")]
     pub issued_at: DateTime<FixedOffset>,
+    /// The day it is due: issued on, plus the site's payment terms when it
+    /// was issued.
+    #[schema(value_type = String, format = Date)]
+    pub due_on: NaiveDate,
+    /// A balance still owed after the due day (at the site).
+    pub overdue: bool,
 }
 
 /// Who was billed, as they were called when the invoice was issued.
@@ -99,6 +105,11 @@ pub struct InvoiceResponse {
     #[serde(flatten)]
     pub summary: InvoiceSummary,
     pub repair_order_id: Uuid,
+    /// The business that issued it, as it was then.
+    pub business: Business,
+    /// The language it is written in (the customer's): `en` or `sw`.
+    #[schema(example = "sw")]
+    pub language: String,
     pub vehicle: BilledVehicle,
     pub lines: Vec<InvoiceLineResponse>,
     #[schema(example = "7700.00")]
@@ -117,12 +128,26 @@ pub struct InvoiceResponse {
     pub void_reason: Option<String>,
 }
 
+/// The business an invoice was issued by, as printed on it.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct Business {
+    /// Its legal name (else its trading name) when the invoice was issued;
+    /// absent on invoices issued before Karakana kept it.
+    #[schema(example = "Kamau Motors Limited")]
+    pub name: Option<String>,
+    /// A KRA PIN in Kenya, a TIN in Uganda.
+    #[schema(example = "P051234567X")]
+    pub tax_number: Option<String>,
+}
+
 /// Public ids and names an invoice refers to.
 pub struct InvoiceRefs<'a> {
     pub site: SiteRef,
     pub customer_id: Option<Uuid>,
     pub repair_order_id: Uuid,
     pub people: &'a std::collections::HashMap<i64, (Uuid, String)>,
+    /// The day it is at the invoice's site.
+    pub today: NaiveDate,
 }
 
 impl InvoiceSummary {
@@ -132,6 +157,7 @@ impl InvoiceSummary {
         invoice: &invoices::Model,
         site: SiteRef,
         customer_id: Option<Uuid>,
+        today: NaiveDate,
     ) -> ApiResult<Self> {
         Ok(Self {
             id: invoice.pid,
@@ -150,6 +176,8 @@ impl InvoiceSummary {
             balance: format_money(invoice.balance()),
             issued_on: invoice.issued_on,
             issued_at: invoice.issued_at,
+            due_on: invoice.due_on(),
+            overdue: invoice.is_overdue(today),
         })
     }
 }
@@ -166,7 +194,12 @@ impl InvoiceResponse {
         let person =
             |id: Option<i64>| id.and_then(|id| refs.people.get(&id).cloned().map(PersonRef::from));
         Ok(Self {
-            summary: InvoiceSummary::new(invoice, refs.site.clone(), refs.customer_id)?,
+            summary: InvoiceSummary::new(invoice, refs.site.clone(), refs.customer_id, refs.today)?,
+            business: Business {
+                name: invoice.business_name.clone(),
+                tax_number: invoice.tax_number.clone(),
+            },
+            language: invoice.language.clone(),
             repair_order_id: refs.repair_order_id,
             vehicle: BilledVehicle {
                 plate: invoice.vehicle_plate.clone(),

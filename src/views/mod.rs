@@ -10,6 +10,7 @@ pub mod html;
 pub mod invoices;
 pub mod jobs;
 pub mod notifications;
+pub mod organization;
 pub mod page;
 pub mod pages;
 pub mod products;

@@ -30,6 +30,8 @@ pub struct SiteResponse {
     pub reminder_lead_days: i32,
     /// Days after a completed repair in which a return is a comeback.
     pub comeback_window_days: i32,
+    /// Days from an invoice's issue to its due date; 0: due on receipt.
+    pub payment_terms_days: i32,
     /// Local hour (0–23) at which reminders go out.
     pub reminder_hour: i32,
     /// The language customers are written to in unless they chose their
@@ -57,6 +59,7 @@ impl From<&sites::Model> for SiteResponse {
             payment_instructions: site.payment_instructions.clone(),
             reminder_lead_days: site.reminder_lead_days,
             comeback_window_days: site.comeback_window_days,
+            payment_terms_days: site.payment_terms_days,
             reminder_hour: site.reminder_hour,
             language: site.language.clone(),
             created_at: site.created_at,

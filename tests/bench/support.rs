@@ -56,6 +56,7 @@ pub fn nairobi_site(name: String, code: String) -> SiteSettings {
         reminder_hour: 9,
         language: LanguageCode::En,
         comeback_window_days: 30,
+        payment_terms_days: 0,
     }
 }
 

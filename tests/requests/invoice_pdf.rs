@@ -187,3 +187,104 @@ async fn a_sixty_line_invoice_runs_over_several_pages() {
     assert!(last.contains(&format!("Page {pages} of {pages}")), "{last}");
     let _ = std::fs::remove_file(path);
 }
+
+#[tokio::test]
+#[ignore = "needs poppler-utils (pdftotext)"]
+async fn a_swahili_customers_invoice_names_the_business_its_due_day_and_turns_overdue() {
+    let app = TestApp::spawn_at("2026-12-01T09:00:00+03:00").await;
+    let owner = app.owner("Kamau Motors").await;
+    let changed = app
+        .patch(
+            "/api/organization",
+            &owner,
+            &json!({"legal_name": "Kamau Motors Limited", "tax_number": "p051234567x"}),
+        )
+        .await;
+    assert_eq!(changed.status_code(), 200, "{}", changed.text());
+    let site = app.site(&owner, "NBO").await;
+    let terms = app
+        .patch(
+            &format!("/api/sites/{site}"),
+            &owner,
+            &json!({"payment_terms_days": 14}),
+        )
+        .await;
+    assert_eq!(terms.json::<Value>()["payment_terms_days"], 14);
+    let technician = app.staff(&owner, "technician", &[&site]).await;
+    let order = app.claimed_order(&owner, &site, &technician).await;
+    let customer = app
+        .get(&format!("/api/repair-orders/{order}"), &owner)
+        .await
+        .json::<Value>()["customer"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let swahili = app
+        .patch(
+            &format!("/api/customers/{customer}"),
+            &owner,
+            &json!({"language": "sw"}),
+        )
+        .await;
+    assert_eq!(swahili.status_code(), 200, "{}", swahili.text());
+    app.post(
+        &format!("/api/repair-orders/{order}/labor"),
+        &technician,
+        &json!({"description": "Kubadilisha pedi za breki", "hours": "1", "rate": "2500"}),
+    )
+    .await;
+    let invoice = app.complete(&technician, &order, &owner).await;
+
+    assert_eq!(invoice["issued_on"], "2026-12-01");
+    assert_eq!(invoice["due_on"], "2026-12-15");
+    assert_eq!(invoice["overdue"], false);
+    assert_eq!(invoice["language"], "sw");
+    assert_eq!(
+        invoice["business"],
+        json!({"name": "Kamau Motors Limited", "tax_number": "P051234567X"})
+    );
+    let path = pdf_of(&app, &owner, &invoice).await;
+    let read = text(&path);
+    for expected in [
+        "ANKARA",
+        "Kamau Motors Limited",
+        "KRA PIN P051234567X",
+        "Imetolewa 1 Des 2026",
+        "Inalipwa 15 Des 2026",
+        "IMETOLEWA",
+        "Salio la kulipa",
+        "2,900.00",
+    ] {
+        assert!(read.contains(expected), "{expected:?} is not in: {read}");
+    }
+    assert!(!read.contains("IMEPITA MUDA"), "{read}");
+
+    // A day past its due day, with the balance unpaid: overdue, in the API
+    // and on the paper; an invoice changed by nothing else.
+    app.advance_clock(chrono::TimeDelta::days(15));
+    let later: Value = app
+        .get(&format!("/api/invoices/{}", id_of(&invoice)), &owner)
+        .await
+        .json();
+    assert_eq!(later["overdue"], true);
+    let listed: Value = app.get("/api/invoices", &owner).await.json();
+    assert_eq!(listed["items"][0]["overdue"], true);
+    let overdue = text(&pdf_of(&app, &owner, &invoice).await);
+    assert!(overdue.contains("IMEPITA MUDA"), "{overdue}");
+
+    // Paid in full, it is no longer overdue.
+    let paid = app
+        .post(
+            &format!("/api/invoices/{}/payments", id_of(&invoice)),
+            &owner,
+            &json!({"amount": "2900.00", "method": "cash"}),
+        )
+        .await;
+    assert_eq!(paid.status_code(), 201, "{}", paid.text());
+    let settled: Value = app
+        .get(&format!("/api/invoices/{}", id_of(&invoice)), &owner)
+        .await
+        .json();
+    assert_eq!(settled["overdue"], false);
+    let _ = std::fs::remove_file(path);
+}

@@ -13,6 +13,7 @@ mod jobs;
 mod notifications;
 mod office_changes;
 mod openapi;
+mod organization;
 mod pages;
 mod queue;
 mod repair_orders;

@@ -1013,3 +1013,116 @@ async fn the_desk_changes_a_booked_job_and_a_blank_description_comes_back_with_i
     assert_eq!(detail["required_skills"], json!([]));
     assert_eq!(detail["complaint"], Value::Null);
 }
+
+#[tokio::test]
+async fn the_owner_keeps_the_business_and_each_branch_on_the_settings_page() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Kamau Motors").await;
+    let site = app.site(&owner, "NBO").await;
+    app.patch(
+        &format!("/api/sites/{site}"),
+        &owner,
+        &json!({"phone": "+254700111222"}),
+    )
+    .await;
+    let manager = app.staff(&owner, "manager", &[&site]).await;
+    let mut office = Browser::new(&app);
+    office.sign_in(&manager.email).await;
+    assert_eq!(office.get("/settings").await.status_code(), 403);
+
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in(&owner.email).await;
+    let page = browser.get("/settings").await;
+    assert_eq!(page.status_code(), 200);
+    let html = page.text();
+    assert!(
+        html.contains("href=\"/settings\""),
+        "the owner's menu has it"
+    );
+    assert!(
+        html.contains(&format!("action=\"/settings/sites/{site}\"")),
+        "{html}"
+    );
+    assert!(html.contains("value=\"+254700111222\""), "{html}");
+
+    let refused = browser
+        .post(
+            "/settings/business",
+            &[
+                ("_csrf", &csrf),
+                ("name", "Kamau Motors"),
+                ("legal_name", "Kamau Motors Limited"),
+                ("tax_number", "P05 <1234>"),
+            ],
+        )
+        .await;
+    assert_eq!(refused.status_code(), 422, "{}", refused.text());
+    let html = refused.text();
+    assert!(html.contains("id=\"business-tax_number-error\""), "{html}");
+    assert!(
+        html.contains("value=\"Kamau Motors Limited\""),
+        "typed kept"
+    );
+    let unchanged: Value = app.get("/api/organization", &owner).await.json();
+    assert_eq!(unchanged["legal_name"], Value::Null);
+
+    let saved = browser
+        .post(
+            "/settings/business",
+            &[
+                ("_csrf", &csrf),
+                ("name", "Kamau Motors"),
+                ("legal_name", "Kamau Motors Limited"),
+                ("tax_number", "P051234567X"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status_code(), 303, "{}", saved.text());
+    assert!(browser
+        .get(&location(&saved))
+        .await
+        .text()
+        .contains("Settings saved."));
+    let business: Value = app.get("/api/organization", &owner).await.json();
+    assert_eq!(business["tax_number"], "P051234567X");
+
+    let branch = format!("/settings/sites/{site}");
+    let fields = |terms: &'static str| {
+        vec![
+            ("name", "Branch NBO"),
+            ("address", ""),
+            ("phone", ""),
+            ("email", ""),
+            ("timezone", "Africa/Nairobi"),
+            ("currency", "KES"),
+            ("tax_rate", "0.16"),
+            ("language", "sw"),
+            ("payment_instructions", "M-Pesa Till 512345"),
+            ("payment_terms_days", terms),
+            ("reminder_hour", "9"),
+            ("reminder_lead_days", "7"),
+            ("comeback_window_days", "30"),
+            ("code", "NBO"),
+        ]
+    };
+    let mut form = vec![("_csrf", csrf.as_str())];
+    form.extend(fields("two weeks"));
+    let refused = browser.post(&branch, &form).await;
+    assert_eq!(refused.status_code(), 422, "{}", refused.text());
+    let html = refused.text();
+    assert!(
+        html.contains(&format!("id=\"site-{site}-payment_terms_days-error\"")),
+        "{html}"
+    );
+    assert!(html.contains("value=\"two weeks\""));
+
+    let mut form = vec![("_csrf", csrf.as_str())];
+    form.extend(fields("14"));
+    let saved = browser.post(&branch, &form).await;
+    assert_eq!(saved.status_code(), 303, "{}", saved.text());
+    let site_now: Value = app.get(&format!("/api/sites/{site}"), &owner).await.json();
+    assert_eq!(site_now["payment_terms_days"], 14);
+    assert_eq!(site_now["language"], "sw");
+    assert_eq!(site_now["phone"], Value::Null, "a blank phone clears it");
+    assert_eq!(site_now["payment_instructions"], "M-Pesa Till 512345");
+}

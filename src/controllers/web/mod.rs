@@ -16,6 +16,7 @@ pub mod events;
 pub mod floor;
 pub mod form;
 pub mod orders;
+pub mod settings;
 pub mod work;
 
 use axum::{
@@ -105,6 +106,9 @@ pub fn router(ctx: &AppContext) -> AxumRouter<AppContext> {
         .route("/orders/{id}", get(orders::order))
         .route("/orders/{id}/transition", post(orders::move_order))
         .route("/orders/{id}/revise", post(orders::revise))
+        .route("/settings", get(settings::settings))
+        .route("/settings/business", post(settings::save_business))
+        .route("/settings/sites/{id}", post(settings::save_branch))
         .route("/orders/{id}/estimate", post(orders::send_estimate))
         .route(
             "/orders/{id}/attachments",
@@ -279,7 +283,13 @@ async fn layout(
             ("/work", "nav-work"),
             ("/me/stats", "nav-stats"),
         ],
-        Role::Owner | Role::Manager | Role::Advisor => &[
+        Role::Owner => &[
+            ("/board", "nav-board"),
+            ("/orders", "nav-orders"),
+            ("/customers", "nav-customers"),
+            ("/settings", "nav-settings"),
+        ],
+        Role::Manager | Role::Advisor => &[
             ("/board", "nav-board"),
             ("/orders", "nav-orders"),
             ("/customers", "nav-customers"),
@@ -378,6 +388,7 @@ pub fn notice_text(viewer: &Viewer, notice: Option<&str>) -> Option<String> {
         "moved" => "notice-moved",
         "changes-seen" => "notice-changes-seen",
         "order-revised" => "notice-order-revised",
+        "settings-saved" => "notice-settings-saved",
         _ => return None,
     };
     Some(i18n::text(viewer.language, key))

@@ -14,6 +14,9 @@ pub struct Model {
     pub promotion_daily_cap: i32,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub legal_name: Option<String>,
+    pub tax_number: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

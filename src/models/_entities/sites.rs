@@ -33,6 +33,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub payment_instructions: Option<String>,
     pub language: String,
+    pub payment_terms_days: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -21,7 +21,7 @@ use crate::models::{
     audit_events::{self, Change},
     customers,
     customers::vehicles,
-    organization::sites,
+    organization::{organizations, sites},
     paging::{Page, PageRequest},
     values::{round_to_minor_unit, Approval, CurrencyCode, InvoiceStatus, Numeric, Quantity},
     workshop::{labor_lines, part_lines, repair_orders},
@@ -132,6 +132,29 @@ impl Model {
         }
     }
 
+    /// The day it is due (invoices issued before payment terms existed were
+    /// due on the day).
+    #[must_use]
+    pub fn due_on(&self) -> NaiveDate {
+        self.due_on.unwrap_or(self.issued_on)
+    }
+
+    /// Whether money is still owed on it after its due day, `today` being
+    /// the day at its site.
+    #[must_use]
+    pub fn is_overdue(&self, today: NaiveDate) -> bool {
+        let open = [InvoiceStatus::Issued, InvoiceStatus::PartiallyPaid]
+            .iter()
+            .any(|status| self.status == status.as_str());
+        open && self.balance() > Decimal::ZERO && today > self.due_on()
+    }
+
+    /// The language it is written in: the customer's when it was issued.
+    #[must_use]
+    pub fn language(&self) -> crate::i18n::Language {
+        crate::i18n::Language::from_code(&self.language).unwrap_or_default()
+    }
+
     /// The invoice of a repair order, if it has one.
     ///
     /// # Errors
@@ -218,6 +241,10 @@ impl Model {
         );
 
         let issued_on = actor.clock.today_in(site.time_zone());
+        let business = organizations::Model::find_by_id(db, order.organization_id).await?;
+        let due_on = issued_on
+            + chrono::Days::new(u64::try_from(site.payment_terms_days).unwrap_or_default());
+        let language = crate::messages::language_for(&customer, &site);
         let year = issued_on.year();
         let sequence = next_number(db, site.id, year).await?;
         let now = crate::models::now_at(actor.clock);
@@ -256,6 +283,10 @@ impl Model {
             ),
             odometer_km: ActiveValue::Set(order.odometer_km.or(vehicle.odometer_km)),
             order_description: ActiveValue::Set(order.description.clone()),
+            business_name: ActiveValue::Set(Some(business.business_name().to_string())),
+            tax_number: ActiveValue::Set(business.tax_number.clone()),
+            due_on: ActiveValue::Set(Some(due_on)),
+            language: ActiveValue::Set(language.code().to_string()),
             issued_on: ActiveValue::Set(issued_on),
             issued_at: ActiveValue::Set(now),
             issued_by: ActiveValue::Set(actor.user_id()),

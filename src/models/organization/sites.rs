@@ -47,6 +47,8 @@ pub struct SiteSettings {
     pub language: LanguageCode,
     /// Days after a completed repair in which a return is a comeback.
     pub comeback_window_days: i32,
+    /// Days from an invoice's issue to its due date; 0: on receipt.
+    pub payment_terms_days: i32,
 }
 
 /// A partial change to a branch; `None` leaves the value as it is, and for
@@ -66,6 +68,7 @@ pub struct SiteChanges {
     pub reminder_hour: Option<i32>,
     pub language: Option<LanguageCode>,
     pub comeback_window_days: Option<i32>,
+    pub payment_terms_days: Option<i32>,
 }
 
 pub const DEFAULT_REMINDER_LEAD_DAYS: i32 = 7;
@@ -175,6 +178,7 @@ impl Model {
             reminder_lead_days: ActiveValue::Set(settings.reminder_lead_days),
             reminder_hour: ActiveValue::Set(settings.reminder_hour),
             comeback_window_days: ActiveValue::Set(settings.comeback_window_days),
+            payment_terms_days: ActiveValue::Set(settings.payment_terms_days),
             language: ActiveValue::Set(settings.language.as_str().to_string()),
             created_at: ActiveValue::Set(crate::models::now_at(actor.clock)),
             updated_at: ActiveValue::Set(crate::models::now_at(actor.clock)),
@@ -294,6 +298,9 @@ impl ActiveModel {
         }
         if let Some(days) = changes.comeback_window_days {
             self.comeback_window_days.set_if_not_equals(days);
+        }
+        if let Some(days) = changes.payment_terms_days {
+            self.payment_terms_days.set_if_not_equals(days);
         }
         if let Some(language) = changes.language {
             self.language

@@ -21,7 +21,7 @@ pub use quantity::Quantity;
 pub use repair::{Priority, RepairStatus};
 pub use site_settings::{CurrencyCode, SiteCode, TaxRate, TimeZone};
 pub use strict::{Day, Id};
-pub use text::{Email, Name, OptionalText, Password};
+pub use text::{Email, Name, OptionalText, Password, TaxNumber};
 pub use vehicle::{Plate, Vin};
 
 /// A named state or kind, stored and shown as its snake-case name (the

@@ -157,3 +157,32 @@ mod tests {
         assert!(OptionalText::parse(Some("abcdefghijk"), 10).is_err());
     }
 }
+
+/// A tax authority's number for a business (a KRA PIN such as
+/// `P051234567X`, a Ugandan TIN of ten digits): letters, digits, spaces,
+/// dashes and slashes, 3 to 40 of them, kept upper-case as printed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaxNumber(String);
+
+impl TaxNumber {
+    /// # Errors
+    /// The field message when it is not such a number.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let number = raw.trim();
+        let shaped = (3..=40).contains(&number.chars().count())
+            && number.starts_with(|c: char| c.is_ascii_alphanumeric())
+            && number
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, ' ' | '-' | '/'));
+        if shaped {
+            Ok(Self(number.to_ascii_uppercase()))
+        } else {
+            Err("must be 3 to 40 letters, digits, spaces, dashes or slashes".to_string())
+        }
+    }
+
+    #[must_use]
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
