@@ -40,9 +40,10 @@ pub struct UpdateOrganizationParams {
     #[schema(value_type = Option<String>, example = "Kamau Motors Limited", max_length = 200)]
     pub legal_name: Option<Option<String>>,
     /// The tax authority's number printed on every invoice: a KRA PIN
-    /// (`P051234567X`) in Kenya, a TIN in Uganda; `null` clears it.
+    /// (`P051234567X`) in Kenya, a TIN in Uganda; `null` or blank clears
+    /// it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, example = "P051234567X", pattern = r"^[A-Za-z0-9][A-Za-z0-9 /-]{2,39}$")]
+    #[schema(value_type = Option<String>, example = "P051234567X", pattern = r"^\s*([A-Za-z0-9][A-Za-z0-9 /-]{2,39})?\s*$")]
     pub tax_number: Option<Option<String>>,
 }
 
