@@ -74,6 +74,13 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> ApiResult<T> {
     deserializer
         .end()
         .map_err(|_| ApiError::BadRequest("the body holds more than one JSON value".to_string()))?;
+    // serde fills a struct from an array too (`[null, null]` for two
+    // optional fields); every body in the contract is an object.
+    if !value.is_object() {
+        return Err(ApiError::BadRequest(
+            "the body must be a JSON object".to_string(),
+        ));
+    }
     let mut fields = FieldErrors::default();
     normalize(&mut value, "", &mut fields);
     fields.finish()?;
@@ -605,5 +612,27 @@ mod tests {
         for (body, expected) in cases {
             assert_eq!(explain(body), expected, "for {body}");
         }
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    #[allow(dead_code)]
+    struct AllOptional {
+        name: Option<String>,
+        note: Option<String>,
+    }
+
+    #[test]
+    fn an_array_never_stands_for_an_object() {
+        for body in ["[null, null]", r#"["x", "y"]"#, "[]", "null"] {
+            assert!(
+                matches!(
+                    parse_json::<AllOptional>(body.as_bytes()),
+                    Err(ApiError::BadRequest(message)) if message == "the body must be a JSON object"
+                ),
+                "for {body}"
+            );
+        }
+        assert!(parse_json::<AllOptional>(b"{}").is_ok());
     }
 }

@@ -283,9 +283,13 @@ async fn pdf(
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
     let invoice = invoices::Entity::find_for(&ctx.db, &actor, id).await?;
+    let site = sites::Entity::find_by_id(invoice.site_id)
+        .one(&ctx.db)
+        .await?
+        .ok_or_else(|| ApiError::internal("an invoice's site is missing"))?;
     let bytes = Messenger::of(&ctx)?
         .pdf()
-        .invoice(&ctx.db, actor.clock, &invoice)
+        .invoice(&ctx.db, actor.clock.today_in(site.time_zone()), &invoice)
         .await?;
     let disposition = format!("inline; filename=\"{}.pdf\"", invoice.number);
     Ok((

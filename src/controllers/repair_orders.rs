@@ -1015,7 +1015,7 @@ async fn download(
 async fn detail(ctx: &AppContext, order: &repair_orders::Model) -> ApiResult<RepairOrderDetail> {
     let db = &ctx.db;
     let row = order.row(db).await?;
-    let unseen = office_changes::unseen(db, &row, order.pid).await?;
+    let unseen = office_changes::unseen(db, &row).await?;
     let labor = labor_lines::Model::of_order(db, order.id).await?;
     let parts = part_lines::Model::of_order(db, order.id).await?;
     let product_ids: Vec<i64> = parts.iter().map(|line| line.product_id).collect();

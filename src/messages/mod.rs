@@ -341,7 +341,10 @@ async fn attempt(
             db,
             clock,
             delivery,
-            messenger.pdf.invoice(db, clock, invoice),
+            // The invoice's message is its branch's: the day there.
+            messenger
+                .pdf
+                .invoice(db, clock.today_in(message.site.time_zone()), invoice),
         )
         .await?;
         outgoing.attachments.push(OutgoingFile {

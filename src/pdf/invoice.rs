@@ -6,21 +6,20 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::ConnectionTrait;
 
 use super::{InvoiceDocument, InvoiceLine, InvoiceRenderer};
 use crate::i18n::Language;
 use crate::models::values::Stored;
 use crate::models::{
     billing::invoices,
-    clock::Clock,
     error::{DomainError, DomainResult},
-    organization::sites,
     values::TaxRate,
 };
 
 impl InvoiceRenderer {
-    /// `invoice` as a PDF, with its lines as stored. The drawing runs on a
+    /// `invoice` as a PDF, with its lines as stored, on `today` at its
+    /// branch (whether it is overdue). The drawing runs on a
     /// blocking thread: it is CPU work (a couple of milliseconds).
     ///
     /// # Errors
@@ -28,15 +27,10 @@ impl InvoiceRenderer {
     pub async fn invoice(
         self: &Arc<Self>,
         db: &impl ConnectionTrait,
-        clock: Clock,
+        today: NaiveDate,
         invoice: &invoices::Model,
     ) -> DomainResult<Vec<u8>> {
         let lines = invoice.lines(db).await?;
-        let site = sites::Entity::find_by_id(invoice.site_id)
-            .one(db)
-            .await?
-            .ok_or(DomainError::NotFound("site"))?;
-        let today = clock.today_in(site.time_zone());
         let document = document(invoice, &lines, today)?;
         let renderer = Arc::clone(self);
         tokio::task::spawn_blocking(move || renderer.render(&document))

@@ -6,44 +6,67 @@ use std::sync::LazyLock;
 
 use crate::i18n::{self, Language};
 
-/// Every fixed word an invoice prints.
-#[derive(Debug)]
-pub struct Words {
-    pub invoice: String,
-    pub issued: String,
-    pub due: String,
-    pub due_on_receipt: String,
-    pub bill_to: String,
-    pub vehicle: String,
-    pub odometer: String,
-    pub order: String,
-    pub description: String,
-    pub qty: String,
-    pub unit_price: String,
-    pub amount: String,
-    pub subtotal: String,
-    pub tax: String,
-    pub total: String,
-    pub paid: String,
-    pub balance_due: String,
-    pub balance_due_void: String,
-    pub no_items: String,
-    pub payment_instructions: String,
-    /// Before and after the invoice number in "Please quote … as the
-    /// payment reference."
-    pub quote_before: String,
-    pub quote_after: String,
-    pub continued: String,
-    pub page: String,
-    pub of: String,
-    pub void_notice: String,
-    pub reason: String,
-    pub no_reason: String,
-    pub status_paid: String,
-    pub status_void: String,
-    pub status_partially_paid: String,
-    pub status_issued: String,
-    pub status_overdue: String,
+/// Every fixed word an invoice prints, each with its message key: the
+/// struct, its loading and the list of keys come from the one table.
+macro_rules! words {
+    ($($field:ident => $key:literal,)*) => {
+        /// Every fixed word an invoice prints.
+        #[derive(Debug)]
+        pub struct Words {
+            $(pub $field: String,)*
+        }
+
+        impl Words {
+            fn load(language: Language) -> Self {
+                Self {
+                    $($field: i18n::text(language, $key),)*
+                }
+            }
+        }
+
+        /// The message keys the invoice uses, for the test that both
+        /// languages have each.
+        #[cfg(test)]
+        pub const KEYS: &[&str] = &[$($key,)*];
+    };
+}
+
+// "Please quote … as the payment reference." is `quote_before`, the
+// invoice number, then `quote_after`.
+words! {
+    invoice => "pdf-invoice",
+    issued => "pdf-issued",
+    due => "pdf-due",
+    due_on_receipt => "pdf-due-on-receipt",
+    bill_to => "pdf-bill-to",
+    vehicle => "pdf-vehicle",
+    odometer => "pdf-odometer",
+    order => "pdf-order",
+    description => "pdf-description",
+    qty => "pdf-qty",
+    unit_price => "pdf-unit-price",
+    amount => "pdf-amount",
+    subtotal => "pdf-subtotal",
+    tax => "pdf-tax",
+    total => "pdf-total",
+    paid => "pdf-paid",
+    balance_due => "pdf-balance-due",
+    balance_due_void => "pdf-balance-due-void",
+    no_items => "pdf-no-items",
+    payment_instructions => "pdf-payment-instructions",
+    quote_before => "pdf-quote-before",
+    quote_after => "pdf-quote-after",
+    continued => "pdf-continued",
+    page => "pdf-page",
+    of => "pdf-of",
+    void_notice => "pdf-void-notice",
+    reason => "pdf-reason",
+    no_reason => "pdf-no-reason",
+    status_paid => "pdf-status-paid",
+    status_void => "pdf-status-void",
+    status_partially_paid => "pdf-status-partially_paid",
+    status_issued => "pdf-status-issued",
+    status_overdue => "pdf-status-overdue",
 }
 
 static WORDS: LazyLock<[Words; 2]> = LazyLock::new(|| {
@@ -62,85 +85,7 @@ impl Words {
             Language::Swahili => &WORDS[1],
         }
     }
-
-    fn load(language: Language) -> Self {
-        let word = |key: &str| i18n::text(language, key);
-        Self {
-            invoice: word("pdf-invoice"),
-            issued: word("pdf-issued"),
-            due: word("pdf-due"),
-            due_on_receipt: word("pdf-due-on-receipt"),
-            bill_to: word("pdf-bill-to"),
-            vehicle: word("pdf-vehicle"),
-            odometer: word("pdf-odometer"),
-            order: word("pdf-order"),
-            description: word("pdf-description"),
-            qty: word("pdf-qty"),
-            unit_price: word("pdf-unit-price"),
-            amount: word("pdf-amount"),
-            subtotal: word("pdf-subtotal"),
-            tax: word("pdf-tax"),
-            total: word("pdf-total"),
-            paid: word("pdf-paid"),
-            balance_due: word("pdf-balance-due"),
-            balance_due_void: word("pdf-balance-due-void"),
-            no_items: word("pdf-no-items"),
-            payment_instructions: word("pdf-payment-instructions"),
-            quote_before: word("pdf-quote-before"),
-            quote_after: word("pdf-quote-after"),
-            continued: word("pdf-continued"),
-            page: word("pdf-page"),
-            of: word("pdf-of"),
-            void_notice: word("pdf-void-notice"),
-            reason: word("pdf-reason"),
-            no_reason: word("pdf-no-reason"),
-            status_paid: word("pdf-status-paid"),
-            status_void: word("pdf-status-void"),
-            status_partially_paid: word("pdf-status-partially_paid"),
-            status_issued: word("pdf-status-issued"),
-            status_overdue: word("pdf-status-overdue"),
-        }
-    }
 }
-
-/// The message keys the invoice uses, for the test that both languages
-/// have each.
-#[cfg(test)]
-pub const KEYS: [&str; 33] = [
-    "pdf-invoice",
-    "pdf-issued",
-    "pdf-due",
-    "pdf-due-on-receipt",
-    "pdf-bill-to",
-    "pdf-vehicle",
-    "pdf-odometer",
-    "pdf-order",
-    "pdf-description",
-    "pdf-qty",
-    "pdf-unit-price",
-    "pdf-amount",
-    "pdf-subtotal",
-    "pdf-tax",
-    "pdf-total",
-    "pdf-paid",
-    "pdf-balance-due",
-    "pdf-balance-due-void",
-    "pdf-no-items",
-    "pdf-payment-instructions",
-    "pdf-quote-before",
-    "pdf-quote-after",
-    "pdf-continued",
-    "pdf-page",
-    "pdf-of",
-    "pdf-void-notice",
-    "pdf-reason",
-    "pdf-no-reason",
-    "pdf-status-paid",
-    "pdf-status-void",
-    "pdf-status-partially_paid",
-    "pdf-status-issued",
-    "pdf-status-overdue",
-];
 
 #[cfg(test)]
 mod tests {

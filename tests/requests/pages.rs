@@ -996,12 +996,13 @@ async fn the_desk_changes_a_booked_job_and_a_blank_description_comes_back_with_i
     assert_eq!(detail["priority"], "high");
     assert_eq!(detail["required_skills"], json!(["Hybrid"]));
 
-    // Unticking every skill clears them.
+    // Unticking every skill clears them; an emptied complaint is cleared.
     desk.post(
         &format!("/orders/{order}/revise"),
         &[
             ("_csrf", &csrf),
             ("description", "Hybrid battery check"),
+            ("complaint", ""),
             ("priority", "high"),
         ],
     )

@@ -261,7 +261,9 @@ pub async fn update_customer(
         Ok(customer) => customer,
         Err(page) => return page,
     };
-    let mut json = match form::body(&body, CUSTOMER) {
+    // A field emptied on the form is cleared (one way to reach them must
+    // remain, which the API checks).
+    let json = match form::edits(&body, CUSTOMER, &["phone", "email", "language"]) {
         Ok(json) => json,
         Err(errors) => {
             let answer = form::refusal(&errors);
@@ -276,16 +278,6 @@ pub async fn update_customer(
             .await;
         }
     };
-    // A field emptied on the form is cleared (one way to reach them must
-    // remain, which the API checks).
-    for field in ["phone", "email"] {
-        if json.get(field).is_none() {
-            json[field] = Value::Null;
-        }
-    }
-    if json.get("language").is_none() {
-        json["language"] = Value::Null;
-    }
     let path = format!("/api/customers/{id}");
     let answer = api::call(&ctx, &viewer, Method::PATCH, &path, Some(&json)).await;
     if refusal(&answer) {

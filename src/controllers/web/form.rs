@@ -112,6 +112,36 @@ pub fn body(form: &[u8], shape: Shape) -> Result<Value, FieldErrors> {
     }
 }
 
+/// The API's body from a form that edits something: as [`body`], but a
+/// field left blank is sent too, so that it does not keep the value the
+/// person emptied: `null` for one of `cleared` (an optional value, now
+/// none), an empty text for any other (the API says it is needed).
+///
+/// # Errors
+/// A number field that is not a whole number.
+pub fn edits(form: &[u8], shape: Shape, cleared: &[&str]) -> Result<Value, FieldErrors> {
+    let mut edited = body(form, shape)?;
+    if let Value::Object(fields) = &mut edited {
+        for (name, value) in form_urlencoded::parse(form) {
+            let name = name.as_ref();
+            if name == CSRF_FIELD
+                || shape.skip.contains(&name)
+                || fields.contains_key(name)
+                || !value.trim().is_empty()
+            {
+                continue;
+            }
+            let blank = if cleared.contains(&name) {
+                Value::Null
+            } else {
+                Value::String(String::new())
+            };
+            fields.insert(name.to_string(), blank);
+        }
+    }
+    Ok(edited)
+}
+
 /// Field errors found before the API was asked, in the shape of the API's
 /// own refusal (`{"error": {"fields": …}}`), so a page shows both alike.
 #[must_use]
@@ -141,6 +171,21 @@ mod tests {
             body,
             serde_json::json!({"plate": "KDA 123A", "year": 2014, "odometer_km": 151_200,
                 "marketing_opt_in": false, "required_skills": ["hybrid", "ac"]})
+        );
+    }
+
+    #[test]
+    fn an_edit_sends_what_was_emptied() {
+        let body = edits(
+            b"_csrf=x&q=&plate=&vin=&year=2014&notes=+",
+            VEHICLE,
+            &["vin", "notes"],
+        )
+        .unwrap();
+        assert_eq!(
+            body,
+            serde_json::json!({"plate": "", "vin": null, "notes": null, "year": 2014,
+                "marketing_opt_in": false, "required_skills": []})
         );
     }
 

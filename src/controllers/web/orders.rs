@@ -536,15 +536,8 @@ pub async fn revise(
         return page;
     }
     let typed = form::typed(&body);
-    let mut json = form::body(&body, REVISION).unwrap_or_default();
-    if let Some(fields) = json.as_object_mut() {
-        // A field left blank is a value here: no description is refused,
-        // no complaint clears it.
-        fields
-            .entry("description")
-            .or_insert_with(|| Value::String(String::new()));
-        fields.entry("complaint").or_insert(Value::Null);
-    }
+    // A blank description is refused by the API; a blank complaint clears it.
+    let json = form::edits(&body, REVISION, &["complaint"]).unwrap_or_default();
     let path = format!("/api/repair-orders/{id}");
     order_change(
         &ctx,

@@ -124,7 +124,8 @@ const BRANCH_SHAPE: Shape = Shape {
     skip: &[],
 };
 
-/// Texts a blank field clears rather than leaves as they are.
+/// Texts a blank field clears (`null`); any other blank is sent empty, for
+/// the API to say it is needed.
 const CLEARED_WHEN_BLANK: &[&str] = &[
     "legal_name",
     "tax_number",
@@ -302,43 +303,21 @@ fn choice_text(setting: &str, option: &str) -> String {
     }
 }
 
-/// The API's body from a settings form: numbers as numbers, a blank text
-/// that may be cleared as `null`, a blank required one as typed (the API
-/// says it is needed).
-fn body_of(raw: &[u8], settings: &[Setting], shape: Shape) -> Result<Value, Value> {
-    let mut body = form::body(raw, shape).map_err(|errors| form::refusal(&errors))?;
-    let typed = form::typed(raw);
-    if let Some(fields) = body.as_object_mut() {
-        for setting in settings {
-            if fields.contains_key(setting.name) || typed.get(setting.name).is_none() {
-                continue;
-            }
-            let blank = if CLEARED_WHEN_BLANK.contains(&setting.name) {
-                Value::Null
-            } else {
-                Value::String(String::new())
-            };
-            fields.insert(setting.name.to_string(), blank);
-        }
-    }
-    Ok(body)
-}
-
 async fn save(
     ctx: &AppContext,
     viewer: &Viewer,
     (form_id, path): (&str, &str),
     raw: &[u8],
-    (settings, shape): (&[Setting], Shape),
+    shape: Shape,
 ) -> Response {
     if let Some(page) = owners_only(viewer) {
         return page;
     }
     let typed = form::typed(raw);
-    let answer = match body_of(raw, settings, shape) {
+    let answer = match form::edits(raw, shape, CLEARED_WHEN_BLANK) {
         Ok(body) => api::call(ctx, viewer, Method::PATCH, path, Some(&body)).await,
-        Err(refused) => {
-            let problem = problem(form_id, &refused, typed);
+        Err(errors) => {
+            let problem = problem(form_id, &form::refusal(&errors), typed);
             return settings_page(
                 ctx,
                 viewer,
@@ -364,13 +343,12 @@ async fn save(
 
 /// `POST /settings/business`.
 pub async fn save_business(State(ctx): State<AppContext>, viewer: Viewer, body: Bytes) -> Response {
-    let plain = Shape::default();
     save(
         &ctx,
         &viewer,
         ("business", "/api/organization"),
         &body,
-        (&BUSINESS, plain),
+        Shape::default(),
     )
     .await
 }
@@ -384,14 +362,7 @@ pub async fn save_branch(
 ) -> Response {
     let form_id = format!("site-{id}");
     let path = format!("/api/sites/{id}");
-    save(
-        &ctx,
-        &viewer,
-        (&form_id, &path),
-        &body,
-        (&BRANCH, BRANCH_SHAPE),
-    )
-    .await
+    save(&ctx, &viewer, (&form_id, &path), &body, BRANCH_SHAPE).await
 }
 
 /// The words the settings use, for the test that both languages have them.

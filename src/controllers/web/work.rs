@@ -48,15 +48,18 @@ pub async fn mine(
     if let Some(Value::Array(orders)) = lists.get_mut("in_progress") {
         // A technician has a few orders in progress at most: each one's
         // detail says what others changed on it since they last looked.
-        for order in orders.iter_mut() {
+        // They are asked for together.
+        let details = futures_util::future::join_all(orders.iter().map(|order| {
             let path = format!(
                 "/api/repair-orders/{}",
                 order["id"].as_str().unwrap_or_default()
             );
-            if let Ok(detail) = api::call(&ctx, &viewer, Method::GET, &path, None)
-                .await
-                .ok()
-            {
+            let (ctx, viewer) = (&ctx, &viewer);
+            async move { api::call(ctx, viewer, Method::GET, &path, None).await.ok() }
+        }))
+        .await;
+        for (order, detail) in orders.iter_mut().zip(details) {
+            if let Ok(detail) = detail {
                 order["unseen"] = json!(detail["unseen_changes"].as_array().map_or(0, Vec::len));
             }
         }

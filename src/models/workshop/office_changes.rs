@@ -56,7 +56,6 @@ const TOLD: [&str; 9] = [
 pub async fn unseen(
     db: &impl ConnectionTrait,
     order: &repair_orders::OrderRow,
-    pid: Uuid,
 ) -> Result<Vec<OfficeChange>, DbErr> {
     let (Some(technician), Some(seen)) = (order.technician_id, order.technician_seen_at) else {
         return Ok(Vec::new());
@@ -72,7 +71,7 @@ pub async fn unseen(
     }
     let trail = audit_events::Entity::find()
         .filter(audit_events::Column::SubjectType.eq("repair_order"))
-        .filter(audit_events::Column::SubjectId.eq(pid))
+        .filter(audit_events::Column::SubjectId.eq(order.pid))
         .filter(audit_events::Column::CreatedAt.gt(seen))
         .filter(audit_events::Column::Action.is_in(TOLD))
         .filter(by_others(audit_events::Column::ActorId, technician))

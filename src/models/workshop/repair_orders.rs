@@ -709,24 +709,38 @@ impl Model {
     /// 403 unless the actor manages orders; 409 when the order is closed.
     pub async fn revise(self, db: &Write, actor: &Actor, revision: Revision) -> DomainResult<Self> {
         actor.authorize(Ability::ManageRepairOrders)?;
+        // The values before are the row's as locked in this transaction, not
+        // as read before it: a revision racing another records what it
+        // really changed.
+        let current = Entity::find_by_id(self.id)
+            .lock_exclusive()
+            .one(db)
+            .await?
+            .ok_or(DomainError::NotFound("repair order"))?;
         let mut changed = serde_json::Map::new();
         let mut update = Entity::update_many();
-        if let Some(description) = revision.description.filter(|new| *new != self.description) {
+        if let Some(description) = revision
+            .description
+            .filter(|new| *new != current.description)
+        {
             changed.insert(
                 "description".to_string(),
-                json!({"from": self.description, "to": description}),
+                json!({"from": current.description, "to": description}),
             );
             update = update.col_expr(Column::Description, Expr::value(description));
         }
-        if let Some(complaint) = revision.complaint.filter(|new| *new != self.complaint) {
+        if let Some(complaint) = revision.complaint.filter(|new| *new != current.complaint) {
             changed.insert(
                 "complaint".to_string(),
-                json!({"from": self.complaint, "to": complaint}),
+                json!({"from": current.complaint, "to": complaint}),
             );
             update = update.col_expr(Column::Complaint, Expr::value(complaint));
         }
-        if let Some(priority) = revision.priority.filter(|new| new.rank() != self.priority) {
-            let before = Priority::from_rank(self.priority);
+        if let Some(priority) = revision
+            .priority
+            .filter(|new| new.rank() != current.priority)
+        {
+            let before = Priority::from_rank(current.priority);
             changed.insert(
                 "priority".to_string(),
                 json!({"from": before, "to": priority}),
@@ -734,7 +748,7 @@ impl Model {
             update = update.col_expr(Column::Priority, Expr::value(priority.rank()));
         }
         if changed.is_empty() {
-            return Ok(self);
+            return Ok(current);
         }
         let now = now_at(actor.clock);
         let revised = update
