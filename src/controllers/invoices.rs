@@ -16,7 +16,7 @@ use super::{
     api::ApiRoutes,
     extract::{Ids, JsonBody, QueryParams},
 };
-use crate::models::values::Id;
+use crate::models::values::{Day, Id};
 use crate::models::Scoped;
 use crate::queue;
 use crate::{
@@ -56,6 +56,15 @@ pub struct InvoiceQuery {
     /// Only this site's invoices.
     pub site_id: Option<Id>,
     pub status: Option<InvoiceStatus>,
+    /// Only this customer's invoices.
+    pub customer_id: Option<Id>,
+    /// Issued on this day or later (the day at the site).
+    pub from: Option<Day>,
+    /// Issued on this day or earlier.
+    pub to: Option<Day>,
+    /// Only those with a balance still owed after their due day.
+    #[serde(default)]
+    pub overdue: bool,
     #[serde(flatten)]
     #[param(ignore)]
     pub paging: PageParams,
@@ -113,10 +122,18 @@ async fn list(
     actor.authorize(Ability::ManageBilling)?;
     let site =
         sites::Entity::find_optional_for(&ctx.db, &actor, query.site_id.map(Uuid::from)).await?;
+    let customer =
+        customers::Entity::find_optional_for(&ctx.db, &actor, query.customer_id.map(Uuid::from))
+            .await?;
+    let (from, to) = super::technicians::checked_period(query.from, query.to)?;
     let page = query.paging.checked()?;
     let filters = Filters {
         site,
         status: query.status,
+        customer,
+        from,
+        to,
+        overdue: query.overdue,
     };
     let page = invoices::Model::list_for(&ctx.db, &actor, filters, page).await?;
     let site_ids: Vec<i64> = page.items.iter().map(|invoice| invoice.site_id).collect();

@@ -2,6 +2,7 @@ pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod customers;
+pub mod dashboard;
 pub mod docs;
 pub mod extract;
 pub mod idempotency;
@@ -52,5 +53,6 @@ pub fn all(ctx: &AppContext) -> Vec<api::ApiRoutes> {
         jobs::routes(),
         notifications::routes(),
         audit::routes(),
+        dashboard::routes(),
     ]
 }

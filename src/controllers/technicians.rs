@@ -398,9 +398,9 @@ async fn technician_for_report(
 
 /// 422 when `from` is after `to`, or either is not a plausible date.
 /// A report's period, `from` and `to` each optional, checked.
-type Period = (Option<NaiveDate>, Option<NaiveDate>);
+pub(crate) type Period = (Option<NaiveDate>, Option<NaiveDate>);
 
-fn checked_period(from: Option<Day>, to: Option<Day>) -> ApiResult<Period> {
+pub(crate) fn checked_period(from: Option<Day>, to: Option<Day>) -> ApiResult<Period> {
     let (from, to) = (from.map(NaiveDate::from), to.map(NaiveDate::from));
     let mut errors = FieldErrors::default();
     for (field, day) in [("from", from), ("to", to)] {

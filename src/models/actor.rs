@@ -126,11 +126,14 @@ pub enum Ability {
     ManageTechnicians,
     /// See what technicians other than oneself earned.
     ViewEarnings,
+    /// The dashboard and reports across one's branches: revenue, what is
+    /// owed, how the floor works.
+    ViewReports,
 }
 
 impl Ability {
     /// Every ability, in the README table's order.
-    pub const ALL: [Self; 19] = [
+    pub const ALL: [Self; 20] = [
         Self::ManageSites,
         Self::ViewSites,
         Self::ViewStaff,
@@ -150,6 +153,7 @@ impl Ability {
         Self::ManagePromotions,
         Self::ManageTechnicians,
         Self::ViewEarnings,
+        Self::ViewReports,
     ];
 
     #[must_use]
@@ -163,6 +167,7 @@ impl Ability {
             | Self::ManagePromotions
             | Self::ManageTechnicians
             | Self::ViewEarnings
+            | Self::ViewReports
             | Self::ManageStock
             | Self::EraseCustomers => {
                 matches!(role, Owner | Manager)

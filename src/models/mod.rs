@@ -11,6 +11,7 @@ pub mod notifications;
 pub mod organization;
 pub mod paging;
 pub mod people;
+pub mod reports;
 pub mod schema;
 mod scoped;
 pub mod stock;

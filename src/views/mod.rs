@@ -4,7 +4,9 @@
 pub mod audit;
 pub mod auth;
 pub mod availability;
+pub mod charts;
 pub mod customers;
+pub mod dashboard;
 pub mod deliveries;
 pub mod html;
 pub mod invoices;

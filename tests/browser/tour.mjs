@@ -5,7 +5,8 @@
 // thumb.
 
 import {
-  BASE, DESK, PHONE, audit, auditSummary, check, launch, log, person, shot, signIn, thumbSized,
+  BASE, DESK, PHONE, audit, auditSummary, check, launch, log, ok, person, shot, signIn, thumbSized,
+  token,
 } from "./lib.mjs";
 
 const TECHNICIAN = "kevin@kamaumotors.co.ke";
@@ -20,6 +21,29 @@ async function visit(page, lang, name, path) {
   await thumbSized(page, name);
   await shot(page, lang, name);
   return response;
+}
+
+// The owner switches between all branches and one; the figures shown are
+// the API's for the same choice.
+async function dashboardMatchesTheApi(page) {
+  const owner = await token(OWNER);
+  const shown = async (name) => (await page.locator(`[data-figure=${name}]`).innerText()).trim();
+  const all = await ok(owner, "GET", "/api/dashboard");
+  check(await shown("cars-in") === String(all.cars_in_today), "all branches: cars in today");
+  check(await shown("open") === String(all.open_orders.total), "all branches: open orders");
+  const branch = all.branches[0];
+  await page.selectOption("#dashboard-site", branch.site.id);
+  await page.waitForFunction(
+    (name) => document.querySelector("h1").textContent.includes(name), branch.site.name);
+  const one = await ok(owner, "GET", `/api/dashboard?site_id=${branch.site.id}`);
+  check(await shown("cars-in") === String(one.cars_in_today), "one branch: cars in today");
+  check(await shown("open") === String(one.open_orders.total), "one branch: open orders");
+  const receivable = await shown(`receivables-${branch.currency}`);
+  const expected = Number(one.money[0].receivables).toLocaleString("en-US", { minimumFractionDigits: 2 });
+  check(receivable.endsWith(expected), `one branch: owed ${receivable} is the API's ${expected}`);
+  check(new URL(page.url()).searchParams.get("site_id") === branch.site.id, "the choice is in the address");
+  await page.selectOption("#dashboard-site", "");
+  await page.waitForFunction(() => document.querySelector("#branches-heading") !== null);
 }
 
 async function tour(browser, lang, viewport) {
@@ -57,11 +81,19 @@ async function tour(browser, lang, viewport) {
   const office = await person(browser, viewport, lang);
   await signIn(office.page, MANAGER);
   await visit(office.page, lang, "board", "/board");
+  await visit(office.page, lang, "dashboard-manager", "/dashboard");
   check(office.page.problems.length === 0, office.page.problems.join("; "));
   await office.context.close();
 
   const owner = await person(browser, viewport, lang);
   await signIn(owner.page, OWNER);
+  await visit(owner.page, lang, "dashboard", "/dashboard");
+  await dashboardMatchesTheApi(owner.page);
+  await visit(owner.page, lang, "invoices", "/invoices");
+  const invoice = owner.page.locator("#invoices tbody a").first();
+  check(await invoice.count() === 1, "the demo has invoices");
+  await visit(owner.page, lang, "invoice", new URL(await invoice.getAttribute("href"), BASE).pathname);
+  await visit(owner.page, lang, "receivables", "/invoices/receivables");
   await visit(owner.page, lang, "settings", "/settings");
   await visit(owner.page, lang, "customers", "/customers");
   await visit(owner.page, lang, "orders", "/orders");

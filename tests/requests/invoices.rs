@@ -531,20 +531,6 @@ async fn another_sites_or_organizations_invoice_and_its_pdf_are_not_found() {
     }
 }
 
-/// Moves an invoice's issue day, so that its age can be worked out by hand.
-async fn issued_on(app: &TestApp, invoice: &Value, day: &str) {
-    use karakana::models::_entities::invoices::{Column, Entity};
-    use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
-
-    let day: chrono::NaiveDate = day.parse().unwrap();
-    Entity::update_many()
-        .col_expr(Column::IssuedOn, Expr::value(day))
-        .filter(Column::Pid.eq(uuid::Uuid::parse_str(&id_of(invoice)).unwrap()))
-        .exec(&app.ctx.db)
-        .await
-        .unwrap();
-}
-
 #[tokio::test]
 async fn receivables_age_what_customers_owe() {
     // Today is 25 April 2026 at the branch, on a fixed clock.
@@ -571,9 +557,9 @@ async fn receivables_age_what_customers_owe() {
     )
     .await;
     // 2,320 issued on 10 March: 46 days, 31–60.
-    issued_on(&app, &invoices[1], "2026-03-10").await;
+    app.issued_on(&invoices[1], "2026-03-10").await;
     // 3,480 issued on 10 January, 105 days ago: over 90.
-    issued_on(&app, &invoices[2], "2026-01-10").await;
+    app.issued_on(&invoices[2], "2026-01-10").await;
 
     let receivables: Value = app
         .get(&format!("/api/invoices/receivables?site_id={site}"), &owner)
@@ -591,4 +577,78 @@ async fn receivables_age_what_customers_owe() {
     assert_eq!(customers[0]["total"], "3480.00", "most owed first");
     assert_eq!(customers[0]["buckets"]["90_plus"], "3480.00");
     assert_eq!(customers[0]["oldest_issued_on"], "2026-01-10");
+}
+
+#[tokio::test]
+async fn invoices_are_found_by_customer_issue_day_and_being_overdue() {
+    // Today is 25 April 2026 at the branch; invoices are due on the day.
+    let app = TestApp::spawn_at("2026-04-25T09:00:00Z").await;
+    let owner = app.owner("Garage").await;
+    let site = app.site(&owner, "NBO").await;
+    let technician = app.staff(&owner, "technician", &[&site]).await;
+    let mut invoices = Vec::new();
+    for _ in 0..3 {
+        let order = app.claimed_order(&owner, &site, &technician).await;
+        app.post(
+            &format!("/api/repair-orders/{order}/labor"),
+            &technician,
+            &labour("1", "1000"),
+        )
+        .await;
+        invoices.push(app.complete(&technician, &order, &owner).await);
+    }
+    // One from March, unpaid: overdue. One from April 20, paid: not.
+    app.issued_on(&invoices[0], "2026-03-10").await;
+    app.issued_on(&invoices[1], "2026-04-20").await;
+    app.post(
+        &format!("/api/invoices/{}/payments", id_of(&invoices[1])),
+        &owner,
+        &json!({"amount": "1160", "method": "cash"}),
+    )
+    .await;
+    let numbers = |listed: Value| -> Vec<String> {
+        listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|invoice| invoice["number"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let number = |at: usize| invoices[at]["number"].as_str().unwrap().to_string();
+
+    let overdue = app.get("/api/invoices?overdue=true", &owner).await.json();
+    assert_eq!(numbers(overdue), [number(0)]);
+    let april = app
+        .get("/api/invoices?from=2026-04-01&to=2026-04-30", &owner)
+        .await
+        .json();
+    assert_eq!(numbers(april), [number(2), number(1)], "newest first");
+    let customer = invoices[2]["customer"]["id"].as_str().unwrap();
+    let theirs = app
+        .get(&format!("/api/invoices?customer_id={customer}"), &owner)
+        .await
+        .json();
+    assert_eq!(numbers(theirs), [number(2)]);
+
+    // Days that are not days, or the wrong way round, change nothing.
+    assert_error(
+        &app.get("/api/invoices?from=2026-02-30", &owner).await,
+        400,
+        "bad_request",
+    );
+    assert_error(
+        &app.get("/api/invoices?from=2026-04-30&to=2026-04-01", &owner)
+            .await,
+        422,
+        "validation_failed",
+    );
+    // Another organization's customer is not one to filter by.
+    let other = app.owner("Other").await;
+    let stranger = app.customer(&other, &app.site(&other, "MSA").await).await;
+    assert_error(
+        &app.get(&format!("/api/invoices?customer_id={stranger}"), &owner)
+            .await,
+        404,
+        "not_found",
+    );
 }

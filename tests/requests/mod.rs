@@ -5,6 +5,7 @@ mod availability;
 mod browser;
 mod contention;
 mod customers;
+mod dashboard;
 mod errors;
 mod idempotency;
 mod invoice_pdf;

@@ -846,7 +846,7 @@ async fn sign_in_never_sends_the_browser_to_another_site() {
             )
             .await;
         assert_eq!(signed_in.status_code(), 303, "{next:?}");
-        assert_eq!(location(&signed_in), "/board", "{next:?}");
+        assert_eq!(location(&signed_in), "/dashboard", "{next:?}");
     }
 }
 
@@ -1126,4 +1126,178 @@ async fn the_owner_keeps_the_business_and_each_branch_on_the_settings_page() {
     assert_eq!(site_now["language"], "sw");
     assert_eq!(site_now["phone"], Value::Null, "a blank phone clears it");
     assert_eq!(site_now["payment_instructions"], "M-Pesa Till 512345");
+}
+
+#[tokio::test]
+async fn the_office_takes_money_on_the_invoice_page_with_the_apis_rules() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Garage").await;
+    let nairobi = app.site(&owner, "NBO").await;
+    let mombasa = app.site(&owner, "MSA").await;
+    let technician = app.staff(&owner, "technician", &[&nairobi, &mombasa]).await;
+    let manager = app.staff(&owner, "manager", &[&mombasa]).await;
+    // One invoice at each branch: an hour at 1,000, 1,160 with tax.
+    let mut invoices = Vec::new();
+    for site in [&nairobi, &mombasa] {
+        let order = app.claimed_order(&owner, site, &technician).await;
+        let labour = app
+            .post(
+                &format!("/api/repair-orders/{order}/labor"),
+                &technician,
+                &json!({"description": "Brakes", "hours": "1", "rate": "1000"}),
+            )
+            .await;
+        assert_eq!(labour.status_code(), 201, "{}", labour.text());
+        invoices.push(app.complete(&technician, &order, &owner).await);
+    }
+    let (ours, theirs) = (id_of(&invoices[0]), id_of(&invoices[1]));
+    let mut browser = Browser::new(&app);
+    let csrf = browser.sign_in(&owner.email).await;
+
+    let list = browser.get("/invoices").await;
+    assert_eq!(list.status_code(), 200);
+    let html = list.text();
+    for invoice in &invoices {
+        assert!(html.contains(invoice["number"].as_str().unwrap()), "{html}");
+    }
+    let one_branch = browser
+        .get(&format!("/invoices?site_id={mombasa}"))
+        .await
+        .text();
+    assert!(!one_branch.contains(invoices[0]["number"].as_str().unwrap()));
+    let bad_day = browser.get("/invoices?from=2026-13-01").await;
+    assert_eq!(
+        bad_day.status_code(),
+        200,
+        "a bad filter is said, not a failure"
+    );
+    assert!(bad_day.text().contains("class=\"problem\""));
+    let page = browser.get(&format!("/invoices/{ours}")).await.text();
+    assert!(page.contains("KES 1,160.00"), "{page}");
+
+    // Mobile money without its code: refused by the field, what was typed
+    // kept, nothing recorded.
+    let payment = |code: &'static str| {
+        [
+            ("_csrf", csrf.clone()),
+            ("amount", "1,000".to_string()),
+            ("method", "mobile_money".to_string()),
+            ("reference", code.to_string()),
+        ]
+    };
+    let form = payment("");
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = browser
+        .post(&format!("/invoices/{ours}/payments"), &pairs)
+        .await;
+    assert_eq!(refused.status_code(), 422, "{}", refused.text());
+    let html = refused.text();
+    assert!(html.contains("id=\"payment-reference-error\""), "{html}");
+    assert!(html.contains("value=\"1,000\""));
+
+    // With the code: 1,000 paid (typed with its comma), 160 left.
+    let form = payment("SGH7K2LQ9P");
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let paid = browser
+        .post(&format!("/invoices/{ours}/payments"), &pairs)
+        .await;
+    assert_eq!(paid.status_code(), 303, "{}", paid.text());
+    assert_eq!(
+        location(&paid),
+        format!("/invoices/{ours}?notice=payment-recorded")
+    );
+    let after: Value = app
+        .get(&format!("/api/invoices/{ours}"), &owner)
+        .await
+        .json();
+    assert_eq!(after["balance"], "160.00");
+    assert_eq!(after["payments"][0]["reference"], "SGH7K2LQ9P");
+
+    // The same code on the other branch's invoice: refused, nothing paid.
+    let twice = browser
+        .post(&format!("/invoices/{theirs}/payments"), &pairs)
+        .await;
+    assert_eq!(twice.status_code(), 409, "{}", twice.text());
+    assert!(twice.text().contains("id=\"payment-reference-error\""));
+    let untouched: Value = app
+        .get(&format!("/api/invoices/{theirs}"), &owner)
+        .await
+        .json();
+    assert_eq!(untouched["balance"], "1160.00");
+
+    // Reversing needs a reason; with one, the money is owed again.
+    let payment = after["payments"][0]["id"].as_str().unwrap().to_string();
+    let reverse = format!("/invoices/{ours}/payments/{payment}/reverse");
+    let blank = browser
+        .post(&reverse, &[("_csrf", &csrf), ("reason", " ")])
+        .await;
+    assert_eq!(blank.status_code(), 422);
+    assert!(blank
+        .text()
+        .contains(&format!("id=\"reverse-{payment}-error\"")));
+    let reversed = browser
+        .post(
+            &reverse,
+            &[("_csrf", &csrf), ("reason", "the code was for another car")],
+        )
+        .await;
+    assert_eq!(reversed.status_code(), 303, "{}", reversed.text());
+    let again: Value = app
+        .get(&format!("/api/invoices/{ours}"), &owner)
+        .await
+        .json();
+    assert_eq!(again["balance"], "1160.00");
+
+    // The PDF as the customer gets it.
+    let pdf = browser.get(&format!("/invoices/{ours}/pdf")).await;
+    assert_eq!(pdf.status_code(), 200);
+    assert!(pdf.as_bytes().starts_with(b"%PDF"));
+
+    // What is owed, by age: both invoices, issued today.
+    let owed = browser.get("/invoices/receivables").await.text();
+    assert!(owed.contains("KES 2,320.00"), "{owed}");
+
+    // Voiding needs a reason too.
+    let void = format!("/invoices/{theirs}/void");
+    assert_eq!(
+        browser
+            .post(&void, &[("_csrf", &csrf), ("reason", "")])
+            .await
+            .status_code(),
+        422
+    );
+    let voided = browser
+        .post(&void, &[("_csrf", &csrf), ("reason", "booked twice")])
+        .await;
+    assert_eq!(voided.status_code(), 303);
+    let gone: Value = app
+        .get(&format!("/api/invoices/{theirs}"), &owner)
+        .await
+        .json();
+    assert_eq!(gone["status"], "void");
+    assert_eq!(gone["void_reason"], "booked twice");
+
+    // Mombasa's manager: Nairobi's invoice is the 404 page; a technician
+    // has no money pages.
+    let mut theirs_browser = Browser::new(&app);
+    theirs_browser.sign_in(&manager.email).await;
+    let hidden = theirs_browser.get(&format!("/invoices/{ours}")).await;
+    assert_eq!(hidden.status_code(), 404);
+    assert_eq!(
+        theirs_browser
+            .get(&format!("/invoices/{ours}/pdf"))
+            .await
+            .status_code(),
+        404
+    );
+    assert_eq!(
+        theirs_browser
+            .get(&format!("/invoices/{theirs}"))
+            .await
+            .status_code(),
+        200
+    );
+    let mut floor = Browser::new(&app);
+    floor.sign_in(&technician.email).await;
+    assert_eq!(floor.get("/invoices").await.status_code(), 404);
 }

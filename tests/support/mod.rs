@@ -416,6 +416,34 @@ impl TestApp {
         response.json()
     }
 
+    /// Moves an invoice's issue day, as if it had been issued then, so
+    /// that its age, its month and whether it is overdue can be worked out
+    /// by hand.
+    pub async fn issued_on(&self, invoice: &Value, day: &str) {
+        use karakana::models::_entities::invoices::{Column, Entity};
+        use sea_orm::{sea_query::Expr, ColumnTrait, EntityTrait, QueryFilter};
+
+        let day: chrono::NaiveDate = day.parse().unwrap();
+        let pid = uuid::Uuid::parse_str(&id_of(invoice)).unwrap();
+        let row = Entity::find()
+            .filter(Column::Pid.eq(pid))
+            .one(&self.ctx.db)
+            .await
+            .unwrap()
+            .expect("the invoice");
+        // Its payment terms move with it.
+        let terms = row
+            .due_on
+            .map_or(chrono::TimeDelta::zero(), |due| due - row.issued_on);
+        Entity::update_many()
+            .col_expr(Column::IssuedOn, Expr::value(day))
+            .col_expr(Column::DueOn, Expr::value(day + terms))
+            .filter(Column::Pid.eq(pid))
+            .exec(&self.ctx.db)
+            .await
+            .unwrap();
+    }
+
     pub async fn login(&self, email: &str) -> Session {
         let response = self.try_login(email, PASSWORD).await;
         assert_eq!(response.status_code(), 200, "login: {}", response.text());

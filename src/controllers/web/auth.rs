@@ -28,6 +28,9 @@ use crate::{
 pub fn home_of(role: Role) -> &'static str {
     match role {
         Role::Technician => "/queue",
+        // Owners run the business: its figures first. Managers and the
+        // front desk run the floor.
+        Role::Owner => "/dashboard",
         _ => "/board",
     }
 }

@@ -11,10 +11,12 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod customers;
+pub mod dashboard;
 pub mod desk;
 pub mod events;
 pub mod floor;
 pub mod form;
+pub mod money;
 pub mod orders;
 pub mod settings;
 pub mod work;
@@ -85,6 +87,16 @@ pub fn router(ctx: &AppContext) -> AxumRouter<AppContext> {
         .route("/shift/clock-in", post(floor::clock_in))
         .route("/shift/clock-out", post(floor::clock_out))
         .route("/me/stats", get(floor::stats))
+        .route("/dashboard", get(dashboard::dashboard))
+        .route("/invoices", get(money::invoices))
+        .route("/invoices/receivables", get(money::receivables))
+        .route("/invoices/{id}", get(money::invoice))
+        .route("/invoices/{id}/pdf", get(money::pdf))
+        .route("/invoices/{id}/{action}", post(money::act))
+        .route(
+            "/invoices/{id}/payments/{payment_id}/reverse",
+            post(money::reverse_payment),
+        )
         .route("/board", get(floor::board))
         .route("/board/events", get(events::board))
         .route("/board/{id}/assign", post(floor::assign))
@@ -284,15 +296,25 @@ async fn layout(
             ("/me/stats", "nav-stats"),
         ],
         Role::Owner => &[
+            ("/dashboard", "nav-dashboard"),
             ("/board", "nav-board"),
             ("/orders", "nav-orders"),
             ("/customers", "nav-customers"),
+            ("/invoices", "nav-invoices"),
             ("/settings", "nav-settings"),
         ],
-        Role::Manager | Role::Advisor => &[
+        Role::Manager => &[
+            ("/dashboard", "nav-dashboard"),
             ("/board", "nav-board"),
             ("/orders", "nav-orders"),
             ("/customers", "nav-customers"),
+            ("/invoices", "nav-invoices"),
+        ],
+        Role::Advisor => &[
+            ("/board", "nav-board"),
+            ("/orders", "nav-orders"),
+            ("/customers", "nav-customers"),
+            ("/invoices", "nav-invoices"),
         ],
         Role::Customer => &[],
     };
@@ -389,6 +411,10 @@ pub fn notice_text(viewer: &Viewer, notice: Option<&str>) -> Option<String> {
         "changes-seen" => "notice-changes-seen",
         "order-revised" => "notice-order-revised",
         "settings-saved" => "notice-settings-saved",
+        "payment-recorded" => "notice-payment-recorded",
+        "payment-reversed" => "notice-payment-reversed",
+        "invoice-voided" => "notice-invoice-voided",
+        "invoice-sent" => "notice-invoice-sent",
         _ => return None,
     };
     Some(i18n::text(viewer.language, key))

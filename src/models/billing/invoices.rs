@@ -97,6 +97,12 @@ pub fn totals(lines: &[Billable], tax_rate: Decimal, minor_digits: u32) -> Total
 pub struct Filters {
     pub site: Option<sites::Model>,
     pub status: Option<InvoiceStatus>,
+    pub customer: Option<customers::Model>,
+    /// Issued on or after, and on or before, these days.
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+    /// Only those still owed after their due day, each at its site's day.
+    pub overdue: bool,
 }
 
 impl Scoped for Entity {
@@ -186,6 +192,18 @@ impl Model {
         }
         if let Some(status) = filters.status {
             query = query.filter(Column::Status.eq(status.as_str()));
+        }
+        if let Some(customer) = &filters.customer {
+            query = query.filter(Column::CustomerId.eq(customer.id));
+        }
+        if let Some(from) = filters.from {
+            query = query.filter(Column::IssuedOn.gte(from));
+        }
+        if let Some(to) = filters.to {
+            query = query.filter(Column::IssuedOn.lte(to));
+        }
+        if filters.overdue {
+            query = query.filter(overdue_at(db, actor).await?);
         }
         page.fetch(
             db,
@@ -501,6 +519,28 @@ pub async fn billables(
             unit_price: line.unit_price.decimal(),
         });
     Ok(labour.chain(parts).collect())
+}
+
+/// Invoices still owed after their due day, each judged by the day at its
+/// own site (invoices from before payment terms were due on the day).
+async fn overdue_at(db: &impl ConnectionTrait, actor: &Actor) -> DomainResult<Condition> {
+    let open = Condition::any()
+        .add(Column::Status.eq(InvoiceStatus::Issued.as_str()))
+        .add(Column::Status.eq(InvoiceStatus::PartiallyPaid.as_str()));
+    let mut past_due = Condition::any();
+    for site in sites::Entity::visible_to(actor).all(db).await? {
+        let today = actor.clock.today_in(site.time_zone());
+        past_due = past_due.add(
+            Condition::all().add(Column::SiteId.eq(site.id)).add(
+                Condition::any().add(Column::DueOn.lt(today)).add(
+                    Condition::all()
+                        .add(Column::DueOn.is_null())
+                        .add(Column::IssuedOn.lt(today)),
+                ),
+            ),
+        );
+    }
+    Ok(Condition::all().add(open).add(past_due))
 }
 
 /// What customers owe, by how long it has been owed.

@@ -153,6 +153,27 @@ async fn stop_timers(
     Ok(update.exec(db).await?.rows_affected)
 }
 
+/// Ends every timer still running on `order` at `now`: an order closed
+/// (completed, cancelled) is no longer being worked on, and its time must
+/// not go on counting.
+///
+/// # Errors
+/// When the database fails.
+pub async fn stop_timers_on(
+    db: &impl ConnectionTrait,
+    order: i64,
+    now: DateTimeWithTimeZone,
+) -> DomainResult<u64> {
+    Ok(work_sessions::Entity::update_many()
+        .col_expr(work_sessions::Column::EndedAt, Expr::value(now))
+        .filter(work_sessions::Column::RepairOrderId.eq(order))
+        .filter(work_sessions::Column::EndedAt.is_null())
+        .filter(work_sessions::Column::StartedAt.lte(now))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
 /// Starts the technician's timer on `order`, which must be theirs and in
 /// progress, while they are clocked in.
 ///

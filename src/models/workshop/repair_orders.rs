@@ -648,6 +648,9 @@ impl Model {
             ));
         }
         repair_order_events::Model::record(db, &self, Some(from), to, actor, note).await?;
+        if from == RepairStatus::InProgress {
+            crate::models::people::shifts::stop_timers_on(db, self.id, now).await?;
+        }
         // The UPDATE above holds the order: no line can be added or removed
         // until this transaction ends, and then the order is closed.
         match to {
