@@ -59,6 +59,20 @@ pub struct AuditEntry {
     pub actor: Option<(Uuid, String)>,
 }
 
+/// Which changes a reading of the trail shows.
+#[derive(Clone, Debug, Default)]
+pub struct Filters {
+    /// Made by this member of staff (the user's row id).
+    pub by: Option<i64>,
+    /// To this kind of record (`invoice`, `repair_order`, …).
+    pub subject_type: Option<String>,
+    /// To this record.
+    pub subject_id: Option<Uuid>,
+    /// From the first instant of the one day to before the other's end.
+    pub since: Option<DateTimeWithTimeZone>,
+    pub before: Option<DateTimeWithTimeZone>,
+}
+
 impl Model {
     /// The organization's trail, newest first.
     ///
@@ -67,11 +81,27 @@ impl Model {
     pub async fn list_for(
         db: &impl ConnectionTrait,
         actor: &Actor,
+        filters: Filters,
         page: PageRequest,
     ) -> DomainResult<Page<AuditEntry>> {
         actor.authorize(Ability::ViewAudit)?;
-        let query = Entity::find()
-            .filter(Column::OrganizationId.eq(actor.organization_id()))
+        let mut query = Entity::find().filter(Column::OrganizationId.eq(actor.organization_id()));
+        if let Some(by) = filters.by {
+            query = query.filter(Column::ActorId.eq(by));
+        }
+        if let Some(kind) = filters.subject_type {
+            query = query.filter(Column::SubjectType.eq(kind));
+        }
+        if let Some(subject) = filters.subject_id {
+            query = query.filter(Column::SubjectId.eq(subject));
+        }
+        if let Some(since) = filters.since {
+            query = query.filter(Column::CreatedAt.gte(since));
+        }
+        if let Some(before) = filters.before {
+            query = query.filter(Column::CreatedAt.lt(before));
+        }
+        let query = query
             .order_by_desc(Column::CreatedAt)
             .order_by_desc(Column::Id);
         let events = page.fetch(db, query).await?;

@@ -94,6 +94,8 @@ async function tour(browser, lang, viewport) {
   check(await invoice.count() === 1, "the demo has invoices");
   await visit(owner.page, lang, "invoice", new URL(await invoice.getAttribute("href"), BASE).pathname);
   await visit(owner.page, lang, "receivables", "/invoices/receivables");
+  await visit(owner.page, lang, "jobs", "/jobs");
+  await visit(owner.page, lang, "audit", "/audit");
   await visit(owner.page, lang, "settings", "/settings");
   await visit(owner.page, lang, "customers", "/customers");
   await visit(owner.page, lang, "orders", "/orders");

@@ -1301,3 +1301,47 @@ async fn the_office_takes_money_on_the_invoice_page_with_the_apis_rules() {
     floor.sign_in(&technician.email).await;
     assert_eq!(floor.get("/invoices").await.status_code(), 404);
 }
+
+#[tokio::test]
+async fn owners_read_the_trail_and_the_jobs_on_pages() {
+    let app = TestApp::spawn().await;
+    let owner = app.owner("Garage").await;
+    let site = app.site(&owner, "NBO").await;
+    let manager = app.staff(&owner, "manager", &[&site]).await;
+    let advisor = app.staff(&owner, "advisor", &[&site]).await;
+    app.customer(&manager, &site).await;
+
+    let mut browser = Browser::new(&app);
+    browser.sign_in(&owner.email).await;
+    let trail = browser.get("/audit").await;
+    assert_eq!(trail.status_code(), 200);
+    let html = trail.text();
+    for action in ["organization.created", "site.created", "customer.created"] {
+        assert!(html.contains(action), "{action} in {html}");
+    }
+    let sites_only = browser.get("/audit?subject_type=site").await.text();
+    assert!(sites_only.contains("site.created"));
+    assert!(!sites_only.contains("customer.created"));
+    let theirs = browser
+        .get(&format!("/audit?actor_id={}", manager.id))
+        .await
+        .text();
+    assert!(theirs.contains("customer.created"));
+    assert!(!theirs.contains("site.created"));
+    // A day that is not one is said above an empty list, not a failure.
+    let bad = browser.get("/audit?from=2026-02-30").await;
+    assert_eq!(bad.status_code(), 200);
+    assert!(bad.text().contains("class=\"problem\""));
+    let jobs = browser.get("/jobs").await;
+    assert_eq!(jobs.status_code(), 200);
+    assert!(jobs.text().contains("Jobs run inside requests"));
+
+    // Managers see the jobs, not the trail; the front desk neither.
+    let mut office = Browser::new(&app);
+    office.sign_in(&manager.email).await;
+    assert_eq!(office.get("/jobs").await.status_code(), 200);
+    assert_eq!(office.get("/audit").await.status_code(), 404);
+    let mut desk = Browser::new(&app);
+    desk.sign_in(&advisor.email).await;
+    assert_eq!(desk.get("/jobs").await.status_code(), 404);
+}

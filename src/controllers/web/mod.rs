@@ -17,6 +17,7 @@ pub mod events;
 pub mod floor;
 pub mod form;
 pub mod money;
+pub mod operations;
 pub mod orders;
 pub mod settings;
 pub mod work;
@@ -97,6 +98,9 @@ pub fn router(ctx: &AppContext) -> AxumRouter<AppContext> {
             "/invoices/{id}/payments/{payment_id}/reverse",
             post(money::reverse_payment),
         )
+        .route("/jobs", get(operations::jobs))
+        .route("/jobs/{jid}/{action}", post(operations::job_action))
+        .route("/audit", get(operations::audit))
         .route("/board", get(floor::board))
         .route("/board/events", get(events::board))
         .route("/board/{id}/assign", post(floor::assign))
@@ -318,14 +322,24 @@ async fn layout(
         ],
         Role::Customer => &[],
     };
-    let nav: Vec<NavItem> = links
-        .iter()
-        .map(|(href, label)| NavItem {
-            href,
-            label,
-            current: path == *href || path.starts_with(&format!("{href}/")),
-        })
-        .collect();
+    // Operations, in the menu under the user's name: not every day's work.
+    let operations: &[(&'static str, &'static str)] = match role {
+        Role::Owner => &[("/jobs", "nav-jobs"), ("/audit", "nav-audit")],
+        Role::Manager => &[("/jobs", "nav-jobs")],
+        _ => &[],
+    };
+    let items = |links: &[(&'static str, &'static str)]| -> Vec<NavItem> {
+        links
+            .iter()
+            .map(|(href, label)| NavItem {
+                href,
+                label,
+                current: path == *href || path.starts_with(&format!("{href}/")),
+            })
+            .collect()
+    };
+    let nav = items(links);
+    let menu_links = items(operations);
     let shift = if role == Role::Technician {
         shift_of(ctx, viewer).await
     } else {
@@ -349,6 +363,7 @@ async fn layout(
             "role_name": i18n::text(viewer.language, &format!("role-{}", role.as_str())),
         },
         "nav": nav,
+        "menu_links": menu_links,
         "shift": shift,
         "technician": role == Role::Technician,
         "timezone": viewer.zone().name(),
@@ -415,6 +430,8 @@ pub fn notice_text(viewer: &Viewer, notice: Option<&str>) -> Option<String> {
         "payment-reversed" => "notice-payment-reversed",
         "invoice-voided" => "notice-invoice-voided",
         "invoice-sent" => "notice-invoice-sent",
+        "job-retried" => "notice-job-retried",
+        "job-discarded" => "notice-job-discarded",
         _ => return None,
     };
     Some(i18n::text(viewer.language, key))
