@@ -16,9 +16,23 @@ enum Cleanup {
 }
 
 impl TestDatabase {
-    /// A fresh, empty database on the server `template_url` names; the app
-    /// migrates it when it boots.
+    /// A fresh database on the server `template_url` names, migrated here
+    /// on a connection of its own and closed, so that the app's pool never
+    /// holds a connection opened while the schema was still changing (on
+    /// SQLite under load, the first insert after the app's own migrations
+    /// read a column they added as NULL; see the 2026-12-07 notes). The
+    /// app's boot then finds nothing to migrate.
     pub async fn create(template_url: &str) -> Self {
+        let database = Self::empty(template_url).await;
+        let db = connect(&database.url).await;
+        <migration::Migrator as migration::MigratorTrait>::up(&db, None)
+            .await
+            .expect("the test database migrates");
+        db.close().await.ok();
+        database
+    }
+
+    async fn empty(template_url: &str) -> Self {
         let name = format!("karakana_test_{}", super::unique());
         if template_url.starts_with("postgres") {
             let admin_url = with_database(template_url, "postgres");
