@@ -59,3 +59,34 @@ pub struct NoticeQuery {
     #[serde(default)]
     pub notice: Option<String>,
 }
+
+/// A filter's value as typed, or `None` when left blank.
+#[must_use]
+pub fn given(value: Option<&String>) -> Option<&str> {
+    value
+        .map(|value| value.trim())
+        .filter(|value| !value.is_empty())
+}
+
+/// The page of a list asked for in `?page=`, 1 when none or not one.
+#[must_use]
+pub fn page_number(page: Option<&String>) -> u64 {
+    given(page)
+        .and_then(|page| page.parse::<u64>().ok())
+        .filter(|page| (1..=1_000_000).contains(page))
+        .unwrap_or(1)
+}
+
+/// A list's filter as the API's query string (with the page, 50 to a
+/// page) and as the page's own links keep it (`kept`, without the page).
+#[must_use]
+pub fn list_query(api: &[(&str, &str)], kept: &[(&str, &str)], page: u64) -> (String, String) {
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    query.extend_pairs(api);
+    query.append_pair("page", &page.to_string());
+    query.append_pair("per_page", "50");
+    let kept = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(kept)
+        .finish();
+    (query.finish(), kept)
+}

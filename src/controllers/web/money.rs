@@ -18,7 +18,9 @@ use uuid::Uuid;
 
 use super::{
     api,
-    desk::{encoded, get, no_problem, problem, refusal, NoticeQuery},
+    desk::{
+        encoded, get, given, list_query, no_problem, page_number, problem, refusal, NoticeQuery,
+    },
     form::{self, Shape},
     notice_text, page, page_as, Viewer,
 };
@@ -50,42 +52,32 @@ pub struct InvoiceFilter {
 /// What the list can be narrowed to, besides a branch and days.
 const STATUSES: [&str; 5] = ["overdue", "issued", "partially_paid", "paid", "void"];
 
-fn given(value: Option<&String>) -> Option<&str> {
-    value
-        .map(|value| value.trim())
-        .filter(|value| !value.is_empty())
-}
-
 /// The API's query for the list's filter and page, and the filter alone
-/// for the page's links (the pager's).
+/// for the page's links (the pager's): `status=overdue` is the API's
+/// `overdue=true`.
 fn api_query(filter: &InvoiceFilter, page_number: u64) -> (String, String) {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    let mut kept = form_urlencoded::Serializer::new(String::new());
-    for (name, value) in [
+    let mut kept: Vec<(&str, &str)> = [
         ("site_id", given(filter.site_id.as_ref())),
         ("from", given(filter.from.as_ref())),
         ("to", given(filter.to.as_ref())),
         ("customer_id", given(filter.customer_id.as_ref())),
-    ] {
-        if let Some(value) = value {
-            query.append_pair(name, value);
-            kept.append_pair(name, value);
-        }
-    }
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| value.map(|value| (name, value)))
+    .collect();
+    let mut api = kept.clone();
     match given(filter.status.as_ref()) {
         Some("overdue") => {
-            query.append_pair("overdue", "true");
-            kept.append_pair("status", "overdue");
+            api.push(("overdue", "true"));
+            kept.push(("status", "overdue"));
         }
         Some(status) if STATUSES.contains(&status) => {
-            query.append_pair("status", status);
-            kept.append_pair("status", status);
+            api.push(("status", status));
+            kept.push(("status", status));
         }
         _ => {}
     }
-    query.append_pair("page", &page_number.to_string());
-    query.append_pair("per_page", "50");
-    (query.finish(), kept.finish())
+    list_query(&api, &kept, page_number)
 }
 
 /// `GET /invoices`.
@@ -97,10 +89,7 @@ pub async fn invoices(
     if let Some(page) = cashier(&viewer) {
         return page;
     }
-    let page_number = given(filter.page.as_ref())
-        .and_then(|page| page.parse::<u64>().ok())
-        .filter(|page| (1..=1_000_000).contains(page))
-        .unwrap_or(1);
+    let page_number = page_number(filter.page.as_ref());
     let (query, kept) = api_query(&filter, page_number);
     let answer = api::call(
         &ctx,

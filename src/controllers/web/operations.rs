@@ -14,7 +14,9 @@ use serde_json::json;
 
 use super::{
     api,
-    desk::{encoded, get, no_problem, problem, refusal, NoticeQuery},
+    desk::{
+        encoded, get, given, list_query, no_problem, page_number, problem, refusal, NoticeQuery,
+    },
     notice_text, page, Viewer,
 };
 use crate::{errors::ApiError, models::actor::Ability};
@@ -132,32 +134,20 @@ const SUBJECTS: [&str; 12] = [
     "user",
 ];
 
-fn given(value: Option<&String>) -> Option<&str> {
-    value
-        .map(|value| value.trim())
-        .filter(|value| !value.is_empty())
-}
-
 /// The API's query for the filter and page, and the filter alone for the
 /// pager's links.
 fn audit_query(filter: &AuditFilter, page_number: u64) -> (String, String) {
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    let mut kept = form_urlencoded::Serializer::new(String::new());
-    for (name, value) in [
+    let kept: Vec<(&str, &str)> = [
         ("actor_id", given(filter.actor_id.as_ref())),
         ("subject_type", given(filter.subject_type.as_ref())),
         ("subject_id", given(filter.subject_id.as_ref())),
         ("from", given(filter.from.as_ref())),
         ("to", given(filter.to.as_ref())),
-    ] {
-        if let Some(value) = value {
-            query.append_pair(name, value);
-            kept.append_pair(name, value);
-        }
-    }
-    query.append_pair("page", &page_number.to_string());
-    query.append_pair("per_page", "50");
-    (query.finish(), kept.finish())
+    ]
+    .into_iter()
+    .filter_map(|(name, value)| value.map(|value| (name, value)))
+    .collect();
+    list_query(&kept, &kept, page_number)
 }
 
 /// `GET /audit`.
@@ -169,10 +159,7 @@ pub async fn audit(
     if !viewer.actor.can(Ability::ViewAudit) {
         return viewer.fail(ApiError::NotFound("page"));
     }
-    let page_number = given(filter.page.as_ref())
-        .and_then(|page| page.parse::<u64>().ok())
-        .filter(|page| (1..=1_000_000).contains(page))
-        .unwrap_or(1);
+    let page_number = page_number(filter.page.as_ref());
     let (query, kept) = audit_query(&filter, page_number);
     let answer = api::call(
         &ctx,

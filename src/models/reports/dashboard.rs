@@ -108,6 +108,13 @@ pub struct Branch {
 }
 
 impl Branch {
+    /// Where `day` (at the branch) stands among its 30, if it does.
+    fn slot(&self, day: NaiveDate) -> Option<usize> {
+        usize::try_from((day - self.days[0].day).num_days())
+            .ok()
+            .filter(|slot| *slot < DAYS)
+    }
+
     /// The month's revenue over its invoices.
     #[must_use]
     pub fn average_repair_order(&self) -> Option<Decimal> {
@@ -345,34 +352,27 @@ impl Dashboard {
             };
             let branch = &mut branches[at];
             let zone = branch.site.time_zone();
-            let first = branch.days[0].day;
-            let slot = |at: DateTime<FixedOffset>| {
-                let day = at.with_timezone(&zone).date_naive();
-                usize::try_from((day - first).num_days())
-                    .ok()
-                    .filter(|slot| *slot < DAYS)
-            };
-            if let Some(slot) = slot(created) {
+            let [created_at, started_at, done_at] = [Some(created), started, done]
+                .map(|at| at.and_then(|at| branch.slot(at.with_timezone(&zone).date_naive())));
+            if let Some(slot) = created_at {
                 branch.days[slot].opened += 1;
             }
             if let (Some(approved), Some(started)) = (approved, started) {
-                if slot(started).is_some() {
+                if started_at.is_some() {
                     branch
                         .to_claim
                         .add((started - approved).num_seconds().max(0));
                 }
             }
-            if let Some(done) = done {
-                if let Some(slot) = slot(done) {
-                    branch.days[slot].completed += 1;
-                    if let Some(started) = started {
-                        branch
-                            .to_complete
-                            .add((done - started).num_seconds().max(0));
-                    }
-                    if let Some(technician) = technician {
-                        completed.push((id, technician));
-                    }
+            if let (Some(done), Some(slot)) = (done, done_at) {
+                branch.days[slot].completed += 1;
+                if let Some(started) = started {
+                    branch
+                        .to_complete
+                        .add((done - started).num_seconds().max(0));
+                }
+                if let Some(technician) = technician {
+                    completed.push((id, technician));
                 }
             }
         }
@@ -418,10 +418,7 @@ impl Dashboard {
                 branch.revenue_month += amount;
                 branch.invoices_month += 1;
             }
-            if let Some(slot) = usize::try_from((day - branch.days[0].day).num_days())
-                .ok()
-                .filter(|slot| *slot < DAYS)
-            {
+            if let Some(slot) = branch.slot(day) {
                 branch.days[slot].revenue += amount;
             }
         }
