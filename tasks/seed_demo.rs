@@ -45,7 +45,10 @@ use crate::models::{
         technician_profiles::{self, CertificationLevel, ProfileChanges},
         users::{self, PasswordHash, Signup},
     },
-    stock::products::{self, NewProduct},
+    stock::{
+        products::{self, NewProduct},
+        purchase_orders::{self, NewLine, Receipt},
+    },
     values::{
         CurrencyCode, Email, Hours, LanguageCode, Money, Password, PaymentMethod, Plate, Priority,
         Quantity, RepairStatus,
@@ -610,6 +613,12 @@ async fn seed_promotion(db: &Write, owner: &Actor) -> std::result::Result<(), Do
             body: "Pads, discs and a brake fluid change, 10% off until the end of the month.\n\n\
                    Book at any Kamau Motors branch."
                 .to_string(),
+            swahili: Some((
+                "Wenye Toyota: punguzo la 10% la huduma ya breki".to_string(),
+                "Pedi, diski na kubadilisha mafuta ya breki, punguzo la 10% hadi mwisho wa \
+                 mwezi.\n\nWeka miadi katika tawi lolote la Kamau Motors."
+                    .to_string(),
+            )),
             sites: Vec::new(),
             send_at,
             audience: Audience {
@@ -1142,6 +1151,46 @@ async fn seed_workshop(
         }
         txn.commit().await?;
     }
+
+    // Nairobi's manager ordered pads and coolant from the supplier; the
+    // coolant came, the pads are still awaited.
+    let nairobi = site("NBO")?;
+    let manager = first(Role::Manager, "NBO")?;
+    let products = shelf(nairobi.id)?;
+    let (pads, coolant) = (&products[2], &products[3]);
+    let quantity = |text: &str| Quantity::parse(text, false).map_err(DomainError::internal);
+    let txn = Write::begin(db).await?;
+    let order = purchase_orders::Model::create(
+        &txn,
+        manager,
+        nairobi,
+        "Toyota East Africa Parts".to_string(),
+        vec![
+            NewLine {
+                product: pads.clone(),
+                quantity: quantity("8")?,
+                unit_cost: Decimal::from(3200),
+            },
+            NewLine {
+                product: coolant.clone(),
+                quantity: quantity("10")?,
+                unit_cost: Decimal::from(300),
+            },
+        ],
+    )
+    .await?;
+    let order = order.place(&txn, manager).await?;
+    order
+        .receive(
+            &txn,
+            manager,
+            vec![Receipt {
+                product: coolant.clone(),
+                quantity: quantity("10")?,
+            }],
+        )
+        .await?;
+    txn.commit().await?;
 
     // The first job is paid in full by M-Pesa, the Mombasa service in part
     // by cash; the alternator waits.

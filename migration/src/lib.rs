@@ -21,6 +21,7 @@ mod m20261207_000001_background_work;
 mod m20261207_000002_idempotency_keys;
 mod m20261207_000003_seen_by_technician;
 mod m20261207_000004_invoice_terms;
+mod m20261207_000005_promotion_swahili;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000002_idempotency_keys::Migration),
             Box::new(m20261207_000003_seen_by_technician::Migration),
             Box::new(m20261207_000004_invoice_terms::Migration),
+            Box::new(m20261207_000005_promotion_swahili::Migration),
             // inject-above (do not remove this comment)
         ]
     }

@@ -59,6 +59,12 @@ pub struct CreatePromotionParams {
         max_length = 2000
     )]
     pub body: String,
+    /// The title in Swahili: customers who read Swahili get the Swahili
+    /// title and body, everyone else `title` and `body`. Both or neither.
+    #[schema(example = "Punguzo la 10% la breki Desemba", max_length = 120)]
+    pub title_sw: Option<String>,
+    #[schema(max_length = 2000)]
+    pub body_sw: Option<String>,
     /// The branches it is from (their customers, and those who had work
     /// done there); none: every branch for owners, a manager's own
     /// branches for managers.
@@ -167,11 +173,69 @@ async fn render(ctx: &AppContext, promotion: promotions::Model) -> ApiResult<Pro
     let site_ids = promotion.site_ids(&ctx.db).await?;
     let sites = sites::Model::by_ids(&ctx.db, promotion.organization_id, &site_ids).await?;
     let counts = messages::promotions::counts(&ctx.db, &promotion, &site_ids, sms_on(ctx)?).await?;
+    let unsubscribed = promotions::unsubscribed(&ctx.db, &promotion).await?;
     Ok(PromotionResponse::new(
         promotion,
         sites.iter().map(SiteRef::from).collect(),
         counts,
+        unsubscribed,
     ))
+}
+
+/// The Swahili title and body: both, or neither.
+fn swahili(
+    errors: &mut FieldErrors,
+    title: Option<&str>,
+    body: Option<&str>,
+) -> Option<(String, String)> {
+    let blank = |text: Option<&str>| text.is_none_or(|text| text.trim().is_empty());
+    match (blank(title), blank(body)) {
+        (true, true) => None,
+        (false, true) => {
+            errors.add("body_sw", "must be given with title_sw");
+            None
+        }
+        (true, false) => {
+            errors.add("title_sw", "must be given with body_sw");
+            None
+        }
+        (false, false) => {
+            let title = errors
+                .check("title_sw", Name::parse(title.unwrap_or_default(), 120))
+                .map(Name::into_inner);
+            let body = errors.check("body_sw", check_body(body.unwrap_or_default()));
+            title.zip(body)
+        }
+    }
+}
+
+/// Whom a promotion not yet written would reach.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DraftPreviewParams {
+    /// As on create: none, every branch the caller writes for.
+    #[serde(default)]
+    #[schema(max_items = 100)]
+    pub site_ids: Vec<Id>,
+    #[serde(default)]
+    pub audience: Option<AudienceParams>,
+}
+
+/// How many it would reach, and what a launch now is judged against.
+async fn preview_of(
+    ctx: &AppContext,
+    actor: &Actor,
+    recipients: u64,
+) -> ApiResult<PreviewResponse> {
+    let (daily_cap, used_today) =
+        promotions::quota_today(&ctx.db, actor.organization_id(), actor.clock.now()).await?;
+    Ok(PreviewResponse {
+        recipients,
+        daily_cap,
+        used_today,
+        send_from_hour: promotions::SEND_FROM_HOUR,
+        send_until_hour: promotions::SEND_UNTIL_HOUR,
+    })
 }
 
 /// Write a promotion and schedule it.
@@ -192,6 +256,11 @@ async fn create(
         .check("title", Name::parse(&params.title, 120))
         .map(Name::into_inner);
     let body = errors.check("body", check_body(&params.body));
+    let swahili = swahili(
+        &mut errors,
+        params.title_sw.as_deref(),
+        params.body_sw.as_deref(),
+    );
     if params.site_ids.len() > 100 {
         errors.add("site_ids", "must name at most 100 sites");
     }
@@ -223,6 +292,7 @@ async fn create(
         NewPromotion {
             title,
             body,
+            swahili,
             sites,
             send_at: stored_time(params.send_at),
             audience,
@@ -311,7 +381,34 @@ async fn preview(
     Ids(id): Ids<Uuid>,
 ) -> ApiResult<impl IntoResponse> {
     let recipients = promotions::preview(&ctx.db, &actor, id, sms_on(&ctx)?).await?;
-    Ok(axum::Json(PreviewResponse { recipients }))
+    Ok(axum::Json(preview_of(&ctx, &actor, recipients).await?))
+}
+
+/// How many customers a promotion would reach with these branches and
+/// this audience, before it is written: the live count on the compose
+/// page. Nothing is stored.
+#[utoipa::path(post, path = "/api/promotions/preview", tag = "promotions",
+    request_body = DraftPreviewParams, security(("bearer" = [])),
+    responses(
+        (status = 200, body = PreviewResponse),
+        (status = 403, body = ErrorBody), (status = 422, body = ErrorBody),
+    ))]
+async fn preview_draft(
+    State(ctx): State<AppContext>,
+    actor: Actor,
+    JsonBody(params): JsonBody<DraftPreviewParams>,
+) -> ApiResult<impl IntoResponse> {
+    actor.authorize(Ability::ManagePromotions)?;
+    let mut errors = FieldErrors::default();
+    if params.site_ids.len() > 100 {
+        errors.add("site_ids", "must name at most 100 sites");
+    }
+    let audience = audience(&mut errors, params.audience);
+    errors.finish()?;
+    let sites = sites::Model::find_all_for(&ctx.db, &actor, &Id::uuids(&params.site_ids)).await?;
+    let recipients =
+        promotions::draft_count(&ctx.db, &actor, &sites, &audience, sms_on(&ctx)?).await?;
+    Ok(axum::Json(preview_of(&ctx, &actor, recipients).await?))
 }
 
 /// Send it now: its recipients are fixed and counted against the
@@ -342,5 +439,6 @@ pub fn routes() -> ApiRoutes {
         .route(routes!(create, list))
         .route(routes!(show, cancel))
         .route(routes!(preview))
+        .route(routes!(preview_draft))
         .route(routes!(send))
 }

@@ -18,6 +18,7 @@ use super::{
     links::{Purpose, UNSUBSCRIBE_VALID_FOR},
     Kind, Message, Messenger, Sent,
 };
+use crate::i18n::Language;
 use crate::models::values::Stored;
 use crate::models::Scoped;
 use crate::models::{
@@ -190,20 +191,17 @@ pub async fn send_to(
     // as fits) in one segment: 160 characters, less the branch's name, the
     // way out and its link.
     let budget = 160_usize.saturating_sub(site.name.chars().count() + unsubscribe.len() + 16);
+    let (title, body) = text_for(&promotion, super::language_for(&customer, &site));
     let offer = super::sms::fit(
-        &format!(
-            "{}. {}",
-            promotion.title.trim_end_matches('.'),
-            promotion.body
-        ),
+        &format!("{}. {}", title.trim_end_matches('.'), body),
         budget,
     );
     let values = json!({
         "customer": {"name": customer.name},
         "promotion": {
-            "title": promotion.title,
-            "body": promotion.body,
-            "paragraphs": paragraphs(&promotion.body),
+            "title": title,
+            "body": body,
+            "paragraphs": paragraphs(body),
         },
         "offer": offer,
         "unsubscribe_url": unsubscribe,
@@ -222,6 +220,16 @@ pub async fn send_to(
         message.withheld = Some("unsubscribed");
     }
     super::send(db, messenger, clock, message).await
+}
+
+/// The promotion's title and body in `language`: its Swahili for a
+/// customer who reads Swahili, when it was written in Swahili too; else
+/// its English.
+fn text_for(promotion: &Model, language: Language) -> (&str, &str) {
+    match (&promotion.title_sw, &promotion.body_sw, language) {
+        (Some(title), Some(body), Language::Swahili) => (title, body),
+        _ => (&promotion.title, &promotion.body),
+    }
 }
 
 /// A message's paragraphs (split at blank lines), each as its lines.

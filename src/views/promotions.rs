@@ -24,6 +24,9 @@ pub struct PromotionResponse {
     pub id: Uuid,
     pub title: String,
     pub body: String,
+    /// The same in Swahili, for customers who read it.
+    pub title_sw: Option<String>,
+    pub body_sw: Option<String>,
     /// The branches it is from; empty: every branch.
     pub sites: Vec<SiteRef>,
     #[serde(serialize_with = "super::time::rfc3339")]
@@ -49,6 +52,9 @@ pub struct PromotionResponse {
     /// Messages not sent: the customer unsubscribed since, or has no
     /// address any more.
     pub skipped: u64,
+    /// Recipients who withdrew their consent by an unsubscribe link after
+    /// it went out.
+    pub unsubscribed: u64,
     #[serde(serialize_with = "super::time::rfc3339_opt")]
     pub launched_at: Option<DateTime<FixedOffset>>,
     #[serde(serialize_with = "super::time::rfc3339")]
@@ -57,11 +63,14 @@ pub struct PromotionResponse {
 
 impl PromotionResponse {
     #[must_use]
-    pub fn new(promotion: Model, sites: Vec<SiteRef>, counts: Counts) -> Self {
+    pub fn new(promotion: Model, sites: Vec<SiteRef>, counts: Counts, unsubscribed: u64) -> Self {
         Self {
             id: promotion.pid,
             title: promotion.title,
             body: promotion.body,
+            title_sw: promotion.title_sw,
+            body_sw: promotion.body_sw,
+            unsubscribed,
             sites,
             send_at: promotion.send_at,
             status: if promotion.status == "sending" && counts.all_settled() {
@@ -89,8 +98,19 @@ impl PromotionResponse {
     }
 }
 
-/// How many customers a promotion would reach now.
+/// How many customers a promotion would reach now, and what sending it
+/// is judged against.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PreviewResponse {
     pub recipients: u64,
+    /// The organization's cap on promotional messages a day (UTC).
+    pub daily_cap: u64,
+    /// Of it, taken today by promotions already sent.
+    pub used_today: u64,
+    /// Messages go out only between these hours, each branch's local
+    /// time; outside them they wait for the morning.
+    #[schema(example = 8)]
+    pub send_from_hour: u32,
+    #[schema(example = 20)]
+    pub send_until_hour: u32,
 }

@@ -4,109 +4,13 @@
 //! page, English and Swahili. The browser tests (tests/browser) drive the
 //! same pages in chromium, with their script.
 
-use std::collections::BTreeMap;
-
-use axum_test::TestResponse;
 use serde_json::{json, Value};
 
-use crate::support::{id_of, TestApp, PASSWORD};
-
-/// A browser's cookies, and the pages' CSRF token.
-struct Browser<'a> {
-    app: &'a TestApp,
-    cookies: BTreeMap<String, String>,
-    language: Option<&'static str>,
-}
-
-impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp) -> Self {
-        Self {
-            app,
-            cookies: BTreeMap::new(),
-            language: None,
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies
-            .iter()
-            .map(|(name, value)| format!("{name}={value}"))
-            .collect::<Vec<_>>()
-            .join("; ")
-    }
-
-    fn keep_cookies(&mut self, response: &TestResponse) {
-        for value in response.headers().get_all("set-cookie") {
-            let text = value.to_str().unwrap();
-            let (pair, _) = text.split_once(';').unwrap_or((text, ""));
-            let (name, value) = pair.split_once('=').unwrap();
-            if value.is_empty() || text.contains("Max-Age=0") {
-                self.cookies.remove(name);
-            } else {
-                self.cookies.insert(name.to_string(), value.to_string());
-            }
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> TestResponse {
-        let mut request = self
-            .app
-            .server
-            .get(path)
-            .add_header("accept", "text/html")
-            .add_header("cookie", self.cookie_header());
-        if let Some(language) = self.language {
-            request = request.add_header("accept-language", language);
-        }
-        let response = request.await;
-        self.keep_cookies(&response);
-        response
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> TestResponse {
-        let body: String = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(form)
-            .finish();
-        let response = self
-            .app
-            .server
-            .post(path)
-            .add_header("accept", "text/html")
-            .add_header("cookie", self.cookie_header())
-            .add_header("content-type", "application/x-www-form-urlencoded")
-            .bytes(body.into())
-            .await;
-        self.keep_cookies(&response);
-        response
-    }
-
-    /// Signs in through the form and returns the session's CSRF token.
-    async fn sign_in(&mut self, email: &str) -> String {
-        let form = self.get("/login").await;
-        let csrf = csrf_of(&form.text());
-        let signed_in = self
-            .post(
-                "/login",
-                &[("_csrf", &csrf), ("email", email), ("password", PASSWORD)],
-            )
-            .await;
-        assert_eq!(signed_in.status_code(), 303, "{}", signed_in.text());
-        let page = self.get("/queue").await;
-        csrf_of(&page.text())
-    }
-}
-
-fn csrf_of(html: &str) -> String {
-    let at = html
-        .find("name=\"_csrf\" value=\"")
-        .expect("a form with its CSRF token")
-        + 20;
-    html[at..].split('"').next().unwrap().to_string()
-}
-
-fn location(response: &TestResponse) -> String {
-    response.header("location").to_str().unwrap().to_string()
-}
+use crate::support::{
+    id_of,
+    pages::{csrf_of, location, Browser},
+    TestApp, PASSWORD,
+};
 
 #[tokio::test]
 async fn the_front_door_leads_to_sign_in_and_then_to_the_roles_page() {

@@ -13,6 +13,7 @@ use loco_rs::{
 use serde_json::{json, Value};
 
 mod database;
+pub mod pages;
 pub mod redis;
 pub mod sms;
 pub mod smtp;

@@ -168,7 +168,12 @@ async fn a_promotion_reaches_its_consenting_audience_once_and_unsubscribing_is_o
     assert_eq!(promotion["recipients"], 1, "{promotion}");
     let preview = shop.act(&id, "preview").await;
     assert_eq!(preview.status_code(), 200, "{}", preview.text());
-    assert_eq!(preview.json::<Value>(), json!({"recipients": 1}));
+    let preview: Value = preview.json();
+    assert_eq!(
+        preview,
+        json!({"recipients": 1, "daily_cap": 1000, "used_today": 0,
+               "send_from_hour": 8, "send_until_hour": 20})
+    );
 
     let sent = shop.act(&id, "send").await;
     assert_eq!(sent.status_code(), 200, "{}", sent.text());
@@ -239,6 +244,7 @@ async fn a_promotion_reaches_its_consenting_audience_once_and_unsubscribing_is_o
         .await
         .json();
     assert_eq!(customer["marketing_opt_in"], false, "{customer}");
+    assert_eq!(shop.show(&id).await["unsubscribed"], 1);
     // A second click changes nothing more.
     let again = shop.app.server.post(path).await;
     assert_eq!(again.status_code(), 200);
@@ -285,6 +291,75 @@ async fn a_promotion_reaches_its_consenting_audience_once_and_unsubscribing_is_o
         .await;
     assert_eq!(forged.status_code(), 404);
     assert!(forged.text().contains("This link is not valid"));
+}
+
+#[tokio::test]
+#[ignore = "needs python3-aiosmtpd (a real SMTP server)"]
+async fn each_customer_gets_the_promotion_in_their_language() {
+    let shop = Shop::open(MORNING).await;
+    let site = shop.site.clone();
+    shop.customer(
+        &site,
+        json!({"email": "amina@example.com", "marketing_opt_in": true, "language": "sw"}),
+        "Toyota",
+        2015,
+    )
+    .await;
+    shop.customer(&site, opted_in("grace@example.com"), "Toyota", 2015)
+        .await;
+    // Swahili alone, or a blank Swahili body, is refused.
+    let refused = shop
+        .app
+        .post(
+            "/api/promotions",
+            &shop.owner,
+            &json!({"title": "Oil change", "body": "This week.", "send_at": MORNING,
+                   "title_sw": "Kubadilisha mafuta", "body_sw": " "}),
+        )
+        .await;
+    let error = assert_error(&refused, 422, "validation_failed");
+    assert!(error["error"]["fields"]["body_sw"].is_array(), "{error}");
+    let promotion = shop
+        .promotion(
+            &shop.owner,
+            json!({"title": "Oil change, 10% off", "body": "This week at Branch NBO.",
+                   "title_sw": "Kubadilisha mafuta, punguzo la 10%",
+                   "body_sw": "Wiki hii katika tawi la NBO.", "send_at": MORNING}),
+        )
+        .await;
+    assert_eq!(promotion["title_sw"], "Kubadilisha mafuta, punguzo la 10%");
+    let sent = shop.act(&id_of(&promotion), "send").await;
+    assert_eq!(sent.status_code(), 200, "{}", sent.text());
+    shop.sweep().await;
+    let messages = shop.sink.wait_for(2, Duration::from_secs(5));
+    assert_eq!(messages.len(), 2, "{messages:#?}");
+    let to = |address: &str| {
+        messages
+            .iter()
+            .find(|message| message["rcpt_tos"] == json!([address]))
+            .unwrap_or_else(|| panic!("a message to {address}"))
+    };
+    let swahili = to("amina@example.com");
+    assert!(
+        swahili["subject"]
+            .as_str()
+            .unwrap()
+            .starts_with("Kubadilisha mafuta, punguzo la 10%"),
+        "{swahili}"
+    );
+    assert!(swahili["text"]
+        .as_str()
+        .unwrap()
+        .contains("Wiki hii katika tawi la NBO."));
+    let english = to("grace@example.com");
+    assert!(english["subject"]
+        .as_str()
+        .unwrap()
+        .starts_with("Oil change, 10% off"));
+    assert!(english["text"]
+        .as_str()
+        .unwrap()
+        .contains("This week at Branch NBO."));
 }
 
 #[tokio::test]

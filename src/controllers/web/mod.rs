@@ -19,7 +19,10 @@ pub mod form;
 pub mod money;
 pub mod operations;
 pub mod orders;
+pub mod people;
+pub mod promotions;
 pub mod settings;
+pub mod stock;
 pub mod work;
 
 use axum::{
@@ -136,6 +139,44 @@ pub fn router(ctx: &AppContext) -> AxumRouter<AppContext> {
             post(orders::decide_line),
         )
         .route("/orders/{id}/{kind}", post(orders::order_line))
+        .route("/orders/{id}/parts/transfer", post(orders::transfer_part))
+        .route("/people", get(people::people).post(people::create))
+        .route("/people/new", get(people::new_person))
+        .route("/people/stats", get(people::stats))
+        .route("/people/{id}", get(people::person).post(people::update))
+        .route("/people/{id}/profile", post(people::profile))
+        .route("/people/{id}/hours", post(people::hours))
+        .route("/people/{id}/time-off", post(people::add_time_off))
+        .route(
+            "/people/{id}/time-off/{time_off_id}/delete",
+            post(people::remove_time_off),
+        )
+        .route(
+            "/promotions",
+            get(promotions::promotions).post(promotions::create),
+        )
+        .route("/promotions/new", get(promotions::new_promotion))
+        .route("/promotions/count", post(promotions::count_draft))
+        .route("/promotions/{id}", get(promotions::promotion))
+        .route("/promotions/{id}/{action}", post(promotions::act))
+        .route("/stock", get(stock::products).post(stock::create_product))
+        .route("/stock/new", get(stock::new_product))
+        .route(
+            "/stock/{id}",
+            get(stock::product).post(stock::update_product),
+        )
+        .route("/stock/{id}/edit", get(stock::edit_product))
+        .route("/stock/{id}/{action}", post(stock::product_change))
+        .route(
+            "/purchase-orders",
+            get(stock::purchase_orders).post(stock::create_purchase_order),
+        )
+        .route("/purchase-orders/new", get(stock::new_purchase_order))
+        .route("/purchase-orders/{id}", get(stock::purchase_order))
+        .route(
+            "/purchase-orders/{id}/{action}",
+            post(stock::purchase_order_change),
+        )
         .layer(axum::middleware::from_fn_with_state(
             ctx.clone(),
             csrf_guard,
@@ -305,6 +346,9 @@ async fn layout(
             ("/orders", "nav-orders"),
             ("/customers", "nav-customers"),
             ("/invoices", "nav-invoices"),
+            ("/stock", "nav-stock"),
+            ("/promotions", "nav-promotions"),
+            ("/people", "nav-people"),
             ("/settings", "nav-settings"),
         ],
         Role::Manager => &[
@@ -313,6 +357,9 @@ async fn layout(
             ("/orders", "nav-orders"),
             ("/customers", "nav-customers"),
             ("/invoices", "nav-invoices"),
+            ("/stock", "nav-stock"),
+            ("/promotions", "nav-promotions"),
+            ("/people", "nav-people"),
         ],
         Role::Advisor => &[
             ("/board", "nav-board"),
@@ -432,6 +479,24 @@ pub fn notice_text(viewer: &Viewer, notice: Option<&str>) -> Option<String> {
         "invoice-sent" => "notice-invoice-sent",
         "job-retried" => "notice-job-retried",
         "job-discarded" => "notice-job-discarded",
+        "part-transferred" => "notice-part-transferred",
+        "promotion-scheduled" => "notice-promotion-scheduled",
+        "person-added" => "notice-person-added",
+        "person-saved" => "notice-person-saved",
+        "person-deactivated" => "notice-person-deactivated",
+        "person-reactivated" => "notice-person-reactivated",
+        "profile-saved" => "notice-profile-saved",
+        "hours-saved" => "notice-hours-saved",
+        "time-off-added" => "notice-time-off-added",
+        "time-off-removed" => "notice-time-off-removed",
+        "promotion-sent" => "notice-promotion-sent",
+        "promotion-cancelled" => "notice-promotion-cancelled",
+        "product-saved" => "notice-product-saved",
+        "stock-adjusted" => "notice-stock-adjusted",
+        "stock-transferred" => "notice-stock-transferred",
+        "purchase-order-drafted" => "notice-purchase-order-drafted",
+        "purchase-order-placed" => "notice-purchase-order-placed",
+        "purchase-order-received" => "notice-purchase-order-received",
         _ => return None,
     };
     Some(i18n::text(viewer.language, key))

@@ -19,7 +19,7 @@ use super::{
     api,
     desk::{encoded, get, no_problem, office, problem, refusal, NoticeQuery},
     form::{self, Shape, CUSTOMER, VEHICLE},
-    notice_text, page, page_as, Viewer,
+    notice_text, page, page_as, stock, Viewer,
 };
 use crate::errors::ApiError;
 
@@ -162,7 +162,7 @@ async fn book_in(
         None => (Value::Null, Value::Array(Vec::new())),
     };
     let skills = match get(ctx, viewer, "/api/skills?per_page=200").await {
-        Ok(skills) => skills["items"].clone(),
+        Ok(skills) => skills,
         Err(page) => return page,
     };
     let values = json!({
@@ -433,13 +433,20 @@ async fn order_page(
     };
     let state = detail["status"].as_str().unwrap_or_default().to_string();
     let open = !matches!(state.as_str(), "completed" | "declined" | "cancelled");
+    // A part the branch lacks: where a sister branch has it.
+    let shortage = if problem["form"] == "parts" && status == StatusCode::CONFLICT {
+        stock::shortage(ctx, viewer, &products["items"], &problem["typed"]).await
+    } else {
+        Value::Null
+    };
     let values = json!({
+        "shortage": shortage,
         "order": detail,
         "attachments": attachments["items"],
         "history": history,
         "notes": notes["items"],
         "products": products["items"],
-        "skills": skills["items"],
+        "skills": skills,
         "moves": moves(&state),
         "open": open,
         "notice": notice_text(viewer, notice),
@@ -513,6 +520,74 @@ pub async fn order_line(
         (Method::POST, &path),
         Some(json),
         typed,
+    )
+    .await
+}
+
+/// `POST /orders/{id}/parts/transfer`: a part the branch lacked, brought
+/// from a sister branch (`from_product_id`, `transfer` of it) and put on
+/// the order (`quantity`) in one step. The transfer is the API's, in its
+/// own transaction; if the part line is then refused (another job took
+/// the stock first), the stock stays here and the page says so.
+pub async fn transfer_part(
+    State(ctx): State<AppContext>,
+    viewer: Viewer,
+    Path(id): Path<Uuid>,
+    body: Bytes,
+) -> Response {
+    if let Some(page) = office(&viewer) {
+        return page;
+    }
+    let fields = form::body(&body, PLAIN).unwrap_or_default();
+    let text = |name: &str| fields[name].as_str().unwrap_or_default().to_string();
+    let detail = match get(&ctx, &viewer, &format!("/api/repair-orders/{id}")).await {
+        Ok(detail) => detail,
+        Err(page) => return page,
+    };
+    let note = format!(
+        "{} · {}",
+        detail["vehicle"]["plate"].as_str().unwrap_or_default(),
+        detail["description"].as_str().unwrap_or_default()
+    );
+    let moved = api::call(
+        &ctx,
+        &viewer,
+        Method::POST,
+        &format!(
+            "/api/products/{}/transfers",
+            encoded(&text("from_product_id"))
+        ),
+        Some(&json!({
+            "to_site_id": detail["site"]["id"],
+            "quantity": text("transfer"),
+            "note": note.chars().take(500).collect::<String>(),
+        })),
+    )
+    .await;
+    let typed = json!({"quantity": text("quantity")});
+    if refusal(&moved) || moved.status == StatusCode::NOT_FOUND {
+        let status = if moved.status == StatusCode::NOT_FOUND {
+            StatusCode::CONFLICT
+        } else {
+            moved.status
+        };
+        let problem = problem("parts", &moved.body, typed);
+        return order_page(&ctx, &viewer, id, None, problem, status).await;
+    }
+    let moved = match moved.ok() {
+        Ok(moved) => moved,
+        Err(err) => return viewer.fail(err),
+    };
+    let json = json!({"product_id": moved["to"]["id"], "quantity": text("quantity")});
+    let path = format!("/api/repair-orders/{id}/parts");
+    order_change(
+        &ctx,
+        &viewer,
+        id,
+        ("parts", "part-transferred"),
+        (Method::POST, &path),
+        Some(json),
+        json!({"product_id": moved["to"]["id"], "quantity": text("quantity")}),
     )
     .await
 }

@@ -29,6 +29,9 @@ pub struct Model {
     pub created_by: i64,
     pub created_at: DateTimeWithTimeZone,
     pub updated_at: DateTimeWithTimeZone,
+    pub title_sw: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub body_sw: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

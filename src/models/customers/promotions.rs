@@ -107,6 +107,8 @@ impl Audience {
 pub struct NewPromotion {
     pub title: String,
     pub body: String,
+    /// The same in Swahili (title, body), for customers who read it.
+    pub swahili: Option<(String, String)>,
     /// The branches it is from; empty: every branch (owners only).
     pub sites: Vec<sites::Model>,
     pub send_at: DateTimeWithTimeZone,
@@ -207,11 +209,14 @@ impl Model {
         }
         let now = now_at(actor.clock);
         let audience = new.audience;
+        let (title_sw, body_sw) = new.swahili.unzip();
         let promotion = ActiveModel {
             pid: Set(Uuid::new_v4()),
             organization_id: Set(actor.organization_id()),
             title: Set(new.title),
             body: Set(new.body),
+            title_sw: Set(title_sw),
+            body_sw: Set(body_sw),
             send_at: Set(new.send_at),
             status: Set(Status::Scheduled.as_str().to_string()),
             audience_make: Set(audience.make),
@@ -328,14 +333,19 @@ pub async fn audience(
     site_ids: &[i64],
     sms_on: bool,
 ) -> DomainResult<Vec<(i64, i64)>> {
-    let found: Vec<(i64, i64)> = audience_query(promotion, site_ids, sms_on)
-        .select_only()
-        .column(customers::Column::Id)
-        .column(customers::Column::HomeSiteId)
-        .order_by_asc(customers::Column::Id)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let found: Vec<(i64, i64)> = audience_query(
+        promotion.organization_id,
+        &Audience::of(promotion),
+        site_ids,
+        sms_on,
+    )
+    .select_only()
+    .column(customers::Column::Id)
+    .column(customers::Column::HomeSiteId)
+    .order_by_asc(customers::Column::Id)
+    .into_tuple()
+    .all(db)
+    .await?;
     Ok(found
         .into_iter()
         .map(|(customer, home)| {
@@ -359,13 +369,108 @@ pub async fn audience_count(
     site_ids: &[i64],
     sms_on: bool,
 ) -> DomainResult<u64> {
-    Ok(audience_query(promotion, site_ids, sms_on)
+    Ok(audience_query(
+        promotion.organization_id,
+        &Audience::of(promotion),
+        site_ids,
+        sms_on,
+    )
+    .count(db)
+    .await?)
+}
+
+/// How many customers a promotion not yet written would reach now: from
+/// `sites` (none: every branch for owners, a manager's own branches for
+/// managers), to `audience`. What the compose page shows as it is filled.
+///
+/// # Errors
+/// 403 for roles that do not run promotions; when the database fails.
+pub async fn draft_count(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    sites: &[sites::Model],
+    audience: &Audience,
+    sms_on: bool,
+) -> DomainResult<u64> {
+    actor.authorize(Ability::ManagePromotions)?;
+    let site_ids: Vec<i64> = match (&actor.sites, sites.is_empty()) {
+        (SiteScope::Only(ids), true) => ids.clone(),
+        _ => sites.iter().map(|site| site.id).collect(),
+    };
+    if site_ids.is_empty() && actor.sites != SiteScope::All {
+        return Ok(0);
+    }
+    Ok(
+        audience_query(actor.organization_id(), audience, &site_ids, sms_on)
+            .count(db)
+            .await?,
+    )
+}
+
+/// The organization's daily cap on promotional messages and how much of
+/// it today (UTC) has taken: what a launch now would be judged against.
+///
+/// # Errors
+/// When the database fails.
+pub async fn quota_today(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    now: DateTime<Utc>,
+) -> DomainResult<(u64, u64)> {
+    let cap: i32 = organizations::Entity::find_by_id(organization_id)
+        .select_only()
+        .column(organizations::Column::PromotionDailyCap)
+        .into_tuple()
+        .one(db)
+        .await?
+        .ok_or(DomainError::NotFound("organization"))?;
+    let used: i32 = promotion_quotas::Entity::find()
+        .select_only()
+        .column(promotion_quotas::Column::Used)
+        .filter(promotion_quotas::Column::OrganizationId.eq(organization_id))
+        .filter(promotion_quotas::Column::Day.eq(now.date_naive()))
+        .into_tuple()
+        .one(db)
+        .await?
+        .unwrap_or(0);
+    Ok((
+        u64::try_from(cap).unwrap_or(0),
+        u64::try_from(used).unwrap_or(0),
+    ))
+}
+
+/// Of `promotion`'s recipients, how many withdrew their consent by an
+/// unsubscribe link after it went out.
+///
+/// # Errors
+/// When the database fails.
+pub async fn unsubscribed(db: &impl ConnectionTrait, promotion: &Model) -> DomainResult<u64> {
+    let Some(launched) = promotion.launched_at else {
+        return Ok(0);
+    };
+    Ok(customers::Entity::find()
+        .filter(customers::Column::MarketingOptIn.eq(false))
+        .filter(customers::Column::MarketingConsentSource.eq("unsubscribe_link"))
+        .filter(customers::Column::MarketingConsentAt.gte(launched))
+        .filter(
+            customers::Column::Id.in_subquery(
+                Query::select()
+                    .column(promotion_recipients::Column::CustomerId)
+                    .from(promotion_recipients::Entity)
+                    .and_where(promotion_recipients::Column::PromotionId.eq(promotion.id))
+                    .to_owned(),
+            ),
+        )
         .count(db)
         .await?)
 }
 
-fn audience_query(promotion: &Model, site_ids: &[i64], sms_on: bool) -> Select<customers::Entity> {
-    let organization = promotion.organization_id;
+fn audience_query(
+    organization: i64,
+    audience: &Audience,
+    site_ids: &[i64],
+    sms_on: bool,
+) -> Select<customers::Entity> {
     let mut query = customers::Entity::find()
         .filter(customers::Column::OrganizationId.eq(organization))
         .filter(customers::Column::MarketingOptIn.eq(true))
@@ -394,7 +499,6 @@ fn audience_query(promotion: &Model, site_ids: &[i64], sms_on: bool) -> Select<c
                 ),
         );
     }
-    let audience = Audience::of(promotion);
     if audience.make.is_some()
         || audience.model.is_some()
         || audience.year_from.is_some()
