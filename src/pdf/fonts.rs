@@ -1,15 +1,18 @@
-//! Font preparation: subset DejaVu Sans once, compress the subset once, and
-//! keep per-character advance widths for layout.
+//! Font preparation: subset DejaVu Sans once to a Latin character set, keep
+//! per-character advance widths for layout, and give each document a program
+//! that holds only the outlines it draws.
 //!
 //! Why: printpdf (without its `text_layout` feature) embeds whatever font
 //! program it is given, and its `optimize` save option re-deflates every stream
 //! (with `Compression::best()`) on every save. Handing it the full 750 KB
 //! DejaVu face cost ~50 ms and ~390 KB per invoice. Here the face is cut down
-//! to a fixed Latin character set at start-up (~60 KB per face), deflated once,
-//! and `render` swaps the already-compressed bytes into the font stream
-//! (see `mod.rs`), so a save only compresses the small page content streams.
+//! to a fixed Latin character set at start-up (~60 KB per face); each render
+//! then empties the outlines of the glyphs the invoice does not draw (glyph
+//! ids, metrics and the cmap stay, so nothing printpdf read changes), deflates
+//! what is left (a few KB) and `render` swaps it into the font stream (see
+//! `mod.rs`), so a save only compresses the small page content streams.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::io::Write;
 
 use allsorts::binary::read::ReadScope;
@@ -40,6 +43,10 @@ pub(crate) const CHARSET: &[(u32, u32)] = &[
     (0xFFFD, 0xFFFD), // replacement character (if the face has it)
 ];
 
+/// How hard each document's font program is deflated: once per render, so
+/// the fastest level (the benchmark measured the size and the time).
+const PROGRAM_DEFLATE_LEVEL: u32 = 1;
+
 /// Characters below this code point are looked up in a flat table.
 const DENSE_LIMIT: usize = 0x0250;
 
@@ -53,11 +60,9 @@ pub(crate) struct PreparedFont {
     pub parsed: ParsedFont,
     /// Unique placeholder printpdf writes as the font program.
     pub marker: Vec<u8>,
-    /// The program we actually embed (subset, hinting and long names
-    /// stripped), uncompressed. Its length is `/Length1`.
-    pub embedded: Vec<u8>,
-    /// `embedded`, zlib-compressed once.
-    pub program_deflated: Vec<u8>,
+    /// The program each document's is cut from (subset, hinting, glyph
+    /// names and long names stripped), uncompressed.
+    embedded: Vec<u8>,
     /// Advance widths in 1/1000 em, exactly as printpdf writes them into /W.
     dense: Vec<u16>,
     sparse: HashMap<char, u16>,
@@ -136,24 +141,39 @@ impl PreparedFont {
             sparse.insert(ch, w);
         }
 
-        let mut enc = flate2::write::ZlibEncoder::new(
-            Vec::with_capacity(program.len() / 2),
-            flate2::Compression::best(),
-        );
         let embedded = sfnt::strip_for_pdf(&program)
             .map_err(|e| Error::Font(format!("{postscript_name}: strip: {e}")))?;
-        enc.write_all(&embedded)
-            .map_err(|e| Error::Font(e.to_string()))?;
-        let program_deflated = enc.finish().map_err(|e| Error::Font(e.to_string()))?;
 
         Ok(Self {
             parsed,
             marker,
             embedded,
-            program_deflated,
             dense,
             sparse,
         })
+    }
+
+    /// The program one document embeds: the outlines of the characters it
+    /// draws (with `.notdef` and the parts of composite glyphs), every other
+    /// glyph left empty; `None`: every character of the subset. Returns its
+    /// length (`/Length1`) and the program deflated.
+    pub fn program_for(&self, drawn: Option<&BTreeSet<char>>) -> Result<(usize, Vec<u8>), Error> {
+        let glyphs: Vec<u16> = match drawn {
+            Some(drawn) => drawn
+                .iter()
+                .filter_map(|c| self.parsed.codepoint_to_glyph.get(&u32::from(*c)).copied())
+                .collect(),
+            None => self.parsed.codepoint_to_glyph.values().copied().collect(),
+        };
+        let program = sfnt::keep_glyphs(&self.embedded, &glyphs).map_err(Error::Font)?;
+        let mut enc = flate2::write::ZlibEncoder::new(
+            Vec::with_capacity(program.len() / 2),
+            flate2::Compression::new(PROGRAM_DEFLATE_LEVEL),
+        );
+        enc.write_all(&program)
+            .map_err(|e| Error::Font(e.to_string()))?;
+        let deflated = enc.finish().map_err(|e| Error::Font(e.to_string()))?;
+        Ok((program.len(), deflated))
     }
 
     /// Whether the subset has a glyph for `c`.
@@ -464,9 +484,118 @@ mod sfnt {
         ];
         for (tag, data) in &tables {
             match tag {
-                b"hhea" | b"hmtx" | b"maxp" | b"post" | b"cmap" => out.push((*tag, data.to_vec())),
+                b"hhea" | b"hmtx" | b"maxp" | b"cmap" => out.push((*tag, data.to_vec())),
+                b"post" => out.push((*tag, post_without_names(data)?)),
                 b"name" => out.push((*tag, small_name(data)?)),
                 _ => {} // cvt, fpgm, prep (hinting), old head/glyf/loca
+            }
+        }
+        Ok(assemble(out))
+    }
+
+    /// A `post` table of format 3: the same metrics, no glyph names (a
+    /// viewer names nothing by them; they were a third of the program).
+    fn post_without_names(post: &[u8]) -> Res<Vec<u8>> {
+        let mut out = post.get(..32).ok_or("truncated post table")?.to_vec();
+        out[..4].copy_from_slice(&0x0003_0000u32.to_be_bytes());
+        Ok(out)
+    }
+
+    /// The glyph ids a composite glyph is made of (none for a simple one).
+    fn components(g: &[u8]) -> Res<Vec<u16>> {
+        const ARGS_ARE_WORDS: u16 = 0x0001;
+        const HAVE_SCALE: u16 = 0x0008;
+        const MORE: u16 = 0x0020;
+        const XY_SCALE: u16 = 0x0040;
+        const TWO_BY_TWO: u16 = 0x0080;
+        if g.is_empty() || (u16_at(g, 0)? as i16) >= 0 {
+            return Ok(Vec::new());
+        }
+        let mut parts = Vec::new();
+        let mut p = 10;
+        loop {
+            let flags = u16_at(g, p)?;
+            parts.push(u16_at(g, p + 2)?);
+            p += 4 + if flags & ARGS_ARE_WORDS != 0 { 4 } else { 2 };
+            p += if flags & HAVE_SCALE != 0 {
+                2
+            } else if flags & XY_SCALE != 0 {
+                4
+            } else if flags & TWO_BY_TWO != 0 {
+                8
+            } else {
+                0
+            };
+            if flags & MORE == 0 {
+                return Ok(parts);
+            }
+        }
+    }
+
+    /// `font` (as [`strip_for_pdf`] made it: long `loca`) with the outlines
+    /// of `drawn`, `.notdef` and their composites' parts, and every other
+    /// glyph empty. Glyph ids, `hmtx` and `cmap` are untouched.
+    pub(super) fn keep_glyphs(font: &[u8], drawn: &[u16]) -> Res<Vec<u8>> {
+        let tables = tables(font)?;
+        let get = |t: &[u8; 4]| {
+            tables
+                .iter()
+                .find(|(tag, _)| tag == t)
+                .map(|(_, d)| *d)
+                .ok_or_else(|| format!("missing {} table", String::from_utf8_lossy(t)))
+        };
+        let (head, maxp, loca, glyf) = (get(b"head")?, get(b"maxp")?, get(b"loca")?, get(b"glyf")?);
+        let num_glyphs = usize::from(u16_at(maxp, 4)?);
+        let glyph = |i: usize| -> Res<&[u8]> {
+            let (a, b) = (
+                u32_at(loca, 4 * i)? as usize,
+                u32_at(loca, 4 * i + 4)? as usize,
+            );
+            glyf.get(a..b)
+                .ok_or_else(|| "glyph out of bounds".to_string())
+        };
+        let mut keep = vec![false; num_glyphs];
+        let mut pending: Vec<u16> = std::iter::once(0).chain(drawn.iter().copied()).collect();
+        while let Some(id) = pending.pop() {
+            let i = usize::from(id);
+            if i >= num_glyphs || keep[i] {
+                continue;
+            }
+            keep[i] = true;
+            pending.extend(components(glyph(i)?)?);
+        }
+        let mut new_glyf = Vec::new();
+        let mut offsets = Vec::with_capacity(num_glyphs + 1);
+        for (i, kept) in keep.iter().enumerate() {
+            offsets.push(new_glyf.len());
+            if *kept {
+                // Each glyph is already padded to 4 bytes by `strip_glyph`.
+                new_glyf.extend_from_slice(glyph(i)?);
+            }
+        }
+        offsets.push(new_glyf.len());
+        // A document's outlines fit the short `loca` (half offsets, under
+        // 128 KB): half the bytes to deflate.
+        let short = new_glyf.len() < 0x2_0000;
+        let mut new_loca = Vec::with_capacity(4 * offsets.len());
+        for offset in offsets {
+            if short {
+                new_loca.extend_from_slice(&((offset / 2) as u16).to_be_bytes());
+            } else {
+                new_loca.extend_from_slice(&(offset as u32).to_be_bytes());
+            }
+        }
+        let mut new_head = head.to_vec();
+        new_head[8..12].copy_from_slice(&[0; 4]);
+        new_head[50..52].copy_from_slice(&u16::from(!short).to_be_bytes());
+        let mut out: Vec<([u8; 4], Vec<u8>)> = vec![
+            (*b"head", new_head),
+            (*b"glyf", new_glyf),
+            (*b"loca", new_loca),
+        ];
+        for (tag, data) in &tables {
+            if !matches!(tag, b"head" | b"glyf" | b"loca") {
+                out.push((*tag, data.to_vec()));
             }
         }
         Ok(assemble(out))

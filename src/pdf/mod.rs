@@ -7,13 +7,14 @@
 //!
 //! Fonts: DejaVu Sans regular and bold (from Debian's fonts-dejavu-core,
 //! vendored under `assets/fonts/`) are subset ONCE to a fixed Latin character
-//! set and deflated ONCE in [`InvoiceRenderer::new`]. Each render gives
-//! printpdf the subset's cmap/metrics (with a placeholder font program), takes
-//! printpdf's lopdf document (`to_lopdf_document`), swaps the precompressed
-//! program into the `/FontFile2` streams and deflates only the small per-page
-//! streams. That is what keeps a one-page invoice at ~1.5 ms and
-//! ~75 KB (printpdf's own `save` with `optimize: true` takes ~14 ms, because it
-//! re-deflates the font program with `Compression::best()` on every save).
+//! set in [`InvoiceRenderer::new`]. Each render gives printpdf the subset's
+//! cmap/metrics (with a placeholder font program), takes printpdf's lopdf
+//! document (`to_lopdf_document`), swaps into each `/FontFile2` stream a
+//! program holding only the outlines of the characters this invoice draws
+//! (`fonts::PreparedFont::program_for`), and deflates the small per-page
+//! streams. printpdf's own `save` with `optimize: true` takes ~14 ms, because
+//! it re-deflates the whole font program with `Compression::best()` on every
+//! save; the figures of this way are in BENCHMARKS.md.
 //!
 //! Characters outside the subset (see `fonts::CHARSET`: Latin, Latin-1,
 //! Latin Extended-A/B and Additional, combining marks, punctuation, currency)
@@ -27,12 +28,13 @@ mod layout;
 pub mod samples;
 pub mod words;
 
+use std::collections::BTreeSet;
 use std::fmt;
 use std::io::Write;
 
 use printpdf::{
-    BlendMode, ExtendedGraphicsState, ExtendedGraphicsStateId, FontId, Mm, PdfDocument, PdfFont,
-    PdfPage, PdfSaveOptions,
+    BlendMode, ExtendedGraphicsState, ExtendedGraphicsStateId, FontId, Mm, Op, PdfDocument,
+    PdfFont, PdfFontHandle, PdfPage, PdfSaveOptions, TextItem,
 };
 
 use fonts::PreparedFont;
@@ -135,6 +137,30 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// The characters each face draws on `pages` (regular, bold): what each
+/// face's program in this document must hold.
+fn drawn(pages: &[Vec<Op>]) -> [BTreeSet<char>; 2] {
+    let mut drawn = [BTreeSet::new(), BTreeSet::new()];
+    let mut face = 0;
+    for op in pages.iter().flatten() {
+        match op {
+            Op::SetFont {
+                font: PdfFontHandle::External(FontId(id)),
+                ..
+            } => face = usize::from(id == FONT_BOLD_ID),
+            Op::ShowText { items } => {
+                for item in items {
+                    if let TextItem::Text(text) = item {
+                        drawn[face].extend(text.chars());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    drawn
+}
+
 /// Renders invoices. Expensive to build (font subsetting + compression, a few
 /// tens of milliseconds), cheap to use; build once and share across threads.
 pub struct InvoiceRenderer {
@@ -181,7 +207,20 @@ impl InvoiceRenderer {
 
     /// Render one invoice to PDF bytes.
     pub fn render(&self, doc: &InvoiceDocument) -> Result<Vec<u8>, Error> {
+        self.render_keeping(doc, false)
+    }
+
+    /// `render` with every glyph of the subset in each face's program, as
+    /// before programs were cut per document: for the test that the two
+    /// draw the same pixels.
+    #[doc(hidden)]
+    pub fn render_with_whole_fonts(&self, doc: &InvoiceDocument) -> Result<Vec<u8>, Error> {
+        self.render_keeping(doc, true)
+    }
+
+    fn render_keeping(&self, doc: &InvoiceDocument, whole: bool) -> Result<Vec<u8>, Error> {
         let pages = layout::layout(self, doc);
+        let drawn = (!whole).then(|| drawn(&pages));
 
         let mut pdf = self.template.clone();
         pdf.metadata.info.document_title = format!("Invoice {}", doc.number);
@@ -208,7 +247,7 @@ impl InvoiceRenderer {
             return Err(Error::Pdf(w.msg.clone()));
         }
 
-        self.finish(&mut lo)?;
+        self.finish(&mut lo, drawn.as_ref())?;
 
         let mut out = Vec::with_capacity(64 * 1024);
         lo.save_to(&mut out)
@@ -216,8 +255,14 @@ impl InvoiceRenderer {
         Ok(out)
     }
 
-    /// Swap in the precompressed font programs and deflate everything else.
-    fn finish(&self, lo: &mut lopdf::Document) -> Result<(), Error> {
+    /// Swap in each face's program for this document (`drawn`: the
+    /// characters it draws, regular then bold; `None`: the whole subset) and
+    /// deflate everything else.
+    fn finish(
+        &self,
+        lo: &mut lopdf::Document,
+        drawn: Option<&[BTreeSet<char>; 2]>,
+    ) -> Result<(), Error> {
         use lopdf::Object;
 
         // Blend modes are PDF 1.4; printpdf declares 1.3.
@@ -234,11 +279,13 @@ impl InvoiceRenderer {
             // The /FontFile2 streams hold our placeholder (see PreparedFont::marker).
             let font = [&self.regular, &self.bold]
                 .into_iter()
-                .find(|f| f.marker == stream.content);
-            if let Some(font) = font {
-                stream.dict.set("Length1", font.embedded.len() as i64);
+                .enumerate()
+                .find(|(_, f)| f.marker == stream.content);
+            if let Some((face, font)) = font {
+                let (length, program) = font.program_for(drawn.map(|drawn| &drawn[face]))?;
+                stream.dict.set("Length1", length as i64);
                 stream.dict.set("Filter", "FlateDecode");
-                stream.set_content(font.program_deflated.clone());
+                stream.set_content(program);
                 stream.allows_compression = false;
                 swapped += 1;
                 continue;

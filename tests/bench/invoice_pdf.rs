@@ -1,5 +1,5 @@
-//! Invoice PDF benchmark: Karakana's renderer (printpdf, fonts subset and
-//! compressed once) against WeasyPrint rendering the same invoice from an
+//! Invoice PDF benchmark: Karakana's renderer (printpdf, fonts subset once,
+//! each document's outlines cut from it) against WeasyPrint rendering the same invoice from an
 //! equivalent HTML page, in the same run on the same machine.
 //!
 //! `cargo bench --bench invoice_pdf`; `BENCH_QUICK=1` for a short run (as CI

@@ -136,7 +136,63 @@ async fn the_invoice_pdf_reads_back_its_number_lines_total_and_unicode_names() {
         assert!(read.contains(expected), "{expected:?} is not in: {read}");
     }
     assert_eq!(pages(&path), 1);
+    // Each face holds only the outlines this invoice draws.
+    let size = std::fs::metadata(&path).unwrap().len();
+    assert!(size < 30_000, "{size} bytes");
     let _ = std::fs::remove_file(path);
+}
+
+/// A PDF drawn by poppler at 40 dpi, in grey: the bytes of its first page.
+fn drawn(pdf: &[u8], name: &str) -> Vec<u8> {
+    let dir = std::env::temp_dir().join(format!("karakana-drawn-{}", crate::support::unique()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join(format!("{name}.pdf"));
+    std::fs::write(&file, pdf).unwrap();
+    let prefix = dir.join(name);
+    let output = Command::new("pdftoppm")
+        .args(["-r", "40", "-gray", "-f", "1", "-l", "1"])
+        .arg(&file)
+        .arg(&prefix)
+        .output()
+        .expect("pdftoppm runs: apt-get install poppler-utils");
+    assert!(
+        output.status.success() && output.stderr.is_empty(),
+        "pdftoppm: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let page = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|path| path.extension().is_some_and(|ext| ext == "pgm"))
+        .expect("a page image");
+    let pixels = std::fs::read(page).unwrap();
+    let _ = std::fs::remove_dir_all(dir);
+    pixels
+}
+
+#[test]
+#[ignore = "needs poppler-utils (pdftoppm)"]
+fn each_invoice_embeds_only_its_glyphs_and_draws_the_same_pixels() {
+    let renderer = karakana::pdf::InvoiceRenderer::new().unwrap();
+    for (name, document) in [
+        ("one-page", karakana::pdf::samples::one_page()),
+        ("paid", karakana::pdf::samples::paid()),
+        ("void", karakana::pdf::samples::void()),
+        ("sixty-lines", karakana::pdf::samples::sixty_lines()),
+    ] {
+        let cut = renderer.render(&document).unwrap();
+        let whole = renderer.render_with_whole_fonts(&document).unwrap();
+        assert!(
+            cut.len() * 2 < whole.len(),
+            "{name}: {} bytes cut, {} whole",
+            cut.len(),
+            whole.len()
+        );
+        assert!(
+            drawn(&cut, name) == drawn(&whole, &format!("{name}-whole")),
+            "{name}: the invoice with its own glyphs draws other pixels than with the whole subset"
+        );
+    }
 }
 
 #[tokio::test]
