@@ -298,54 +298,14 @@ mod sfnt {
             out.extend_from_slice(&[0, 0]);
             out.extend_from_slice(rest);
         } else {
-            const ARGS_ARE_WORDS: u16 = 0x0001;
-            const HAVE_SCALE: u16 = 0x0008;
-            const MORE: u16 = 0x0020;
-            const XY_SCALE: u16 = 0x0040;
-            const TWO_BY_TWO: u16 = 0x0080;
             const HAVE_INSTRUCTIONS: u16 = 0x0100;
+            let (records, end) = composite(g)?;
             let start = out.len();
-            let mut p = 10;
-            loop {
-                let flags = u16_at(g, p)?;
-                let mut len = 4 + if flags & ARGS_ARE_WORDS != 0 { 4 } else { 2 };
-                len += if flags & HAVE_SCALE != 0 {
-                    2
-                } else if flags & XY_SCALE != 0 {
-                    4
-                } else if flags & TWO_BY_TWO != 0 {
-                    8
-                } else {
-                    0
-                };
-                if g.len() < p + len {
-                    return Err("truncated composite glyph".into());
-                }
-                p += len;
-                if flags & MORE == 0 {
-                    break;
-                }
-            }
-            out.extend_from_slice(&g[..p]);
+            out.extend_from_slice(&g[..end]);
             // Clear WE_HAVE_INSTRUCTIONS on every component.
-            let mut q = start + 10;
-            loop {
-                let flags = u16::from_be_bytes([out[q], out[q + 1]]) & !HAVE_INSTRUCTIONS;
-                out[q..q + 2].copy_from_slice(&flags.to_be_bytes());
-                let mut len = 4 + if flags & ARGS_ARE_WORDS != 0 { 4 } else { 2 };
-                len += if flags & HAVE_SCALE != 0 {
-                    2
-                } else if flags & XY_SCALE != 0 {
-                    4
-                } else if flags & TWO_BY_TWO != 0 {
-                    8
-                } else {
-                    0
-                };
-                q += len;
-                if flags & MORE == 0 {
-                    break;
-                }
+            for (at, flags) in records {
+                let q = start + at;
+                out[q..q + 2].copy_from_slice(&(flags & !HAVE_INSTRUCTIONS).to_be_bytes());
             }
         }
         while !out.len().is_multiple_of(4) {
@@ -442,13 +402,7 @@ mod sfnt {
 
     pub(super) fn strip_for_pdf(font: &[u8]) -> Res<Vec<u8>> {
         let tables = tables(font)?;
-        let get = |t: &[u8; 4]| {
-            tables
-                .iter()
-                .find(|(tag, _)| tag == t)
-                .map(|(_, d)| *d)
-                .ok_or_else(|| format!("missing {} table", String::from_utf8_lossy(t)))
-        };
+        let get = |tag: &[u8; 4]| table(&tables, tag);
         let head = get(b"head")?;
         let maxp = get(b"maxp")?;
         let loca = get(b"loca")?;
@@ -501,23 +455,21 @@ mod sfnt {
         Ok(out)
     }
 
-    /// The glyph ids a composite glyph is made of (none for a simple one).
-    fn components(g: &[u8]) -> Res<Vec<u16>> {
+    /// A composite glyph's component records (where each starts, its
+    /// flags) and where the last one ends.
+    fn composite(g: &[u8]) -> Res<(Vec<(usize, u16)>, usize)> {
         const ARGS_ARE_WORDS: u16 = 0x0001;
         const HAVE_SCALE: u16 = 0x0008;
         const MORE: u16 = 0x0020;
         const XY_SCALE: u16 = 0x0040;
         const TWO_BY_TWO: u16 = 0x0080;
-        if g.is_empty() || (u16_at(g, 0)? as i16) >= 0 {
-            return Ok(Vec::new());
-        }
-        let mut parts = Vec::new();
+        let mut records = Vec::new();
         let mut p = 10;
         loop {
             let flags = u16_at(g, p)?;
-            parts.push(u16_at(g, p + 2)?);
-            p += 4 + if flags & ARGS_ARE_WORDS != 0 { 4 } else { 2 };
-            p += if flags & HAVE_SCALE != 0 {
+            records.push((p, flags));
+            let mut len = 4 + if flags & ARGS_ARE_WORDS != 0 { 4 } else { 2 };
+            len += if flags & HAVE_SCALE != 0 {
                 2
             } else if flags & XY_SCALE != 0 {
                 4
@@ -526,10 +478,35 @@ mod sfnt {
             } else {
                 0
             };
+            if g.len() < p + len {
+                return Err("truncated composite glyph".into());
+            }
+            p += len;
             if flags & MORE == 0 {
-                return Ok(parts);
+                return Ok((records, p));
             }
         }
+    }
+
+    /// The glyph ids a composite glyph is made of (none for a simple one).
+    fn components(g: &[u8]) -> Res<Vec<u16>> {
+        if g.is_empty() || (u16_at(g, 0)? as i16) >= 0 {
+            return Ok(Vec::new());
+        }
+        composite(g)?
+            .0
+            .into_iter()
+            .map(|(at, _)| u16_at(g, at + 2))
+            .collect()
+    }
+
+    /// A table of `tables` by its tag.
+    fn table<'a>(tables: &[([u8; 4], &'a [u8])], tag: &[u8; 4]) -> Res<&'a [u8]> {
+        tables
+            .iter()
+            .find(|(t, _)| t == tag)
+            .map(|(_, data)| *data)
+            .ok_or_else(|| format!("missing {} table", String::from_utf8_lossy(tag)))
     }
 
     /// `font` (as [`strip_for_pdf`] made it: long `loca`) with the outlines
@@ -537,13 +514,7 @@ mod sfnt {
     /// glyph empty. Glyph ids, `hmtx` and `cmap` are untouched.
     pub(super) fn keep_glyphs(font: &[u8], drawn: &[u16]) -> Res<Vec<u8>> {
         let tables = tables(font)?;
-        let get = |t: &[u8; 4]| {
-            tables
-                .iter()
-                .find(|(tag, _)| tag == t)
-                .map(|(_, d)| *d)
-                .ok_or_else(|| format!("missing {} table", String::from_utf8_lossy(t)))
-        };
+        let get = |tag: &[u8; 4]| table(&tables, tag);
         let (head, maxp, loca, glyf) = (get(b"head")?, get(b"maxp")?, get(b"loca")?, get(b"glyf")?);
         let num_glyphs = usize::from(u16_at(maxp, 4)?);
         let glyph = |i: usize| -> Res<&[u8]> {

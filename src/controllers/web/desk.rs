@@ -4,7 +4,7 @@
 
 use axum::{
     http::{Method, StatusCode},
-    response::Response,
+    response::{IntoResponse, Redirect, Response},
 };
 use loco_rs::app::AppContext;
 use serde::Deserialize;
@@ -89,4 +89,12 @@ pub fn list_query(api: &[(&str, &str)], kept: &[(&str, &str)], page: u64) -> (St
         .extend_pairs(kept)
         .finish();
     (query.finish(), kept)
+}
+
+/// Where a form that created something goes: the new thing's page under
+/// `base` (its id from the API's answer), saying what happened.
+#[must_use]
+pub fn to_created(base: &str, created: &Value, notice: &str) -> Response {
+    let id = created["id"].as_str().unwrap_or_default();
+    Redirect::to(&format!("{base}/{id}?notice={notice}")).into_response()
 }

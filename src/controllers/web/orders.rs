@@ -586,8 +586,8 @@ pub async fn transfer_part(
         id,
         ("parts", "part-transferred"),
         (Method::POST, &path),
-        Some(json),
-        json!({"product_id": moved["to"]["id"], "quantity": text("quantity")}),
+        Some(json.clone()),
+        json,
     )
     .await
 }

@@ -21,7 +21,8 @@ use uuid::Uuid;
 use super::{
     api,
     desk::{
-        encoded, get, given, list_query, no_problem, page_number, problem, refusal, NoticeQuery,
+        encoded, get, given, list_query, no_problem, page_number, problem, refusal, to_created,
+        NoticeQuery,
     },
     form::{self, Shape},
     notice_text, page, page_as, Viewer,
@@ -145,11 +146,7 @@ pub async fn create(State(ctx): State<AppContext>, viewer: Viewer, body: Bytes) 
         .await;
     }
     match answer.ok() {
-        Ok(person) => Redirect::to(&format!(
-            "/people/{}?notice=person-added",
-            person["id"].as_str().unwrap_or_default()
-        ))
-        .into_response(),
+        Ok(person) => to_created("/people", &person, "person-added"),
         Err(err) => viewer.fail(err),
     }
 }
@@ -261,6 +258,7 @@ async fn person_page(
         }
     }
     let role = person["role"].as_str().unwrap_or_default();
+    let roles = roles_for(viewer);
     let values = json!({
         "person": person,
         "profile": profile,
@@ -268,8 +266,8 @@ async fn person_page(
         "time_off": time_off,
         "skills": skills,
         "weekdays": WEEKDAYS,
-        "roles": roles_for(viewer),
-        "may_change": roles_for(viewer).contains(&role),
+        "may_change": roles.contains(&role),
+        "roles": roles,
         "levels": ["apprentice", "junior", "senior", "master"],
         "notice": notice_text(viewer, notice),
         "problem": problem,

@@ -20,7 +20,8 @@ use uuid::Uuid;
 use super::{
     api,
     desk::{
-        encoded, get, given, list_query, no_problem, page_number, problem, refusal, NoticeQuery,
+        encoded, get, given, list_query, no_problem, page_number, problem, refusal, to_created,
+        NoticeQuery,
     },
     form::{self, Shape},
     notice_text, page, page_as, Viewer,
@@ -235,11 +236,7 @@ pub async fn create_product(
         return product_form(&ctx, &viewer, None, problem, status).await;
     }
     match answer.ok() {
-        Ok(product) => Redirect::to(&format!(
-            "/stock/{}?notice=product-saved",
-            product["id"].as_str().unwrap_or_default()
-        ))
-        .into_response(),
+        Ok(product) => to_created("/stock", &product, "product-saved"),
         Err(err) => viewer.fail(err),
     }
 }
@@ -656,11 +653,7 @@ pub async fn create_purchase_order(
         return draft_page(&ctx, &viewer, site_id, problem, status).await;
     }
     match answer.ok() {
-        Ok(order) => Redirect::to(&format!(
-            "/purchase-orders/{}?notice=purchase-order-drafted",
-            order["id"].as_str().unwrap_or_default()
-        ))
-        .into_response(),
+        Ok(order) => to_created("/purchase-orders", &order, "purchase-order-drafted"),
         Err(err) => viewer.fail(err),
     }
 }

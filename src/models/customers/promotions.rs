@@ -417,26 +417,40 @@ pub async fn quota_today(
     organization_id: i64,
     now: DateTime<Utc>,
 ) -> DomainResult<(u64, u64)> {
-    let cap: i32 = organizations::Entity::find_by_id(organization_id)
+    let cap = daily_cap(db, organization_id).await?;
+    let used = used_on(db, organization_id, now.date_naive()).await?;
+    Ok((
+        u64::try_from(cap).unwrap_or(0),
+        u64::try_from(used).unwrap_or(0),
+    ))
+}
+
+/// The organization's cap on promotional messages a day.
+async fn daily_cap(db: &impl ConnectionTrait, organization_id: i64) -> DomainResult<i32> {
+    organizations::Entity::find_by_id(organization_id)
         .select_only()
         .column(organizations::Column::PromotionDailyCap)
         .into_tuple()
         .one(db)
         .await?
-        .ok_or(DomainError::NotFound("organization"))?;
-    let used: i32 = promotion_quotas::Entity::find()
+        .ok_or(DomainError::NotFound("organization"))
+}
+
+/// How much of the cap promotions launched on `day` (UTC) took.
+async fn used_on(
+    db: &impl ConnectionTrait,
+    organization_id: i64,
+    day: NaiveDate,
+) -> DomainResult<i32> {
+    Ok(promotion_quotas::Entity::find()
         .select_only()
         .column(promotion_quotas::Column::Used)
         .filter(promotion_quotas::Column::OrganizationId.eq(organization_id))
-        .filter(promotion_quotas::Column::Day.eq(now.date_naive()))
+        .filter(promotion_quotas::Column::Day.eq(day))
         .into_tuple()
         .one(db)
         .await?
-        .unwrap_or(0);
-    Ok((
-        u64::try_from(cap).unwrap_or(0),
-        u64::try_from(used).unwrap_or(0),
-    ))
+        .unwrap_or(0))
 }
 
 /// Of `promotion`'s recipients, how many withdrew their consent by an
@@ -713,13 +727,7 @@ async fn take_quota(
     ])
     .exec_without_returning(db)
     .await?;
-    let cap: i32 = organizations::Entity::find_by_id(organization_id)
-        .select_only()
-        .column(organizations::Column::PromotionDailyCap)
-        .into_tuple()
-        .one(db)
-        .await?
-        .ok_or(DomainError::NotFound("organization"))?;
+    let cap = daily_cap(db, organization_id).await?;
     let taken = promotion_quotas::Entity::update_many()
         .col_expr(
             promotion_quotas::Column::Used,
@@ -737,15 +745,7 @@ async fn take_quota(
     if taken.rows_affected == 1 {
         return Ok(());
     }
-    let used: i32 = promotion_quotas::Entity::find()
-        .select_only()
-        .column(promotion_quotas::Column::Used)
-        .filter(promotion_quotas::Column::OrganizationId.eq(organization_id))
-        .filter(promotion_quotas::Column::Day.eq(day))
-        .into_tuple()
-        .one(db)
-        .await?
-        .unwrap_or(0);
+    let used = used_on(db, organization_id, day).await?;
     let tomorrow = (day + TimeDelta::days(1))
         .and_hms_opt(0, 0, 0)
         .unwrap_or_default()
