@@ -126,7 +126,8 @@ impl Hooks for App {
         use workers::{
             deliver_invoice::DeliverInvoice, low_stock_digest::LowStockDigest,
             repair_status_update::RepairStatusUpdate, send_estimate::SendEstimate,
-            send_promotion::SendPromotion, send_service_reminder::SendServiceReminder,
+            send_portal_link::SendPortalLink, send_promotion::SendPromotion,
+            send_service_reminder::SendServiceReminder,
         };
 
         queue.register(SendServiceReminder::build(ctx)).await?;
@@ -135,6 +136,7 @@ impl Hooks for App {
         queue.register(LowStockDigest::build(ctx)).await?;
         queue.register(SendPromotion::build(ctx)).await?;
         queue.register(SendEstimate::build(ctx)).await?;
+        queue.register(SendPortalLink::build(ctx)).await?;
         // Jobs written inside a change go to their worker's queue: every
         // one of those must be a queue the workers read.
         let settings = Settings::of(ctx).sidekiq;
@@ -145,6 +147,7 @@ impl Hooks for App {
             queue::queue_of::<LowStockDigest, _>(),
             queue::queue_of::<SendPromotion, _>(),
             queue::queue_of::<SendEstimate, _>(),
+            queue::queue_of::<SendPortalLink, _>(),
         ] {
             queue::known_queue(&settings, worker_queue)?;
         }

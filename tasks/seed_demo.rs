@@ -54,7 +54,7 @@ use crate::models::{
         Quantity, RepairStatus,
     },
     workshop::{
-        comebacks,
+        comebacks, estimates,
         labor_lines::{self, NewLaborLine},
         part_lines,
         repair_orders::{self, NewRepairOrder},
@@ -1192,6 +1192,8 @@ async fn seed_workshop(
         .await?;
     txn.commit().await?;
 
+    seed_estimate(db, first(Role::Advisor, "NBO")?, nairobi, &vehicles[0]).await?;
+
     // The first job is paid in full by M-Pesa, the Mombasa service in part
     // by cash; the alternator waits.
     for (index, (order, code)) in completed.iter().enumerate() {
@@ -1216,6 +1218,54 @@ async fn seed_workshop(
         payments::Model::record(&txn, advisor, &invoice, payment).await?;
         txn.commit().await?;
     }
+    Ok(())
+}
+
+/// Achieng's Fielder is back for tyres and an alignment: the estimate was
+/// sent and waits for her word on her page (`/portal`).
+async fn seed_estimate(
+    db: &sea_orm::DatabaseConnection,
+    advisor: &Actor,
+    site: &sites::Model,
+    vehicle: &crate::models::customers::vehicles::Model,
+) -> std::result::Result<(), DomainError> {
+    let txn = Write::begin(db).await?;
+    let order = repair_orders::Model::create(
+        &txn,
+        advisor,
+        NewRepairOrder {
+            site_id: site.pid,
+            vehicle_id: vehicle.pid,
+            description: "Tyres and wheel alignment".to_string(),
+            complaint: Some("Front tyres worn on the inside".to_string()),
+            priority: Priority::Normal,
+            odometer_km: None,
+            required_skills: Vec::new(),
+        },
+    )
+    .await?;
+    let order = order
+        .transition(&txn, advisor, RepairStatus::PendingApproval, None)
+        .await?;
+    for (description, hours) in [
+        ("Fit and balance two front tyres", "1"),
+        ("Four-wheel alignment", "1.5"),
+    ] {
+        labor_lines::Model::add(
+            &txn,
+            advisor,
+            &order,
+            NewLaborLine {
+                description: description.to_string(),
+                hours: Hours::parse(hours).map_err(DomainError::internal)?,
+                rate: Money::parse("2500").map_err(DomainError::internal)?,
+            },
+            CurrencyCode::minor_digits(&site.currency),
+        )
+        .await?;
+    }
+    estimates::request(&txn, advisor, order.pid).await?;
+    txn.commit().await?;
     Ok(())
 }
 

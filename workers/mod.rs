@@ -7,6 +7,7 @@ pub mod deliver_invoice;
 pub mod low_stock_digest;
 pub mod repair_status_update;
 pub mod send_estimate;
+pub mod send_portal_link;
 pub mod send_promotion;
 pub mod send_service_reminder;
 
@@ -45,6 +46,7 @@ pub async fn perform(ctx: &AppContext, class: &str, args: Value) -> loco_rs::Res
         "LowStockDigest" => run::<low_stock_digest::LowStockDigest, _>(ctx, args).await,
         "SendPromotion" => run::<send_promotion::SendPromotion, _>(ctx, args).await,
         "SendEstimate" => run::<send_estimate::SendEstimate, _>(ctx, args).await,
+        "SendPortalLink" => run::<send_portal_link::SendPortalLink, _>(ctx, args).await,
         _ => Err(loco_rs::Error::Message(format!(
             "no worker for the job class {class:?}"
         ))),
@@ -62,6 +64,7 @@ pub fn delivery_of(class: &str, args: &Value) -> Option<(Kind, Uuid, Option<Stri
         "DeliverInvoice" => (Kind::Invoice, None),
         "RepairStatusUpdate" => (Kind::RepairStatus, None),
         "SendEstimate" => (Kind::Estimate, None),
+        "SendPortalLink" => (Kind::PortalLink, None),
         "LowStockDigest" => (Kind::LowStockDigest, text("on")),
         "SendPromotion" if args.get("customer_id").is_some() => {
             (Kind::Promotion, text("customer_id"))
@@ -73,7 +76,8 @@ pub fn delivery_of(class: &str, args: &Value) -> Option<(Kind, Uuid, Option<Stri
         | Subject::Invoice(id)
         | Subject::RepairOrder(id)
         | Subject::Promotion(id)
-        | Subject::User(id) => id,
+        | Subject::User(id)
+        | Subject::PortalLink(id) => id,
     };
     Some((kind, subject, cycle))
 }
@@ -90,6 +94,7 @@ pub fn subject_of(class: &str, args: &Value) -> Option<Subject> {
         "RepairStatusUpdate" | "SendEstimate" => id("repair_order_id").map(Subject::RepairOrder),
         "LowStockDigest" => id("user_id").map(Subject::User),
         "SendPromotion" => id("promotion_id").map(Subject::Promotion),
+        "SendPortalLink" => id("link_id").map(Subject::PortalLink),
         _ => None,
     }
 }

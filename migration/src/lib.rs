@@ -22,6 +22,7 @@ mod m20261207_000002_idempotency_keys;
 mod m20261207_000003_seen_by_technician;
 mod m20261207_000004_invoice_terms;
 mod m20261207_000005_promotion_swahili;
+mod m20261207_000006_portal_links;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000003_seen_by_technician::Migration),
             Box::new(m20261207_000004_invoice_terms::Migration),
             Box::new(m20261207_000005_promotion_swahili::Migration),
+            Box::new(m20261207_000006_portal_links::Migration),
             // inject-above (do not remove this comment)
         ]
     }

@@ -308,8 +308,16 @@ async fn pdf(
         .pdf()
         .invoice(&ctx.db, actor.clock.today_in(site.time_zone()), &invoice)
         .await?;
-    let disposition = format!("inline; filename=\"{}.pdf\"", invoice.number);
-    Ok((
+    Ok(pdf_file(&invoice.number, bytes, true))
+}
+
+/// An invoice's PDF as a response: shown in the browser (`inline`) or
+/// saved (an attachment), named after its number, kept by no cache.
+#[must_use]
+pub fn pdf_file(number: &str, bytes: Vec<u8>, inline: bool) -> axum::response::Response {
+    let how = if inline { "inline" } else { "attachment" };
+    let disposition = format!("{how}; filename=\"{number}.pdf\"");
+    (
         [
             (
                 header::CONTENT_TYPE,
@@ -325,7 +333,8 @@ async fn pdf(
             ),
         ],
         bytes,
-    ))
+    )
+        .into_response()
 }
 
 /// What customers owe, by age: 0–30, 31–60, 61–90 and over 90 days since
@@ -349,7 +358,10 @@ async fn receivables(
 }
 
 /// The whole invoice, with the names and public ids it refers to.
-async fn render(ctx: &AppContext, invoice: &invoices::Model) -> ApiResult<InvoiceResponse> {
+pub(crate) async fn render(
+    ctx: &AppContext,
+    invoice: &invoices::Model,
+) -> ApiResult<InvoiceResponse> {
     let db = &ctx.db;
     let lines = invoice.lines(db).await?;
     let payments = payments::Model::of_invoice(db, invoice).await?;

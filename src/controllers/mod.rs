@@ -11,6 +11,7 @@ pub mod jobs;
 pub mod notifications;
 pub mod organization;
 pub mod pages;
+pub mod portal;
 pub mod products;
 pub mod promotions;
 pub mod purchase_orders;
@@ -54,5 +55,6 @@ pub fn all(ctx: &AppContext) -> Vec<api::ApiRoutes> {
         notifications::routes(),
         audit::routes(),
         dashboard::routes(),
+        portal::routes(),
     ]
 }

@@ -20,6 +20,8 @@ pub const SESSION_COOKIE: &str = "karakana_session";
 /// A visitor's cookie before they sign in, which the sign-in form's CSRF
 /// token is bound to.
 pub const VISIT_COOKIE: &str = "karakana_visit";
+/// A customer's session on their own page (`/portal`).
+pub const PORTAL_COOKIE: &str = "karakana_portal";
 /// The language the user chose.
 pub const LANGUAGE_COOKIE: &str = "karakana_lang";
 /// The header a page's scripts send the CSRF token in.
@@ -121,6 +123,44 @@ pub fn visit_cookie(ctx: &AppContext) -> Cookie<'static> {
         .same_site(SameSite::Lax)
         .secure(secure(ctx))
         .build()
+}
+
+/// A visitor's CSRF token (for the forms before signing in), bound to
+/// their visit's cookie, which is made now when they have none.
+pub fn visit(
+    ctx: &AppContext,
+    jar: axum_extra::extract::cookie::CookieJar,
+) -> (axum_extra::extract::cookie::CookieJar, String) {
+    match jar.get(VISIT_COOKIE).map(|c| c.value().to_string()) {
+        Some(visit) if !visit.is_empty() => {
+            let csrf = csrf_token(ctx, &visit);
+            (jar, csrf)
+        }
+        _ => {
+            let cookie = visit_cookie(ctx);
+            let csrf = csrf_token(ctx, cookie.value());
+            (jar.add(cookie), csrf)
+        }
+    }
+}
+
+/// A customer's session on their own page: a signed token naming the link
+/// they signed in with, for as long as the session lasts.
+#[must_use]
+pub fn portal_cookie(ctx: &AppContext, token: String, seconds: i64) -> Cookie<'static> {
+    Cookie::build((PORTAL_COOKIE, token))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(secure(ctx))
+        .max_age(CookieDuration::seconds(seconds))
+        .build()
+}
+
+/// The cookie that ends a customer's session in this browser.
+#[must_use]
+pub fn ended_portal(ctx: &AppContext) -> Cookie<'static> {
+    portal_cookie(ctx, String::new(), 0)
 }
 
 /// The user's language choice, kept for a year.

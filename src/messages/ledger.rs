@@ -56,6 +56,8 @@ pub enum Kind {
     Promotion,
     /// A repair order's estimate, with the link to decide on it.
     Estimate,
+    /// A one-time link to the customer's own page.
+    PortalLink,
 }
 
 impl Kind {
@@ -68,6 +70,7 @@ impl Kind {
             Self::ServiceReminder | Self::Invoice => TimeDelta::days(7),
             Self::Estimate | Self::Promotion => TimeDelta::days(3),
             Self::RepairStatus | Self::LowStockDigest => TimeDelta::days(1),
+            Self::PortalLink => crate::models::customers::portal::LINK_VALID_FOR,
         }
     }
 
@@ -81,6 +84,7 @@ impl Kind {
             Self::LowStockDigest => "stock",
             Self::Promotion => "promotion",
             Self::Estimate => "estimate",
+            Self::PortalLink => "portal",
         }
     }
 }

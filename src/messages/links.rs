@@ -41,6 +41,12 @@ pub enum Purpose {
     Unsubscribe,
     /// `/estimates/{token}`: a repair order's estimate.
     Estimate,
+    /// `/p/{token}`: signs a customer into their own page, once (its
+    /// subject is the link's row, which says whether it was used).
+    Portal,
+    /// The session a portal link opened, in the customer's cookie: never
+    /// in a message.
+    PortalSession,
 }
 
 impl Purpose {
@@ -48,6 +54,8 @@ impl Purpose {
         match self {
             Self::Unsubscribe => b'u',
             Self::Estimate => b'e',
+            Self::Portal => b'p',
+            Self::PortalSession => b's',
         }
     }
 
@@ -56,6 +64,8 @@ impl Purpose {
         match self {
             Self::Unsubscribe => "/u/",
             Self::Estimate => "/e/",
+            Self::Portal => "/p/",
+            Self::PortalSession => "/portal/",
         }
     }
 }

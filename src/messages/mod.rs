@@ -26,6 +26,7 @@ pub mod ledger;
 pub mod links;
 pub mod low_stock;
 pub mod mail;
+pub mod portal;
 pub mod promotions;
 pub mod reminders;
 pub mod sms;

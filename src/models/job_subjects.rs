@@ -9,7 +9,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::models::{
-    _entities::{customers, invoices, promotions, repair_orders, users, vehicles},
+    _entities::{customers, invoices, portal_links, promotions, repair_orders, users, vehicles},
     actor::Actor,
     error::DomainResult,
 };
@@ -25,6 +25,8 @@ pub enum Subject {
     User(Uuid),
     /// A promotion: the organization's, seen by owners.
     Promotion(Uuid),
+    /// A customer's sign-in link: seen where the customer belongs.
+    PortalLink(Uuid),
 }
 
 /// The "site" of what belongs to no one site: only those who see every
@@ -45,6 +47,7 @@ pub async fn owners(
     let mut orders_wanted = Vec::new();
     let mut users_wanted = Vec::new();
     let mut promotions_wanted = Vec::new();
+    let mut links_wanted = Vec::new();
     for subject in subjects {
         match *subject {
             Subject::Vehicle(id) => vehicles_wanted.push(id),
@@ -52,6 +55,7 @@ pub async fn owners(
             Subject::RepairOrder(id) => orders_wanted.push(id),
             Subject::User(id) => users_wanted.push(id),
             Subject::Promotion(id) => promotions_wanted.push(id),
+            Subject::PortalLink(id) => links_wanted.push(id),
         }
     }
     if !users_wanted.is_empty() {
@@ -80,6 +84,22 @@ pub async fn owners(
         owners.extend(
             rows.into_iter()
                 .map(|(id, org)| (Subject::Promotion(id), (org, ORGANIZATION_WIDE))),
+        );
+    }
+    if !links_wanted.is_empty() {
+        let rows: Vec<(Uuid, i64, i64)> = portal_links::Entity::find()
+            .select_only()
+            .column(portal_links::Column::Pid)
+            .column(customers::Column::OrganizationId)
+            .column(customers::Column::HomeSiteId)
+            .join(JoinType::InnerJoin, portal_links::Relation::Customers.def())
+            .filter(portal_links::Column::Pid.is_in(links_wanted))
+            .into_tuple()
+            .all(db)
+            .await?;
+        owners.extend(
+            rows.into_iter()
+                .map(|(id, org, site)| (Subject::PortalLink(id), (org, site))),
         );
     }
     if !vehicles_wanted.is_empty() {

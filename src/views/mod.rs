@@ -15,6 +15,7 @@ pub mod notifications;
 pub mod organization;
 pub mod page;
 pub mod pages;
+pub mod portal;
 pub mod products;
 pub mod promotions;
 pub mod purchase_orders;

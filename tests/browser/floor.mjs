@@ -14,11 +14,9 @@
 // Run by tests/requests/browser.rs against a server with the demo data:
 //   BASE_URL=http://127.0.0.1:5150 node tests/browser/floor.mjs
 
-import { readdirSync, readFileSync } from "node:fs";
-import path from "node:path";
 import {
-  BASE, DESK, PASSWORD, PHONE, api, audit, auditSummary, check, launch, log, ok, person,
-  photo, shot, signIn, thumbSized, token,
+  BASE, DESK, PASSWORD, PHONE, api, audit, auditSummary, check, launch, log, mailedLink, ok,
+  person, photo, shot, signIn, thumbSized, token,
 } from "./lib.mjs";
 
 const OWNER = "wanjiru@kamaumotors.co.ke";
@@ -34,23 +32,6 @@ async function mark(page) {
 async function sameDocument(page, marker, what) {
   const now = await page.evaluate(() => window.karakanaMark);
   check(now === marker, `${what}: the page updated without reloading`);
-}
-
-// The link in the newest mail to `address` (the SMTP sink's folder).
-async function mailedLink(address, marker) {
-  const dir = process.env.MAIL_DIR;
-  check(dir, "MAIL_DIR names the SMTP sink's folder");
-  for (let tries = 0; tries < 100; tries += 1) {
-    const messages = readdirSync(dir).filter((name) => name.endsWith(".json") && !name.startsWith("."))
-      .map((name) => JSON.parse(readFileSync(path.join(dir, name), "utf8")))
-      .filter((message) => message.rcpt_tos.includes(address) && (message.text || "").includes(marker));
-    if (messages.length) {
-      const word = messages[0].text.split(/\s+/).find((w) => w.includes(marker));
-      return new URL(word).pathname;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`no mail with ${marker} reached ${address}`);
 }
 
 // The front desk books a new customer's car in on one page, adds a part

@@ -2,7 +2,7 @@
 // the API for setting things up, sign-in through the form, axe-core's
 // audit and the screenshots (tests/browser/README.md).
 
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { chromium } from "playwright-core";
@@ -147,4 +147,23 @@ export async function thumbSized(page, name) {
 export function photo(name = "brake-pads.jpg") {
   const buffer = readFileSync(new URL("./fixtures/brake-pads.jpg", import.meta.url));
   return { name, mimeType: "image/jpeg", buffer };
+}
+
+// The link with `marker` in the newest mail to `address` (the SMTP
+// sink's folder), once more than `seen` such mails have arrived.
+export async function mailedLink(address, marker, seen = 0) {
+  const dir = process.env.MAIL_DIR;
+  check(dir, "MAIL_DIR names the SMTP sink's folder");
+  for (let tries = 0; tries < 100; tries += 1) {
+    const messages = readdirSync(dir).filter((name) => name.endsWith(".json") && !name.startsWith("."))
+      .map((name) => ({ at: statSync(path.join(dir, name)).mtimeMs, ...JSON.parse(readFileSync(path.join(dir, name), "utf8")) }))
+      .filter((message) => message.rcpt_tos.includes(address) && (message.text || "").includes(marker))
+      .sort((a, b) => a.at - b.at);
+    if (messages.length > seen) {
+      const word = messages[messages.length - 1].text.split(/\s+/).find((w) => w.includes(marker));
+      return new URL(word).pathname;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`no mail with ${marker} reached ${address}`);
 }

@@ -44,6 +44,8 @@ const TABLES: &[(&str, Tenancy)] = &[
     ("organizations", Tenancy::Tenant),
     ("part_lines", Tenancy::Site),
     ("payments", Tenancy::Site),
+    // A customer's sign-in links, scoped by the customer they sign in.
+    ("portal_links", Tenancy::Through("customer_id")),
     ("products", Tenancy::Site),
     ("promotion_quotas", Tenancy::Organization),
     ("promotion_recipients", Tenancy::Through("promotion_id")),

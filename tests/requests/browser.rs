@@ -54,7 +54,7 @@ async fn the_workshop_floor_works_in_chromium_in_both_languages() {
         .expect("the test server listens on a port")
         .to_string();
     let base = base.trim_end_matches('/').to_string();
-    for script in ["floor.mjs", "office.mjs", "tour.mjs"] {
+    for script in ["floor.mjs", "office.mjs", "portal.mjs", "tour.mjs"] {
         let base = base.clone();
         let mail = sink.folder().to_path_buf();
         tokio::task::spawn_blocking(move || run_script(script, &base, &mail))

@@ -17,6 +17,8 @@ mod openapi;
 mod organization;
 mod pages;
 mod people_pages;
+mod portal_api;
+mod portal_pages;
 mod promotion_pages;
 mod queue;
 mod repair_orders;

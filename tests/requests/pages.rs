@@ -690,7 +690,12 @@ async fn a_customer_is_edited_and_a_reading_recorded_with_the_apis_rules() {
     assert_eq!(now["language"], "sw");
     assert_eq!(now["marketing_opt_in"], true);
 
-    let today = chrono::Utc::now().date_naive().to_string();
+    // The branch's day (Nairobi), which the vehicle's first reading is
+    // dated by: after 21:00 UTC it is already tomorrow there.
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Africa::Nairobi)
+        .date_naive()
+        .to_string();
     let lower = browser
         .post(
             &format!("/vehicles/{vehicle}/odometer"),

@@ -30,6 +30,14 @@ pub struct TestApp {
     _database: TestDatabase,
 }
 
+/// An order with its estimate sent (`TestApp::estimated_order`).
+pub struct Estimated {
+    pub order: String,
+    pub customer: String,
+    pub labour: String,
+    pub part: String,
+}
+
 /// A signed-in user.
 #[derive(Clone, Debug)]
 pub struct Session {
@@ -321,6 +329,45 @@ impl TestApp {
             .await;
         assert_eq!(response.status_code(), 200, "claim: {}", response.text());
         order
+    }
+
+    /// An order in progress (claimed by `technician`) whose customer has
+    /// `fields`, with a labour line (1.5 h × 2000) and a part line (2 pads
+    /// at 1500), and its estimate sent.
+    pub async fn estimated_order(
+        &self,
+        owner: &Session,
+        site: &str,
+        technician: &Session,
+        fields: &Value,
+    ) -> Estimated {
+        let order = self.claimed_order(owner, site, technician).await;
+        let customer = self.order_customer(owner, &order, fields).await;
+        let labour = self
+            .post(
+                &format!("/api/repair-orders/{order}/labor"),
+                technician,
+                &json!({"description": "Brake pads fitted", "hours": "1.5", "rate": "2000"}),
+            )
+            .await;
+        assert_eq!(labour.status_code(), 201, "{}", labour.text());
+        let product = self.product(owner, site, "PAD-01", "10", "1500.00").await;
+        let part = self.add_part(technician, &order, &product, "2").await;
+        assert_eq!(part.status_code(), 201, "{}", part.text());
+        let sent = self
+            .post(
+                &format!("/api/repair-orders/{order}/estimate/send"),
+                owner,
+                &json!({}),
+            )
+            .await;
+        assert_eq!(sent.status_code(), 202, "{}", sent.text());
+        Estimated {
+            order,
+            customer,
+            labour: id_of(&labour.json()),
+            part: id_of(&part.json()),
+        }
     }
 
     /// A customer's own account in `owner`'s organization, signed in. The

@@ -5,6 +5,7 @@ mod estimates;
 mod invoice_delivery;
 mod low_stock;
 mod outbox;
+mod portal;
 mod processes;
 mod promotions;
 mod recovery;

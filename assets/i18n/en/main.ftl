@@ -841,3 +841,54 @@ notice-profile-saved = The profile was saved.
 notice-hours-saved = The working week was saved.
 notice-time-off-added = The time off was added.
 notice-time-off-removed = The time off was removed.
+
+## The customer's own page
+portal-title = Your page
+portal-heading = Your vehicles, estimates and invoices
+portal-lead = Type the email address or phone number the workshop has for you. We send a link there; no password needed.
+portal-contact = Email or phone number
+portal-contact-hint = For example +254712345678 or 0712 345 678. The link works once, for { $minutes } minutes.
+portal-send-link = Send me a link
+portal-contact-invalid = Type an email address or a phone number, for example +254712345678.
+portal-too-many = Too many links were asked for. Please wait a few minutes and try again.
+portal-sent-heading = Check your messages
+portal-sent = If { $contact } is on file at a workshop, a link to sign in is on its way. It works once, for { $minutes } minutes.
+portal-sent-nothing = Nothing after a few minutes? Check the address or number, or call the workshop.
+portal-ask-again = Ask for another link
+portal-use-heading = Welcome, { $name }
+portal-use-lead = Sign in to see your vehicles, estimates and invoices at { $site }.
+portal-use = Sign in
+portal-gone-heading = This link no longer works
+portal-gone = A link works once, for a few minutes. Ask for a new one below.
+portal-staff = Work at a workshop?
+portal-erased = Your details were erased. Thank you for your custom.
+portal-signed-out = You are signed out.
+portal-saved = Saved.
+portal-hello = Hello, { $name }
+portal-estimates = Estimates waiting for you
+portal-lines-waiting = { $count ->
+    [one] 1 item to decide
+   *[other] { $count } items to decide
+}
+portal-all-decided = all decided
+portal-decide = Approve or decline
+portal-see-estimate = See the estimate
+portal-vehicles = Your vehicles
+portal-service-due-now = Service due now
+portal-book-service = Call to book it
+portal-odometer = Last odometer reading
+portal-invoices = Your invoices
+portal-no-invoices = No invoices yet.
+portal-invoice = Invoice
+portal-back = Your page
+portal-how-to-pay = How to pay
+portal-quote-number = Quote the invoice number { $number } with your payment.
+portal-settings = Your settings
+portal-language = Language for this page and messages
+portal-marketing = Send me offers from the workshop
+portal-language-invalid = Choose a language from the list.
+portal-erase = Erase my details
+portal-erase-explained = Your name, phone number and email are removed and you are signed out. Invoices the law requires the workshop to keep stay, without your details. This cannot be undone.
+portal-erase-confirm = I want my details erased
+portal-erase-unconfirmed = Nothing was erased: tick the box to say you want your details erased.
+kind-portal_link = Sign-in link

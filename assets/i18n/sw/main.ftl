@@ -841,3 +841,54 @@ notice-profile-saved = Wasifu umehifadhiwa.
 notice-hours-saved = Wiki ya kazi imehifadhiwa.
 notice-time-off-added = Mapumziko yameongezwa.
 notice-time-off-removed = Mapumziko yameondolewa.
+
+## Ukurasa wa mteja
+portal-title = Ukurasa wako
+portal-heading = Magari yako, makadirio na ankara zako
+portal-lead = Andika barua pepe au nambari ya simu ambayo karakana inayo. Tutatuma kiungo huko; hakuna nenosiri.
+portal-contact = Barua pepe au nambari ya simu
+portal-contact-hint = Kwa mfano +254712345678 au 0712 345 678. Kiungo kinafanya kazi mara moja, kwa dakika { $minutes }.
+portal-send-link = Nitumie kiungo
+portal-contact-invalid = Andika barua pepe au nambari ya simu, kwa mfano +254712345678.
+portal-too-many = Viungo vingi mno vimeombwa. Tafadhali subiri dakika chache kisha ujaribu tena.
+portal-sent-heading = Angalia ujumbe wako
+portal-sent = Kama { $contact } imesajiliwa kwenye karakana, kiungo cha kuingia kiko njiani. Kinafanya kazi mara moja, kwa dakika { $minutes }.
+portal-sent-nothing = Hakuna kitu baada ya dakika chache? Hakikisha anwani au nambari, au piga simu karakana.
+portal-ask-again = Omba kiungo kingine
+portal-use-heading = Karibu, { $name }
+portal-use-lead = Ingia uone magari yako, makadirio na ankara zako kwa { $site }.
+portal-use = Ingia
+portal-gone-heading = Kiungo hiki hakifanyi kazi tena
+portal-gone = Kiungo kinafanya kazi mara moja, kwa dakika chache. Omba kipya hapa chini.
+portal-staff = Unafanya kazi karakana?
+portal-erased = Taarifa zako zimefutwa. Asante kwa kuwa mteja wetu.
+portal-signed-out = Umetoka.
+portal-saved = Imehifadhiwa.
+portal-hello = Habari, { $name }
+portal-estimates = Makadirio yanayokusubiri
+portal-lines-waiting = { $count ->
+    [one] Kipengele 1 cha kuamua
+   *[other] Vipengele { $count } vya kuamua
+}
+portal-all-decided = vyote vimeamuliwa
+portal-decide = Kubali au kataa
+portal-see-estimate = Tazama makadirio
+portal-vehicles = Magari yako
+portal-service-due-now = Huduma inahitajika sasa
+portal-book-service = Piga simu kuiweka
+portal-odometer = Usomaji wa mwisho wa odomita
+portal-invoices = Ankara zako
+portal-no-invoices = Hakuna ankara bado.
+portal-invoice = Ankara
+portal-back = Ukurasa wako
+portal-how-to-pay = Jinsi ya kulipa
+portal-quote-number = Taja nambari ya ankara { $number } unapolipa.
+portal-settings = Mipangilio yako
+portal-language = Lugha ya ukurasa huu na ujumbe
+portal-marketing = Nitumie ofa za karakana
+portal-language-invalid = Chagua lugha kutoka kwenye orodha.
+portal-erase = Futa taarifa zangu
+portal-erase-explained = Jina lako, nambari ya simu na barua pepe vinaondolewa na unatolewa. Ankara ambazo sheria inataka karakana izihifadhi zinabaki, bila taarifa zako. Hili haliwezi kutenduliwa.
+portal-erase-confirm = Nataka taarifa zangu zifutwe
+portal-erase-unconfirmed = Hakuna kilichofutwa: weka alama kwenye kisanduku kuonyesha unataka taarifa zako zifutwe.
+kind-portal_link = Kiungo cha kuingia

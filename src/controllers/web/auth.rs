@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::{chosen_language, Viewer};
 use crate::{
-    controllers::session::{self, csrf_token, VISIT_COOKIE},
+    controllers::session::{self, VISIT_COOKIE},
     errors::ApiError,
     i18n::{self, Language},
     models::{
@@ -65,14 +65,7 @@ fn form(
     next: Option<&str>,
     problem: Option<&str>,
 ) -> Response {
-    let (jar, visit) = match jar.get(VISIT_COOKIE).map(|c| c.value().to_string()) {
-        Some(visit) if !visit.is_empty() => (jar, visit),
-        _ => {
-            let cookie = session::visit_cookie(ctx);
-            let visit = cookie.value().to_string();
-            (jar.add(cookie), visit)
-        }
-    };
+    let (jar, csrf) = session::visit(ctx, jar);
     let values = json!({
         "lang": language.code(),
         "languages": Language::ALL.iter().map(|other| json!({
@@ -81,7 +74,7 @@ fn form(
             "current": *other == language,
         })).collect::<Vec<_>>(),
         "title": i18n::text(language, "login-title"),
-        "csrf": csrf_token(ctx, &visit),
+        "csrf": csrf,
         "email": email,
         "next": next,
         "problem": problem.map(|key| i18n::text(language, key)),

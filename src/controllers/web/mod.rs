@@ -20,6 +20,7 @@ pub mod money;
 pub mod operations;
 pub mod orders;
 pub mod people;
+pub mod portal;
 pub mod promotions;
 pub mod settings;
 pub mod stock;
@@ -43,7 +44,7 @@ use serde_json::{json, Value};
 use crate::{
     controllers::{
         extract::claims_of,
-        session::{self, csrf_matches, csrf_token, SESSION_COOKIE, VISIT_COOKIE},
+        session::{self, csrf_matches, csrf_token, PORTAL_COOKIE, SESSION_COOKIE, VISIT_COOKIE},
     },
     errors::{ApiError, ContractBody},
     i18n::{self, Language},
@@ -171,6 +172,14 @@ pub fn router(ctx: &AppContext) -> AxumRouter<AppContext> {
             "/purchase-orders",
             get(stock::purchase_orders).post(stock::create_purchase_order),
         )
+        .route("/portal", get(portal::home))
+        .route("/portal/link", post(portal::ask))
+        .route("/portal/logout", post(portal::logout))
+        .route("/portal/preferences", post(portal::preferences))
+        .route("/portal/erase", post(portal::erase))
+        .route("/portal/invoices/{id}", get(portal::invoice))
+        .route("/portal/invoices/{id}/pdf", get(portal::invoice_pdf))
+        .route("/p/{token}", get(portal::link_page).post(portal::sign_in))
         .route("/purchase-orders/new", get(stock::new_purchase_order))
         .route("/purchase-orders/{id}", get(stock::purchase_order))
         .route(
@@ -626,16 +635,23 @@ async fn csrf_guard(State(ctx): State<AppContext>, request: Request, next: Next)
     // token (bound to a cookie anyone on a sibling site could set) opens
     // only the sign-in form and the language switch, and only without a
     // session.
-    let bindings: Vec<String> = match session::cookie(&headers, SESSION_COOKIE) {
+    let path = request.uri().path();
+    let mut bindings: Vec<String> = match session::cookie(&headers, SESSION_COOKIE) {
         Some(token) => vec![token.to_string()],
-        None if matches!(request.uri().path(), "/login" | "/language") => {
-            session::cookie(&headers, VISIT_COOKIE)
-                .map(str::to_string)
-                .into_iter()
-                .collect()
-        }
+        None if matches!(path, "/login" | "/language") => session::cookie(&headers, VISIT_COOKIE)
+            .map(str::to_string)
+            .into_iter()
+            .collect(),
         None => Vec::new(),
     };
+    // A customer's forms carry their own session's token; asking for a
+    // link and using one carry the visit's, whoever else is signed in here.
+    if path.starts_with("/portal/") {
+        bindings.extend(session::cookie(&headers, PORTAL_COOKIE).map(str::to_string));
+    }
+    if path == "/portal/link" || path.starts_with("/p/") {
+        bindings.extend(session::cookie(&headers, VISIT_COOKIE).map(str::to_string));
+    }
     let language = chosen_language(&headers).unwrap_or_default();
     let offered_in_header = headers
         .get(session::CSRF_HEADER)

@@ -68,6 +68,12 @@ static TEMPLATES: LazyLock<Tera> = LazyLock::new(|| {
         "estimate/sw.subject",
         "estimate/sw.text",
         "estimate/sw.html",
+        "portal_link/en.subject",
+        "portal_link/en.text",
+        "portal_link/en.html",
+        "portal_link/sw.subject",
+        "portal_link/sw.text",
+        "portal_link/sw.html",
         "service_reminder/en.sms",
         "service_reminder/sw.sms",
         "invoice/en.sms",
@@ -78,6 +84,8 @@ static TEMPLATES: LazyLock<Tera> = LazyLock::new(|| {
         "promotion/sw.sms",
         "estimate/en.sms",
         "estimate/sw.sms",
+        "portal_link/en.sms",
+        "portal_link/sw.sms",
     ])
     .expect("the mail templates under assets/mail parse");
     tera

@@ -16,6 +16,7 @@ pub mod odometer_readings;
 pub mod organizations;
 pub mod part_lines;
 pub mod payments;
+pub mod portal_links;
 pub mod products;
 pub mod promotion_quotas;
 pub mod promotion_recipients;

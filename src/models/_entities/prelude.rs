@@ -14,6 +14,7 @@ pub use super::odometer_readings::Entity as OdometerReadings;
 pub use super::organizations::Entity as Organizations;
 pub use super::part_lines::Entity as PartLines;
 pub use super::payments::Entity as Payments;
+pub use super::portal_links::Entity as PortalLinks;
 pub use super::products::Entity as Products;
 pub use super::promotion_quotas::Entity as PromotionQuotas;
 pub use super::promotion_recipients::Entity as PromotionRecipients;

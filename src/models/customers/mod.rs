@@ -4,6 +4,7 @@
 //! predicts, and the promotions they may agree to hear of.
 
 pub mod odometer_readings;
+pub mod portal;
 pub mod promotions;
 pub mod schedule;
 pub mod vehicles;
@@ -395,9 +396,24 @@ impl ActiveModel {
     /// branch; 404 when they were erased meanwhile.
     pub async fn erase(self, txn: &Write, actor: &Actor) -> DomainResult<()> {
         actor.authorize_erasure(*self.home_site_id.as_ref())?;
-        let mut customer = Model::locked(txn, *self.id.as_ref())
-            .await?
-            .into_active_model();
+        Model::wipe(txn, *self.id.as_ref(), By::Actor(actor), None).await
+    }
+}
+
+impl Model {
+    /// Erases customer `id`'s personal data, by staff (`erase`) or at the
+    /// customer's own request (`portal::Portal::erase`), recorded with who
+    /// and `details`.
+    ///
+    /// # Errors
+    /// 404 when they were erased meanwhile.
+    pub(crate) async fn wipe(
+        txn: &Write,
+        id: i64,
+        by: By<'_>,
+        details: Option<serde_json::Value>,
+    ) -> DomainResult<()> {
+        let mut customer = Model::locked(txn, id).await?.into_active_model();
         customer.name = ActiveValue::Set(ERASED_NAME.to_string());
         customer.phone = ActiveValue::Set(None);
         customer.email = ActiveValue::Set(None);
@@ -405,20 +421,20 @@ impl ActiveModel {
         customer.marketing_consent_at = ActiveValue::Set(None);
         customer.marketing_consent_source = ActiveValue::Set(None);
         customer.marketing_consent_by = ActiveValue::Set(None);
-        let now = now_at(actor.clock);
+        let now = by.now();
         customer.erased_at = ActiveValue::Set(Some(now));
         customer.updated_at = ActiveValue::Set(now);
         let customer = customer.update(txn).await?;
         audit_events::Model::record(
             txn,
-            actor.organization_id(),
-            actor,
+            customer.organization_id,
+            by,
             Change {
                 action: "customer.erased",
                 subject_type: "customer",
                 subject_id: customer.pid,
                 site_id: None,
-                details: None,
+                details,
             },
         )
         .await?;

@@ -1,4 +1,4 @@
-//! Throttling of sign-ins and sign-ups, counted in the database so that every
+//! Throttling of sign-ins, sign-ups and customers' sign-in links, counted in the database so that every
 //! web process behind a load balancer sees the same numbers.
 
 use chrono::TimeDelta;
@@ -20,7 +20,22 @@ pub struct Throttle {
     pub login_failures_per_ip: u64,
     /// Sign-ups from one address.
     pub signups_per_ip: u64,
+    /// Sign-in links asked for one email address or phone number, known
+    /// or not.
+    #[serde(default = "default_links_per_contact")]
+    pub portal_links_per_contact: u64,
+    /// Sign-in links asked from one address, whatever the contact.
+    #[serde(default = "default_links_per_ip")]
+    pub portal_links_per_ip: u64,
     pub window_seconds: u64,
+}
+
+const fn default_links_per_contact() -> u64 {
+    3
+}
+
+const fn default_links_per_ip() -> u64 {
+    20
 }
 
 impl Default for Throttle {
@@ -29,6 +44,8 @@ impl Default for Throttle {
             login_failures_per_email: 5,
             login_failures_per_ip: 30,
             signups_per_ip: 10,
+            portal_links_per_contact: default_links_per_contact(),
+            portal_links_per_ip: default_links_per_ip(),
             window_seconds: 900,
         }
     }
@@ -41,6 +58,8 @@ impl Default for Throttle {
 pub enum AttemptKind {
     FailedLogin,
     Signup,
+    /// A customer asked for a link to their page.
+    PortalLink,
 }
 
 impl Throttle {
@@ -98,6 +117,40 @@ impl Throttle {
             Column::Ip,
             ip,
             self.signups_per_ip,
+        )
+        .await
+    }
+
+    /// Refuses a sign-in link when the contact (`email` here holds it) or
+    /// the address asked too often, its own request (recorded just before)
+    /// not counted.
+    ///
+    /// # Errors
+    /// 429 with the seconds until the oldest counted request leaves the
+    /// window.
+    pub async fn check_portal_link(
+        self,
+        db: &impl ConnectionTrait,
+        now: DateTimeWithTimeZone,
+        contact: &str,
+        ip: &str,
+    ) -> DomainResult<()> {
+        self.check(
+            db,
+            now,
+            AttemptKind::PortalLink,
+            Column::Email,
+            contact,
+            self.portal_links_per_contact,
+        )
+        .await?;
+        self.check(
+            db,
+            now,
+            AttemptKind::PortalLink,
+            Column::Ip,
+            ip,
+            self.portal_links_per_ip,
         )
         .await
     }
