@@ -281,3 +281,59 @@ async fn twilio_whatsapp_carries_estimates_job_news_and_promotions_to_those_who_
         "{ledger:#?}"
     );
 }
+
+#[tokio::test]
+#[ignore = "needs python3-aiosmtpd (a real SMTP server)"]
+async fn a_sign_in_link_asked_for_by_phone_number_is_texted_there_in_one_segment() {
+    let shop = Shop::open(FakeGateway::africas_talking).await;
+    // The customer has both; they typed their number, so it is texted.
+    let (customer, _) = shop
+        .customer(json!({"phone": "+254722111222", "email": "baraka@example.com"}))
+        .await;
+    let mut browser = crate::support::pages::Browser::new(&shop.app);
+    let form = browser.get("/portal").await;
+    let csrf = crate::support::pages::csrf_of(&form.text());
+    let asked = browser
+        .post(
+            "/portal/link",
+            &[("_csrf", &csrf), ("contact", "0722 111 222")],
+        )
+        .await;
+    assert_eq!(asked.status_code(), 200, "{}", asked.text());
+
+    let texts = shop.gateway.messages();
+    assert_eq!(texts.len(), 1, "{texts:#?}");
+    assert_eq!(texts[0]["to"], "+254722111222");
+    let body = texts[0]["body"].as_str().unwrap();
+    assert_eq!(segments(body), 1, "{body}");
+    let link = body
+        .split_whitespace()
+        .find(|word| word.contains("/p/"))
+        .unwrap_or_else(|| panic!("the link in {body}"))
+        .trim_start_matches("http://localhost")
+        .to_string();
+    assert!(
+        shop.sink.wait_for(1, Duration::from_millis(300)).is_empty(),
+        "no mail: the link went where it was asked for"
+    );
+    let deliveries = shop.deliveries(&customer).await;
+    let links: Vec<&Value> = deliveries
+        .iter()
+        .filter(|delivery| delivery["kind"] == "portal_link")
+        .collect();
+    assert_eq!(links.len(), 1, "{deliveries:#?}");
+    assert_eq!(links[0]["channel"], "sms");
+    assert_eq!(links[0]["status"], "sent");
+
+    // The texted link signs in.
+    let page = browser.get(&link).await;
+    assert_eq!(page.status_code(), 200, "{}", page.text());
+    let csrf = crate::support::pages::csrf_of(&page.text());
+    let signed_in = browser.post(&link, &[("_csrf", &csrf)]).await;
+    assert_eq!(signed_in.status_code(), 303, "{}", signed_in.text());
+    assert!(browser
+        .get("/portal")
+        .await
+        .text()
+        .contains("Hello, Baraka Mwita"));
+}

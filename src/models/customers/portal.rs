@@ -461,3 +461,55 @@ impl Portal {
             .await?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_contact_is_an_email_address_or_a_phone_number() {
+        assert_eq!(
+            Contact::parse("  Achieng@Example.COM "),
+            Ok(Contact::Email("achieng@example.com".into()))
+        );
+        assert_eq!(
+            Contact::parse("+254 712 345 678"),
+            Ok(Contact::Phones(vec!["+254712345678".into()]))
+        );
+        // A national number is read in each country the workshops are in
+        // where it is a valid number; each reading finds only its owner.
+        let Ok(Contact::Phones(national)) = Contact::parse("0712 345 678") else {
+            panic!("a national number");
+        };
+        assert!(
+            national.contains(&"+254712345678".to_string()),
+            "{national:?}"
+        );
+        assert!(national.iter().all(|phone| phone.starts_with('+')));
+        for bad in [
+            "",
+            "   ",
+            "nobody",
+            "a@",
+            "+999",
+            "07",
+            "0712 345 678 999 1",
+        ] {
+            assert!(Contact::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn the_throttle_counts_a_contact_the_same_however_it_is_typed() {
+        let typed = ["+254712345678", "+254 712-345-678"];
+        let keys: Vec<String> = typed
+            .iter()
+            .map(|raw| Contact::parse(raw).unwrap().key())
+            .collect();
+        assert_eq!(keys[0], keys[1]);
+        assert_eq!(
+            Contact::parse("A@B.co").unwrap().key(),
+            Contact::parse("a@b.co").unwrap().key()
+        );
+    }
+}
