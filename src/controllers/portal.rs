@@ -29,7 +29,7 @@ use crate::{
         _entities::repair_orders,
         clock::Clock,
         customers::portal::{self, Contact, Portal, Preferences, SESSION_LASTS},
-        error::DomainError,
+        error::{DomainError, DomainResult},
         people::users::Origin,
         values::{Approval, LanguageCode},
         workshop::estimates,
@@ -48,6 +48,43 @@ pub struct PortalCaller {
     pub clock: Clock,
 }
 
+/// The customer a session token names (the page's cookie or the API's
+/// bearer token: the same token), while the session lasts.
+///
+/// # Errors
+/// `NotFound` for a token that is forged or expired, or a session that
+/// ended.
+pub async fn session_of(ctx: &AppContext, clock: Clock, token: &str) -> DomainResult<Portal> {
+    let pid = Messenger::of(ctx)
+        .map_err(DomainError::internal)?
+        .links()
+        .open(Purpose::PortalSession, token, clock.now())
+        .ok_or(DomainError::NotFound("link"))?;
+    portal::session(&ctx.db, clock, pid).await
+}
+
+/// Signs in with a link's token, once: the customer and the session token
+/// that now names them (`session_of`), which lasts `SESSION_LASTS`.
+///
+/// # Errors
+/// `NotFound` for a link that is forged, used or expired.
+pub async fn trade(ctx: &AppContext, clock: Clock, token: &str) -> DomainResult<(Portal, String)> {
+    let messenger = Messenger::of(ctx).map_err(DomainError::internal)?;
+    let pid = messenger
+        .links()
+        .open(Purpose::Portal, token, clock.now())
+        .ok_or(DomainError::NotFound("link"))?;
+    let txn = Write::begin(&ctx.db).await?;
+    let portal = portal::sign_in(&txn, clock, pid).await?;
+    txn.commit().await?;
+    let session = messenger.links().token(
+        Purpose::PortalSession,
+        portal.link.pid,
+        clock.now() + SESSION_LASTS,
+    );
+    Ok((portal, session))
+}
+
 impl axum::extract::FromRequestParts<AppContext> for PortalCaller {
     type Rejection = ApiError;
 
@@ -62,15 +99,10 @@ impl axum::extract::FromRequestParts<AppContext> for PortalCaller {
             .map(str::trim)
             .ok_or_else(unauthorized)?;
         let clock = Settings::clock_of(ctx);
-        let messenger = Messenger::of(ctx).map_err(ApiError::internal)?;
-        let pid = messenger
-            .links()
-            .open(Purpose::PortalSession, token, clock.now())
-            .ok_or_else(unauthorized)?;
-        match portal::session(&ctx.db, clock, pid).await {
+        match session_of(ctx, clock, token).await {
             Ok(portal) => Ok(Self { portal, clock }),
             Err(DomainError::NotFound(_)) => Err(ApiError::Unauthorized(
-                "the session has ended; ask for a new link".to_string(),
+                "the session has ended, or the token is not valid; ask for a new link".to_string(),
             )),
             Err(err) => Err(err.into()),
         }
@@ -152,32 +184,21 @@ async fn sign_in(
     JsonBody(params): JsonBody<SessionParams>,
 ) -> ApiResult<impl IntoResponse> {
     let clock = Settings::clock_of(&ctx);
-    let links = Messenger::of(&ctx)
-        .map_err(ApiError::internal)?
-        .links()
-        .clone();
-    let gone = || {
-        ApiError::Unauthorized(
-            "the link was used already, has expired, or is not valid; ask for a new one"
-                .to_string(),
-        )
-    };
-    let pid = links
-        .open(Purpose::Portal, &params.token, clock.now())
-        .ok_or_else(gone)?;
-    let txn = Write::begin(&ctx.db).await?;
-    let portal = match portal::sign_in(&txn, clock, pid).await {
-        Ok(portal) => portal,
-        Err(DomainError::NotFound(_)) => return Err(gone()),
+    let (portal, token) = match trade(&ctx, clock, &params.token).await {
+        Ok(signed_in) => signed_in,
+        Err(DomainError::NotFound(_)) => {
+            return Err(ApiError::Unauthorized(
+                "the link was used already, has expired, or is not valid; ask for a new one"
+                    .to_string(),
+            ))
+        }
         Err(err) => return Err(err.into()),
     };
-    txn.commit().await?;
-    let expires = clock.now() + SESSION_LASTS;
     Ok((
         StatusCode::CREATED,
         axum::Json(PortalSession {
-            token: links.token(Purpose::PortalSession, portal.link.pid, expires),
-            expires_at: expires.fixed_offset(),
+            token,
+            expires_at: (clock.now() + SESSION_LASTS).fixed_offset(),
             customer: PortalCustomer::new(&portal),
         }),
     ))

@@ -181,6 +181,7 @@ pub async fn send(
         extras: Extras::default(),
         withheld: None,
         give_up_at: None,
+        by: None,
     };
     super::send(db, messenger, clock, message).await
 }

@@ -162,6 +162,10 @@ pub struct Message {
     /// Until when it is worth trying to send, when the kind's own span
     /// (`Kind::worth_for`, from the first attempt) is not right.
     pub give_up_at: Option<sea_orm::prelude::DateTimeWithTimeZone>,
+    /// The channel the customer asked for (a sign-in link goes where it
+    /// was asked for), instead of their preference; a text asked for when
+    /// no gateway is set up goes by their preference.
+    pub by: Option<Channel>,
 }
 
 impl Message {
@@ -188,11 +192,19 @@ impl Message {
             extras: Extras::default(),
             withheld: None,
             give_up_at: None,
+            by: None,
         }
     }
 
     /// The channel this message goes on.
     fn channel(&self, sms_on: bool) -> Channel {
+        match (self.by, &self.to) {
+            (Some(Channel::Email), _) => return Channel::Email,
+            (Some(Channel::Sms), To::Customer(customer)) if sms_on && customer.phone.is_some() => {
+                return Channel::Sms
+            }
+            _ => {}
+        }
         match &self.to {
             To::Customer(customer) => channel_for(customer, sms_on),
             To::Staff(_) => Channel::Email,

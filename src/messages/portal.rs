@@ -8,7 +8,8 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::{links::Purpose, Kind, Message, Messenger, Sent};
+use super::{links::Purpose, Channel, Kind, Message, Messenger, Sent};
+use crate::models::values::Stored;
 use crate::models::{
     clock::Clock,
     customers::portal::{self, LINK_VALID_FOR},
@@ -47,20 +48,17 @@ pub async fn send(
         "url": url,
         "minutes": minutes,
     });
-    // The message goes where they asked for it: the channel is chosen by
-    // the customer's preference, which this copy of their row sets to the
-    // contact they typed (a phone number still gets an email when the
-    // workshop sends no texts).
-    let mut customer = found.customer;
-    customer.prefers_sms = link.channel == "sms";
     let mut message = Message::to_customer(
         Kind::PortalLink,
         link.pid,
         "-".to_string(),
-        customer,
+        found.customer,
         found.site,
         values,
     );
+    // Where they asked for it (a phone number still gets an email when the
+    // workshop sends no texts).
+    message.by = Channel::from_stored(&link.channel);
     message.give_up_at = Some(link.expires_at.max(now_at(clock)));
     super::send(db, messenger, clock, message).await
 }

@@ -66,17 +66,7 @@ impl axum::extract::FromRequestParts<AppContext> for Customer {
             return Err(to_portal());
         };
         let clock = Settings::clock_of(ctx);
-        let messenger = Messenger::of(ctx).map_err(|err| {
-            let language = chosen_language(&parts.headers).unwrap_or_default();
-            error_page(language, &ApiError::internal(err.to_string()))
-        })?;
-        let Some(pid) = messenger
-            .links()
-            .open(Purpose::PortalSession, token, clock.now())
-        else {
-            return Err(to_portal());
-        };
-        match portal::session(&ctx.db, clock, pid).await {
+        match crate::controllers::portal::session_of(ctx, clock, token).await {
             Ok(portal) => Ok(Self {
                 language: language_for(&portal.customer, &portal.site),
                 csrf: csrf_token(ctx, token),
@@ -319,25 +309,8 @@ pub async fn sign_in(
 ) -> Response {
     let clock = Settings::clock_of(&ctx);
     let language = chosen_language(&headers).unwrap_or_default();
-    let Some(pid) = link_of(&ctx, clock, &token) else {
-        return gone(&ctx, jar, language);
-    };
-    let signed_in = async {
-        let txn = Write::begin(&ctx.db).await?;
-        let portal = portal::sign_in(&txn, clock, pid).await?;
-        txn.commit().await?;
-        Ok::<_, DomainError>(portal)
-    };
-    match signed_in.await {
-        Ok(portal) => {
-            let Ok(messenger) = Messenger::of(&ctx) else {
-                return error_page(language, &ApiError::internal("no messenger"));
-            };
-            let session_token = messenger.links().token(
-                Purpose::PortalSession,
-                portal.link.pid,
-                clock.now() + SESSION_LASTS,
-            );
+    match crate::controllers::portal::trade(&ctx, clock, &token).await {
+        Ok((_, session_token)) => {
             let jar = jar
                 .add(session::portal_cookie(
                     &ctx,
